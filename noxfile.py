@@ -1,0 +1,93 @@
+"""Every project task is a nox session: tests, lint, typecheck, codegen, bench, demo.
+
+Run them through ``python3 tools/run_nox.py -s NAME`` on a fresh machine (it installs nox
+first) or with ``nox -s NAME`` where nox is already installed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "codegen", "tests"]
+
+ROOT = Path(__file__).parent
+# Pinned so that formatting of the generated sync code is reproducible.
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
+UNASYNC = "unasync==0.6.0"
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-timeout>=2.3",
+    "hypothesis>=6.100",
+    "anyio>=4.3",
+    "jsonschema>=4.21",
+    "playwright>=1.45",
+]
+# Stub and plugin packages mypy needs to see the packages' dependencies.
+TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100"]
+
+
+def _workspace_packages() -> list[str]:
+    """Every package in the monorepo, as editable install arguments.
+
+    They are installed in one resolver run, so local packages satisfy each other's
+    requirements instead of being fetched from PyPI.
+    """
+    args: list[str] = []
+    for parent in ("packages", "apps"):
+        for pyproject in sorted((ROOT / parent).glob("*/pyproject.toml")):
+            args += ["-e", str(pyproject.parent)]
+    return args
+
+
+def _reference_env() -> dict[str, str]:
+    ref = os.environ.get("PYWATS_REFERENCE_DIR", str(ROOT.parent / "shared" / "reference"))
+    return {"PYWATS_REFERENCE_DIR": ref}
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (unit, loopback HTTP, crash, browser)."""
+    session.install(*_workspace_packages(), *TEST_DEPS)
+    session.run("pytest", *session.posargs, env=_reference_env())
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install(RUFF)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over every package's source."""
+    session.install(*_workspace_packages(), *TYPECHECK_DEPS)
+    session.run("mypy")
+
+
+@nox.session
+def codegen(session: nox.Session) -> None:
+    """Regenerate the sync API from the async source; ``-- --check`` fails on any drift."""
+    session.install(UNASYNC, RUFF)
+    session.run("python", "tools/codegen.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks, side by side with their peers in the same run; prints JSON."""
+    session.install(*_workspace_packages(), "uvicorn>=0.30", "persist-queue>=1.0")
+    session.run("python", "tools/bench/run.py", *session.posargs, env=_reference_env())
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job on an embedded default: a local fake WATS server and the client."""
+    session.install(*_workspace_packages())
+    session.run("python", "tools/demo.py", *session.posargs, env=_reference_env())
