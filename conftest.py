@@ -56,6 +56,4 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             "reference_file", [pytest.param(None, marks=pytest.mark.skip(reason=reason))]
         )
         return
-    metafunc.parametrize(
-        "reference_file", files, ids=[str(p.relative_to(root)) for p in files]
-    )
+    metafunc.parametrize("reference_file", files, ids=[str(p.relative_to(root)) for p in files])

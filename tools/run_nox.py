@@ -24,7 +24,7 @@ def _venv_bin(name: str) -> Path:
 
 
 def main() -> int:
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036  # a clear message for old interpreters
         print("pyWATS needs Python 3.10 or newer", file=sys.stderr)
         return 2
     nox_bin = _venv_bin("nox")

@@ -1,0 +1,56 @@
+"""pywats: a typed Python client for the WATS manufacturing test-data server.
+
+``AsyncWATS`` is the async client; ``WATS`` is its sync twin, generated from the same
+source, with the same methods and signatures.
+"""
+
+from pywats._async._facade import AsyncWATS
+from pywats._async._paging import AsyncPagedIterator, Page
+from pywats._concurrency import RateLimiter, RateLimiterStats
+from pywats._config import Timeouts, normalize_base_url
+from pywats._errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConflictError,
+    ConnectionError,
+    EmptyResponseError,
+    ErrorHandler,
+    ErrorMode,
+    NotFoundError,
+    PyWATSError,
+    RateLimitedError,
+    ServerError,
+    TimeoutError,
+    ValidationError,
+)
+from pywats._models import Process
+from pywats._sync._facade import WATS
+from pywats._sync._paging import PagedIterator
+from pywats._version import __version__
+
+__all__ = [
+    "AsyncWATS",
+    "WATS",
+    "AsyncPagedIterator",
+    "PagedIterator",
+    "Page",
+    "Process",
+    "RateLimiter",
+    "RateLimiterStats",
+    "Timeouts",
+    "normalize_base_url",
+    "ErrorHandler",
+    "ErrorMode",
+    "PyWATSError",
+    "NotFoundError",
+    "ValidationError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "ConflictError",
+    "RateLimitedError",
+    "ServerError",
+    "EmptyResponseError",
+    "ConnectionError",
+    "TimeoutError",
+    "__version__",
+]

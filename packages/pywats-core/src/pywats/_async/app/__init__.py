@@ -1,0 +1,1 @@
+"""The App domain: server version and processes."""
