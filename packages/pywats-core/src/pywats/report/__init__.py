@@ -48,12 +48,15 @@ from ._models import (
 )
 from ._validate import ValidationProblem, format_problems, validate
 from ._wsjf import detect_format, dump_wsjf, dumps_wsjf, parse_wsjf
+from ._wsxf import dumps_wsxf, parse_wsxf
 
 __all__ = [
     # reading and writing
     "parse_wsjf",
     "dump_wsjf",
     "dumps_wsjf",
+    "parse_wsxf",
+    "dumps_wsxf",
     "detect_format",
     "parse_report",
     "ReportFormatError",
@@ -104,4 +107,4 @@ def parse_report(data: bytes) -> Report:
     """Detect the format (WSJF or WSXF) from the content and parse it."""
     if detect_format(data) == "wsjf":
         return parse_wsjf(data)
-    raise ReportFormatError("WSXF reading is not available yet")
+    return parse_wsxf(data)
