@@ -1,0 +1,391 @@
+"""SQLite backend: one table, WAL, ``synchronous=FULL``, claims in one UPDATE ... RETURNING."""
+
+# SQL text is assembled only from this module's constants; every value is a bound parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._model import (
+    STATES,
+    InvalidStateError,
+    Item,
+    ItemNotFoundError,
+    LeaseLostError,
+    QueueCorruptError,
+    QueueError,
+    QueueStats,
+    State,
+    UnsupportedQueueError,
+    id_created_at,
+    new_id,
+)
+
+MIN_SQLITE = (3, 35, 0)  # UPDATE ... RETURNING
+BUSY_TIMEOUT_MS = 30_000
+_COLUMNS = (
+    "id, key, payload, meta, created_at, attempts, last_error, next_attempt_at, state, "
+    "lease_token, lease_expires_at, finished_at"
+)
+
+# Forward migrations: index i brings the schema from version i to i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE items (
+            id TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL UNIQUE,
+            payload BLOB NOT NULL,
+            meta TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at REAL NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('ready', 'leased', 'acked', 'dead')),
+            lease_token TEXT,
+            lease_expires_at REAL,
+            finished_at REAL
+        )""",
+        "CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'",
+        "CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'",
+        "CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _row_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
+    return Item(
+        id=row[0],
+        key=row[1],
+        payload=bytes(row[2]),
+        meta=json.loads(row[3]),
+        created_at=row[4],
+        attempts=row[5],
+        last_error=row[6],
+        next_attempt_at=row[7],
+        state=State(row[8]),
+        lease_token=row[9],
+        lease_expires_at=row[10],
+        finished_at=row[11],
+    )
+
+
+def check_sqlite_version(version: str = sqlite3.sqlite_version) -> None:
+    parts = tuple(int(p) for p in version.split(".")[:3])
+    if parts < MIN_SQLITE:
+        raise UnsupportedQueueError(
+            f"the SQLite queue needs SQLite >= {'.'.join(map(str, MIN_SQLITE))} "
+            f"(for UPDATE ... RETURNING); this Python links SQLite {version}. Use the "
+            "file backend (file:///...) or a Python built with a newer SQLite."
+        )
+
+
+def _corrupt(path: Path, detail: str) -> QueueCorruptError:
+    return QueueCorruptError(
+        f"the SQLite queue {path} is damaged ({detail}); nothing was changed. Way out: "
+        "stop every process using it, keep a copy of the file (with its -wal and -shm "
+        f"files), then recover what is readable with `sqlite3 {path} .recover | "
+        f"sqlite3 {path.name}.recovered` and open the recovered file, or restore a backup."
+    )
+
+
+class SqliteStorage:
+    """The SQLite backend. One connection; :class:`Queue` serialises calls on it."""
+
+    def __init__(self, path: Path) -> None:
+        check_sqlite_version()
+        self.url = "sqlite://" + str(path)
+        self._path = path
+        if not path.parent.is_dir():
+            raise QueueError(f"directory {path.parent} for the SQLite queue does not exist")
+        try:
+            self._db = sqlite3.connect(
+                str(path),
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise QueueError(f"cannot open SQLite queue {path}: {exc}") from None
+        try:
+            self._configure()
+            self._check_integrity()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise QueueError(f"SQLite queue {path} is locked: {exc}") from None
+            raise _corrupt(path, str(exc)) from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _configure(self) -> None:
+        db = self._db
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        db.execute("PRAGMA synchronous = FULL")
+        checks = {
+            "journal_mode": (str(mode).lower(), "wal"),
+            "synchronous": (db.execute("PRAGMA synchronous").fetchone()[0], 2),
+            "busy_timeout": (db.execute("PRAGMA busy_timeout").fetchone()[0], BUSY_TIMEOUT_MS),
+        }
+        for name, (actual, wanted) in checks.items():
+            if actual != wanted:
+                raise QueueError(
+                    f"SQLite queue {self._path}: PRAGMA {name} is {actual!r}, needed "
+                    f"{wanted!r} (is the file on a network share or read-only?)"
+                )
+
+    def _check_integrity(self) -> None:
+        rows = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
+        if rows != ["ok"]:
+            raise _corrupt(self._path, "quick_check: " + "; ".join(map(str, rows[:3])))
+
+    def _migrate(self) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            version = 0 if row is None else int(row[0])
+            if version > SCHEMA_VERSION:
+                raise UnsupportedQueueError(
+                    f"SQLite queue {self._path} has schema version {version}, written by a "
+                    f"newer pywats-queue; this version understands up to {SCHEMA_VERSION}"
+                )
+            for steps in MIGRATIONS[version:]:
+                for statement in steps:
+                    db.execute(statement)
+            if row is None:
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            elif version != SCHEMA_VERSION:
+                db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- storage protocol ---------------------------------------------------------
+
+    def put_many(
+        self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
+    ) -> list[tuple[Item, bool]]:
+        results: list[tuple[Item, bool]] = []
+        with self._write() as db:
+            for payload, key, meta in entries:
+                item_id = new_id()
+                created = id_created_at(item_id)
+                inserted = db.execute(
+                    f"INSERT INTO items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, NULL, ?, "
+                    "'ready', NULL, NULL, NULL) ON CONFLICT (key) DO NOTHING RETURNING " + _COLUMNS,
+                    (item_id, key, bytes(payload), json.dumps(meta), created, created),
+                ).fetchall()
+                if inserted:
+                    results.append((_row_item(inserted[0]), True))
+                    continue
+                existing = db.execute(
+                    f"SELECT {_COLUMNS} FROM items WHERE key = ?", (key,)
+                ).fetchone()
+                results.append((_row_item(existing), False))
+        return results
+
+    def claim(self, lease_seconds: float, now: float) -> Item | None:
+        token = secrets.token_hex(8)
+        with self._write() as db:
+            db.execute(
+                "UPDATE items SET state = 'ready', next_attempt_at = lease_expires_at, "
+                "lease_token = NULL, lease_expires_at = NULL "
+                "WHERE state = 'leased' AND lease_expires_at <= ?",
+                (now,),
+            )
+            row = db.execute(
+                "UPDATE items SET state = 'leased', lease_token = ?, lease_expires_at = ? "
+                "WHERE rowid = (SELECT rowid FROM items WHERE state = 'ready' "
+                "AND next_attempt_at <= ? ORDER BY id LIMIT 1) RETURNING " + _COLUMNS,
+                (token, now + lease_seconds, now),
+            ).fetchall()
+        return _row_item(row[0]) if row else None
+
+    def _leased_update(self, item: Item, assignments: str, params: tuple[Any, ...]) -> Item:
+        if item.lease_token is None:
+            raise InvalidStateError(f"item {item.id} was not claimed (it has no lease)")
+        row = self._db.execute(
+            f"UPDATE items SET {assignments}, lease_token = NULL, lease_expires_at = NULL "
+            "WHERE id = ? AND state = 'leased' AND lease_token = ? RETURNING " + _COLUMNS,
+            (*params, item.id, item.lease_token),
+        ).fetchall()
+        if not row:
+            raise LeaseLostError(
+                f"the lease on item {item.id} is gone: it expired and the item was released "
+                "or claimed again; this result was not recorded"
+            )
+        return _row_item(row[0])
+
+    def ack(self, item: Item, now: float) -> Item:
+        return self._leased_update(item, "state = 'acked', finished_at = ?", (now,))
+
+    def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item:
+        return self._leased_update(
+            item,
+            "state = 'ready', attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            (error, retry_at),
+        )
+
+    def release(self, item: Item, retry_at: float | None, now: float) -> Item:
+        return self._leased_update(
+            item, "state = 'ready', next_attempt_at = ?", (now if retry_at is None else retry_at,)
+        )
+
+    def dead(self, item: Item, reason: str, now: float) -> Item:
+        return self._leased_update(
+            item, "state = 'dead', last_error = ?, finished_at = ?", (reason, now)
+        )
+
+    def _state_of(self, item_id: str) -> State:
+        row = self._db.execute("SELECT state FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
+        return State(row[0])
+
+    def requeue(self, item_id: str, now: float) -> Item:
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE items SET state = 'ready', next_attempt_at = ?, finished_at = NULL "
+                "WHERE id = ? AND state IN ('dead', 'acked') RETURNING " + _COLUMNS,
+                (now, item_id),
+            ).fetchall()
+            if not row:
+                state = self._state_of(item_id)
+                raise InvalidStateError(
+                    f"item {item_id} is {state.value}; only dead or acked items can be requeued"
+                )
+        return _row_item(row[0])
+
+    def discard(self, item_id: str, now: float) -> Item:
+        with self._write() as db:
+            row = db.execute(
+                f"DELETE FROM items WHERE id = ? AND state != 'leased' RETURNING {_COLUMNS}",
+                (item_id,),
+            ).fetchall()
+            if not row:
+                self._state_of(item_id)
+                raise InvalidStateError(
+                    f"item {item_id} is being delivered (leased); discard it after its lease ends"
+                )
+        return _row_item(row[0])
+
+    def _sweep(self, now: float) -> None:
+        self._db.execute(
+            "UPDATE items SET state = 'ready', next_attempt_at = lease_expires_at, "
+            "lease_token = NULL, lease_expires_at = NULL "
+            "WHERE state = 'leased' AND lease_expires_at <= ?",
+            (now,),
+        )
+
+    def get(self, item_id: str, now: float) -> Item | None:
+        self._sweep(now)
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchall()
+        return _row_item(row[0]) if row else None
+
+    def list(self, state: State, now: float, limit: int | None) -> list[Item]:
+        self._sweep(now)
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM items WHERE state = ? ORDER BY id LIMIT ?",
+            (state.value, -1 if limit is None else limit),
+        ).fetchall()
+        return [_row_item(r) for r in rows]
+
+    def iter_all(self, now: float) -> Iterator[Item]:
+        self._sweep(now)
+        last = ""
+        while True:  # pages, so a large queue is never held in memory at once
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE id > ? ORDER BY id LIMIT 500", (last,)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _row_item(row)
+            last = rows[-1][0]
+
+    def import_items(self, items: Sequence[Item]) -> int:
+        added = 0
+        with self._write() as db:
+            for item in items:
+                cursor = db.execute(
+                    f"INSERT INTO items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (
+                        item.id,
+                        item.key,
+                        bytes(item.payload),
+                        json.dumps(dict(item.meta)),
+                        item.created_at,
+                        item.attempts,
+                        item.last_error,
+                        item.next_attempt_at,
+                        item.state.value,
+                        item.lease_token
+                        or (secrets.token_hex(8) if item.state is State.LEASED else None),
+                        item.lease_expires_at,
+                        item.finished_at,
+                    ),
+                )
+                if cursor.rowcount == 1:
+                    added += 1
+                    continue
+                row = db.execute("SELECT id FROM items WHERE key = ?", (item.key,)).fetchone()
+                if row is not None and row[0] != item.id:
+                    raise QueueError(
+                        f"key {item.key!r} of item {item.id} is already used by item "
+                        f"{row[0]} in {self.url}"
+                    )
+        return added
+
+    def purge_acked(self, before: float) -> int:
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM items WHERE state = 'acked' AND finished_at < ?", (before,)
+            )
+        return cursor.rowcount
+
+    def stats(self, now: float) -> QueueStats:
+        self._sweep(now)
+        depth = {state.value: 0 for state in STATES}
+        oldest: dict[str, float | None] = {state.value: None for state in STATES}
+        for state, count, created in self._db.execute(
+            "SELECT state, COUNT(*), MIN(created_at) FROM items GROUP BY state"
+        ):
+            depth[state] = count
+            oldest[state] = max(0.0, now - created)
+        attempts = dict(
+            self._db.execute(
+                "SELECT attempts, COUNT(*) FROM items WHERE state != 'acked' GROUP BY attempts"
+            )
+        )
+        return QueueStats(depth, oldest, attempts, 0)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()

@@ -1,0 +1,57 @@
+"""The storage protocol every backend implements.
+
+The :class:`~pywats_queue.Queue` validates arguments, holds the thread lock, supplies the
+clock and runs retention; a storage only stores. Each method is one durable step: when
+it returns, its effect survives a crash or power loss (claims and releases excepted:
+losing one of those only returns the item to ``ready`` early).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from ._model import Item, QueueStats, State
+
+
+class Storage(Protocol):
+    url: str
+
+    def put_many(
+        self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
+    ) -> list[tuple[Item, bool]]:
+        """Store new items in one durable commit; return (item, created) per entry.
+
+        ``created`` is False when the key already existed: the existing item is returned.
+        """
+        ...
+
+    def claim(self, lease_seconds: float, now: float) -> Item | None: ...
+
+    def ack(self, item: Item, now: float) -> Item: ...
+
+    def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item: ...
+
+    def release(self, item: Item, retry_at: float | None, now: float) -> Item: ...
+
+    def dead(self, item: Item, reason: str, now: float) -> Item: ...
+
+    def requeue(self, item_id: str, now: float) -> Item: ...
+
+    def discard(self, item_id: str, now: float) -> Item: ...
+
+    def get(self, item_id: str, now: float) -> Item | None: ...
+
+    def list(self, state: State, now: float, limit: int | None) -> list[Item]: ...
+
+    def iter_all(self, now: float) -> Iterator[Item]: ...
+
+    def import_items(self, items: Sequence[Item]) -> int:
+        """Store items exactly as given (state, attempts, times); skip ids already here."""
+        ...
+
+    def purge_acked(self, before: float) -> int: ...
+
+    def stats(self, now: float) -> QueueStats: ...
+
+    def close(self) -> None: ...
