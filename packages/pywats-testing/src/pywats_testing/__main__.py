@@ -1,0 +1,7 @@
+"""``python -m pywats_testing serve ...``"""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())
