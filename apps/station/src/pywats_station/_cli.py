@@ -1,0 +1,355 @@
+"""``pywats-station``: the station's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pywats import AsyncWATS
+from pywats_station._breaker import CircuitBreaker
+from pywats_station._config import ConfigError, StationConfig, load_config, save_config
+from pywats_station._connection import ConnectionService
+from pywats_station._credentials import CredentialsError, CredentialStore, Secret
+from pywats_station._files import read_status
+from pywats_station._home import HOME_ENV_VAR, StationHome, resolve_home
+from pywats_station._lock import InstanceLock, InstanceLockedError, lock_holder
+from pywats_station._redact import SecretRedactor
+from pywats_station._register import (
+    RegistrationError,
+    StationInfo,
+    default_identifier,
+    register_station,
+)
+from pywats_station._version import __version__
+
+__all__ = ["main"]
+
+TOKEN_ENV_VAR = "PYWATS_REGISTRATION_TOKEN"  # noqa: S105 - a variable name
+PASSWORD_ENV_VAR = "PYWATS_REGISTRATION_PASSWORD"  # noqa: S105 - a variable name
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+
+log = logging.getLogger("pywats_station")
+_redactor = SecretRedactor()
+
+
+class _UserError(Exception):
+    """A problem the user can fix; printed as one message, no traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _setup_logging(home: StationHome, verbosity: int) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    home.ensure()
+    log_file = logging.handlers.RotatingFileHandler(
+        home.log_dir / "station.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8"
+    )
+    log_file.setLevel(logging.DEBUG if verbosity >= 1 else logging.INFO)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(
+        logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
+    )
+    # Tracebacks go to the log file only; the terminal gets one line per problem.
+    console.addFilter(lambda record: getattr(record, "console", True))
+    for handler in (log_file, console):
+        handler.setFormatter(fmt)
+        handler.addFilter(_redactor)
+        root.addHandler(handler)
+
+
+def _load_config(home: StationHome) -> StationConfig:
+    try:
+        return load_config(home.config_file)
+    except ConfigError as exc:
+        raise _UserError(str(exc)) from None
+
+
+def _read_secret_file(path: str) -> Secret:
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise _UserError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
+    if not text:
+        raise _UserError(f"the token file {path} is empty")
+    return Secret(text)
+
+
+def _prompt_secret(prompt: str) -> Secret:
+    if not sys.stdin.isatty():
+        raise _UserError(f"{prompt.rstrip(': ')} is required (no terminal to ask on)")
+    text = getpass.getpass(prompt).strip()
+    if not text:
+        raise _UserError(f"{prompt.rstrip(': ')} must not be empty")
+    return Secret(text)
+
+
+def _cmd_register(args: argparse.Namespace, home: StationHome) -> int:
+    config = _load_config(home)
+    token: Secret | None = None
+    password: Secret | None = None
+    if args.user is not None:
+        env_password = os.environ.get(PASSWORD_ENV_VAR, "").strip()
+        password = Secret(env_password) if env_password else _prompt_secret("Password: ")
+        _redactor.add(password.reveal())
+    else:
+        if args.token_file:
+            token = _read_secret_file(args.token_file)
+        elif os.environ.get(TOKEN_ENV_VAR, "").strip():
+            token = Secret(os.environ[TOKEN_ENV_VAR].strip())
+        else:
+            token = _prompt_secret("Registration token: ")
+        _redactor.add(token.reveal())
+    station = StationInfo(
+        identifier=args.identifier or config.station.identifier or default_identifier(),
+        name=args.name or config.station.name,
+        location=args.location if args.location is not None else config.station.location,
+        purpose=args.purpose if args.purpose is not None else config.station.purpose,
+    )
+    verify: bool | str = False if args.insecure else config.server.verify_tls
+    key_store = args.key_store or config.credentials.key_store
+    lock = InstanceLock(home.lock_file)
+    try:
+        lock.acquire()
+    except InstanceLockedError as exc:
+        raise _UserError(str(exc), EXIT_LOCKED) from None
+    try:
+        try:
+            credentials, info = asyncio.run(
+                register_station(
+                    args.url,
+                    station,
+                    registration_token=token,
+                    user=args.user,
+                    password=password,
+                    verify=verify,
+                )
+            )
+        except ValueError as exc:
+            raise _UserError(str(exc)) from None
+        except RegistrationError as exc:
+            raise _UserError(str(exc), EXIT_FAILED) from None
+        _redactor.add(credentials.passcode.reveal())
+        _redactor.add(credentials.token().reveal())
+        try:
+            store = CredentialStore(home, key_store).save(credentials)
+        except CredentialsError as exc:
+            raise _UserError(f"could not store the credentials: {exc}", EXIT_FAILED) from None
+        updated = config.model_copy(
+            update={
+                "server": config.server.model_copy(update={"url": credentials.server_url}),
+                "station": config.station.model_copy(
+                    update={
+                        "identifier": station.identifier,
+                        "name": station.name,
+                        "location": station.location,
+                        "purpose": station.purpose,
+                    }
+                ),
+            }
+        )
+        save_config(updated, home.config_file)
+    finally:
+        lock.release()
+    where = "the OS keyring" if store == "keyring" else f"the key file {home.key_file}"
+    print(
+        f"Registered station {station.name!r} as {station.identifier} with "
+        f"{credentials.server_url} (WATS {info.get('Version', 'version unknown')}).\n"
+        f"The passcode is stored encrypted in {home.credentials_file}; its key is in {where}."
+    )
+    return EXIT_OK
+
+
+async def _probe(config: StationConfig, home: StationHome) -> dict[str, Any]:
+    try:
+        credentials = CredentialStore(home, config.credentials.key_store).load()
+    except CredentialsError as exc:
+        return {"state": "error", "reason": str(exc)}
+    if credentials is None:
+        return {"state": "error", "reason": "the station is not registered"}
+    if config.server.url and config.server.url != credentials.server_url:
+        return {
+            "state": "error",
+            "reason": (
+                f"the credentials were registered with {credentials.server_url}, but the "
+                f"config names {config.server.url}; run `pywats-station register` again"
+            ),
+        }
+    token = credentials.token()
+    _redactor.add(credentials.passcode.reveal())
+    _redactor.add(token.reveal())
+    breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
+    async with AsyncWATS(
+        credentials.server_url, token.reveal(), verify=config.server.verify_tls
+    ) as client:
+        service = ConnectionService.for_client(client, breaker=breaker)
+        await service.connect()
+        snapshot = service.snapshot()
+        service.close()
+    return snapshot
+
+
+def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
+    config = _load_config(home)
+    holder = lock_holder(home.lock_file)
+    last = read_status(home.status_file)
+    report: dict[str, Any] = {
+        "version": __version__,
+        "home": {
+            "config_file": str(home.config_file),
+            "data_dir": str(home.data_dir),
+            "status_file": str(home.status_file),
+        },
+        "server_url": config.server.url,
+        "station": {"name": config.station.name, "identifier": config.station.identifier},
+        "credentials": CredentialStore(home, config.credentials.key_store).describe(),
+        "running": holder is not None,
+        "process": holder,
+        "last_status": last,
+        "last_status_age_seconds": (
+            round(time.time() - home.status_file.stat().st_mtime, 1) if last else None
+        ),
+    }
+    if args.probe:
+        report["connection"] = asyncio.run(_probe(config, home))
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return EXIT_OK
+    creds = report["credentials"]
+    lines = [
+        f"pywats-station {__version__}",
+        f"  config file   {home.config_file}",
+        f"  data dir      {home.data_dir}",
+        f"  server        {config.server.url or '(not set; run register)'}",
+        f"  station       {config.station.name} ({config.station.identifier or 'no identifier'})",
+        "  registered    "
+        + (f"yes (key in {creds.get('key_store')})" if creds.get("registered") else "no"),
+        "  running       "
+        + (
+            f"yes (pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('started')})"
+            if holder
+            else "no"
+        ),
+    ]
+    if last is not None:
+        lines.append(f"  last status   written {report['last_status_age_seconds']} s ago")
+        metrics = last.get("metrics")
+        if isinstance(metrics, dict):
+            uploads = metrics.get("uploads", {})
+            lines.append(
+                f"  uploads       {uploads.get('succeeded', 0)} ok, "
+                f"{uploads.get('retried', 0)} retried, {uploads.get('failed', 0)} failed"
+            )
+            lines.append(f"  queue depth   {metrics.get('queue_depth', {})}")
+            lines.append(f"  breaker       {metrics.get('breaker_state')}")
+    else:
+        lines.append("  last status   none written yet")
+    if "connection" in report:
+        conn = report["connection"]
+        lines.append(f"  connection    {conn['state']}: {conn['reason']}")
+        if conn.get("server_version"):
+            lines.append(f"  server        WATS {conn['server_version']}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pywats-station",
+        description="Headless pyWATS station: registers with WATS and uploads test reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help=f"station home (config, queue, archive, status); default ${HOME_ENV_VAR} "
+        "or the platform's config and data directories",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (repeat for debug)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    register = commands.add_parser(
+        "register",
+        help="register this station with a WATS server and store its passcode encrypted",
+        description=(
+            "Register with a 'Register Client' token (from --token-file, "
+            f"${TOKEN_ENV_VAR}, or a prompt) or with --user and a password "
+            f"(${PASSWORD_ENV_VAR} or a prompt). Secrets are never taken as arguments."
+        ),
+    )
+    register.add_argument("--url", required=True, help="the WATS server's root URL")
+    register.add_argument("--token-file", metavar="FILE", help="file holding the token")
+    register.add_argument("--user", help="register with this user name and a password")
+    register.add_argument("--name", help="station name (default: config, else host name)")
+    register.add_argument("--location", help="station location")
+    register.add_argument("--purpose", help="station purpose")
+    register.add_argument(
+        "--identifier", help="client identifier (default: the MAC address, as WATS Client)"
+    )
+    register.add_argument(
+        "--key-store",
+        choices=("auto", "keyring", "file"),
+        help="where to keep the encryption key (default: config, else auto)",
+    )
+    register.add_argument(
+        "--insecure", action="store_true", help="do not verify TLS certificates (test servers)"
+    )
+
+    status = commands.add_parser("status", help="show the station's state and metrics")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument(
+        "--probe", action="store_true", help="also ask the server now whether it answers"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        home = resolve_home(args.home)
+        _setup_logging(home, args.verbose)
+        log.debug("pywats-station %s, home %s", __version__, home.data_dir)
+        if args.command == "register":
+            return _cmd_register(args, home)
+        if args.command == "status":
+            return _cmd_status(args, home)
+        raise AssertionError(f"unhandled command {args.command!r}")  # argparse prevents it
+    except _UserError as exc:
+        print(f"pywats-station: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("pywats-station: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Unexpected: full details go to the log file, one line to the user.
+        log.error("unexpected error", exc_info=True, extra={"console": False})
+        print(
+            f"pywats-station: unexpected error: {type(exc).__name__}: {exc} "
+            "(details in the log file)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The station's TOML configuration: schema, loading with clear errors, and saving."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import socket
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pywats import normalize_base_url
+from pywats_station._files import atomic_write_bytes
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "ConfigError",
+    "StationConfig",
+    "ServerSection",
+    "StationSection",
+    "RetrySection",
+    "BreakerSection",
+    "ConnectionSection",
+    "UploadSection",
+    "StatusSection",
+    "CredentialsSection",
+    "load_config",
+    "save_config",
+]
+
+# Keys that would hold a secret. The config file is plain text; secrets live only in the
+# encrypted credentials file, so these are refused with a pointer to `register`.
+_SECRET_WORDS = ("passcode", "password", "token", "secret", "apikey", "api_key")
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable, not TOML, or has a bad value.
+
+    ``problems`` lists one message per bad key, each naming the key.
+    """
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{path}: invalid configuration\n{lines}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ServerSection(_Section):
+    """``[server]``: which WATS server the station talks to."""
+
+    url: str | None = None
+    """The WATS root URL (``https://tenant.wats.com``); set by ``pywats-station register``."""
+    verify_tls: bool | str = True
+    """``true``, ``false`` (test servers only), or the path of a CA bundle."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_base_url(value)
+
+
+class StationSection(_Section):
+    """``[station]``: how the station names itself to the server."""
+
+    name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=100)
+    location: str = Field(default="", max_length=100)
+    purpose: str = Field(default="", max_length=100)
+    identifier: str | None = Field(default=None, min_length=1, max_length=100)
+    """The client identifier registered with the server (a MAC or a UUID)."""
+
+
+class RetrySection(_Section):
+    """``[retry]``: the retry policy for uploads (seconds)."""
+
+    base_delay: float = Field(default=1.0, gt=0)
+    max_delay: float = Field(default=300.0, gt=0)
+    multiplier: float = Field(default=2.0, ge=1)
+    max_attempts: int = Field(default=20, ge=1)
+    max_age: float = Field(default=7 * 24 * 3600.0, gt=0)
+    max_retry_after: float = Field(default=3600.0, ge=0)
+
+
+class BreakerSection(_Section):
+    """``[breaker]``: when uploads stop while the server is down."""
+
+    failure_threshold: int = Field(default=5, ge=1)
+    reset_timeout: float = Field(default=30.0, gt=0)
+
+
+class ConnectionSection(_Section):
+    """``[connection]``: how often connectivity is probed (seconds)."""
+
+    probe_interval: float = Field(default=60.0, gt=0)
+
+
+class UploadSection(_Section):
+    """``[upload]``: delivery loop settings."""
+
+    concurrency: int = Field(default=2, ge=1, le=64)
+
+
+class StatusSection(_Section):
+    """``[status]``: how often ``status.json`` is rewritten (seconds)."""
+
+    interval: float = Field(default=10.0, gt=0)
+
+
+class CredentialsSection(_Section):
+    """``[credentials]``: where the key that encrypts the passcode is kept.
+
+    ``auto`` uses the OS keyring when it works and an owner-only key file otherwise;
+    ``keyring`` insists on the keyring; ``file`` never touches the keyring.
+    """
+
+    key_store: Literal["auto", "keyring", "file"] = "auto"
+
+
+class StationConfig(_Section):
+    """The whole ``station.toml``. Every section and key is optional."""
+
+    server: ServerSection = Field(default_factory=ServerSection)
+    station: StationSection = Field(default_factory=StationSection)
+    retry: RetrySection = Field(default_factory=RetrySection)
+    breaker: BreakerSection = Field(default_factory=BreakerSection)
+    connection: ConnectionSection = Field(default_factory=ConnectionSection)
+    upload: UploadSection = Field(default_factory=UploadSection)
+    status: StatusSection = Field(default_factory=StatusSection)
+    credentials: CredentialsSection = Field(default_factory=CredentialsSection)
+
+
+def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys: list[str] = []
+    for name, field in model.model_fields.items():
+        dotted = f"{prefix}{name}"
+        keys.append(dotted)
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys += _known_keys(annotation, dotted + ".")
+    return keys
+
+
+def _secret_keys(data: Any, prefix: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            dotted = f"{prefix}{key}"
+            if any(word in str(key).lower().replace("-", "_") for word in _SECRET_WORDS):
+                found.append(dotted)
+            found += _secret_keys(value, dotted + ".")
+    return found
+
+
+def _describe(error: Any) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, _known_keys(StationConfig), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{key}: unknown key{hint}"
+    message = str(error["msg"])
+    if error["type"] in ("model_type", "dict_type"):
+        return f"{key}: must be a table ([{key}]), got {type(error['input']).__name__}"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    return f"{key}: {message}{shown}"
+
+
+def parse_config(data: dict[str, Any], path: Path) -> StationConfig:
+    """Validate already-decoded TOML data; raise :class:`ConfigError` naming each bad key."""
+    secrets = _secret_keys(data)
+    if secrets:
+        # Never echo the value: it may be the secret itself.
+        raise ConfigError(
+            path,
+            [
+                f"{key}: secrets do not belong in the config file; "
+                "run `pywats-station register`, which stores them encrypted"
+                for key in secrets
+            ],
+        )
+    try:
+        return StationConfig.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(path, [_describe(e) for e in exc.errors()]) from None
+
+
+def load_config(path: Path) -> StationConfig:
+    """Read and validate ``station.toml``; a missing file gives the defaults."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return StationConfig()
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, [f"not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    return parse_config(data, path)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write non-finite number {value!r} to TOML")
+        return repr(value)
+    if isinstance(value, str):
+        # A JSON string with non-ASCII kept is a valid TOML basic string.
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dump_config(config: StationConfig) -> str:
+    """The configuration as TOML text (keys whose value is unset are left out)."""
+    lines = ["# pywats-station configuration. Secrets are never stored here.", ""]
+    for section, values in config.model_dump().items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in values.items() if v is not None]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save_config(config: StationConfig, path: Path) -> None:
+    """Write ``station.toml`` atomically (temporary file, fsync, rename)."""
+    text = dump_config(config)
+    # Round-trip check: never write a file that we could not read back.
+    parse_config(tomllib.loads(text), path)
+    atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)

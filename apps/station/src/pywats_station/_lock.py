@@ -1,0 +1,152 @@
+"""One station process per home: an OS file lock that dies with its process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+__all__ = ["InstanceLock", "InstanceLockedError", "lock_holder"]
+
+
+class InstanceLockedError(RuntimeError):
+    """Another station process already holds the lock on this home."""
+
+    def __init__(self, path: Path, holder: dict[str, Any] | None) -> None:
+        self.path = path
+        self.holder = holder
+        who = ""
+        if holder:
+            who = f" (pid {holder.get('pid')} on {holder.get('host')}"
+            if holder.get("started"):
+                who += f", started {holder['started']}"
+            who += ")"
+        super().__init__(
+            f"another pywats-station{who} is already running with this station home; "
+            f"stop it first, or use a different --home. Lock file: {path}"
+        )
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle: IO[str]) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def lock_holder(path: Path) -> dict[str, Any] | None:
+    """Who holds the lock now, or ``None`` if nobody does.
+
+    Reads the holder's note only when the lock is really held, so a note left behind by a
+    killed process is not mistaken for a running station.
+    """
+    try:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+    except FileNotFoundError:
+        return None
+    with handle:
+        if _try_lock(handle):
+            _unlock(handle)
+            return None
+        return _read_note(path)
+
+
+def _read_note(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "null")
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class InstanceLock:
+    """An exclusive lock on ``path`` (``flock``/``LockFileEx``), held until released or
+    until the process exits, whichever is first; the OS releases it on any death, so a
+    crash never leaves a stale lock. The file holds a note (pid, host, start time) for
+    the message a second instance shows.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def acquire(self) -> None:
+        """Take the lock or raise :class:`InstanceLockedError` at once (never waits)."""
+        if self._handle is not None:
+            raise RuntimeError("this InstanceLock is already held")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115
+        if not _try_lock(handle):
+            handle.close()
+            raise InstanceLockedError(self.path, _read_note(self.path))
+        note = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(note))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        """Release the lock (idempotent)."""
+        handle, self._handle = self._handle, None
+        if handle is None:
+            return
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            _unlock(handle)
+        finally:
+            handle.close()
+
+    def __enter__(self) -> InstanceLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return f"InstanceLock({str(self.path)!r}, held={self.held})"
