@@ -4,6 +4,8 @@
 source, with the same methods and signatures.
 """
 
+from typing import TYPE_CHECKING
+
 from pywats._async._facade import AsyncWATS
 from pywats._async._paging import AsyncPagedIterator, Page
 from pywats._concurrency import RateLimiter, RateLimiterStats
@@ -23,10 +25,21 @@ from pywats._errors import (
     TimeoutError,
     ValidationError,
 )
-from pywats._models import Process
 from pywats._sync._facade import WATS
 from pywats._sync._paging import PagedIterator
 from pywats._version import __version__
+
+if TYPE_CHECKING:
+    from pywats._models import Process
+
+
+def __getattr__(name: str) -> object:
+    # Pydantic models load on first use, so `import pywats` stays light.
+    if name == "Process":
+        from pywats._models import Process
+
+        return Process
+    raise AttributeError(f"module 'pywats' has no attribute {name!r}")
 
 __all__ = [
     "AsyncWATS",

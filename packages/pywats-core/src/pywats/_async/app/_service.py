@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pywats._async.app._repository import AsyncAppRepository
 from pywats._errors import EmptyResponseError, PyWATSError
-from pywats._models import Process
+
+if TYPE_CHECKING:
+    from pywats._models import Process
 
 __all__ = ["AsyncAppService"]
 
@@ -55,4 +59,7 @@ class AsyncAppService:
                 f"expected a JSON array of processes, got {type(body).__name__}",
                 operation="App.processes",
             )
+        # Imported here: pydantic costs ~4 MiB, and `import pywats` stays lean without it.
+        from pywats._models import Process
+
         return [Process.model_validate(item) for item in body]

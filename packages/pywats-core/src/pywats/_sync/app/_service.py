@@ -4,9 +4,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pywats._errors import EmptyResponseError, PyWATSError
-from pywats._models import Process
 from pywats._sync.app._repository import AppRepository
+
+if TYPE_CHECKING:
+    from pywats._models import Process
 
 __all__ = ["AppService"]
 
@@ -57,4 +61,7 @@ class AppService:
                 f"expected a JSON array of processes, got {type(body).__name__}",
                 operation="App.processes",
             )
+        # Imported here: pydantic costs ~4 MiB, and `import pywats` stays lean without it.
+        from pywats._models import Process
+
         return [Process.model_validate(item) for item in body]
