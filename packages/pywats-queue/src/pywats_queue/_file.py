@@ -54,8 +54,10 @@ _STALE_SECONDS = 60.0
 # Another process's changes to ready/ can hide inside one coarse directory-mtime tick;
 # a full rescan at this interval bounds how long such an item can go unseen.
 _RESCAN_SECONDS = 1.0
-# Lease extension that protects a nack/dead rewrite from the expired-lease sweeper.
-_REWRITE_GUARD_NS = 60 * 10**9
+# A nack/dead rewrite first renews the lease to at least this far ahead, so that no
+# expired-lease sweeper can move the old copy while the new one is written. If the
+# process dies mid-rewrite, the item is claimable again when this renewed lease ends.
+REWRITE_GUARD_SECONDS = 3.0
 _STATE_RANK = {State.READY: 0, State.LEASED: 1, State.DEAD: 2, State.ACKED: 3}
 
 
@@ -425,7 +427,7 @@ class FileStorage:
                 continue
             first_of_key[key] = index
             item_id = new_id()
-            created = id_created_at(item_id)
+            created = now
             header = {
                 "id": item_id,
                 "key": key,
@@ -551,7 +553,8 @@ class FileStorage:
     def _rewrite(self, item: Item, now: float, changes: dict[str, Any], target: Path) -> Item:
         """Replace a leased item's content and move it to ``target`` (nack and dead)."""
         src = self._leased_path(item)
-        guard = f"{item.id}~{_ns(now) + _REWRITE_GUARD_NS}-{secrets.token_hex(6)}"
+        expiry = max(_lease_expiry_ns(item.lease_token or "0"), _ns(now + REWRITE_GUARD_SECONDS))
+        guard = f"{item.id}~{expiry}-{secrets.token_hex(6)}"
         guarded = self._dirs[State.LEASED] / guard
         try:
             os.rename(src, guarded)  # proves we still hold the lease, and keeps it for us

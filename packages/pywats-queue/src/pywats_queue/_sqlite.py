@@ -24,7 +24,6 @@ from ._model import (
     QueueStats,
     State,
     UnsupportedQueueError,
-    id_created_at,
     new_id,
 )
 
@@ -195,7 +194,7 @@ class SqliteStorage:
         with self._write() as db:
             for payload, key, meta in entries:
                 item_id = new_id()
-                created = id_created_at(item_id)
+                created = now
                 inserted = db.execute(
                     f"INSERT INTO items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, NULL, ?, "
                     "'ready', NULL, NULL, NULL) ON CONFLICT (key) DO NOTHING RETURNING " + _COLUMNS,
