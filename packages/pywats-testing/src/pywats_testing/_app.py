@@ -539,7 +539,8 @@ class FakeWatsApp:
             return Reply.message(501, str(exc), shape)
         problems = validation_text(report, self._active_process_names())
         if problems is not None:
-            return Reply.message(400, problems, shape)
+            # WATS (ASP.NET on Windows) separates the lines with CRLF [obs: service_error.txt].
+            return Reply.message(400, "\r\n".join(problems.splitlines()), shape)
         stored = self.state.commit_report(
             report.id,
             document_of(report),
