@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import socket
 import sys
@@ -215,6 +214,30 @@ def load_config(path: Path) -> StationConfig:
     return parse_config(data, path)
 
 
+_TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and every control character escaped."""
+    out = []
+    for char in text:
+        if char in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -225,8 +248,7 @@ def _toml_value(value: Any) -> str:
             raise ValueError(f"cannot write non-finite number {value!r} to TOML")
         return repr(value)
     if isinstance(value, str):
-        # A JSON string with non-ASCII kept is a valid TOML basic string.
-        return json.dumps(value, ensure_ascii=False)
+        return _toml_string(value)
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
