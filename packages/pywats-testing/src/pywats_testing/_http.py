@@ -19,6 +19,7 @@ import contextlib
 import logging
 import socket
 import struct
+from http import HTTPStatus
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Literal
 from urllib.parse import unquote
@@ -43,6 +44,13 @@ OutageMode = Literal["refuse", "reset"]
 CONNECTION_EXTENSION = "pywats_testing.connection"
 
 _MAX_BODY = 256 * 1024 * 1024
+
+
+def _reason(status: int) -> bytes:
+    try:
+        return HTTPStatus(status).phrase.encode("ascii")
+    except ValueError:
+        return b""
 
 
 def reset_transport(transport: asyncio.BaseTransport) -> None:
@@ -218,7 +226,8 @@ class _Connection(asyncio.Protocol):
             if message["type"] == "http.response.start":
                 started = True
                 headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
-                self._write(h11.Response(status_code=message["status"], headers=headers))
+                status = int(message["status"])
+                self._write(h11.Response(status_code=status, headers=headers, reason=_reason(status)))
             elif message["type"] == "http.response.body":
                 data = message.get("body", b"")
                 if data:
