@@ -317,9 +317,15 @@ class WsjfModel(BaseModel):
         # Equality is about content: key order and XML-only attributes do not count.
         if not isinstance(other, WsjfModel) or type(self) is not type(other):
             return NotImplemented
-        return bool(
-            self.__dict__ == other.__dict__
-            and (self.__pydantic_extra__ or {}) == (other.__pydantic_extra__ or {})
+        if (self.__pydantic_extra__ or {}) != (other.__pydantic_extra__ or {}):
+            return False
+        mine, theirs = self.__dict__, other.__dict__
+        if mine == theirs:
+            return True
+        # NaN is a value like any other in a report: equal to itself here
+        return mine.keys() == theirs.keys() and all(
+            a == b or (a.__class__ is float and b.__class__ is float and a != a and b != b)
+            for a, b in ((mine[key], theirs[key]) for key in mine)
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -1,0 +1,133 @@
+"""WSXF: the server's XML export equals its JSON export; XML round trips element for element."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pywats.report import (
+    ReportFormatError,
+    dump_wsjf,
+    dumps_wsxf,
+    parse_wsjf,
+    parse_wsxf,
+)
+
+NS = "{http://wats.virinco.com/schemas/WATS/Report/wsxf}"
+
+
+def _tree(element: ET.Element) -> tuple[Any, ...]:
+    """Element-for-element form: tag, attributes, stripped text, children."""
+    return (
+        element.tag,
+        dict(element.attrib),
+        (element.text or "").strip(),
+        [_tree(child) for child in element],
+    )
+
+
+def test_wsxf_and_wsjf_exports_load_into_equal_models(
+    reference_dir: Path, format_neutral: Any
+) -> None:
+    exports = reference_dir / "olreppe-pyWATS/server-exports"
+    from_xml = parse_wsxf((exports / "uut-wsxf-export.xml").read_bytes())
+    from_json = parse_wsjf((exports / "uut-wsjf-export.json").read_bytes())
+    # documented format-inherent differences: XML has no null (absent instead), writes
+    # null strings as "" and omits empty lists; GUID case is normalised on reading
+    assert format_neutral(dump_wsjf(from_xml)) == format_neutral(dump_wsjf(from_json))
+    assert from_xml.id == from_json.id == "33a2d408-3fc8-480b-b554-6866c77fd91c"
+    assert len(from_xml.steps()) == len(from_json.steps()) == 186
+    # the documented differences really are the only ones: spot-check each kind
+    assert from_xml.product_name == "" and from_json.product_name is None
+    assert from_json.model_fields_set - from_xml.model_fields_set == {
+        "process_code_format",
+        "assets",
+        "asset_stats",
+        "additional_data",
+    }
+
+
+@pytest.mark.reference_files(
+    "olreppe-pyWATS/server-exports/*.xml", "olreppe-pyWATS/virinco-examples/uut-wsxf.xml"
+)
+def test_wsxf_round_trip_is_element_for_element(reference_file: Path) -> None:
+    raw = reference_file.read_bytes()
+    model = parse_wsxf(raw)
+    written = dumps_wsxf(model)
+    again = parse_wsxf(written)
+    assert again == model
+    assert dump_wsjf(again) == dump_wsjf(model)
+    # same elements, attributes (WSXF-only ones such as StepIndex/MeasIndex included),
+    # texts; "0"/"1" boolean spelling kept
+    assert _tree(ET.fromstring(written)) == _tree(ET.fromstring(raw))
+
+
+def test_virinco_wsxf_example_content(reference_dir: Path) -> None:
+    raw = (reference_dir / "olreppe-pyWATS/virinco-examples/uut-wsxf.xml").read_bytes()
+    report = parse_wsxf(raw)
+    steps = report.steps()
+    assert len(steps) == 50
+    assert sum(len(s.numeric_meas or []) for s in steps) == 64
+    assert sum(1 for s in steps if s.attachment is not None) == 2
+    assert report.sn == "FATTest-422" and report.result is not None
+    assert report.result.value == "F"
+    assert report.start == "2017-06-07T09:24:20.857+02:00"
+    assert report.start_utc == "2017-06-07T07:24:20.857Z"
+
+
+@pytest.mark.reference_files(
+    "olreppe-pyWATS/server-exports/*.json", "olreppe-pyWATS/virinco-examples/*.json"
+)
+def test_wsjf_through_wsxf_keeps_content(reference_file: Path, format_neutral: Any) -> None:
+    report = parse_wsjf(reference_file.read_bytes())
+    back = parse_wsxf(dumps_wsxf(report))
+    assert format_neutral(dump_wsjf(back)) == format_neutral(dump_wsjf(report))
+
+
+def test_wsxf_writer_uses_server_spelling(reference_dir: Path) -> None:
+    raw = (reference_dir / "olreppe-pyWATS/server-exports/uut-wsjf-export.json").read_bytes()
+    root = ET.fromstring(dumps_wsxf(parse_wsjf(raw)))
+    report = root.find(NS + "Report")
+    assert report is not None
+    assert report.get("ID") == "33A2D408-3FC8-480B-B554-6866C77FD91C"
+    assert report.get("type") == "UUT" and report.get("Result") == "Failed"
+    assert len(root.findall(f".//{NS}Step")) == 186
+    assert len(root.findall(f".//{NS}Loop")) == 46
+    first = root.find(f".//{NS}NumericLimit")
+    assert first is not None and first.get("NumericValue") == "10"
+    assert {e.get("Group") for e in root.iter(NS + "Step")} == {"Main"}
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"<Reports", "malformed XML"),
+        (b"<Reports xmlns='urn:other'/>", "expected <Reports"),
+        (
+            f'<Reports xmlns="{NS[1:-1]}"></Reports>'.encode(),
+            "holds 0 <Report> elements",
+        ),
+        (
+            f'<Reports xmlns="{NS[1:-1]}"><Report type="UUT" ID="A" Result="Maybe"/></Reports>'.encode(),
+            "Result 'Maybe' is not one of",
+        ),
+        (
+            f'<Reports xmlns="{NS[1:-1]}"><Report type="UUT" ID="A"><Step Id="x"/></Report></Reports>'.encode(),
+            "Id 'x' is not an integer",
+        ),
+        (
+            f'<Reports xmlns="{NS[1:-1]}"><Report type="UUT" ID="A"><Bogus/></Report></Reports>'.encode(),
+            "unexpected element <Bogus> in <Report>",
+        ),
+        (
+            f'<Reports xmlns="{NS[1:-1]}"><Report ID="A"/></Reports>'.encode(),
+            "attribute type is required",
+        ),
+    ],
+)
+def test_bad_wsxf_gets_a_specific_error(data: bytes, needle: str) -> None:
+    with pytest.raises(ReportFormatError, match=needle):
+        parse_wsxf(data)
