@@ -50,7 +50,7 @@ def _worker(url: str, write_fd: int, seed: int) -> None:
             keys = [f"{seed}-{n + i}" for i in range(rnd.randint(2, 8))]
             n += len(keys)
             ids = queue.put_many([(payload + k.encode(), k) for k in keys])
-            for key, item_id in zip(keys, ids):
+            for key, item_id in zip(keys, ids, strict=True):
                 report(f"P {key} {item_id}")
         else:
             item = queue.claim(LEASE)

@@ -1,0 +1,163 @@
+"""Damaged storage: torn and garbled item files are quarantined; a bad SQLite file is named."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pywats_queue import QueueCorruptError, State, UnsupportedQueueError, open_queue
+from pywats_queue._sqlite import check_sqlite_version
+
+
+def _ready_files(root: Path) -> list[Path]:
+    return sorted((root / "ready").iterdir())
+
+
+def _reasons(root: Path) -> list[str]:
+    notes = sorted((root / "quarantine").glob("*.reason"))
+    return [json.loads(p.read_text())["reason"] for p in notes]
+
+
+def test_torn_and_garbled_files_are_quarantined_on_open(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        ids = [queue.put(b"payload %d" % i * 50, key=f"k{i}") for i in range(10)]
+    files = _ready_files(root)
+    truncated, garbled, emptied = files[2], files[5], files[7]
+    truncated.write_bytes(truncated.read_bytes()[:40])
+    data = bytearray(garbled.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    garbled.write_bytes(bytes(data))
+    emptied.write_bytes(b"")
+    (root / "ready" / "not-an-item.tmp").write_bytes(b"junk")
+    damaged = {p.name.partition("~")[0] for p in (truncated, garbled, emptied)}
+
+    with open_queue(f"file://{root}") as queue:
+        stats = queue.stats()
+        assert stats.quarantined == 4
+        assert stats.depth["ready"] == 7
+        reasons = _reasons(root)
+        assert sum("truncated" in r or "torn" in r for r in reasons) == 2
+        assert sum("checksum" in r for r in reasons) == 1
+        assert sum("unrecognised file name" in r for r in reasons) == 1
+        claimed = []
+        while (item := queue.claim(30)) is not None:
+            claimed.append(item.id)
+            queue.ack(item)
+        assert claimed == [i for i in ids if i not in damaged]
+        # the rest of the queue keeps working
+        new_id = queue.put(b"after", key="after")
+        assert queue.get(new_id).state is State.READY
+
+
+def test_damage_found_on_read_skips_to_the_next_item(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        first = queue.put(b"a" * 100, key="a")
+        second = queue.put(b"b" * 100, key="b")
+        path = next(p for p in _ready_files(root) if p.name.startswith(first))
+        path.write_bytes(path.read_bytes()[:-10])  # damaged while the queue is open
+        item = queue.claim(30)
+        assert item is not None
+        assert item.id == second
+        assert queue.stats().quarantined == 1
+        assert any("torn" in r for r in _reasons(root))
+        with pytest.raises(KeyError):
+            queue.get(first)
+
+
+def test_item_damaged_while_leased_is_still_nacked_from_the_claim(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        item_id = queue.put(b"payload", key="k", meta={"m": 1})
+        item = queue.claim(30)
+        assert item is not None
+        leased = next((root / "leased").iterdir())
+        leased.write_bytes(b"garbage")
+        queue.nack(item, "503", retry_at=0)
+        again = queue.claim(30)
+        assert again is not None
+        assert (again.id, again.payload, again.attempts) == (item_id, b"payload", 1)
+        assert again.meta == {"m": 1}
+        assert queue.stats().quarantined == 1
+
+
+def _sqlite_with_items(path: Path, count: int) -> None:
+    with open_queue(f"sqlite://{path}") as queue:
+        queue.put_many([(os.urandom(500), f"k{i}") for i in range(count)])
+
+
+def test_sqlite_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    _sqlite_with_items(path, 10)
+    data = bytearray(path.read_bytes())
+    data[0:16] = b"definitely nope!"
+    path.write_bytes(bytes(data))
+    with pytest.raises(QueueCorruptError) as info:
+        open_queue(f"sqlite://{path}")
+    message = str(info.value)
+    assert str(path) in message
+    assert ".recover" in message
+    assert path.read_bytes() == bytes(data)  # nothing was silently changed
+
+
+def test_sqlite_damaged_page_is_caught_by_quick_check(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    _sqlite_with_items(path, 200)
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    page_size = 4096
+    with path.open("r+b") as fh:
+        for page in (2, 3):
+            fh.seek(page * page_size)
+            fh.write(b"\xa5" * page_size)
+    before = path.read_bytes()
+    with pytest.raises(QueueCorruptError, match=r"damaged .*Way out") as info:
+        open_queue(f"sqlite://{path}")
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == before
+
+
+def test_sqlite_settings_are_applied(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}"):
+        other = sqlite3.connect(path)
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert other.execute("SELECT version FROM schema_version").fetchone()[0] == 1
+        other.close()
+
+
+def test_sqlite_older_than_3_35_is_refused_with_the_reason() -> None:
+    with pytest.raises(UnsupportedQueueError, match=r"3\.35.*RETURNING.*3\.34\.1"):
+        check_sqlite_version("3.34.1")
+    check_sqlite_version("3.35.0")
+
+
+def test_sqlite_schema_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    _sqlite_with_items(path, 1)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE schema_version SET version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(UnsupportedQueueError, match="newer pywats-queue"):
+        open_queue(f"sqlite://{path}")
+
+
+def test_sqlite_empty_database_is_migrated_forward(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    sqlite3.connect(path).close()  # an existing file at schema version 0
+    with open_queue(f"sqlite://{path}") as queue:
+        queue.put(b"p", key="k")
+        assert queue.stats().depth["ready"] == 1
+
+
+def test_file_queue_refuses_a_foreign_directory(tmp_path: Path) -> None:
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"x")
+    with pytest.raises(Exception, match="not a pywats-queue directory"):
+        open_queue(f"file://{tmp_path / 'photos'}")
+    assert (tmp_path / "photos" / "cat.jpg").read_bytes() == b"x"

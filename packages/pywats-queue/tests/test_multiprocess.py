@@ -1,0 +1,54 @@
+"""Two processes consuming one queue never claim the same item."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from pywats_queue import State, open_queue
+
+_CONSUMER = """
+import sys
+from pywats_queue import open_queue
+queue = open_queue(sys.argv[1])
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+sys.stdin.readline()  # start together
+while (item := queue.claim(600)) is not None:
+    queue.ack(item)
+    sys.stdout.write(item.id + "\\n")
+queue.close()
+"""
+
+
+@pytest.mark.timeout(300)
+def test_two_processes_claim_each_of_1000_items_exactly_once(queue_url: str) -> None:
+    with open_queue(queue_url) as queue:
+        ids = queue.put_many([(b"report %d" % i, f"k{i}") for i in range(1000)])
+    consumers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CONSUMER, queue_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in consumers:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n"
+    for proc in consumers:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    outputs = [proc.communicate(timeout=240)[0].split() for proc in consumers]
+    assert [proc.returncode for proc in consumers] == [0, 0]
+    claimed = Counter(outputs[0] + outputs[1])
+    assert [i for i, n in claimed.items() if n > 1] == []
+    assert set(claimed) == set(ids)
+    assert all(outputs), "both processes should have taken part"
+    with open_queue(queue_url) as queue:
+        assert queue.stats().depth == {"ready": 0, "leased": 0, "acked": 1000, "dead": 0}
+        assert {i.id for i in queue.list(State.ACKED)} == set(ids)
