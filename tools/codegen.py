@@ -36,6 +36,8 @@ RULES: dict[str, str] = {
     "AsyncPageFetcher": "PageFetcher",
     "AsyncAppRepository": "AppRepository",
     "AsyncAppService": "AppService",
+    "AsyncReportRepository": "ReportRepository",
+    "AsyncReportService": "ReportService",
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",
     "aclose": "close",

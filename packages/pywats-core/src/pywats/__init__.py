@@ -25,21 +25,25 @@ from pywats._errors import (
     TimeoutError,
     ValidationError,
 )
+from pywats._odata import Filter, odata_literal
 from pywats._sync._facade import WATS
 from pywats._sync._paging import PagedIterator
 from pywats._version import __version__
 
 if TYPE_CHECKING:
-    from pywats._models import Process
+    from pywats._models import InsertReportResult, MiscInfoReport, Process, ReportHeader
+
+_LAZY_MODELS = frozenset({"Process", "InsertReportResult", "ReportHeader", "MiscInfoReport"})
 
 
 def __getattr__(name: str) -> object:
     # Pydantic models load on first use, so `import pywats` stays light.
-    if name == "Process":
-        from pywats._models import Process
+    if name in _LAZY_MODELS:
+        from pywats import _models
 
-        return Process
+        return getattr(_models, name)
     raise AttributeError(f"module 'pywats' has no attribute {name!r}")
+
 
 __all__ = [
     "AsyncWATS",
@@ -48,6 +52,11 @@ __all__ = [
     "PagedIterator",
     "Page",
     "Process",
+    "InsertReportResult",
+    "ReportHeader",
+    "MiscInfoReport",
+    "Filter",
+    "odata_literal",
     "RateLimiter",
     "RateLimiterStats",
     "Timeouts",

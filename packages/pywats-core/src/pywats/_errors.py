@@ -301,6 +301,16 @@ class ErrorHandler:
             return None
         raise error_from_response(response, operation)
 
+    def handle_bytes(self, response: httpx.Response, operation: str) -> bytes | None:
+        """The raw body of a success response (files, XML); ``None`` where LENIENT allows."""
+        if response.is_success:
+            if response.content or self.mode is ErrorMode.STRICT:
+                return response.content
+            return None
+        if response.status_code == 404 and self.mode is ErrorMode.LENIENT:
+            return None
+        raise error_from_response(response, operation)
+
     def check(self, response: httpx.Response, operation: str) -> None:
         """Raise for a non-success response; ignore the body of a success."""
         if response.is_success:

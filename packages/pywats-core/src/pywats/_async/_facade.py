@@ -9,6 +9,8 @@ import httpx
 from pywats._async._http import AsyncHttpClient
 from pywats._async.app._repository import AsyncAppRepository
 from pywats._async.app._service import AsyncAppService
+from pywats._async.report._repository import AsyncReportRepository
+from pywats._async.report._service import AsyncReportService
 from pywats._concurrency import RateLimiter
 from pywats._config import Timeouts
 from pywats._errors import ErrorHandler, ErrorMode
@@ -24,7 +26,7 @@ class AsyncWATS:
     ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
     Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
 
-    Domain services hang off the client (``client.app``, ...). Use it as an async
+    Domain services hang off the client (``client.app``, ``client.report``). Use it as an async
     context manager, or call :meth:`aclose` when done. Nothing is written to disk.
     """
 
@@ -51,6 +53,7 @@ class AsyncWATS:
         )
         self.error_handler = ErrorHandler(error_mode)
         self.app = AsyncAppService(AsyncAppRepository(self.http, self.error_handler))
+        self.report = AsyncReportService(AsyncReportRepository(self.http, self.error_handler))
 
     @property
     def base_url(self) -> str:

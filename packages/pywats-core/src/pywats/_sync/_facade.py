@@ -14,6 +14,8 @@ from pywats._errors import ErrorHandler, ErrorMode
 from pywats._sync._http import HttpClient
 from pywats._sync.app._repository import AppRepository
 from pywats._sync.app._service import AppService
+from pywats._sync.report._repository import ReportRepository
+from pywats._sync.report._service import ReportService
 
 __all__ = ["WATS"]
 
@@ -26,7 +28,7 @@ class WATS:
     ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
     Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
 
-    Domain services hang off the client (``client.app``, ...). Use it as an async
+    Domain services hang off the client (``client.app``, ``client.report``). Use it as an async
     context manager, or call :meth:`aclose` when done. Nothing is written to disk.
     """
 
@@ -53,6 +55,7 @@ class WATS:
         )
         self.error_handler = ErrorHandler(error_mode)
         self.app = AppService(AppRepository(self.http, self.error_handler))
+        self.report = ReportService(ReportRepository(self.http, self.error_handler))
 
     @property
     def base_url(self) -> str:

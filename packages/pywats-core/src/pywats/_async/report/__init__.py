@@ -1,0 +1,1 @@
+"""The Report domain: submit, read back and query test (UUT) and repair (UUR) reports."""
