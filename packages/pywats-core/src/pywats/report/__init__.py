@@ -8,6 +8,16 @@ and ``UUTBuilder``/``UURBuilder`` write new reports in code.
 
 from __future__ import annotations
 
+from ._builder import (
+    MultiNumericStep,
+    MultiPassFailStep,
+    MultiStringStep,
+    SequenceBuilder,
+    UURBuilder,
+    UUTBuilder,
+    numeric_passes,
+    string_passes,
+)
 from ._errors import ReportFormatError
 from ._models import (
     AdditionalData,
@@ -64,6 +74,15 @@ __all__ = [
     "validate",
     "ValidationProblem",
     "format_problems",
+    # building
+    "UUTBuilder",
+    "UURBuilder",
+    "SequenceBuilder",
+    "MultiNumericStep",
+    "MultiStringStep",
+    "MultiPassFailStep",
+    "numeric_passes",
+    "string_passes",
     # model
     "Report",
     "ReportType",
