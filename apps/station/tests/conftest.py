@@ -58,9 +58,16 @@ class FakeWats:
         self.lock = threading.Lock()
         self.url = ""
 
-    def fail_next(self, *faults: Fault) -> None:
+    def fail_next(
+        self,
+        status: int | None,
+        body: str = "",
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests with ``status`` (None: drop the connection)."""
         with self.lock:
-            self.faults.extend(faults)
+            self.faults.extend(Fault(status, body, dict(headers or {})) for _ in range(times))
 
     def station_token(self, identifier: str) -> str:
         raw = f"{identifier}:{self.passcodes[identifier]}".encode()
