@@ -1,0 +1,108 @@
+"""The main job on an embedded default: the pywats client against a local fake WATS server.
+
+Starts the fake WATS server on a free loopback port, then, with the sync client: reads
+the server version and processes, builds and uploads test reports, rides out an injected
+503 and a connection reset after the server committed (the same report id makes the
+retry harmless), shows a validation error in the server's words, and queries the reports
+back with an OData filter. Run it with ``python3 tools/run_nox.py -s demo``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+
+import pywats
+from pywats.report import Report, UUTBuilder
+from pywats_testing import FakeWatsServer
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = Path(os.environ.get("PYWATS_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
+EXPORT = REFERENCE / "olreppe-pyWATS" / "server-exports" / "uut-wsjf-export.json"
+
+
+def make_report(serial: str, rng: random.Random) -> Report:
+    """A small functional-test report, as a converter would produce it."""
+    builder = UUTBuilder(
+        pn="DEMO-BOARD",
+        sn=serial,
+        rev="B",
+        process_code=10,
+        machine_name="demo-station",
+        location="Lab 1",
+        purpose="Demo",
+        operator="demo",
+    )
+    power = builder.root.sequence("Power")
+    power.numeric("3V3 rail", round(rng.gauss(3.30, 0.04), 3), "GELE", low=3.2, high=3.4, unit="V")
+    power.numeric("Idle current", round(rng.uniform(80, 125), 1), "LE", limit=120, unit="mA")
+    comms = builder.root.sequence("Comms")
+    comms.pass_fail("UART loopback", rng.random() > 0.1)
+    comms.string("Firmware", "1.4.2", "EQ", limit="1.4.2")
+    return builder.build()
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def main() -> int:
+    rng = random.Random(7)
+    with FakeWatsServer(seed=7) as fake, pywats.WATS(fake.url, fake.token) as wats:
+        say(f"fake WATS server at {fake.url}")
+        say(f"server version: {wats.app.version()}")
+        processes = ", ".join(f"{p.code} {p.name}" for p in wats.app.processes())
+        say(f"processes: {processes}")
+
+        reports = [make_report(f"SN-{n:04d}", rng) for n in range(1, 6)]
+        for report in reports:
+            result = wats.report.submit_wsjf(report)
+            say(f"uploaded {report.sn}: {report.result.value} -> stored as {result.uuid}")
+
+        retry = make_report("SN-0006", rng)
+        fake.fail("POST /api/Report/WSJF", status=503, retry_after=1)
+        try:
+            wats.report.submit_wsjf(retry)
+        except pywats.ServerError as error:
+            say(
+                f"upload refused: {error.message} (retryable={error.retryable}, "
+                f"retry after {error.retry_after}s)"
+            )
+        wats.report.submit_wsjf(retry)
+        say(f"retried {retry.sn} with the same id: stored, commits={fake.commits(retry.id)}")
+
+        lost_answer = make_report("SN-0007", rng)
+        fake.reset_after_commit("POST /api/Report/WSJF")
+        try:
+            wats.report.submit_wsjf(lost_answer)
+        except pywats.ConnectionError:
+            say(f"connection reset after the server committed {lost_answer.sn}")
+        wats.report.submit_wsjf(lost_answer)
+        say(
+            f"resent with the same Idempotency-Key: commits={fake.commits(lost_answer.id)}, "
+            f"replays={fake.replays(lost_answer.id)} (one report, not two)"
+        )
+
+        if EXPORT.is_file():
+            try:
+                wats.report.submit_wsjf(EXPORT.read_bytes())
+            except pywats.ValidationError as error:
+                lines = (error.server_message or "").splitlines()
+                say(f"a raw server export is refused with {len(lines)} validation lines, e.g.:")
+                for line in lines[:2]:
+                    say(f"  {line}")
+
+        failed = wats.report.query_headers(
+            pywats.Filter.eq("partNumber", "DEMO-BOARD") & pywats.Filter.eq("result", "Failed"),
+            order_by="serialNumber asc",
+        )
+        names = [h.serial_number for h in failed]
+        say(f"failed DEMO-BOARD units on the server: {names or 'none'}")
+        say(f"reports on the server: {len(fake.reports())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
