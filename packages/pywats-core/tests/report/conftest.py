@@ -32,7 +32,9 @@ def _same_json(a: Any, b: Any, path: str = "$") -> list[str]:
     if isinstance(a, bool) or isinstance(b, bool):
         return [] if type(a) is type(b) and a == b else [f"{path}: {a!r} != {b!r}"]
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        if a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)):
+        if a == b or (
+            isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+        ):
             return []
         return [f"{path}: {a!r} != {b!r}"]
     if type(a) is not type(b):
@@ -48,7 +50,7 @@ def _same_json(a: Any, b: Any, path: str = "$") -> list[str]:
         if len(a) != len(b):
             return [f"{path}: length {len(a)} != {len(b)}"]
         problems = []
-        for index, (x, y) in enumerate(zip(a, b)):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
             problems += _same_json(x, y, f"{path}[{index}]")
         return problems
     return [] if a == b else [f"{path}: {a!r:.80} != {b!r:.80}"]

@@ -94,7 +94,8 @@ def test_active_mode_numeric_status(
     step = report.root.children[0]
     meas = step.numeric_meas
     assert meas is not None
-    assert meas[0].status is not None and meas[0].status.value == ("P" if passes else "F")
+    assert meas[0].status is not None
+    assert meas[0].status.value == ("P" if passes else "F")
     assert step.status is (StepStatus.PASSED if passes else StepStatus.FAILED)
     assert report.result is (ReportResult.PASSED if passes else ReportResult.FAILED)
     assert validate(report, processes=PROCESSES) == []
@@ -139,7 +140,8 @@ def test_active_mode_string_status(op: str, value: str, limit: str | None, passe
     report = builder.build()
     assert report.root is not None
     meas = report.root.children[0].string_meas
-    assert meas is not None and meas[0].status is not None
+    assert meas is not None
+    assert meas[0].status is not None
     assert meas[0].status.value == ("P" if passes else "F")
     assert meas[0].comp_op is StringCompOp(op)
 
@@ -203,10 +205,12 @@ def test_multi_measurement_steps_and_every_family() -> None:
     ]
     children = report.root.children[0].children
     assert children[0].status is StepStatus.FAILED
-    assert children[3].chart is not None and children[3].chart.series is not None
+    assert children[3].chart is not None
+    assert children[3].chart.series is not None
     assert children[3].chart.series[0].ydata == "1.5;2"
     attachment = children[8].attachment
-    assert attachment is not None and base64.b64decode(attachment.data or "") == b"log text"
+    assert attachment is not None
+    assert base64.b64decode(attachment.data or "") == b"log text"
     assert report.result is ReportResult.FAILED
     assert validate(report, processes=PROCESSES) == []
     # what we build round-trips like anything else
@@ -251,7 +255,8 @@ def test_import_mode_keeps_statuses_as_given() -> None:
     assert report.root is not None
     steps = report.root.children[0].children
     assert [s.status for s in steps] == [StepStatus.PASSED, StepStatus.PASSED, StepStatus.FAILED]
-    assert steps[0].numeric_meas is not None and steps[0].numeric_meas[0].status is not None
+    assert steps[0].numeric_meas is not None
+    assert steps[0].numeric_meas[0].status is not None
     assert steps[0].numeric_meas[0].status.value == "P"
     assert report.root.children[0].status is StepStatus.PASSED  # not propagated
     assert report.result is ReportResult.PASSED  # as given
@@ -317,11 +322,13 @@ def test_uur_builder_with_failures_and_sub_units() -> None:
     builder.failure("Component", "Burned Component", com_ref="U1")
     builder.failure("Solder", "Bridge", idx=module, comment="pins 3-4", ref_step_id=16)
     report = builder.build()
-    assert report.is_uur and report.root is None
+    assert report.is_uur
+    assert report.root is None
     units = report.sub_units or []
     assert [(u.idx, u.parent_idx) for u in units] == [(0, None), (1, 0), (2, 1)]
     assert [len(u.failures or []) for u in units] == [1, 0, 1]
-    assert report.uur is not None and report.uur.process_code == 10
+    assert report.uur is not None
+    assert report.uur.process_code == 10
     assert validate(report, processes=PROCESSES) == []
     assert parse_wsjf(dumps_wsjf(report)) == report
     with pytest.raises(ValueError, match="parent_idx 9 is not a sub-unit idx"):

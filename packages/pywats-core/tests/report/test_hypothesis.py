@@ -9,7 +9,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pywats.report import dump_wsjf, dumps_wsjf, dumps_wsxf, format_timestamp, parse_wsjf, parse_wsxf
+from pywats.report import (
+    dump_wsjf,
+    dumps_wsjf,
+    dumps_wsxf,
+    format_timestamp,
+    parse_wsjf,
+    parse_wsxf,
+)
 
 # Everything WSXF can carry. Excluded by construction (documented format-inherent
 # differences): null values, empty strings, empty lists, report additionalData/assetStats.
@@ -21,8 +28,23 @@ TEXT = st.text(
 INT = st.integers(min_value=-(2**31), max_value=2**31 - 1)
 FLOAT = st.floats(allow_nan=False, allow_infinity=False)
 NUMBER = st.one_of(FLOAT, st.sampled_from(["NaN", "Infinity", "-Infinity"]))
-NUM_OPS = ["LOG", "EQ", "NE", "GT", "GE", "LT", "LE", "GTLT", "GTLE", "GELT", "GELE",
-           "LTGT", "LTGE", "LEGT", "LEGE"]
+NUM_OPS = [
+    "LOG",
+    "EQ",
+    "NE",
+    "GT",
+    "GE",
+    "LT",
+    "LE",
+    "GTLT",
+    "GTLE",
+    "GELT",
+    "GELE",
+    "LTGT",
+    "LTGE",
+    "LEGT",
+    "LEGE",
+]
 STR_OPS = ["LOG", "EQ", "NE", "CASESENSIT", "IGNORECASE"]
 
 
@@ -42,14 +64,21 @@ string = _some(
 boolean = _some({"status": st.sampled_from("PFS")}, {"name": TEXT})
 loop = st.one_of(
     _some({"idx": st.integers(0, 1000)}, {}),
-    _some({"num": st.integers(0, 1000)}, {"endingIndex": st.integers(0, 1000),
-                                          "passed": st.integers(0, 1000),
-                                          "failed": st.integers(0, 1000)}),
+    _some(
+        {"num": st.integers(0, 1000)},
+        {
+            "endingIndex": st.integers(0, 1000),
+            "passed": st.integers(0, 1000),
+            "failed": st.integers(0, 1000),
+        },
+    ),
 )
 series = _some(
     {"name": TEXT, "dataType": st.just("XYG")},
-    {"xdata": st.lists(FLOAT, min_size=1, max_size=4).map(lambda xs: ";".join(map(repr, xs))),
-     "ydata": st.lists(FLOAT, min_size=1, max_size=4).map(lambda ys: ";".join(map(repr, ys)))},
+    {
+        "xdata": st.lists(FLOAT, min_size=1, max_size=4).map(lambda xs: ";".join(map(repr, xs))),
+        "ydata": st.lists(FLOAT, min_size=1, max_size=4).map(lambda ys: ";".join(map(repr, ys))),
+    },
 )
 payloads = st.one_of(
     st.just({}),
@@ -59,14 +88,21 @@ payloads = st.one_of(
     _some({}, {"exitCode": FLOAT}).map(lambda c: {"callExe": c}),
     _some({}, {"response": TEXT, "button": INT}).map(lambda p: {"messagePopup": p}),
     st.tuples(
-        _some({"chartType": st.sampled_from(["Line", "LineLogX"])},
-              {"label": TEXT, "xLabel": TEXT, "xUnit": TEXT, "yLabel": TEXT, "yUnit": TEXT}),
+        _some(
+            {"chartType": st.sampled_from(["Line", "LineLogX"])},
+            {"label": TEXT, "xLabel": TEXT, "xUnit": TEXT, "yLabel": TEXT, "yUnit": TEXT},
+        ),
         st.lists(series, min_size=1, max_size=3),
         st.lists(numeric, max_size=2),
     ).map(lambda t: {"chart": {**t[0], "series": t[1]}, **({"numericMeas": t[2]} if t[2] else {})}),
     st.tuples(TEXT, st.binary(min_size=1, max_size=30)).map(
-        lambda t: {"attachment": {"name": t[0], "contentType": "application/octet-stream",
-                                  "data": base64.b64encode(t[1]).decode()}}
+        lambda t: {
+            "attachment": {
+                "name": t[0],
+                "contentType": "application/octet-stream",
+                "data": base64.b64encode(t[1]).decode(),
+            }
+        }
     ),
 )
 step_header = _some(
@@ -90,19 +126,25 @@ def _leaf() -> st.SearchStrategy[dict[str, Any]]:
     return st.tuples(step_header, payloads).map(lambda t: {**t[0], **t[1]})
 
 
-def _with_children(children: st.SearchStrategy[list[dict[str, Any]]]) -> st.SearchStrategy[dict[str, Any]]:
+def _with_children(
+    children: st.SearchStrategy[list[dict[str, Any]]],
+) -> st.SearchStrategy[dict[str, Any]]:
     seq = _some({}, {"path": TEXT, "name": TEXT, "version": TEXT})
     return st.tuples(step_header, seq, children).map(
         lambda t: {**t[0], "seqCall": t[1], "steps": t[2]}
     )
 
 
-steps = st.recursive(_leaf(), lambda inner: _with_children(st.lists(inner, min_size=1, max_size=4)),
-                     max_leaves=10)
+steps = st.recursive(
+    _leaf(), lambda inner: _with_children(st.lists(inner, min_size=1, max_size=4)), max_leaves=10
+)
 
 moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1),
-    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=-7, minutes=-30))]),
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2090, 1, 1),
+    timezones=st.sampled_from(
+        [timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=-7, minutes=-30))]
+    ),
 )
 
 reports = st.tuples(
@@ -123,9 +165,22 @@ reports = st.tuples(
         },
         {"processName": TEXT, "origin": TEXT, "productName": TEXT},
     ),
-    _some({}, {"user": TEXT, "batchSN": TEXT, "testSocketIndex": INT, "execTime": FLOAT,
-               "fixtureId": TEXT, "errorCode": INT, "errorMessage": TEXT, "comment": TEXT,
-               "batchFailCount": INT, "batchLoopIndex": INT, "stepIdCausedUUTFailure": INT}),
+    _some(
+        {},
+        {
+            "user": TEXT,
+            "batchSN": TEXT,
+            "testSocketIndex": INT,
+            "execTime": FLOAT,
+            "fixtureId": TEXT,
+            "errorCode": INT,
+            "errorMessage": TEXT,
+            "comment": TEXT,
+            "batchFailCount": INT,
+            "batchLoopIndex": INT,
+            "stepIdCausedUUTFailure": INT,
+        },
+    ),
     st.lists(
         st.one_of(
             _some({"description": TEXT, "text": TEXT}, {"typedef": TEXT, "numeric": INT}),
@@ -133,8 +188,10 @@ reports = st.tuples(
         ),
         max_size=3,
     ),
-    st.lists(_some({"pn": TEXT, "sn": TEXT, "rev": TEXT},
-                   {"partType": TEXT, "position": INT}), max_size=3),
+    st.lists(
+        _some({"pn": TEXT, "sn": TEXT, "rev": TEXT}, {"partType": TEXT, "position": INT}),
+        max_size=3,
+    ),
     steps,
 )
 

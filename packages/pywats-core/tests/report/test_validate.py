@@ -55,9 +55,7 @@ def test_virinco_wsxf_example_breaks_only_the_status_rule(reference_dir: Path) -
     raw = (reference_dir / "olreppe-pyWATS/virinco-examples/uut-wsxf.xml").read_bytes()
     problems = validate(parse_wsxf(raw), processes=PROCESSES)
     assert len(problems) == 17
-    assert {p.message for p in problems} == {
-        "Status cannot be different from measurement status."
-    }
+    assert {p.message for p in problems} == {"Status cannot be different from measurement status."}
 
 
 def _report(**root: Any) -> dict[str, Any]:
@@ -89,12 +87,20 @@ def _num(name: str | None, status: str = "P", op: str = "LE", low: float = 300.0
     return {"name": name, "status": status, "compOp": op, "value": 1.0, "lowLimit": low}
 
 
-def _step(name: str, status: str = "P", step_type: str = "ET_NLT", **payload: Any) -> dict[str, Any]:
+def _step(
+    name: str, status: str = "P", step_type: str = "ET_NLT", **payload: Any
+) -> dict[str, Any]:
     return {"name": name, "stepType": step_type, "status": status, **payload}
 
 
 def _loop(summary_extra: dict[str, Any] | None = None, n: int = 2) -> dict[str, int | None]:
-    loop: dict[str, int | None] = {"idx": None, "num": n, "endingIndex": n - 1, "passed": n, "failed": 0}
+    loop: dict[str, int | None] = {
+        "idx": None,
+        "num": n,
+        "endingIndex": n - 1,
+        "passed": n,
+        "failed": 0,
+    }
     loop.update(summary_extra or {})
     return loop
 
@@ -122,7 +128,9 @@ def test_a_clean_report_is_valid() -> None:
 def test_step_status_must_match_measurement_status(
     step_status: str, meas: list[str], bad: bool
 ) -> None:
-    booleans = [{"name": f"m{i}" if len(meas) > 1 else None, "status": s} for i, s in enumerate(meas)]
+    booleans = [
+        {"name": f"m{i}" if len(meas) > 1 else None, "status": s} for i, s in enumerate(meas)
+    ]
     doc = _report(steps=[_step("Check", step_status, "ET_PFT", booleanMeas=booleans)])
     expected = ["root -> step Check: Status cannot be different from measurement status."]
     assert _lines(doc) == (expected if bad else [])
@@ -157,8 +165,18 @@ def test_loop_iterations_must_match_the_summary() -> None:
         loop=_loop(n=3),
         stringMeas=[{"name": None, "status": "P", "compOp": "IGNORECASE", "limit": "a"}],
     )
-    it0 = _step("L", loop=_it(0), stringMeas=[{"name": None, "status": "P", "compOp": "IGNORECASE", "limit": "b"}])
-    it1 = _step("L", "P", "ET_MSVT", loop=_it(1), stringMeas=[{"name": None, "status": "P", "compOp": "CASESENSIT", "limit": "a"}])
+    it0 = _step(
+        "L",
+        loop=_it(0),
+        stringMeas=[{"name": None, "status": "P", "compOp": "IGNORECASE", "limit": "b"}],
+    )
+    it1 = _step(
+        "L",
+        "P",
+        "ET_MSVT",
+        loop=_it(1),
+        stringMeas=[{"name": None, "status": "P", "compOp": "CASESENSIT", "limit": "a"}],
+    )
     it2 = _step("L", loop=_it(2), stringMeas=[])
     doc = _report(steps=[summary, it0, it1, it2])
     assert _lines(doc) == [
@@ -179,7 +197,8 @@ def test_sequence_loop_iterations_need_the_summarys_children() -> None:
     doc = _report(steps=[summary, it0, it1])
     assert _lines(doc) == [
         "root -> loop Seq -> Index 0: step B in Summary step requires a match.",
-        "root -> loop Seq -> Index 1 -> step B -> numericMeas : lowLimit is required to match Summary step.",
+        "root -> loop Seq -> Index 1 -> step B -> numericMeas : "
+        "lowLimit is required to match Summary step.",
     ]
 
 
@@ -194,7 +213,9 @@ def test_numeric_measurement_count_must_match() -> None:
 def test_format_problems_keeps_the_servers_spacing() -> None:
     problems = [
         ValidationProblem("root -> step A", "Status cannot be different from measurement status."),
-        ValidationProblem("root -> loop L -> Index 1 -> stringMeas", "limit is required to match Summary step."),
+        ValidationProblem(
+            "root -> loop L -> Index 1 -> stringMeas", "limit is required to match Summary step."
+        ),
     ]
     assert format_problems(problems) == (
         "root -> step A: Status cannot be different from measurement status.\n"
@@ -218,7 +239,10 @@ def test_multi_measurement_steps_need_names() -> None:
         ({"machineName": "x" * 101}, "report: machineName is longer than 100 characters (101)."),
         ({"sn": "AB*12"}, "report: sn contains characters that break WATS searches: *"),
         ({"pn": "P/N[1]"}, "report: pn contains characters that break WATS searches: / [ ]"),
-        ({"processCode": 11, "processName": None}, "report: processCode 11 is not a known process."),
+        (
+            {"processCode": 11, "processName": None},
+            "report: processCode 11 is not a known process.",
+        ),
         (
             {"processName": "sw debug"},
             "report: processName 'sw debug' does not match process 10 'SW Debug' (case-sensitive).",
@@ -228,7 +252,10 @@ def test_multi_measurement_steps_need_names() -> None:
         ({"result": None}, "report: result is required."),
         ({"id": "not-a-guid"}, "report: id 'not-a-guid' is not a GUID."),
         ({"uut": None}, "report: uut is required on a UUT (type T) report."),
-        ({"miscInfos": [{"description": "d"}]}, "report -> miscInfo 0: text or numeric is required."),
+        (
+            {"miscInfos": [{"description": "d"}]},
+            "report -> miscInfo 0: text or numeric is required.",
+        ),
         (
             {"subUnits": [{"partType": "p" * 51, "pn": "a", "sn": "b", "rev": "c"}]},
             "report -> subUnit 0: partType is longer than 50 characters (51).",
@@ -269,7 +296,8 @@ def test_uur_rules() -> None:
     }
     assert _lines(doc) == [
         "report -> subUnit 1: idx is required on a UUR sub-unit.",
-        "report -> uur: processName 'SW debug' does not match process 10 'SW Debug' (case-sensitive).",
+        "report -> uur: processName 'SW debug' does not match process 10 'SW Debug'"
+        " (case-sensitive).",
         "report -> uur: refUUT 'nope' is not a GUID.",
         "report: subUnits needs the repaired unit itself (idx 0).",
         "report -> subUnit 0: parentIdx 7 does not refer to a sub-unit idx.",

@@ -63,7 +63,8 @@ def test_enum_spelling_is_the_only_canonicalisation(reference_dir: Path) -> None
     report = parse_wsjf(source)
     assert report.root is not None
     parsed = report.root.children[2].children[0].string_meas
-    assert parsed is not None and parsed[0].comp_op.value == "LOG"
+    assert parsed is not None
+    assert parsed[0].comp_op.value == "LOG"
     assert dump_wsjf(report)["root"]["steps"][2]["steps"][0]["stringMeas"][0]["compOp"] == "LOG"
 
 
@@ -123,8 +124,10 @@ def test_null_keys_stay_present_and_absent_keys_stay_absent() -> None:
     doc = _minimal(uut={"batchLoopIndex": None, "user": "op"}, productName=None)
     dumped = dump_wsjf(parse_wsjf(doc))
     assert dumped["uut"] == {"batchLoopIndex": None, "user": "op"}
-    assert "productName" in dumped and dumped["productName"] is None
-    assert "processName" not in dumped and "root" not in dumped
+    assert "productName" in dumped
+    assert dumped["productName"] is None
+    assert "processName" not in dumped
+    assert "root" not in dumped
 
 
 def test_non_finite_numbers_are_written_as_strings() -> None:
@@ -137,9 +140,11 @@ def test_non_finite_numbers_are_written_as_strings() -> None:
     report = parse_wsjf(json.dumps(doc))
     dumped = dump_wsjf(report)["root"]["numericMeas"]
     assert dumped[0]["value"] == "NaN"
-    assert dumped[1]["value"] == "Infinity" and dumped[1]["lowLimit"] == "-Infinity"
+    assert dumped[1]["value"] == "Infinity"
+    assert dumped[1]["lowLimit"] == "-Infinity"
     # canonicalisations: a NaN literal becomes "NaN", "Inf" becomes "Infinity"
-    assert dumped[2]["value"] == "NaN" and dumped[2]["highLimit"] == "Infinity"
+    assert dumped[2]["value"] == "NaN"
+    assert dumped[2]["highLimit"] == "Infinity"
     assert b"NaN," not in dumps_wsjf(report)  # strict JSON: no bare NaN token
     json.loads(dumps_wsjf(report), parse_constant=lambda token: pytest.fail(token))
 
@@ -156,7 +161,8 @@ def test_non_finite_numbers_are_written_as_strings() -> None:
 def test_timestamps_keep_their_text_and_parse_leniently(text: str, iso: str) -> None:
     doc = _minimal(start=text, uur={"confirmDate": text})
     dumped = dump_wsjf(parse_wsjf(doc))
-    assert dumped["start"] == text and dumped["uur"]["confirmDate"] == text
+    assert dumped["start"] == text
+    assert dumped["uur"]["confirmDate"] == text
     assert parse_timestamp(text).isoformat() == iso
 
 
@@ -174,14 +180,16 @@ def test_measurement_enums_are_case_insensitive(field: str, given: str, canonica
     doc = _minimal(root={"id": 1, "name": "n", "status": "p", "group": "m", "numericMeas": [meas]})
     dumped = dump_wsjf(parse_wsjf(doc))
     assert dumped["root"]["numericMeas"][0][field] == canonical
-    assert dumped["root"]["status"] == "P" and dumped["root"]["group"] == "M"
+    assert dumped["root"]["status"] == "P"
+    assert dumped["root"]["group"] == "M"
 
 
 def test_string_compops_ignorecase_spelling() -> None:
     meas = {"value": "a", "limit": "A", "compOp": "IgnoreCase", "status": "P"}
     doc = _minimal(type="t", result="f", root={"id": 1, "name": "n", "stringMeas": [meas]})
     dumped = dump_wsjf(parse_wsjf(doc))
-    assert dumped["type"] == "T" and dumped["result"] == "F"
+    assert dumped["type"] == "T"
+    assert dumped["result"] == "F"
     assert dumped["root"]["stringMeas"][0]["compOp"] == "IGNORECASE"
 
 
@@ -209,7 +217,8 @@ def test_step_kind_comes_from_payload_keys_not_step_type(
     # stepType deliberately says something else every time
     doc = _minimal(root={"id": 1, "name": "n", "stepType": "ET_NLT", "status": "P", **payload})
     report = parse_wsjf(doc)
-    assert report.root is not None and report.root.kind is kind
+    assert report.root is not None
+    assert report.root.kind is kind
 
 
 def test_export_step_kinds(reference_dir: Path) -> None:
@@ -262,7 +271,10 @@ def test_missing_id_is_reported() -> None:
     [
         (b'  {"type": "T"}', "wsjf"),
         (b'\xef\xbb\xbf{"a": 1}', "wsjf"),
-        (b'<?xml version="1.0"?><Reports xmlns="http://wats.virinco.com/schemas/WATS/Report/wsxf"/>', "wsxf"),
+        (
+            b'<?xml version="1.0"?><Reports xmlns="http://wats.virinco.com/schemas/WATS/Report/wsxf"/>',
+            "wsxf",
+        ),
     ],
 )
 def test_detect_format(data: bytes, expected: str) -> None:
@@ -282,5 +294,6 @@ def test_parse_report_reads_both_formats(reference_dir: Path) -> None:
     exports = reference_dir / "olreppe-pyWATS/server-exports"
     from_json = parse_report((exports / "uut-wsjf-export.json").read_bytes())
     from_xml = parse_report((exports / "uut-wsxf-export.xml").read_bytes())
-    assert isinstance(from_json, Report) and isinstance(from_xml, Report)
+    assert isinstance(from_json, Report)
+    assert isinstance(from_xml, Report)
     assert from_json.id == from_xml.id

@@ -19,6 +19,10 @@ from pywats.report import (
 NS = "{http://wats.virinco.com/schemas/WATS/Report/wsxf}"
 
 
+def _parse_xml(data: bytes) -> ET.Element:
+    return ET.fromstring(data)  # noqa: S314 - reference files and our own output
+
+
 def _tree(element: ET.Element) -> tuple[Any, ...]:
     """Element-for-element form: tag, attributes, stripped text, children."""
     return (
@@ -41,7 +45,8 @@ def test_wsxf_and_wsjf_exports_load_into_equal_models(
     assert from_xml.id == from_json.id == "33a2d408-3fc8-480b-b554-6866c77fd91c"
     assert len(from_xml.steps()) == len(from_json.steps()) == 186
     # the documented differences really are the only ones: spot-check each kind
-    assert from_xml.product_name == "" and from_json.product_name is None
+    assert from_xml.product_name == ""
+    assert from_json.product_name is None
     assert from_json.model_fields_set - from_xml.model_fields_set == {
         "process_code_format",
         "assets",
@@ -62,7 +67,7 @@ def test_wsxf_round_trip_is_element_for_element(reference_file: Path) -> None:
     assert dump_wsjf(again) == dump_wsjf(model)
     # same elements, attributes (WSXF-only ones such as StepIndex/MeasIndex included),
     # texts; "0"/"1" boolean spelling kept
-    assert _tree(ET.fromstring(written)) == _tree(ET.fromstring(raw))
+    assert _tree(_parse_xml(written)) == _tree(_parse_xml(raw))
 
 
 def test_virinco_wsxf_example_content(reference_dir: Path) -> None:
@@ -72,7 +77,8 @@ def test_virinco_wsxf_example_content(reference_dir: Path) -> None:
     assert len(steps) == 50
     assert sum(len(s.numeric_meas or []) for s in steps) == 64
     assert sum(1 for s in steps if s.attachment is not None) == 2
-    assert report.sn == "FATTest-422" and report.result is not None
+    assert report.sn == "FATTest-422"
+    assert report.result is not None
     assert report.result.value == "F"
     assert report.start == "2017-06-07T09:24:20.857+02:00"
     assert report.start_utc == "2017-06-07T07:24:20.857Z"
@@ -89,16 +95,22 @@ def test_wsjf_through_wsxf_keeps_content(reference_file: Path, format_neutral: A
 
 def test_wsxf_writer_uses_server_spelling(reference_dir: Path) -> None:
     raw = (reference_dir / "olreppe-pyWATS/server-exports/uut-wsjf-export.json").read_bytes()
-    root = ET.fromstring(dumps_wsxf(parse_wsjf(raw)))
+    root = _parse_xml(dumps_wsxf(parse_wsjf(raw)))
     report = root.find(NS + "Report")
     assert report is not None
     assert report.get("ID") == "33A2D408-3FC8-480B-B554-6866C77FD91C"
-    assert report.get("type") == "UUT" and report.get("Result") == "Failed"
+    assert report.get("type") == "UUT"
+    assert report.get("Result") == "Failed"
     assert len(root.findall(f".//{NS}Step")) == 186
     assert len(root.findall(f".//{NS}Loop")) == 46
     first = root.find(f".//{NS}NumericLimit")
-    assert first is not None and first.get("NumericValue") == "10"
+    assert first is not None
+    assert first.get("NumericValue") == "10"
     assert {e.get("Group") for e in root.iter(NS + "Step")} == {"Main"}
+
+
+def _doc(body: str) -> bytes:
+    return f'<Reports xmlns="{NS[1:-1]}">{body}</Reports>'.encode()
 
 
 @pytest.mark.parametrize(
@@ -107,23 +119,23 @@ def test_wsxf_writer_uses_server_spelling(reference_dir: Path) -> None:
         (b"<Reports", "malformed XML"),
         (b"<Reports xmlns='urn:other'/>", "expected <Reports"),
         (
-            f'<Reports xmlns="{NS[1:-1]}"></Reports>'.encode(),
+            _doc(""),
             "holds 0 <Report> elements",
         ),
         (
-            f'<Reports xmlns="{NS[1:-1]}"><Report type="UUT" ID="A" Result="Maybe"/></Reports>'.encode(),
+            _doc('<Report type="UUT" ID="A" Result="Maybe"/>'),
             "Result 'Maybe' is not one of",
         ),
         (
-            f'<Reports xmlns="{NS[1:-1]}"><Report type="UUT" ID="A"><Step Id="x"/></Report></Reports>'.encode(),
+            _doc('<Report type="UUT" ID="A"><Step Id="x"/></Report>'),
             "Id 'x' is not an integer",
         ),
         (
-            f'<Reports xmlns="{NS[1:-1]}"><Report type="UUT" ID="A"><Bogus/></Report></Reports>'.encode(),
+            _doc('<Report type="UUT" ID="A"><Bogus/></Report>'),
             "unexpected element <Bogus> in <Report>",
         ),
         (
-            f'<Reports xmlns="{NS[1:-1]}"><Report ID="A"/></Reports>'.encode(),
+            _doc('<Report ID="A"/>'),
             "attribute type is required",
         ),
     ],

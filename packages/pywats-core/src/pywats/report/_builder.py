@@ -387,9 +387,7 @@ class SequenceBuilder(_StepBase):
         status: StepStatus | str = StepStatus.PASSED,
         group: StepGroup | str = StepGroup.MAIN,
     ) -> Step:
-        return self._add(
-            name, "CallExecutable", status, group, callExe=CallExe(exitCode=exit_code)
-        )
+        return self._add(name, "CallExecutable", status, group, callExe=CallExe(exitCode=exit_code))
 
     def message_popup(
         self,
@@ -651,7 +649,7 @@ class UUTBuilder(_ReportBuilderBase):
         root = self.root.step.model_copy(deep=True)
         explicit = dict(self._explicit)
         # deep copy gives new objects: carry the explicit-status marks over by position
-        for original, copied in zip(self.root.step.walk(), root.walk()):
+        for original, copied in zip(self.root.step.walk(), root.walk(), strict=True):
             explicit[id(copied)] = self._explicit.get(id(original))
         if self.mode == "active":
             _settle(root, explicit)
@@ -744,7 +742,8 @@ class UURBuilder(_ReportBuilderBase):
         """Add a sub-unit under ``parent_idx``; returns its ``idx``."""
         known = {unit.idx for unit in self.sub_units}
         if parent_idx not in known:
-            raise ValueError(f"parent_idx {parent_idx} is not a sub-unit idx ({sorted(known)})")
+            numbers = sorted(i for i in known if i is not None)
+            raise ValueError(f"parent_idx {parent_idx} is not a sub-unit idx ({numbers})")
         idx = max(i for i in known if i is not None) + 1
         unit = SubUnit(partType=part_type, pn=pn, sn=sn, rev=rev, idx=idx, parentIdx=parent_idx)
         if replaced_idx is not None:

@@ -162,8 +162,8 @@ class StepKind(str, Enum):
     SEQUENCE_CALL = "sequence_call"
     NUMERIC = "numeric"
     MULTI_NUMERIC = "multi_numeric"
-    PASS_FAIL = "pass_fail"
-    MULTI_PASS_FAIL = "multi_pass_fail"
+    PASS_FAIL = "pass_fail"  # noqa: S105 - a step family, not a secret
+    MULTI_PASS_FAIL = "multi_pass_fail"  # noqa: S105
     STRING = "string"
     MULTI_STRING = "multi_string"
     MIXED = "mixed"

@@ -9,10 +9,11 @@ the others (required fields, lengths, characters) use our own wording in the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._models import (
+    BooleanMeasurement,
     MeasurementStatus,
     NumericMeasurement,
     Report,
@@ -42,6 +43,7 @@ MSG_MATCH = "is required to match Summary step."
 #: characters that act as wildcards or delimiters in WATS searches (client policy, §7.1)
 SEARCH_BREAKING_CHARACTERS = "*%?[]^!/\\"
 
+_Measurement = NumericMeasurement | StringMeasurement | BooleanMeasurement
 _MEAS_KEYS = ("numericMeas", "stringMeas", "booleanMeas")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -77,9 +79,7 @@ class _Checker:
 
     # ----------------------------------------------------------------- header
 
-    def text(
-        self, path: str, name: str, value: str | None, limit: int, *, required: bool
-    ) -> None:
+    def text(self, path: str, name: str, value: str | None, limit: int, *, required: bool) -> None:
         if value is None or (required and not value.strip()):
             if required:
                 self.add(path, f"{name} is required.")
@@ -197,9 +197,7 @@ class _Checker:
                 self.step(child, f"{path} -> step {child.name}")
 
     def status(self, step: Step, path: str) -> None:
-        statuses = [
-            meas.status for meas in step.measurements() if meas.status is not None
-        ]
+        statuses = [meas.status for meas in step.measurements() if meas.status is not None]
         if not statuses or step.status in (None, StepStatus.ERROR, StepStatus.TERMINATED):
             return
         if MeasurementStatus.FAILED in statuses:
@@ -212,11 +210,12 @@ class _Checker:
             self.add(path, MSG_STATUS)
 
     def named_measurements(self, step: Step, path: str) -> None:
-        for key, measurements in (
+        groups: tuple[tuple[str, Sequence[_Measurement] | None], ...] = (
             ("numericMeas", step.numeric_meas),
             ("stringMeas", step.string_meas),
             ("booleanMeas", step.boolean_meas),
-        ):
+        )
+        for key, measurements in groups:
             if measurements and len(step.measurements()) > 1:
                 for index, meas in enumerate(measurements):
                     if not meas.name:
@@ -231,21 +230,19 @@ class _Checker:
             loop = summary.loop
             if loop is None or loop.idx is not None:
                 continue
-            iterations: list[Step] = []
+            iterations: list[tuple[int, Step]] = []
             for sibling in siblings[position + 1 :]:
                 if sibling.loop is None or sibling.loop.idx is None or sibling.name != summary.name:
                     break
-                iterations.append(sibling)
+                iterations.append((sibling.loop.idx, sibling))
             loop_path = f"{path} -> loop {summary.name}"
-            highest = max((it.loop.idx for it in iterations if it.loop and it.loop.idx is not None),
-                          default=None)
+            highest = max((index for index, _ in iterations), default=None)
             if highest is None or loop.ending_index != highest:
                 self.add(loop_path, MSG_ENDING_INDEX)
             if loop.num is None or loop.ending_index is None or loop.num != loop.ending_index + 1:
                 self.add(loop_path, MSG_NUM)
-            for iteration in iterations:
-                assert iteration.loop is not None and iteration.loop.idx is not None
-                where = f"{loop_path} -> Index {iteration.loop.idx}"
+            for index, iteration in iterations:
+                where = f"{loop_path} -> Index {index}"
                 if iteration.step_type != summary.step_type:
                     self.add(where, f"stepType {MSG_MATCH}")
                 self.match(summary, iteration, where)
@@ -265,17 +262,20 @@ class _Checker:
             self.match(child, twin, where)
 
     def match_measurements(self, summary: Step, other: Step, path: str) -> None:
-        for key, mine, theirs in (
+        groups: tuple[tuple[str, Sequence[_Measurement] | None, Sequence[_Measurement] | None], ...]
+        groups = (
             ("numericMeas", summary.numeric_meas, other.numeric_meas),
             ("stringMeas", summary.string_meas, other.string_meas),
             ("booleanMeas", summary.boolean_meas, other.boolean_meas),
-        ):
-            left, right = mine or [], theirs or []
+        )
+        for key, mine, theirs in groups:
+            left: Sequence[_Measurement] = mine or []
+            right: Sequence[_Measurement] = theirs or []
             if len(left) != len(right):
                 self.add(path, f"{key} {MSG_MATCH}")
                 continue
             where = f"{path} -> {key}"
-            for a, b in zip(left, right):
+            for a, b in zip(left, right, strict=True):
                 if a.name != b.name:
                     self.add(where, f"name {MSG_MATCH}")
                 if isinstance(a, NumericMeasurement) and isinstance(b, NumericMeasurement):

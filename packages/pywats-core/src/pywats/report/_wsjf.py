@@ -28,9 +28,7 @@ def _location(loc: Sequence[int | str]) -> str:
                 parts[-1] = f"{parts[-1]}[{item}]"
             else:
                 parts.append(f"[{item}]")
-        elif item in ("function-wrap[_remember_key_order()]",) or item.startswith(
-            "function-"
-        ):
+        elif item in ("function-wrap[_remember_key_order()]",) or item.startswith("function-"):
             continue
         else:
             parts.append(item)
@@ -97,7 +95,7 @@ def _restore_order(model: WsjfModel, data: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, list) and value and isinstance(value[0], WsjfModel):
             data[key] = [
                 _restore_order(item, sub) if isinstance(item, WsjfModel) else sub
-                for item, sub in zip(value, data[key])
+                for item, sub in zip(value, data[key], strict=True)
             ]
     order: tuple[str, ...] | None = presentation(model, "order")
     if order is None:
@@ -115,9 +113,7 @@ def dump_wsjf(report: Report) -> dict[str, Any]:
     Non-finite numbers come out as the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``.
     """
     # Through JSON text: the only route on which pydantic writes NaN/Infinity as strings.
-    result: dict[str, Any] = json.loads(
-        report.model_dump_json(by_alias=True, exclude_unset=True)
-    )
+    result: dict[str, Any] = json.loads(report.model_dump_json(by_alias=True, exclude_unset=True))
     if presentation(report, "reorder"):
         result = _restore_order(report, result)
     return result
@@ -133,7 +129,7 @@ def dumps_wsjf(report: Report) -> bytes:
 def detect_format(data: bytes) -> Literal["wsjf", "wsxf"]:
     """Tell WSJF from WSXF by content (first significant character, after any BOM)."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = data.decode("utf-16", errors="replace").encode()[:4096].lstrip()
     if head.startswith(b"{"):
         return "wsjf"

@@ -485,7 +485,7 @@ def parse_wsxf(data: bytes | str) -> Report:
     else:
         raise ReportFormatError(
             f"not a WSXF report: root element is {root.tag!r}, expected "
-            f"<Reports xmlns=\"{NAMESPACE}\">"
+            f'<Reports xmlns="{NAMESPACE}">'
         )
     reader = _Reader()
     try:
@@ -653,7 +653,9 @@ def _write_step(writer: _Writer, parent: ET.Element, step: Step) -> None:
         )
     if step.call_exe is not None:
         writer.put(
-            ET.SubElement(element, _NS + "Callexe"), step.call_exe, [("ExitCode", "exit_code", None)]
+            ET.SubElement(element, _NS + "Callexe"),
+            step.call_exe,
+            [("ExitCode", "exit_code", None)],
         )
     if step.attachment is not None:
         attachment = ET.SubElement(element, _NS + "Attachment")
