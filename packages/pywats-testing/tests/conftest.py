@@ -6,7 +6,6 @@ The ``fake_wats`` fixture itself comes from this package's pytest plugin (entry 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,4 +89,3 @@ def make_report() -> Callable[..., dict[str, Any]]:
         return report
 
     return make
-

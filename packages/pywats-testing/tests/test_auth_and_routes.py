@@ -22,23 +22,35 @@ def test_station_registration_flow(fake_wats: FakeWatsServer) -> None:
     url = fake_wats.url
     params = {"mac": "4C5F70D62FF4", "name": "ICT-1", "location": "Line 2", "utcOffset": "1"}
     # An API token is not a registration token.
-    refused = httpx.post(f"{url}/api/internal/Client/Register", params=params, headers=_basic(fake_wats.token))  # noqa: E501
+    refused = httpx.post(
+        f"{url}/api/internal/Client/Register", params=params, headers=_basic(fake_wats.token)
+    )
     assert refused.status_code == 401
     answer = httpx.post(
-        f"{url}/api/internal/Client/Register", params=params, headers=_basic(fake_wats.registration_token)  # noqa: E501
+        f"{url}/api/internal/Client/Register",
+        params=params,
+        headers=_basic(fake_wats.registration_token),
     )
     assert answer.status_code == 200
     passcode = answer.json()
-    assert isinstance(passcode, str) and len(passcode) >= 16
+    assert isinstance(passcode, str)
+    assert len(passcode) >= 16
     station = base64.b64encode(f"4C5F70D62FF4:{passcode}".encode()).decode()
     info = httpx.get(f"{url}/api/internal/Client/ServerInfo", headers=_basic(station))
-    assert info.status_code == 200 and info.json()["Version"] == "2026.1.5.324"
+    assert info.status_code == 200
+    assert info.json()["Version"] == "2026.1.5.324"
     ping = httpx.get(f"{url}/api/internal/Client/Ping", headers=_basic(station)).json()
-    assert ping["ServerName"] and ping["ServerTime"]
+    assert ping["ServerName"]
+    assert ping["ServerTime"]
     wrong = base64.b64encode(b"4C5F70D62FF4:not-the-passcode").decode()
     assert httpx.get(f"{url}/api/internal/Client/Ping", headers=_basic(wrong)).status_code == 401
     # The registration token itself opens nothing but Register.
-    assert httpx.get(f"{url}/api/internal/Client/Ping", headers=_basic(fake_wats.registration_token)).status_code == 401  # noqa: E501
+    assert (
+        httpx.get(
+            f"{url}/api/internal/Client/Ping", headers=_basic(fake_wats.registration_token)
+        ).status_code
+        == 401
+    )
     # Expiring the station's identifier locks it out.
     fake_wats.expire_credential("4C5F70D62FF4")
     assert httpx.get(f"{url}/api/internal/Client/Ping", headers=_basic(station)).status_code == 401
@@ -63,7 +75,11 @@ def test_reports_from_a_station_carry_its_identifier_as_origin(
 def test_anything_but_basic_with_a_known_credential_is_401(
     fake_wats: FakeWatsServer, authorization: str | None
 ) -> None:
-    headers = {} if authorization is None else {"Authorization": authorization.format(token=fake_wats.token)}  # noqa: E501
+    headers = (
+        {}
+        if authorization is None
+        else {"Authorization": authorization.format(token=fake_wats.token)}
+    )
     answer = httpx.get(f"{fake_wats.url}/api/App/Version", headers=headers)
     assert answer.status_code == 401
     assert answer.json() == {"Message": "Authorization has been denied for this request."}
@@ -76,10 +92,12 @@ async def test_rate_limit_answers_429_with_retry_after(fake_wats: FakeWatsServer
             assert await wats.app.version() == "2026.1.5.324"
         with pytest.raises(pywats.RateLimitedError) as caught:
             await wats.app.version()
-    assert caught.value.retry_after is not None and 1 <= caught.value.retry_after <= 60
+    assert caught.value.retry_after is not None
+    assert 1 <= caught.value.retry_after <= 60
     # The limit is per credential: another token still gets through.
     fake_wats.add_token("other")
-    assert httpx.get(f"{fake_wats.url}/api/App/Version", headers=_basic("other")).status_code == 200
+    async with httpx.AsyncClient(base_url=fake_wats.url, headers=_basic("other")) as other:
+        assert (await other.get("/api/App/Version")).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -99,14 +117,15 @@ def test_unknown_route_and_wrong_method(api: httpx.Client, fake_wats: FakeWatsSe
     assert fake_wats.request_counts() == {}  # neither reached a route
 
 
-async def test_a_path_prefix_like_wats(make_report: object) -> None:
+async def test_a_path_prefix_like_wats() -> None:
     with FakeWatsServer(path_prefix="/wats") as fake:
         assert fake.url.endswith("/wats")
         async with pywats.AsyncWATS(fake.url, token=fake.token) as wats:
             assert await wats.app.version() == "2026.1.5.324"
-        bare = httpx.get(f"http://127.0.0.1:{fake.port}/api/App/Version", headers=_basic(fake.token))  # noqa: E501
-        assert bare.status_code == 404
-        assert httpx.get(f"http://127.0.0.1:{fake.port}/_fake/routes").status_code == 200
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{fake.port}") as root:
+            bare = await root.get("/api/App/Version", headers=_basic(fake.token))
+            assert bare.status_code == 404
+            assert (await root.get("/_fake/routes")).status_code == 200
 
 
 def test_keep_alive_and_chunked_bodies_on_one_connection(
@@ -116,15 +135,21 @@ def test_keep_alive_and_chunked_bodies_on_one_connection(
 
     report = make_report()  # type: ignore[operator]
     body = json.dumps(report).encode()
-    chunked = b"".join(
-        f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in (body[:50], body[50:])
-    ) + b"0\r\n\r\n"
+    chunked = (
+        b"".join(f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in (body[:50], body[50:]))
+        + b"0\r\n\r\n"
+    )
     auth = f"Authorization: Basic {fake_wats.token}\r\n".encode()
     with socket.create_connection(("127.0.0.1", fake_wats.port), timeout=5) as sock:
         sock.sendall(
             b"POST /api/Report/WSJF HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-            + b"Content-Type: application/json\r\n" + auth + b"\r\n" + chunked
-            + b"GET /api/App/Version HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n"
+            + b"Content-Type: application/json\r\n"
+            + auth
+            + b"\r\n"
+            + chunked
+            + b"GET /api/App/Version HTTP/1.1\r\nHost: x\r\n"
+            + auth
+            + b"\r\n"
         )
         received = b""
         while received.count(b"HTTP/1.1 200 OK") < 2 or not received.endswith(b'"2026.1.5.324"'):
@@ -138,7 +163,17 @@ def test_keep_alive_and_chunked_bodies_on_one_connection(
 
 def test_admin_routes_steer_faults_over_http(fake_wats: FakeWatsServer, api: httpx.Client) -> None:
     admin = httpx.Client(base_url=f"{fake_wats.url}/_fake")
-    created = admin.post("/faults", json={"kind": "status", "route": "GET /api/App/Version", "status": 502, "times": 2, "body": "upstream", "body_shape": "json-string"})  # noqa: E501
+    created = admin.post(
+        "/faults",
+        json={
+            "kind": "status",
+            "route": "GET /api/App/Version",
+            "status": 502,
+            "times": 2,
+            "body": "upstream",
+            "body_shape": "json-string",
+        },
+    )
     assert created.status_code == 201
     assert [f["id"] for f in admin.get("/faults").json()] == [created.json()["id"]]
     first = api.get("/api/App/Version")
@@ -146,14 +181,20 @@ def test_admin_routes_steer_faults_over_http(fake_wats: FakeWatsServer, api: htt
     assert admin.delete("/faults").status_code == 204
     assert api.get("/api/App/Version").status_code == 200
     bad = admin.post("/faults", json={"kind": "explode"})
-    assert bad.status_code == 400 and "unknown fault kind" in bad.text
-    assert admin.post("/credentials/expire", json={"credential": fake_wats.token}).status_code == 204
+    assert bad.status_code == 400
+    assert "unknown fault kind" in bad.text
+    assert (
+        admin.post("/credentials/expire", json={"credential": fake_wats.token}).status_code == 204
+    )
     assert api.get("/api/App/Version").status_code == 401
-    assert admin.post("/credentials/restore", json={"credential": fake_wats.token}).status_code == 204
+    assert (
+        admin.post("/credentials/restore", json={"credential": fake_wats.token}).status_code == 204
+    )
     assert admin.put("/rate-limit", json={"requests": 1, "per_seconds": 60}).status_code == 204
     assert api.get("/api/App/Version").status_code == 200
     limited = api.get("/api/App/Version")
-    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
     stats = admin.get("/stats").json()
     counts = {(r["method"], r["path"]): r["count"] for r in stats["requests"]}
     assert counts[("GET", "/api/App/Version")] == 5

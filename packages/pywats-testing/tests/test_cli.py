@@ -15,7 +15,17 @@ import pytest
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "pywats_testing", "serve", "--host", "127.0.0.1", "--port", "0", *args],  # noqa: E501
+        [
+            sys.executable,
+            "-m",
+            "pywats_testing",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            *args,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -46,7 +56,8 @@ def test_serve_answers_and_stops_cleanly_on_sigterm() -> None:
         denied = httpx.get(f"{url}/api/App/Version", headers={"Authorization": "Basic other"})
     finally:
         code, out, err = _stop(process)
-    assert version.status_code == 200 and version.json() == "2026.1.5.324"
+    assert version.status_code == 200
+    assert version.json() == "2026.1.5.324"
     assert denied.status_code == 401
     assert code == 0
     assert "token:              cli-token" in banner
@@ -57,11 +68,28 @@ def test_serve_answers_and_stops_cleanly_on_sigterm() -> None:
 def test_serve_keeps_reports_in_the_database_across_restarts(tmp_path: Path) -> None:
     db = tmp_path / "fake.sqlite"
     report = {
-        "type": "T", "id": "7d3c2b1a-0000-4000-8000-000000000001", "pn": "P", "sn": "S",
-        "rev": "A", "processCode": 10, "result": "P", "machineName": "m", "location": "l",
-        "purpose": "p", "start": "2026-01-01T10:00:00+01:00", "startUTC": "2026-01-01T09:00:00Z",
-        "uut": {"user": "op"}, "root": {"id": 1, "group": "M", "stepType": "SequenceCall", "name": "Main", "status": "P", "steps": []},  # noqa: E501
-    }  # fmt: skip
+        "type": "T",
+        "id": "7d3c2b1a-0000-4000-8000-000000000001",
+        "pn": "P",
+        "sn": "S",
+        "rev": "A",
+        "processCode": 10,
+        "result": "P",
+        "machineName": "m",
+        "location": "l",
+        "purpose": "p",
+        "start": "2026-01-01T10:00:00+01:00",
+        "startUTC": "2026-01-01T09:00:00Z",
+        "uut": {"user": "op"},
+        "root": {
+            "id": 1,
+            "group": "M",
+            "stepType": "SequenceCall",
+            "name": "Main",
+            "status": "P",
+            "steps": [],
+        },
+    }
     auth = {"Authorization": "Basic t"}
     process, url, _ = _start("--token", "t", "--db", str(db))
     try:
@@ -74,7 +102,8 @@ def test_serve_keeps_reports_in_the_database_across_restarts(tmp_path: Path) -> 
         stats = httpx.get(f"{url}/_fake/reports").json()
     finally:
         assert _stop(process)[0] == 0
-    assert again.status_code == 200 and again.json()["sn"] == "S"
+    assert again.status_code == 200
+    assert again.json()["sn"] == "S"
     assert stats[0]["commits"] == 1
 
 

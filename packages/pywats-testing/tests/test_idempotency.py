@@ -17,9 +17,7 @@ from pywats_testing import FakeWatsServer
 pytestmark = pytest.mark.anyio
 
 
-async def submit(
-    wats: pywats.AsyncWATS, report: dict[str, Any], *, key: str | None = None
-) -> Any:
+async def submit(wats: pywats.AsyncWATS, report: dict[str, Any], *, key: str | None = None) -> Any:
     """POST the report the way the client's report domain does (low-level path)."""
     response = await wats.http.request(
         "POST",

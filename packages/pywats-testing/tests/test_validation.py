@@ -27,9 +27,7 @@ def _server_message(log: bytes) -> str:
 
 
 @pytest.mark.parametrize("shape", ["message-object", "text", "json-string"])
-def test_the_export_is_rejected_with_the_real_servers_message(
-    examples: Path, shape: str
-) -> None:
+def test_the_export_is_rejected_with_the_real_servers_message(examples: Path, shape: str) -> None:
     expected = _server_message((examples / "server-errors" / "service_error.txt").read_bytes())
     assert len(expected.split("\r\n")) == 50
     body = (examples / "server-exports" / "uut-wsjf-export.json").read_bytes()
@@ -63,7 +61,9 @@ def test_the_official_examples_are_accepted(
     fake_wats: FakeWatsServer, api: httpx.Client, examples: Path, name: str
 ) -> None:
     body = (examples / name).read_bytes()
-    answer = api.post("/api/Report/WSJF", content=body, headers={"Content-Type": "application/json"})
+    answer = api.post(
+        "/api/Report/WSJF", content=body, headers={"Content-Type": "application/json"}
+    )
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert set(result) == {"ID", "uuid", "Report_ID"}
@@ -107,10 +107,14 @@ def test_unknown_process_and_wrong_process_name_are_rejected(
     wrong_case = make_report(processName="sw debug")  # type: ignore[operator]
     answer = api.post("/api/Report/WSJF", json=wrong_case)
     assert answer.status_code == 400
-    assert api.post("/api/Report/WSJF", json=make_report(processName="SW Debug")).status_code == 200  # type: ignore[operator]  # noqa: E501
+    assert api.post("/api/Report/WSJF", json=make_report(processName="SW Debug")).status_code == 200  # type: ignore[operator]
 
 
 def test_malformed_json_gets_a_400_naming_the_problem(api: httpx.Client) -> None:
-    answer = api.post("/api/Report/WSJF", content=b'{"type": "T", "id": ', headers={"Content-Type": "application/json"})  # noqa: E501
+    answer = api.post(
+        "/api/Report/WSJF",
+        content=b'{"type": "T", "id": ',
+        headers={"Content-Type": "application/json"},
+    )
     assert answer.status_code == 400
     assert "JSON" in answer.json()["Message"]

@@ -8,8 +8,8 @@ running one to each test. See docs/fake-server.md.
 
 from ._app import API_ROUTES, FakeWatsApp, Route
 from ._faults import BodyShape, Fault, FaultKind, FaultPlan
-from ._state import DEFAULT_PROCESSES, FakeState, Process, StoredReport
 from ._server import FakeWatsServer
+from ._state import DEFAULT_PROCESSES, FakeState, Process, StoredReport
 from ._version import __version__
 
 __all__ = [

@@ -236,7 +236,9 @@ class FakeWatsApp:
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
 
-    def _match(self, routes: Iterable[Route], method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:  # fmt: skip  # noqa: E501
+    def _match(
+        self, routes: Iterable[Route], method: str, path: str
+    ) -> tuple[Route | None, dict[str, str], bool]:
         path_matched = False
         for route in routes:
             found = route.pattern.match(path)
@@ -255,13 +257,17 @@ class FakeWatsApp:
     ) -> Reply | None:
         method = str(scope["method"]).upper()
         path = str(scope["path"])
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))  # fmt: skip  # noqa: E501
+        query = dict(
+            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        )
         headers: dict[str, str] = {}
         for name, value in scope.get("headers", []):
             headers[bytes(name).decode("latin-1").lower()] = bytes(value).decode("latin-1")
 
         if self.path_prefix:
-            if path.lower() == self.path_prefix.lower() or path.lower().startswith(self.path_prefix.lower() + "/"):  # fmt: skip  # noqa: E501
+            if path.lower() == self.path_prefix.lower() or path.lower().startswith(
+                self.path_prefix.lower() + "/"
+            ):
                 path = path[len(self.path_prefix) :] or "/"
             elif not path.startswith(ADMIN_PREFIX + "/"):
                 return self._not_found(scope)
@@ -328,9 +334,8 @@ class FakeWatsApp:
                 delays.append(fault)
 
         principal = self.state.authenticate(request.headers.get("authorization"))
-        allowed = (
-            principal is not None
-            and (route.auth == "register") == (principal.kind == "registration")
+        allowed = principal is not None and (route.auth == "register") == (
+            principal.kind == "registration"
         )
         if not allowed or principal is None:
             return Reply.message(401, _AUTH_DENIED)
@@ -580,7 +585,10 @@ class FakeWatsApp:
 
     async def _get_wsjf(self, request: Request) -> Reply:
         doc, error = self._readback(request)
-        return error if doc is None else Reply.json(doc)  # type: ignore[return-value]
+        if doc is None:
+            assert error is not None
+            return error
+        return Reply.json(doc)
 
     async def _get_wsxf(self, request: Request) -> Reply:
         doc, error = self._readback(request)
@@ -672,7 +680,9 @@ class FakeWatsApp:
 
     async def _client_ping(self, request: Request) -> Reply:
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        return Reply.json({"ServerName": self.server_name, "ServerTime": now.replace("+00:00", "Z")})  # fmt: skip  # noqa: E501
+        return Reply.json(
+            {"ServerName": self.server_name, "ServerTime": now.replace("+00:00", "Z")}
+        )
 
     async def _client_server_info(self, request: Request) -> Reply:
         return Reply.json(
@@ -692,7 +702,11 @@ class FakeWatsApp:
         return Reply.json(
             {
                 "requests": [
-                    {"method": r.method, "path": r.template, "count": counts.get((r.method, r.template), 0)}  # fmt: skip  # noqa: E501
+                    {
+                        "method": r.method,
+                        "path": r.template,
+                        "count": counts.get((r.method, r.template), 0),
+                    }
                     for r in API_ROUTES
                 ],
                 "reports": len(self.state.all_reports()),
@@ -814,7 +828,9 @@ def _attachments(document: Mapping[str, Any]) -> list[_Attachment]:
     for unit in document.get("subUnits") or ():
         for failure in (unit.get("failures") or ()) if isinstance(unit, Mapping) else ():
             if isinstance(failure, Mapping):
-                binaries.extend(a for a in failure.get("attachments") or () if isinstance(a, Mapping))  # fmt: skip  # noqa: E501
+                binaries.extend(
+                    a for a in failure.get("attachments") or () if isinstance(a, Mapping)
+                )
     for binary in binaries:
         found.append(
             _Attachment(

@@ -88,9 +88,16 @@ class Fault:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fault:
         known = {
-            "kind", "route", "times", "probability", "status", "retry_after",
-            "body", "body_shape", "seconds",
-        }  # fmt: skip
+            "kind",
+            "route",
+            "times",
+            "probability",
+            "status",
+            "retry_after",
+            "body",
+            "body_shape",
+            "seconds",
+        }
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")

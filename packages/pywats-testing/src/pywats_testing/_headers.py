@@ -82,7 +82,9 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 
 
-def _walk(step: Mapping[str, Any], path: tuple[str, ...]) -> Iterable[tuple[Mapping[str, Any], tuple[str, ...]]]:  # fmt: skip  # noqa: E501
+def _walk(
+    step: Mapping[str, Any], path: tuple[str, ...]
+) -> Iterable[tuple[Mapping[str, Any], tuple[str, ...]]]:
     here = (*path, str(step.get("name") or ""))
     yield step, here
     for child in step.get("steps") or ():
@@ -177,7 +179,9 @@ def _expansions(report: StoredReport) -> dict[str, list[dict[str, Any]]]:
         for step, _path in _walk(root, ()):
             attachment = step.get("attachment")
             if isinstance(attachment, Mapping):
-                attachments.append({"stepId": step.get("id"), "filename": _str(attachment.get("name"))})  # fmt: skip  # noqa: E501
+                attachments.append(
+                    {"stepId": step.get("id"), "filename": _str(attachment.get("name"))}
+                )
     uur_attachments = [
         {"id": _str(b.get("id")), "filename": _str(b.get("name"))} for b in _uur_binaries(doc)
     ]

@@ -19,8 +19,8 @@ import contextlib
 import logging
 import socket
 import struct
-from http import HTTPStatus
 from collections.abc import Awaitable, Callable, MutableMapping
+from http import HTTPStatus
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -227,7 +227,9 @@ class _Connection(asyncio.Protocol):
                 started = True
                 headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
                 status = int(message["status"])
-                self._write(h11.Response(status_code=status, headers=headers, reason=_reason(status)))
+                self._write(
+                    h11.Response(status_code=status, headers=headers, reason=_reason(status))
+                )
             elif message["type"] == "http.response.body":
                 data = message.get("body", b"")
                 if data:

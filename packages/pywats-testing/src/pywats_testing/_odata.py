@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 __all__ = [
     "And",
@@ -67,7 +67,7 @@ class ODataError(ValueError):
 
 # -- AST ------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Literal_:  # noqa: N801 - "Literal" is taken by typing
+class Literal_:
     value: Any
     type: FieldType
 
@@ -115,7 +115,7 @@ class Not:
     operand: Node
 
 
-Node = Union[Literal_, FieldRef, Call, Compare, In, And, Or, Not]
+Node = Literal_ | FieldRef | Call | Compare | In | And | Or | Not
 
 
 def node_type(node: Node) -> FieldType:
@@ -157,7 +157,9 @@ def _tokenize(text: str) -> list[_Token]:
                 raise ODataError(
                     f"There is an unterminated string literal at position {pos} in '{text}'."
                 )
-            raise ODataError(f"Syntax error: character '{text[pos]}' is not valid at position {pos} in '{text}'.")  # fmt: skip  # noqa: E501
+            raise ODataError(
+                f"Syntax error: character '{text[pos]}' is not valid at position {pos} in '{text}'."
+            )
         kind = match.lastgroup
         assert kind is not None
         if kind != "ws":
@@ -182,9 +184,8 @@ def format_literal(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -203,9 +204,7 @@ _FUNCTIONS: dict[str, tuple[tuple[FieldType, ...], FieldType, Callable[..., Any]
 
 
 class _Parser:
-    def __init__(
-        self, text: str, fields: Mapping[str, FieldType], type_name: str
-    ) -> None:
+    def __init__(self, text: str, fields: Mapping[str, FieldType], type_name: str) -> None:
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
@@ -295,7 +294,11 @@ class _Parser:
                 break
             self._expect_punct(")")
             return In(left, tuple(values))
-        if token is not None and token.kind == "name" and token.text in ("add", "sub", "mul", "div", "mod", "has"):  # fmt: skip  # noqa: E501
+        if (
+            token is not None
+            and token.kind == "name"
+            and token.text in ("add", "sub", "mul", "div", "mod", "has")
+        ):
             raise ODataError(f"The '{token.text}' operator is not allowed.")
         return left
 
@@ -348,8 +351,7 @@ class _Parser:
             found = self.fields.get(token.text.lower())
             if found is None:
                 raise ODataError(
-                    f"Could not find a property named '{token.text}' on type"
-                    f" '{self.type_name}'."
+                    f"Could not find a property named '{token.text}' on type '{self.type_name}'."
                 )
             return FieldRef(found[0], found[1])
         raise self._error(token)
@@ -377,7 +379,7 @@ class _Parser:
         self._expect_punct(")")
         arg_types, result, _impl = spec
         if len(args) != len(arg_types) or any(
-            node_type(a) not in (want, "null") for a, want in zip(args, arg_types)
+            node_type(a) not in (want, "null") for a, want in zip(args, arg_types, strict=True)
         ):
             signature = ", ".join(f"{_EDM[t]} Nullable=true" for t in arg_types)
             raise ODataError(
@@ -502,7 +504,7 @@ def parse_query(
         items: list[tuple[str, bool]] = []
         for part in params["$orderby"].split(","):
             words = part.split()
-            if not words or len(words) > 2 or (len(words) == 2 and words[1] not in ("asc", "desc")):  # fmt: skip  # noqa: E501
+            if not words or len(words) > 2 or (len(words) == 2 and words[1] not in ("asc", "desc")):
                 raise ODataError(f"Syntax error at position 0 in '{params['$orderby']}'.")
             if words[0].lower() not in by_lower:
                 raise ODataError(
@@ -526,9 +528,7 @@ def parse_query(
                 chosen.extend(fields)
                 continue
             if name.lower() not in by_lower:
-                raise ODataError(
-                    f"Could not find a property named '{name}' on type '{type_name}'."
-                )
+                raise ODataError(f"Could not find a property named '{name}' on type '{type_name}'.")
             chosen.append(by_lower[name.lower()])
         select = tuple(dict.fromkeys(chosen))
 
@@ -538,9 +538,7 @@ def parse_query(
         for part in params["$expand"].split(","):
             name = part.strip()
             if name.lower() not in allowed_expand:
-                raise ODataError(
-                    f"Could not find a property named '{name}' on type '{type_name}'."
-                )
+                raise ODataError(f"Could not find a property named '{name}' on type '{type_name}'.")
             expand.append(allowed_expand[name.lower()])
     return Query(node, top, skip, orderby, select, tuple(dict.fromkeys(expand)))
 

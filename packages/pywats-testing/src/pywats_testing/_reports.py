@@ -90,10 +90,23 @@ def _strip(step: dict[str, Any], *, charts: bool, attachments: bool) -> None:
 
 
 _IDENTIFYING = (
-    "type", "id", "pn", "sn", "rev", "productName", "processCode", "processCodeFormat",
-    "processName", "result", "machineName", "location", "purpose", "origin", "start",
+    "type",
+    "id",
+    "pn",
+    "sn",
+    "rev",
+    "productName",
+    "processCode",
+    "processCodeFormat",
+    "processName",
+    "result",
+    "machineName",
+    "location",
+    "purpose",
+    "origin",
+    "start",
     "startUTC",
-)  # fmt: skip
+)
 
 
 def readback_document(

@@ -65,9 +65,7 @@ DEFAULT_PROCESSES: tuple[Process, ...] = (
     Process(200, "Assembly", "Work in progress", is_wip_operation=True, process_index=6),
     Process(500, "Repair", "Repair", is_repair_operation=True, process_index=7),
     Process(510, "RMA repair", "Returned units", is_repair_operation=True, process_index=8),
-    Process(
-        99, "Retired test", "No longer used", is_test_operation=True, state=0, process_index=9
-    ),
+    Process(99, "Retired test", "No longer used", is_test_operation=True, state=0, process_index=9),
 )
 
 
@@ -210,8 +208,7 @@ class FakeState:
         ):
             self.clients[row[0]] = ClientRecord(*row)
         for row in db.execute(
-            "SELECT principal, key, fingerprint, status, headers, body, report_id"
-            " FROM idempotency"
+            "SELECT principal, key, fingerprint, status, headers, body, report_id FROM idempotency"
         ):
             self.idempotency[(row[0], row[1])] = IdempotencyRecord(
                 fingerprint=row[2],
