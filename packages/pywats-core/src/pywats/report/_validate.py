@@ -188,17 +188,28 @@ class _Checker:
     # ------------------------------------------------------------------ steps
 
     def step(self, step: Step, path: str) -> None:
-        self.status(step, path)
-        self.named_measurements(step, path)
-        children = step.steps or []
+        numeric, strings, booleans = step.numeric_meas, step.string_meas, step.boolean_meas
+        if numeric or strings or booleans:
+            measurements: list[_Measurement] = [
+                *(numeric or ()),
+                *(strings or ()),
+                *(booleans or ()),
+            ]
+            self.status(step, measurements, path)
+            if len(measurements) > 1:
+                self.named_measurements(step, path)
+        children = step.steps
         if children:
             self.loops(children, path)
             for child in children:
                 self.step(child, f"{path} -> step {child.name}")
 
-    def status(self, step: Step, path: str) -> None:
-        statuses = [meas.status for meas in step.measurements() if meas.status is not None]
-        if not statuses or step.status in (None, StepStatus.ERROR, StepStatus.TERMINATED):
+    def status(self, step: Step, measurements: list[_Measurement], path: str) -> None:
+        if step.status in (None, StepStatus.ERROR, StepStatus.TERMINATED):
+            return
+        statuses = {meas.status for meas in measurements}
+        statuses.discard(None)
+        if not statuses:
             return
         if MeasurementStatus.FAILED in statuses:
             expected = StepStatus.FAILED
@@ -210,20 +221,20 @@ class _Checker:
             self.add(path, MSG_STATUS)
 
     def named_measurements(self, step: Step, path: str) -> None:
+        """A step with more than one measurement needs a name on each (§7.9)."""
         groups: tuple[tuple[str, Sequence[_Measurement] | None], ...] = (
             ("numericMeas", step.numeric_meas),
             ("stringMeas", step.string_meas),
             ("booleanMeas", step.boolean_meas),
         )
         for key, measurements in groups:
-            if measurements and len(step.measurements()) > 1:
-                for index, meas in enumerate(measurements):
-                    if not meas.name:
-                        self.add(
-                            f"{path} -> {key}",
-                            f"name is required on measurement {index}"
-                            " when a step has more than one measurement.",
-                        )
+            for index, meas in enumerate(measurements or ()):
+                if not meas.name:
+                    self.add(
+                        f"{path} -> {key}",
+                        f"name is required on measurement {index}"
+                        " when a step has more than one measurement.",
+                    )
 
     def loops(self, siblings: list[Step], path: str) -> None:
         for position, summary in enumerate(siblings):
