@@ -258,6 +258,18 @@ class FakeWatsServer:
     def end_outage(self) -> None:
         self._on_loop(self._front.end_outage())
 
+    async def outage_async(
+        self, seconds: float | None = None, *, mode: OutageMode = "refuse"
+    ) -> None:
+        """:meth:`outage` for a server started with :meth:`start_async` on your loop."""
+        await self._front.begin_outage(mode, seconds)
+
+    async def end_outage_async(self) -> None:
+        await self._front.end_outage()
+
+    async def release_hung_async(self) -> None:
+        self.app.release_hung()
+
     # -- observability ----------------------------------------------------------------
     @staticmethod
     def routes() -> list[tuple[str, str]]:
