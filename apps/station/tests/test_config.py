@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pywats_station import ConfigError, StationConfig, load_config, resolve_home, save_config
-from pywats_station._config import dump_config, parse_config
+from pywats_station._config import dump_config, parse_config, tomllib
 
 
 def _write(path: Path, text: str) -> Path:
@@ -155,8 +155,6 @@ _text = st.text(
 @settings(max_examples=150, deadline=None)
 @given(name=_text.filter(lambda s: s != ""), location=_text, purpose=_text)
 def test_any_station_text_survives_dump_and_load(name: str, location: str, purpose: str) -> None:
-    import tomllib
-
     config = parse_config(
         {"station": {"name": name, "location": location, "purpose": purpose}}, Path("x")
     )

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pywats_station import resolve_home, write_status
+from pywats_station._config import tomllib
+
+URL_ARGS = ("--key-store", "file", "--identifier", "ST-CLI-1", "--name", "ICT 7")
+
+
+def _register(cli: Any, wats: Any, *extra: str) -> Any:
+    return cli(
+        "register",
+        "--url",
+        wats.url,
+        *URL_ARGS,
+        *extra,
+        env={"PYWATS_REGISTRATION_TOKEN": wats.registration_token},
+    )
+
+
+def _no_traceback(result: Any) -> None:
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_register_then_status(cli: Any, wats: Any, station_home: Path) -> None:
+    result = _register(cli, wats, "--location", "Line 3")
+    assert result.returncode == 0, result.stderr
+    assert "Registered station 'ICT 7' as ST-CLI-1" in result.stdout
+    assert "WATS 2026.1.5.324" in result.stdout
+    assert "ST-CLI-1" in wats.passcodes
+
+    config = tomllib.loads((station_home / "station.toml").read_text())
+    assert config["server"]["url"] == wats.url
+    assert config["station"] == {
+        "name": "ICT 7",
+        "location": "Line 3",
+        "purpose": "",
+        "identifier": "ST-CLI-1",
+    }
+
+    status = cli("status", "--json")
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    assert report["server_url"] == wats.url
+    assert report["station"] == {"name": "ICT 7", "identifier": "ST-CLI-1"}
+    assert report["credentials"] == {
+        "registered": True,
+        "server_url": wats.url,
+        "identifier": "ST-CLI-1",
+        "key_store": "file",
+    }
+    assert report["running"] is False
+    assert report["last_status"] is None
+
+    human = cli("status")
+    assert human.returncode == 0
+    assert "registered    yes (key in file)" in human.stdout
+    assert "running       no" in human.stdout
+
+
+def test_status_probe_asks_the_server(cli: Any, wats: Any) -> None:
+    assert _register(cli, wats).returncode == 0
+    probes_before = wats.paths().count("/api/app/version")
+    online = json.loads(cli("status", "--json", "--probe").stdout)
+    assert online["connection"]["state"] == "online"
+    assert online["connection"]["server_version"] == "2026.1.5.324"
+    assert wats.paths().count("/api/app/version") == probes_before + 1
+
+    wats.fail_next(503, '{"Message": "maintenance"}')
+    offline = cli("status", "--probe")
+    assert offline.returncode == 0
+    assert "connection    offline: HTTP 503" in offline.stdout
+    assert "maintenance" in offline.stdout
+
+
+def test_status_shows_the_last_status_file(cli: Any, station_home: Path) -> None:
+    write_status(
+        station_home / "status.json",
+        {
+            "metrics": {
+                "uploads": {"succeeded": 5, "failed": 1, "retried": 2},
+                "queue_depth": {"pending": 3},
+                "breaker_state": "closed",
+            }
+        },
+    )
+    result = cli("status")
+    assert result.returncode == 0
+    assert "uploads       5 ok, 2 retried, 1 failed" in result.stdout
+    assert "breaker       closed" in result.stdout
+    as_json = json.loads(cli("status", "--json").stdout)
+    assert as_json["last_status"]["metrics"]["uploads"]["succeeded"] == 5
+
+
+def test_register_with_a_token_file_and_with_a_password(
+    cli: Any, wats: Any, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(wats.registration_token + "\n")
+    result = cli("register", "--url", wats.url, *URL_ARGS, "--token-file", str(token_file))
+    assert result.returncode == 0, result.stderr
+
+    result = cli(
+        "register",
+        "--url",
+        wats.url,
+        *URL_ARGS,
+        "--user",
+        "installer",
+        env={"PYWATS_REGISTRATION_PASSWORD": wats.users["installer"]},
+    )
+    assert result.returncode == 0, result.stderr
+    assert len([s for s in wats.seen if s.path.endswith("Register")]) == 2
+
+
+def test_a_refused_token_fails_cleanly(cli: Any, wats: Any, station_home: Path) -> None:
+    result = cli(
+        "register",
+        "--url",
+        wats.url,
+        *URL_ARGS,
+        env={"PYWATS_REGISTRATION_TOKEN": "RegTok-wrong-000"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("pywats-station: error: registration failed:")
+    assert "Authorization has been denied" in result.stderr
+    _no_traceback(result)
+    assert not (station_home / "credentials.json").exists()
+    assert not (station_home / "station.toml").exists()
+
+
+def test_missing_token_without_a_terminal(cli: Any, wats: Any) -> None:
+    result = cli("register", "--url", wats.url, *URL_ARGS)
+    assert result.returncode == 2
+    assert "Registration token is required (no terminal to ask on)" in result.stderr
+    assert wats.seen == []
+
+
+def test_unreadable_token_file(cli: Any, wats: Any, tmp_path: Path) -> None:
+    result = cli("register", "--url", wats.url, "--token-file", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "cannot read the token file" in result.stderr
+    _no_traceback(result)
+
+
+def test_bad_url_is_refused(cli: Any) -> None:
+    result = cli(
+        "register", "--url", "ftp://x", *URL_ARGS, env={"PYWATS_REGISTRATION_TOKEN": "tok-1234"}
+    )
+    assert result.returncode == 2
+    assert "http:// or https://" in result.stderr
+    _no_traceback(result)
+
+
+def test_a_bad_config_names_the_key(cli: Any, station_home: Path) -> None:
+    (station_home / "station.toml").write_text("[breaker]\nfailure_threshold = 0\n")
+    result = cli("status")
+    assert result.returncode == 2
+    assert "breaker.failure_threshold: Input should be greater than or equal to 1" in result.stderr
+    _no_traceback(result)
+
+
+def test_register_is_refused_while_a_station_runs_on_the_home(
+    cli: Any, wats: Any, station_home: Path
+) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from pywats_station import InstanceLock; "
+            "l = InstanceLock(Path(sys.argv[1])); l.acquire(); print('locked', flush=True); "
+            "sys.stdin.read()",
+            str(resolve_home(station_home).lock_file),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        result = _register(cli, wats)
+        assert result.returncode == 3
+        assert f"another pywats-station (pid {holder.pid}" in result.stderr
+        assert "already running with this station home" in result.stderr
+        assert wats.seen == []  # refused before any network traffic
+        status = json.loads(cli("status", "--json").stdout)
+        assert status["running"] is True
+        assert status["process"]["pid"] == holder.pid
+    finally:
+        holder.kill()
+        holder.wait(30)
+    assert _register(cli, wats).returncode == 0
+
+
+def test_home_from_the_environment(wats: Any, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+    env["PYWATS_STATION_HOME"] = str(tmp_path / "env-home")
+    env["PYWATS_REGISTRATION_TOKEN"] = wats.registration_token
+    result = subprocess.run(
+        [sys.executable, "-m", "pywats_station", "register", "--url", wats.url, *URL_ARGS],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env-home" / "station.toml").exists()
+    assert (tmp_path / "env-home" / "credentials.json").exists()
+    assert (tmp_path / "env-home" / "logs" / "station.log").exists()
+
+
+def test_no_command_shows_usage(cli: Any) -> None:
+    result = cli()
+    assert result.returncode == 2
+    assert "usage: pywats-station" in result.stderr
