@@ -243,7 +243,6 @@ class SequenceBuilder(_StepBase):
             status,
             group,
             seqCall=SequenceCall(path=path, name=name, version=version),
-            steps=[],
         )
         return SequenceBuilder(self._builder, step, _status_or_none(status))
 
@@ -274,7 +273,7 @@ class SequenceBuilder(_StepBase):
         group: StepGroup | str = StepGroup.MAIN,
     ) -> MultiNumericStep:
         self._require_status(status, f"step {name!r}")
-        step = self._add(name, "ET_MNLT", status, group, numericMeas=[])
+        step = self._add(name, "ET_MNLT", status, group)
         return MultiNumericStep(self._builder, step, _status_or_none(status))
 
     def string(
@@ -300,7 +299,7 @@ class SequenceBuilder(_StepBase):
         group: StepGroup | str = StepGroup.MAIN,
     ) -> MultiStringStep:
         self._require_status(status, f"step {name!r}")
-        step = self._add(name, "ET_MSVT", status, group, stringMeas=[])
+        step = self._add(name, "ET_MSVT", status, group)
         return MultiStringStep(self._builder, step, _status_or_none(status))
 
     def pass_fail(
@@ -324,7 +323,7 @@ class SequenceBuilder(_StepBase):
         group: StepGroup | str = StepGroup.MAIN,
     ) -> MultiPassFailStep:
         self._require_status(status, f"step {name!r}")
-        step = self._add(name, "ET_MPFT", status, group, booleanMeas=[])
+        step = self._add(name, "ET_MPFT", status, group)
         return MultiPassFailStep(self._builder, step, _status_or_none(status))
 
     def chart(
@@ -363,7 +362,7 @@ class SequenceBuilder(_StepBase):
                 for series_name, xs, ys in series
             ],
         )
-        step = self._add(name, "WATS_XYGMNLT", status, group, numericMeas=[], chart=chart)
+        step = self._add(name, "WATS_XYGMNLT", status, group, chart=chart)
         return MultiNumericStep(self._builder, step, _status_or_none(status))
 
     def action(
@@ -637,7 +636,6 @@ class UUTBuilder(_ReportBuilderBase):
             stepType="SequenceCall",
             group=StepGroup.MAIN,
             seqCall=SequenceCall(name=sequence_name),
-            steps=[],
         )
         self.root = SequenceBuilder(self, root, None)
         if mode == "import":
