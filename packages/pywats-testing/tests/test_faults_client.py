@@ -22,7 +22,7 @@ def client(
     return pywats.AsyncWATS(
         fake.url,
         token=token or fake.token,
-        timeouts=pywats.Timeouts(connect=2.0, read=read, write=5.0, pool=5.0),
+        timeouts=pywats.Timeouts(connect=2.0, read=read, write=5.0, pool=5.0, upload_read=read),
     )
 
 
@@ -82,7 +82,7 @@ async def test_hang_until_the_client_times_out(
     report = make_report()
     async with client(fake_wats, read=0.3) as wats:
         with pytest.raises(pywats.TimeoutError):
-            await wats.http.request("POST", "api/Report/WSJF", json=report)
+            await wats.report.submit_wsjf(report)
     # The client gave up while the server held the request: nothing was committed.
     assert fake_wats.request_count("POST /api/Report/WSJF") == 1
     assert fake_wats.commits(report["id"]) == 0
@@ -95,7 +95,7 @@ async def test_reset_before_processing_is_a_connection_error(
     report = make_report()
     async with client(fake_wats) as wats:
         with pytest.raises(pywats.ConnectionError) as caught:
-            await wats.http.request("POST", "api/Report/WSJF", json=report)
+            await wats.report.submit_wsjf(report)
         assert caught.value.retryable
     assert fake_wats.commits(report["id"]) == 0
 
@@ -126,7 +126,7 @@ async def test_reset_after_commit_loses_the_answer_but_not_the_report(
     report = make_report()
     async with client(fake_wats) as wats:
         with pytest.raises(pywats.ConnectionError):
-            await wats.http.request("POST", "api/Report/WSJF", json=report)
+            await wats.report.submit_wsjf(report)
     assert fake_wats.commits(report["id"]) == 1
     assert fake_wats.report(report["id"])["sn"] == "SN-1"  # type: ignore[index]
 

@@ -17,14 +17,14 @@ from pywats_testing import FakeWatsServer
 pytestmark = pytest.mark.anyio
 
 
-async def submit(wats: pywats.AsyncWATS, report: dict[str, Any], *, key: str | None = None) -> Any:
-    """POST the report the way the client's report domain does (low-level path)."""
+async def submit_without_key(wats: pywats.AsyncWATS, report: dict[str, Any]) -> Any:
+    """POST through the client's HTTP layer without an Idempotency-Key (an older client)."""
     response = await wats.http.request(
         "POST",
         "api/Report/WSJF",
         content=json.dumps(report).encode(),
         headers={"Content-Type": "application/json"},
-        idempotency_key=key,
+        idempotency_key=None,
     )
     return wats.error_handler.handle(response, "POST /api/Report/WSJF")
 
@@ -36,11 +36,11 @@ async def test_a_naive_retry_under_a_new_id_duplicates_the_report(
     report = make_report()
     async with pywats.AsyncWATS(fake_wats.url, token=fake_wats.token) as wats:
         with pytest.raises(pywats.ConnectionError):
-            await submit(wats, report)
+            await wats.report.submit_wsjf(report)
         # The naive client thinks the upload failed and builds the report again.
         retry = {**report, "id": str(uuid.uuid4())}
-        result = await submit(wats, retry)
-    assert result["ID"] == retry["id"]
+        result = await wats.report.submit_wsjf(retry)
+    assert result.id == retry["id"]
     stored = fake_wats.reports()
     assert len(stored) == 2  # one unit test, two reports on the server
     assert {r.document["sn"] for r in stored} == {"SN-1"}
@@ -53,9 +53,9 @@ async def test_same_id_and_key_after_reset_leaves_one_commit_and_one_replay(
     report = make_report()
     async with pywats.AsyncWATS(fake_wats.url, token=fake_wats.token) as wats:
         with pytest.raises(pywats.ConnectionError):
-            await submit(wats, report, key=report["id"])
-        result = await submit(wats, report, key=report["id"])
-    assert result == {"ID": report["id"], "uuid": report["id"], "Report_ID": 1}
+            await wats.report.submit_wsjf(report)  # sends Idempotency-Key = report id
+        result = await wats.report.submit_wsjf(report)
+    assert (result.id, result.uuid, result.report_id) == (report["id"], report["id"], 1)
     assert len(fake_wats.reports()) == 1
     assert fake_wats.commits(report["id"]) == 1
     assert fake_wats.replays(report["id"]) == 1
@@ -69,8 +69,8 @@ async def test_same_id_without_a_key_is_upserted_not_duplicated(
     report = make_report()
     async with pywats.AsyncWATS(fake_wats.url, token=fake_wats.token) as wats:
         with pytest.raises(pywats.ConnectionError):
-            await submit(wats, report)
-        await submit(wats, {**report, "result": "F"})
+            await submit_without_key(wats, report)
+        await submit_without_key(wats, {**report, "result": "F"})
     assert len(fake_wats.reports()) == 1
     assert fake_wats.commits(report["id"]) == 2  # WATS upserts by report id
     assert fake_wats.report(report["id"])["result"] == "F"  # type: ignore[index]
@@ -81,9 +81,9 @@ async def test_same_key_different_body_is_422(
 ) -> None:
     report = make_report()
     async with pywats.AsyncWATS(fake_wats.url, token=fake_wats.token) as wats:
-        await submit(wats, report, key="key-1")
+        await wats.report.submit_wsjf(report)
         with pytest.raises(pywats.ValidationError) as caught:
-            await submit(wats, {**report, "sn": "SN-2"}, key="key-1")
+            await wats.report.submit_wsjf({**report, "sn": "SN-2"})  # same id, same key
     assert caught.value.status_code == 422
     assert "MUST not be reused" in (caught.value.server_message or "")
     assert fake_wats.commits(report["id"]) == 1
@@ -95,17 +95,17 @@ async def test_same_key_while_the_first_is_in_flight_is_409(
     fake_wats.hang("POST /api/Report/WSJF")
     report = make_report()
     async with pywats.AsyncWATS(fake_wats.url, token=fake_wats.token) as wats:
-        first = asyncio.ensure_future(submit(wats, report, key=report["id"]))
+        first = asyncio.ensure_future(wats.report.submit_wsjf(report))
         for _ in range(500):  # wait until the server holds the first request
             if fake_wats.request_count("POST /api/Report/WSJF") == 1:
                 break
             await asyncio.sleep(0.01)
         with pytest.raises(pywats.ConflictError) as caught:
-            await submit(wats, report, key=report["id"])
+            await wats.report.submit_wsjf(report)
         assert caught.value.status_code == 409
         fake_wats.release_hung()
         result = await first
-    assert result["ID"] == report["id"]
+    assert result.id == report["id"]
     assert fake_wats.commits(report["id"]) == 1
 
 

@@ -17,12 +17,18 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from ._faults import BodyShape, Fault, FaultPlan
-from ._headers import EXPANDABLE, HEADER_FIELDS, ORDERABLE, header_rows, render_header
+from ._headers import (
+    EXPANDABLE,
+    HEADER_FIELDS,
+    ORDERABLE,
+    header_rows,
+    render_header,
+    render_misc,
+)
 from ._http import CONNECTION_EXTENSION, OutageMode
 from ._odata import ODataError, parse_query
 from ._reports import (
     ReportFormatError,
-    WsxfUnavailable,
     document_of,
     parse_submission,
     readback_document,
@@ -113,6 +119,7 @@ API_ROUTES: tuple[Route, ...] = (
     Route.make("GET", "/api/Report/Wsjf/{id}", "get_wsjf"),
     Route.make("GET", "/api/Report/Wsxf/{id}", "get_wsxf"),
     Route.make("GET", "/api/Report/Query/Header", "query_header"),
+    Route.make("GET", "/api/Report/Query/HeaderByMiscInfo", "query_misc_info"),
     Route.make("GET", "/api/Report/Attachment", "get_attachment"),
     Route.make("GET", "/api/Report/Attachments/{id}", "get_attachments"),
     Route.make("POST", "/api/internal/Client/Register", "client_register", "register"),
@@ -540,8 +547,6 @@ class FakeWatsApp:
             report = parse_submission(request.body, source_format)
         except ReportFormatError as exc:
             return Reply.message(400, str(exc), shape)
-        except WsxfUnavailable as exc:
-            return Reply.message(501, str(exc), shape)
         problems = validation_text(report, self._active_process_names())
         if problems is not None:
             # WATS (ASP.NET on Windows) separates the lines with CRLF [obs: service_error.txt].
@@ -595,11 +600,7 @@ class FakeWatsApp:
         if doc is None:
             assert error is not None
             return error
-        try:
-            body = to_wsxf(doc)
-        except WsxfUnavailable as exc:
-            return Reply.message(501, str(exc))
-        return Reply(200, body, "application/xml; charset=utf-8")
+        return Reply(200, to_wsxf(doc), "application/xml; charset=utf-8")
 
     async def _query_header(self, request: Request) -> Reply:
         try:
@@ -627,6 +628,50 @@ class FakeWatsApp:
             rows = missing + present if not descending else present + missing
         page = rows[query.skip : query.skip + query.top]
         return Reply.json([render_header(row, report, query) for row, report in page])
+
+    async def _query_misc_info(self, request: Request) -> Reply:
+        """Test reports having a misc info that matches ``description``/``data`` exactly
+        (the real matching rules are not documented [inferred]), newest first."""
+        code_text = request.param("processCode")
+        try:
+            code = int(code_text) if code_text else None
+        except ValueError:
+            return Reply.message(400, f"The request is invalid. '{code_text}' is not a number.")
+        serial = request.param("serialNumber")
+        description = request.param("description")
+        data = request.param("data")
+        rows = header_rows(self.state.all_reports(), self._process_table())
+        rows.sort(key=lambda item: -item[0]["timeStamp"])
+        out = []
+        for row, stored in rows:
+            if row["reportType"] != "T":
+                continue
+            if (code is not None and row["processCode"] != code) or (
+                serial and row["serialNumber"] != serial
+            ):
+                continue
+            misc = [
+                {"description": m.get("description"), "data": m.get("value")}
+                for m in render_misc(stored)
+            ]
+            if description and not any(m["description"] == description for m in misc):
+                continue
+            if data and not any(m["data"] == data for m in misc):
+                continue
+            start = row["start"]
+            out.append(
+                {
+                    "miscData": misc,
+                    "serialNumber": row["serialNumber"],
+                    "partNumber": row["partNumber"],
+                    "start": None if start is None else start.isoformat(),
+                    "result": row["result"],
+                    "uuid": row["uuid"],
+                    "processCode": row["processCode"],
+                    "processName": row["processName"],
+                }
+            )
+        return Reply.json(out)
 
     async def _get_attachment(self, request: Request) -> Reply:
         report_id = request.param("reportId")

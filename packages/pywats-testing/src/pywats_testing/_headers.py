@@ -16,6 +16,7 @@ __all__ = [
     "ORDERABLE",
     "header_rows",
     "render_header",
+    "render_misc",
 ]
 
 HEADER_FIELDS: dict[str, FieldType] = {
@@ -201,6 +202,11 @@ def _expansions(report: StoredReport) -> dict[str, list[dict[str, Any]]]:
         "uurMiscInfo": misc_info if is_uur else [],
         "uurAttachments": uur_attachments if is_uur else [],
     }
+
+
+def render_misc(report: StoredReport) -> list[dict[str, Any]]:
+    """The report's misc infos as ``{description, value}`` (value: text, else numeric)."""
+    return _expansions(report)["uurMiscInfo" if report.document.get("type") == "R" else "miscInfo"]
 
 
 def _uur_binaries(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:

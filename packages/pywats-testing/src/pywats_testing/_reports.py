@@ -7,22 +7,22 @@ grows a second opinion of what a WSJF report is.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
-import pywats.report as _model
 from pywats.report import (
     Report,
     ReportFormatError,
     dump_wsjf,
+    dumps_wsxf,
     format_problems,
     parse_wsjf,
+    parse_wsxf,
     validate,
 )
 
 __all__ = [
     "ReportFormatError",
-    "WsxfUnavailable",
     "parse_submission",
     "readback_document",
     "to_wsxf",
@@ -30,21 +30,10 @@ __all__ = [
 ]
 
 
-class WsxfUnavailable(RuntimeError):
-    """The installed pywats.report cannot read or write WSXF (yet)."""
-
-
-def _wsxf_function(name: str) -> Callable[..., Any]:
-    function = getattr(_model, name, None)
-    if function is None:
-        raise WsxfUnavailable(f"pywats.report has no {name}(); WSXF is not available")
-    return cast(Callable[..., Any], function)
-
-
 def parse_submission(body: bytes, source_format: str) -> Report:
     """Parse a posted body; raises :class:`ReportFormatError` with the reason."""
     if source_format == "WSXF":
-        return cast(Report, _wsxf_function("parse_wsxf")(body))
+        return parse_wsxf(body)
     return parse_wsjf(body)
 
 
@@ -62,7 +51,7 @@ def document_of(report: Report) -> dict[str, Any]:
 
 
 def to_wsxf(document: Mapping[str, Any]) -> bytes:
-    return cast(bytes, _wsxf_function("dumps_wsxf")(parse_wsjf(document)))
+    return dumps_wsxf(parse_wsjf(document))
 
 
 def _loop_summaries_as_exported(step: dict[str, Any]) -> None:
