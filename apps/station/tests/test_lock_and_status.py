@@ -182,3 +182,75 @@ def test_metrics_snapshot_and_exposition() -> None:
         metrics.set_queue_depth({"pending": -1})
     # Separate registries: a second station in one process starts from zero.
     assert StationMetrics().snapshot()["uploads"] == {"succeeded": 0, "failed": 0, "retried": 0}
+
+
+@pytest.mark.anyio
+async def test_status_reporter_writes_periodically_and_once_more_at_stop(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    from pywats_station import (
+        CircuitBreaker,
+        ConnectionService,
+        StatusReporter,
+        collect_status,
+    )
+
+    async def probe() -> str:
+        return "2026.1.5.324"
+
+    metrics = StationMetrics()
+    breaker = CircuitBreaker()
+    connection = ConnectionService(probe, breaker=breaker)
+    await connection.connect()
+    path = tmp_path / "status.json"
+    reporter = StatusReporter(
+        path, lambda: collect_status(metrics, connection, breaker), interval=0.01
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(reporter.run(stop))
+    for _ in range(500):
+        if reporter.writes >= 3:
+            break
+        await asyncio.sleep(0.01)
+    assert reporter.writes >= 3
+    metrics.upload_succeeded()  # changed just before the stop: the final write has it
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    status = read_status(path)
+    assert status is not None
+    assert status["metrics"]["uploads"]["succeeded"] == 1
+    assert status["connection"]["state"] == "online"
+    assert status["connection"]["server_version"] == "2026.1.5.324"
+    assert status["breaker"] == {
+        "state": "closed",
+        "consecutive_failures": 0,
+        "retry_in_seconds": 0.0,
+    }
+    assert status["pid"] == os.getpid()
+    assert os.listdir(tmp_path) == ["status.json"]  # no temporary files left behind
+
+
+@pytest.mark.anyio
+async def test_a_failed_status_write_is_logged_and_does_not_stop_the_reporter(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    from pywats_station import StatusReporter
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the status directory should be")
+    reporter = StatusReporter(blocker / "status.json", dict, interval=0.01)
+    stop = asyncio.Event()
+    task = asyncio.create_task(reporter.run(stop))
+    for _ in range(500):
+        if reporter.failures >= 2:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert reporter.failures >= 2
+    assert reporter.writes == 0
+    assert "could not write" in caplog.text

@@ -38,6 +38,7 @@ from pywats_station._register import (
     verify_credentials,
 )
 from pywats_station._retry import Action, RetryDecision, RetryPolicy, is_auth_error, is_retryable
+from pywats_station._status import StatusReporter, collect_status
 from pywats_station._version import __version__
 
 __all__ = [
@@ -83,5 +84,7 @@ __all__ = [
     "write_status",
     "read_status",
     "StationMetrics",
+    "StatusReporter",
+    "collect_status",
     "__version__",
 ]
