@@ -199,3 +199,20 @@ def test_admin_routes_steer_faults_over_http(fake_wats: FakeWatsServer, api: htt
     counts = {(r["method"], r["path"]): r["count"] for r in stats["requests"]}
     assert counts[("GET", "/api/App/Version")] == 5
     admin.close()
+
+
+def test_expect_100_continue_gets_an_interim_response(fake_wats: FakeWatsServer) -> None:
+    body = b'"not a report"'
+    with socket.create_connection(("127.0.0.1", fake_wats.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/Report/WSJF HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            + f"Content-Length: {len(body)}\r\n".encode()
+            + f"Authorization: Basic {fake_wats.token}\r\n\r\n".encode()
+        )
+        assert sock.recv(4096).startswith(b"HTTP/1.1 100 ")
+        sock.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            answer += sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request")
+    assert b"top level is a JSON str" in answer

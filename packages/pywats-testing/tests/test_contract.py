@@ -186,7 +186,10 @@ def test_success_responses_validate_against_the_spec(
     info = httpx.get(f"{url}/api/internal/Client/ServerInfo", headers=auth)
     check("GET", "/api/internal/Client/ServerInfo", info)
     assert info.json()["Version"] == "2026.1.5.324"
-    assert len(checked) == 9
+    misc = httpx.get(f"{url}/api/Report/Query/HeaderByMiscInfo", headers=auth)
+    check("GET", "/api/Report/Query/HeaderByMiscInfo", misc)
+    assert {row["uuid"] for row in misc.json()} == {loaded["uut"], loaded["small"], new["id"]}
+    assert len(checked) == 10
 
 
 def test_the_schema_check_catches_a_wrong_type(

@@ -126,6 +126,12 @@ def test_any_garbage_is_a_clear_odata_error_or_a_filter(text: str) -> None:
     assert message
 
 
+@pytest.mark.parametrize("literal", ["2026-01-02T03:04:05.1Z", "2026-01-02T03:04:05.1234567+01:00"])
+def test_datetime_literals_with_any_fraction(literal: str) -> None:
+    node = parse_filter(f"start lt {literal}", FIELDS)
+    assert evaluate(node, {"start": datetime(2026, 1, 1, tzinfo=timezone.utc)})
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

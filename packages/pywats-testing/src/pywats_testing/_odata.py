@@ -169,7 +169,13 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 def _parse_datetime(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    text = text.replace("Z", "+00:00")
+    if "." in text:
+        # Python 3.10's fromisoformat takes exactly 3 or 6 fractional digits.
+        head, _, rest = text.partition(".")
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        text = f"{head}.{(rest[:digits] + '000000')[:6]}{rest[digits:]}"
+    value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value
