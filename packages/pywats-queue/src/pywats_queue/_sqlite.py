@@ -190,27 +190,56 @@ class SqliteStorage:
     def put_many(
         self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
     ) -> list[tuple[Item, bool]]:
-        results: list[tuple[Item, bool]] = []
+        results: list[tuple[Item, bool] | None] = [None] * len(entries)
         with self._write() as db:
-            for payload, key, meta in entries:
-                item_id = new_id()
-                created = now
-                inserted = db.execute(
-                    f"INSERT INTO items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, NULL, ?, "
-                    "'ready', NULL, NULL, NULL) ON CONFLICT (key) DO NOTHING RETURNING " + _COLUMNS,
-                    (item_id, key, bytes(payload), json.dumps(meta), created, created),
-                ).fetchall()
-                if inserted:
-                    results.append((_row_item(inserted[0]), True))
+            existing: dict[str, Item] = {}
+            keys = list({key for _payload, key, _meta in entries})
+            for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+                chunk = keys[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for row in db.execute(
+                    f"SELECT {_COLUMNS} FROM items WHERE key IN ({marks})", chunk
+                ):
+                    item = _row_item(row)
+                    existing[item.key] = item
+            rows: list[tuple[Any, ...]] = []
+            for index, (payload, key, meta) in enumerate(entries):
+                if key in existing:
+                    results[index] = (existing[key], False)
                     continue
-                existing = db.execute(
-                    f"SELECT {_COLUMNS} FROM items WHERE key = ?", (key,)
-                ).fetchone()
-                results.append((_row_item(existing), False))
-        return results
+                item = Item(
+                    id=new_id(),
+                    key=key,
+                    payload=bytes(payload),
+                    meta=meta,
+                    created_at=now,
+                    attempts=0,
+                    last_error=None,
+                    next_attempt_at=now,
+                    state=State.READY,
+                )
+                existing[key] = item
+                results[index] = (item, True)
+                rows.append((item.id, key, item.payload, json.dumps(meta), now, now))
+            db.executemany(
+                "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
+                "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready')",
+                rows,
+            )
+        return [r for r in results if r is not None]
 
     def claim(self, lease_seconds: float, now: float) -> Item | None:
         token = secrets.token_hex(8)
+        # A claim alone need not survive power loss: losing it only returns the item to
+        # ready. So its commit skips the WAL fsync; the next FULL commit (the ack, nack,
+        # ...) syncs the WAL up to and including it. Every other write stays FULL.
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            return self._claim(token, lease_seconds, now)
+        finally:
+            self._db.execute("PRAGMA synchronous = FULL")
+
+    def _claim(self, token: str, lease_seconds: float, now: float) -> Item | None:
         with self._write() as db:
             db.execute(
                 "UPDATE items SET state = 'ready', next_attempt_at = lease_expires_at, "
