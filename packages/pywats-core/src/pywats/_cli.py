@@ -91,7 +91,11 @@ def _cmd_report_convert(args: argparse.Namespace) -> int:
     except ReportFormatError as exc:
         print(f"pywats: error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    out = dumps_wsjf(report) if args.to == "wsjf" else dumps_wsxf(report)
+    try:
+        out = dumps_wsjf(report) if args.to == "wsjf" else dumps_wsxf(report)
+    except ReportFormatError as exc:
+        print(f"pywats: error: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     if args.output:
         Path(args.output).write_bytes(out)
     else:

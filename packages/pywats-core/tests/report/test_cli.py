@@ -155,3 +155,17 @@ def test_usage_errors_come_from_argparse() -> None:
     assert result.returncode == 2
     assert b"invalid choice: 'csv'" in result.stderr
     assert _run().returncode == 2
+
+
+def test_convert_reports_what_xml_cannot_carry(tmp_path: Path, examples: Path) -> None:
+    doc = json.loads((examples / "server-exports/uur_example.json").read_bytes())
+    doc["sn"] = "bell\u0007"
+    path = tmp_path / "bell.json"
+    path.write_text(json.dumps(doc))
+    result = _run("report", "convert", path, "--to", "wsxf")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.decode() == (
+        f"pywats: error: {path}: cannot write WSXF: <Report SN> contains U+0007, "
+        "which XML 1.0 cannot carry\n"
+    )

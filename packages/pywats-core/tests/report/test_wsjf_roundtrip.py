@@ -297,3 +297,14 @@ def test_parse_report_reads_both_formats(reference_dir: Path) -> None:
     assert isinstance(from_json, Report)
     assert isinstance(from_xml, Report)
     assert from_json.id == from_xml.id
+
+
+def test_model_validate_directly_keeps_order_too() -> None:
+    doc = _minimal(root={"status": "P", "name": "r", "id": 1})
+    doc = {"pn": doc.pop("pn"), **doc}
+    report = Report.model_validate(doc)
+    assert list(dump_wsjf(report)) == list(doc)
+    assert list(json.loads(dumps_wsjf(report))["root"]) == ["status", "name", "id"]
+    # a document in WATS's own order takes the fast path and keeps its order as well
+    canonical = parse_wsjf(_minimal())
+    assert list(dump_wsjf(canonical)) == list(_minimal())

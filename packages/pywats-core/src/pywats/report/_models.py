@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -285,6 +285,9 @@ class WsjfModel(BaseModel):
         ser_json_inf_nan="strings",
     )
 
+    #: the top-level document (``Report``): collects whether any part kept its own order
+    _is_document: ClassVar[bool] = False
+
     @classmethod
     def _key_positions(cls) -> dict[str, int]:
         cached: dict[str, int] | None = cls.__dict__.get("_wsjf_positions")
@@ -299,6 +302,8 @@ class WsjfModel(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _remember_key_order(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if cls._is_document:
+            _ORDER_STATE.seen = False
         obj = handler(data)
         if data.__class__ is dict:
             keys = tuple(data)
@@ -311,6 +316,9 @@ class WsjfModel(BaseModel):
             if not canonical:
                 set_presentation(obj, "order", keys)
                 _note_non_canonical_order()
+        if cls._is_document and take_non_canonical_flag():
+            # some object had its own key order: dumping takes the order-restoring path
+            set_presentation(obj, "reorder", True)
         return obj
 
     def __eq__(self, other: object) -> bool:
@@ -671,6 +679,8 @@ class Step(WsjfModel):
 
 class Report(WsjfModel):
     """A WSJF report: UUT (``type`` ``T``, has ``root``/``uut``) or UUR (``R``, has ``uur``)."""
+
+    _is_document: ClassVar[bool] = True
 
     type: ReportType
     id: str

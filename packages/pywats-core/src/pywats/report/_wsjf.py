@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from ._errors import ReportFormatError
-from ._models import Report, WsjfModel, presentation, set_presentation, take_non_canonical_flag
+from ._models import Report, WsjfModel, presentation
 
 __all__ = [
     "describe_validation_error",
@@ -61,27 +63,56 @@ def _load_json(data: bytes | str) -> Any:
         ) from None
 
 
+# a \uD800-\uDFFF escape: possibly a lone surrogate, which no UTF-8 writer can emit
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _find_lone_surrogate(node: Any, path: str) -> str | None:
+    if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found = _find_lone_surrogate(key, path) or _find_lone_surrogate(
+                value, f"{path} -> {key}"
+            )
+            if found:
+                return found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _find_lone_surrogate(value, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
 def parse_wsjf(data: bytes | str | Mapping[str, Any]) -> Report:
     """Parse a WSJF document (bytes, text or an already decoded mapping) into a ``Report``.
 
     Raises ``ReportFormatError`` naming the offending location.
     """
     document = data if isinstance(data, Mapping) else _load_json(data)
+    if not isinstance(data, Mapping):
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        if _SURROGATE_ESCAPE.search(raw):
+            where = _find_lone_surrogate(document, "report")
+            if where is not None:
+                raise ReportFormatError(
+                    f"not a WSJF report: {where}: text holds a lone UTF-16 surrogate (\\uD8xx)"
+                )
     if not isinstance(document, Mapping):
         raise ReportFormatError(
             f"not a WSJF report: top level is a JSON {type(document).__name__}, expected an object"
         )
     if not isinstance(document, dict):
         document = dict(document)
-    take_non_canonical_flag()
     try:
-        report = Report.model_validate(document)
+        return Report.model_validate(document)
     except ValidationError as exc:
         raise ReportFormatError(describe_validation_error(exc, "WSJF")) from None
-    if take_non_canonical_flag():
-        # some object had its own key order: dump must take the slower, order-restoring path
-        set_presentation(report, "reorder", True)
-    return report
 
 
 def _restore_order(model: WsjfModel, data: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +154,14 @@ def dumps_wsjf(report: Report) -> bytes:
     """The report as compact UTF-8 JSON bytes."""
     if presentation(report, "reorder"):
         return json.dumps(dump_wsjf(report), ensure_ascii=False, separators=(",", ":")).encode()
-    return report.model_dump_json(by_alias=True, exclude_unset=True).encode()
+    return _to_json(report).encode()
+
+
+def _to_json(report: Report) -> str:
+    try:
+        return report.model_dump_json(by_alias=True, exclude_unset=True)
+    except PydanticSerializationError as exc:
+        raise ReportFormatError(f"cannot write WSJF: {exc}") from None
 
 
 def detect_format(data: bytes) -> Literal["wsjf", "wsxf"]:

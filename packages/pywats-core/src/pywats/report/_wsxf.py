@@ -11,6 +11,7 @@ names follow WRML (``ReportUnitHierarchy Idx ParentIDX``) and are documented as 
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -509,6 +510,24 @@ def _fmt_float(value: float) -> str:
     return repr(value)
 
 
+# Characters XML 1.0 cannot carry at all (not even as character references).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str, where: str) -> str:
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        raise ReportFormatError(
+            f"cannot write WSXF: {where} contains U+{ord(bad.group()):04X}, "
+            "which XML 1.0 cannot carry"
+        )
+    return text
+
+
+def _set_text(element: ET.Element, text: str) -> None:
+    element.text = _xml_safe(text, f"<{_local(element.tag)}> text")
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -531,7 +550,8 @@ class _Writer:
             value = getattr(model, field)
             if value is None:
                 continue
-            element.set(xml_name, formatter(value) if formatter else _fmt(value))
+            text = formatter(value) if formatter else _fmt(value)
+            element.set(xml_name, _xml_safe(text, f"<{_local(element.tag)} {xml_name}>"))
         extra: dict[str, str] | None = presentation(model, "xml")
         if extra:
             for key, value in extra.items():
@@ -541,7 +561,7 @@ class _Writer:
                     if current is not None and current == ("true" if value == "1" else "false"):
                         element.set(name, value)
                     continue
-                element.set(key, value)
+                element.set(key, _xml_safe(value, f"<{_local(element.tag)} {key}>"))
 
 
 def _word(table: dict[str, str]) -> Callable[[Any], str]:
@@ -583,7 +603,7 @@ def _write_step(writer: _Writer, parent: ET.Element, step: Step) -> None:
             ],
         )
     if step.report_text is not None:
-        ET.SubElement(element, _NS + "ReportText").text = step.report_text
+        _set_text(ET.SubElement(element, _NS + "ReportText"), step.report_text)
     if step.seq_call is not None:
         seq = ET.SubElement(element, _NS + "SequenceCall")
         writer.put(
@@ -644,7 +664,7 @@ def _write_step(writer: _Writer, parent: ET.Element, step: Step) -> None:
             for name in order:
                 value = getattr(series, name)
                 if value is not None:
-                    ET.SubElement(item, _NS + name).text = value
+                    _set_text(ET.SubElement(item, _NS + name), value)
     if step.message_popup is not None:
         writer.put(
             ET.SubElement(element, _NS + "MessagePopup"),
@@ -665,7 +685,7 @@ def _write_step(writer: _Writer, parent: ET.Element, step: Step) -> None:
             [("Name", "name", None), ("ContentType", "content_type", None)],
         )
         if step.attachment.data:
-            attachment.text = step.attachment.data
+            _set_text(attachment, step.attachment.data)
     for child in step.steps or []:
         _write_step(writer, element, child)
 
@@ -678,7 +698,7 @@ def _write_binary(writer: _Writer, parent: ET.Element, tag: str, binary: BinaryD
         [("Name", "name", None), ("ContentType", "content_type", None), ("Id", "id", _upper)],
     )
     if binary.data:
-        element.text = binary.data
+        _set_text(element, binary.data)
 
 
 def _upper(value: Any) -> str:
@@ -729,7 +749,7 @@ def dumps_wsxf(report: Report) -> bytes:
             ],
         )
         if report.uut.comment is not None:
-            ET.SubElement(uut, _NS + "Comment").text = report.uut.comment
+            _set_text(ET.SubElement(uut, _NS + "Comment"), report.uut.comment)
     if report.uur is not None:
         uur = ET.SubElement(element, _NS + "UUR")
         writer.put(
@@ -745,19 +765,19 @@ def dumps_wsxf(report: Report) -> bytes:
             ],
         )
         if report.uur.comment is not None:
-            ET.SubElement(uur, _NS + "Comment").text = report.uur.comment
+            _set_text(ET.SubElement(uur, _NS + "Comment"), report.uur.comment)
         if report.uur.process_code is not None or report.uur.process_name is not None:
             process = ET.SubElement(uur, _NS + "Process")
             if report.uur.process_code is not None:
                 process.set("Code", str(report.uur.process_code))
             if report.uur.process_name is not None:
-                process.set("Name", report.uur.process_name)
+                process.set("Name", _xml_safe(report.uur.process_name, "<Process Name>"))
     if report.process_code is not None or report.process_name is not None:
         process = ET.SubElement(element, _NS + "Process")
         if report.process_code is not None:
             process.set("Code", str(report.process_code))
         if report.process_name is not None:
-            process.set("Name", report.process_name)
+            process.set("Name", _xml_safe(report.process_name, "<Process Name>"))
     for info in report.misc_infos or []:
         misc = ET.SubElement(element, _NS + "MiscInfo")
         writer.put(
@@ -771,7 +791,7 @@ def dumps_wsxf(report: Report) -> bytes:
             ],
         )
         if info.text is not None:
-            misc.text = info.text
+            _set_text(misc, info.text)
     for unit in report.sub_units or []:
         hierarchy = ET.SubElement(element, _NS + "ReportUnitHierarchy")
         writer.put(
@@ -807,7 +827,7 @@ def dumps_wsxf(report: Report) -> bytes:
                 ],
             )
             if failure.comment is not None:
-                ET.SubElement(item, _NS + "Comment").text = failure.comment
+                _set_text(ET.SubElement(item, _NS + "Comment"), failure.comment)
             for attachment in failure.attachments or []:
                 _write_binary(writer, item, "Attachment", attachment)
     for binary in report.binary_data or []:
