@@ -206,6 +206,86 @@ def _assemble(parts: tuple[Any, ...]) -> dict[str, Any]:
     return doc
 
 
+binary = _some(
+    {"name": TEXT, "contentType": TEXT},
+    {
+        "id": st.uuids().map(str),
+        "data": st.binary(min_size=1, max_size=20).map(lambda b: base64.b64encode(b).decode()),
+    },
+)
+failure = _some(
+    {"category": TEXT, "code": TEXT},
+    {
+        "comment": TEXT,
+        "comRef": TEXT,
+        "funcBlock": TEXT,
+        "refStepId": INT,
+        "refStepName": TEXT,
+        "artNumber": TEXT,
+        "artRev": TEXT,
+        "artVendor": TEXT,
+        "artDescription": TEXT,
+        "attachments": st.lists(binary, min_size=1, max_size=2),
+    },
+)
+uur_reports = st.tuples(
+    _some(
+        {
+            "type": st.just("R"),
+            "id": st.uuids().map(str),
+            "pn": TEXT,
+            "sn": TEXT,
+            "rev": TEXT,
+            "processCode": INT,
+            "result": st.sampled_from("PFET"),
+            "machineName": TEXT,
+            "location": TEXT,
+            "purpose": TEXT,
+            "start": moments.map(format_timestamp),
+            "startUTC": moments.map(lambda m: format_timestamp(m.astimezone(timezone.utc))),
+        },
+        {"processName": TEXT},
+    ),
+    _some(
+        {},
+        {
+            "user": TEXT,
+            "comment": TEXT,
+            "processCode": INT,
+            "processName": TEXT,
+            "refUUT": st.uuids().map(str),
+            "confirmDate": moments.map(format_timestamp),
+            "finalizeDate": moments.map(format_timestamp),
+            "execTime": FLOAT,
+            "parent": st.uuids().map(str),
+        },
+    ),
+    st.lists(
+        _some(
+            {"pn": TEXT, "sn": TEXT, "rev": TEXT, "idx": st.integers(0, 50)},
+            {
+                "partType": TEXT,
+                "parentIdx": st.integers(0, 50),
+                "replacedIdx": st.integers(0, 50),
+                "failures": st.lists(failure, min_size=1, max_size=2),
+            },
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(binary, max_size=2),
+).map(lambda t: {**t[0], "uur": t[1], "subUnits": t[2], **({"binaryData": t[3]} if t[3] else {})})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(uur_reports)
+def test_uur_wsjf_wsxf_wsjf_is_unchanged(doc: dict[str, Any]) -> None:
+    model = parse_wsjf(doc)
+    through_xml = parse_wsxf(dumps_wsxf(model))
+    assert through_xml == model
+    assert dump_wsjf(through_xml) == _json_form(doc)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reports.map(_assemble))
 def test_wsjf_wsxf_wsjf_is_unchanged(doc: dict[str, Any]) -> None:

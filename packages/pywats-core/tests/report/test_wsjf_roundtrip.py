@@ -308,3 +308,17 @@ def test_model_validate_directly_keeps_order_too() -> None:
     # a document in WATS's own order takes the fast path and keeps its order as well
     canonical = parse_wsjf(_minimal())
     assert list(dump_wsjf(canonical)) == list(_minimal())
+
+
+def test_numbers_in_double_fields_become_floats() -> None:
+    # documented canonicalisation: same JSON value, written as a double
+    meas = {"value": 10, "lowLimit": "1.5", "compOp": "GE", "status": "P"}
+    doc = _minimal(root={"id": 1, "name": "n", "status": "P", "numericMeas": [meas]})
+    written = dumps_wsjf(parse_wsjf(doc))
+    assert b'"value":10.0' in written
+    assert b'"lowLimit":1.5' in written
+    dumped = dump_wsjf(parse_wsjf(doc))["root"]["numericMeas"][0]
+    assert dumped["value"] == 10
+    assert isinstance(dumped["value"], float)
+    # integer fields stay integers
+    assert b'"processCode":10,' in written
