@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import socket
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -117,15 +118,15 @@ def test_unknown_route_and_wrong_method(api: httpx.Client, fake_wats: FakeWatsSe
     assert fake_wats.request_counts() == {}  # neither reached a route
 
 
-async def test_a_path_prefix_like_wats() -> None:
-    with FakeWatsServer(path_prefix="/wats") as fake:
-        assert fake.url.endswith("/wats")
-        async with pywats.AsyncWATS(fake.url, token=fake.token) as wats:
-            assert await wats.app.version() == "2026.1.5.324"
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{fake.port}") as root:
-            bare = await root.get("/api/App/Version", headers=_basic(fake.token))
-            assert bare.status_code == 404
-            assert (await root.get("/_fake/routes")).status_code == 200
+async def test_a_path_prefix_like_wats(fake_wats_factory: Callable[..., FakeWatsServer]) -> None:
+    fake = fake_wats_factory(path_prefix="/wats")
+    assert fake.url.endswith("/wats")
+    async with pywats.AsyncWATS(fake.url, token=fake.token) as wats:
+        assert await wats.app.version() == "2026.1.5.324"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{fake.port}") as root:
+        bare = await root.get("/api/App/Version", headers=_basic(fake.token))
+        assert bare.status_code == 404
+        assert (await root.get("/_fake/routes")).status_code == 200
 
 
 def test_keep_alive_and_chunked_bodies_on_one_connection(

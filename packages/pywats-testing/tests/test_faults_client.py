@@ -68,7 +68,7 @@ async def test_latency_delays_but_answers(fake_wats: FakeWatsServer) -> None:
 
 
 async def test_latency_beyond_the_client_timeout_is_a_timeout(fake_wats: FakeWatsServer) -> None:
-    fake_wats.add_latency("GET /api/App/Version", seconds=3.0, times=1)
+    fake_wats.add_latency("GET /api/App/Version", seconds=1.0, times=1)
     async with client(fake_wats, read=0.3) as wats:
         with pytest.raises(pywats.TimeoutError) as caught:
             await wats.app.version()

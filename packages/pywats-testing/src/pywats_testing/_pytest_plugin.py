@@ -1,14 +1,15 @@
-"""The pytest plugin (entry point ``pytest11``): the ``fake_wats`` fixture."""
+"""The pytest plugin (entry point ``pytest11``): ``fake_wats`` and ``fake_wats_factory``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from ._server import FakeWatsServer
 
-__all__ = ["fake_wats"]
+__all__ = ["fake_wats", "fake_wats_factory"]
 
 
 @pytest.fixture
@@ -21,3 +22,20 @@ def fake_wats() -> Iterator[FakeWatsServer]:
     """
     with FakeWatsServer(seed=0) as server:
         yield server
+
+
+@pytest.fixture
+def fake_wats_factory() -> Iterator[Callable[..., FakeWatsServer]]:
+    """Start fake servers with your own options (``FakeWatsServer`` keyword arguments,
+    e.g. ``path_prefix="/wats"`` or ``db_path=...``); all are stopped after the test."""
+    started: list[FakeWatsServer] = []
+
+    def start(**options: Any) -> FakeWatsServer:
+        options.setdefault("seed", 0)
+        server = FakeWatsServer(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in reversed(started):
+        server.stop()
