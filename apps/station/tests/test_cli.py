@@ -79,6 +79,19 @@ def test_status_probe_asks_the_server(cli: Any, wats: Any) -> None:
     assert "maintenance" in offline.stdout
 
 
+def test_probe_refuses_credentials_of_another_server(
+    cli: Any, wats: Any, station_home: Path
+) -> None:
+    assert _register(cli, wats).returncode == 0
+    config = station_home / "station.toml"
+    config.write_text(config.read_text().replace(wats.url, "http://127.0.0.1:9"))
+    requests = len(wats.seen)
+    conn = json.loads(cli("status", "--json", "--probe").stdout)["connection"]
+    assert conn["state"] == "error"
+    assert f"registered with {wats.url}, but the config names http://127.0.0.1:9" in conn["reason"]
+    assert len(wats.seen) == requests  # the passcode went nowhere
+
+
 def test_status_shows_the_last_status_file(cli: Any, station_home: Path) -> None:
     write_status(
         station_home / "status.json",

@@ -25,12 +25,13 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 
 
 def test_full_file_is_read(tmp_path: Path) -> None:
+    ca = _write(tmp_path / "ca.pem", "-----BEGIN CERTIFICATE-----\n")
     path = _write(
         tmp_path / "station.toml",
         """
 [server]
 url = "https://tenant.wats.com/api/"
-verify_tls = "/etc/ssl/ca.pem"
+verify_tls = "CA_PATH"
 
 [station]
 name = "ICT-07"
@@ -51,11 +52,11 @@ concurrency = 4
 
 [credentials]
 key_store = "file"
-""",
+""".replace("CA_PATH", str(ca)),
     )
     config = load_config(path)
     assert config.server.url == "https://tenant.wats.com"  # normalised: no /api/
-    assert config.server.verify_tls == "/etc/ssl/ca.pem"
+    assert config.server.verify_tls == str(ca)
     assert config.station.name == "ICT-07"
     assert config.retry.max_delay == 60.0
     assert config.breaker.failure_threshold == 3
@@ -72,6 +73,7 @@ key_store = "file"
         ("[breaker]\nreset_timeout = 0\n", "breaker.reset_timeout", "greater than 0"),
         ("[credentials]\nkey_store = 'vault'\n", "credentials.key_store", "'auto'"),
         ("[server]\nurl = 'ftp://x'\n", "server.url", "http"),
+        ("[server]\nverify_tls = '/no/such/ca.pem'\n", "server.verify_tls", "is not a file"),
         ("[station]\nname = ''\n", "station.name", "at least 1"),
         ("retry = 5\n", "retry", "must be a table"),
     ],

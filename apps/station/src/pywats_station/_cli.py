@@ -54,8 +54,16 @@ class _UserError(Exception):
         self.exit_code = exit_code
 
 
+_installed_handlers: list[logging.Handler] = []
+
+
 def _setup_logging(home: StationHome, verbosity: int) -> None:
     root = logging.getLogger()
+    # main() may run more than once in a process (tests, embedding): replace, not add.
+    for handler in _installed_handlers:
+        root.removeHandler(handler)
+        handler.close()
+    _installed_handlers.clear()
     root.setLevel(logging.DEBUG)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     home.ensure()
@@ -73,6 +81,7 @@ def _setup_logging(home: StationHome, verbosity: int) -> None:
         handler.setFormatter(fmt)
         handler.addFilter(_redactor)
         root.addHandler(handler)
+        _installed_handlers.append(handler)
 
 
 def _load_config(home: StationHome) -> StationConfig:

@@ -70,6 +70,13 @@ class ServerSection(_Section):
     def _url(cls, value: str | None) -> str | None:
         return None if value is None else normalize_base_url(value)
 
+    @field_validator("verify_tls")
+    @classmethod
+    def _ca_bundle(cls, value: bool | str) -> bool | str:
+        if isinstance(value, str) and not Path(value).expanduser().is_file():
+            raise ValueError(f"the CA bundle {value!r} is not a file")
+        return value
+
 
 class StationSection(_Section):
     """``[station]``: how the station names itself to the server."""

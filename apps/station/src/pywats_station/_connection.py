@@ -100,9 +100,23 @@ class ConnectionService:
         self._unsubscribe_breaker = breaker.subscribe(self._on_breaker) if breaker else None
 
     @classmethod
-    def for_client(cls, client: AsyncWATS, **kwargs: object) -> ConnectionService:
+    def for_client(
+        cls,
+        client: AsyncWATS,
+        *,
+        breaker: CircuitBreaker | None = None,
+        probe_interval: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> ConnectionService:
         """A service that probes with ``GET /api/App/Version`` (never cached)."""
-        return cls(client.app.version, **kwargs)  # type: ignore[arg-type]
+        return cls(
+            client.app.version,
+            breaker=breaker,
+            probe_interval=probe_interval,
+            clock=clock,
+            wall_clock=wall_clock,
+        )
 
     # -- observation -------------------------------------------------------------------
 

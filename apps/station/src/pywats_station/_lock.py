@@ -70,7 +70,7 @@ def lock_holder(path: Path) -> dict[str, Any] | None:
     killed process is not mistaken for a running station.
     """
     try:
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+        handle = open(path, encoding="utf-8")  # noqa: SIM115
     except FileNotFoundError:
         return None
     with handle:
