@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pywats
 from pywats_testing import FakeWatsServer
@@ -217,3 +219,26 @@ def test_expect_100_continue_gets_an_interim_response(fake_wats: FakeWatsServer)
             answer += sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 400 Bad Request")
     assert b"top level is a JSON str" in answer
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(garbage=st.binary(min_size=1, max_size=300))
+def test_garbage_on_the_socket_never_takes_the_server_down(
+    fake_wats: FakeWatsServer, garbage: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", fake_wats.port), timeout=5) as sock:
+        sock.sendall(garbage + b"\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        try:
+            while data := sock.recv(65536):
+                answer += data
+        except ConnectionResetError:
+            answer = b"reset"
+    # Whatever that was, it got an HTTP answer or a closed connection, and the next
+    # client is served as usual.
+    assert answer == b"" or answer == b"reset" or answer.startswith(b"HTTP/1.1 ")
+    version = httpx.get(f"{fake_wats.url}/api/App/Version", headers=_basic(fake_wats.token))
+    assert version.json() == "2026.1.5.324"
