@@ -143,3 +143,13 @@ def test_random_xml_ish_text(text: str) -> None:
     ns = "http://wats.virinco.com/schemas/WATS/Report/wsxf"
     _read(f'<Reports xmlns="{ns}"><Report type="UUT" ID="x" {text}</Reports>'.encode())
     _read(f'<Reports xmlns="{ns}"><Report type="UUT" ID="x">{text}</Report></Reports>'.encode())
+
+
+@pytest.mark.parametrize("depth", [400, 5000])
+def test_absurdly_deep_trees_get_a_short_clear_error(depth: int) -> None:
+    raw = '{"type":"T","id":"x","root":' + '{"steps":[' * depth + "{}" + "]}" * depth + "}"
+    with pytest.raises(ReportFormatError) as caught:
+        parse_wsjf(raw)
+    message = str(caught.value)
+    assert len(message) < 600
+    assert "nested too deeply" in message or "levels) ..." in message

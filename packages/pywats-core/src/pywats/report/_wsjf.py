@@ -30,19 +30,21 @@ def _location(loc: Sequence[int | str]) -> str:
                 parts[-1] = f"{parts[-1]}[{item}]"
             else:
                 parts.append(f"[{item}]")
-        elif item in ("function-wrap[_remember_key_order()]",) or item.startswith("function-"):
+        elif item.startswith("function-"):  # validator frames, not locations
             continue
         else:
             parts.append(item)
+    if len(parts) > 12:  # deep trees: keep the ends, say how much is left out
+        parts = [*parts[:4], f"... ({len(parts) - 8} levels) ...", *parts[-4:]]
     return " -> ".join(parts) if parts else "report"
 
 
-def describe_validation_error(error: ValidationError, source: str) -> str:
+def describe_validation_error(error: ValidationError, source: str, prefix: str = "") -> str:
     """One readable line per problem: ``where: what (got ...)``, at most five."""
     lines = []
     errors = error.errors(include_url=False)
     for item in errors[:5]:
-        where = _location(item["loc"])
+        where = prefix + _location(item["loc"])
         got = item.get("input")
         shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
         if len(shown) > 60:
@@ -57,6 +59,8 @@ def _load_json(data: bytes | str) -> Any:
         return json.loads(data)
     except UnicodeDecodeError as exc:
         raise ReportFormatError(f"not a WSJF report: input is not UTF-8 text ({exc})") from None
+    except RecursionError:
+        raise ReportFormatError("not a WSJF report: JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ReportFormatError(
             f"not a WSJF report: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"

@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
 from ._errors import ReportFormatError
 from ._models import (
     Asset,
@@ -41,6 +43,7 @@ from ._models import (
     presentation,
     set_presentation,
 )
+from ._wsjf import describe_validation_error
 
 __all__ = ["NAMESPACE", "dumps_wsxf", "parse_wsxf"]
 
@@ -163,7 +166,13 @@ class _Reader:
     def build(
         self, model: type[WsjfModel], fields: dict[str, Any], leftovers: dict[str, str]
     ) -> Any:
-        obj = model.model_validate(fields)
+        try:
+            obj = model.model_validate(fields)
+        except ValidationError as exc:
+            # field names in the message are the WSJF names the attributes map to
+            raise ReportFormatError(
+                describe_validation_error(exc, "WSXF", prefix=f"{self.where} -> {model.__name__} ")
+            ) from None
         if leftovers:
             set_presentation(obj, "xml", leftovers)
         return obj
@@ -491,10 +500,8 @@ def parse_wsxf(data: bytes | str) -> Report:
     reader = _Reader()
     try:
         return _read_report(reader, report_element)
-    except ReportFormatError:
-        raise
-    except ValueError as exc:  # pydantic ValidationError is a ValueError
-        raise reader.fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    except RecursionError:
+        raise ReportFormatError("not a WSXF report: steps nested too deeply") from None
 
 
 # ---------------------------------------------------------------------- writing
