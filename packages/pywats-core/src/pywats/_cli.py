@@ -32,6 +32,8 @@ class _UsageError(Exception):
 
 
 def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
@@ -121,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Exit 0 when every file is valid, 1 when any is invalid, "
         "2 when any cannot be read.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="WSJF or WSXF report files")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="WSJF or WSXF report files ('-' for stdin)"
+    )
     check.add_argument(
         "--process",
         action="append",
@@ -140,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         "convert",
         help="convert a report between WSJF and WSXF (input format detected from content)",
     )
-    convert.add_argument("file", metavar="FILE")
+    convert.add_argument("file", metavar="FILE", help="a WSJF or WSXF report ('-' for stdin)")
     convert.add_argument("--to", required=True, choices=("wsjf", "wsxf"))
     convert.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
     convert.set_defaults(handler=_cmd_report_convert)

@@ -335,3 +335,32 @@ def test_uur_builder_with_failures_and_sub_units() -> None:
         builder.sub_unit("X", "a", "b", "c", parent_idx=9)
     with pytest.raises(ValueError, match="no sub-unit with idx 7"):
         builder.failure("a", "b", idx=7)
+
+
+def test_assets_and_attachments() -> None:
+    builder = _uut()
+    builder.asset("FIXTURE-9", usage_count=1200)
+    builder.root.numeric("v", 1.0)
+    report = builder.build()
+    assert dump_wsjf(report)["assets"] == [{"assetSN": "FIXTURE-9", "usageCount": 1200}]
+
+    repair = UURBuilder(
+        pn="P",
+        sn="S",
+        rev="A",
+        process_code=500,
+        test_process_code=10,
+        machine_name="M",
+        location="L",
+        purpose="R",
+    )
+    repair.attachment("board.jpg", b"\xff\xd8jpeg", "image/jpeg")
+    repair.failure("Component", "Cracked", attachments=[("crack.png", b"\x89PNG", "image/png")])
+    uur = repair.build()
+    assert uur.binary_data is not None
+    assert base64.b64decode(uur.binary_data[0].data or "") == b"\xff\xd8jpeg"
+    failure = (uur.sub_units or [])[0].failures or []
+    assert failure[0].attachments is not None
+    assert failure[0].attachments[0].name == "crack.png"
+    assert uuid.UUID(failure[0].attachments[0].id or "")
+    assert validate(uur, processes=PROCESSES) == []

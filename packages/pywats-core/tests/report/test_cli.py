@@ -7,6 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,17 @@ def test_convert_reports_what_xml_cannot_carry(tmp_path: Path, examples: Path) -
         f"pywats: error: {path}: cannot write WSXF: <Report SN> contains U+0007, "
         "which XML 1.0 cannot carry\n"
     )
+
+
+def test_stdin_as_input(examples: Path, format_neutral: Any) -> None:
+    data = (examples / "server-exports/uur_example.json").read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "pywats._cli", "report", "convert", "-", "--to", "wsxf"],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    through_xml = dump_wsjf(parse_wsxf(result.stdout))
+    assert format_neutral(through_xml) == format_neutral(json.loads(data))

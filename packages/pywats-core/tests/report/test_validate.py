@@ -302,3 +302,12 @@ def test_uur_rules() -> None:
         "report: subUnits needs the repaired unit itself (idx 0).",
         "report -> subUnit 0: parentIdx 7 does not refer to a sub-unit idx.",
     ]
+
+
+def test_a_loop_without_iterations_is_only_checked_for_num() -> None:
+    summary = _step("L", loop={"idx": None, "num": 0, "endingIndex": 0}, numericMeas=[_num(None)])
+    assert _lines(_report(steps=[summary])) == [
+        "root -> loop L: num is required to be one more than endingIndex."
+    ]
+    summary["loop"] = {"idx": None, "num": 1, "endingIndex": 0}
+    assert _lines(_report(steps=[summary])) == []

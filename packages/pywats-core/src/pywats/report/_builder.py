@@ -15,6 +15,7 @@ The report id (a UUID) is assigned when the builder is created and never regener
 
 from __future__ import annotations
 
+import base64
 import math
 import uuid
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from ._models import (
+    Asset,
     Attachment,
     BinaryData,
     BooleanMeasurement,
@@ -414,8 +416,6 @@ class SequenceBuilder(_StepBase):
         status: StepStatus | str = StepStatus.PASSED,
         group: StepGroup | str = StepGroup.MAIN,
     ) -> Step:
-        import base64
-
         return self._add(
             name,
             "WATS_AttachFile",
@@ -431,6 +431,15 @@ def _num_text(value: float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
+
+
+def _binary(name: str, data: bytes, content_type: str) -> BinaryData:
+    return BinaryData(
+        contentType=content_type,
+        data=base64.b64encode(data).decode(),
+        name=name,
+        id=str(uuid.uuid4()),
+    )
 
 
 def _now() -> datetime:
@@ -480,7 +489,16 @@ class _ReportBuilderBase:
             self.header["processName"] = process_name
         self.misc_infos: list[MiscInfo] = []
         self.sub_units: list[SubUnit] = []
+        self.assets: list[Asset] = []
         self._explicit: dict[int, StepStatus | None] = {}
+
+    def asset(self, asset_sn: str, usage_count: int | None = None) -> Asset:
+        """Record equipment (fixture, instrument) used for this report."""
+        item = Asset(assetSN=asset_sn)
+        if usage_count is not None:
+            item.usage_count = usage_count
+        self.assets.append(item)
+        return item
 
     def misc_info(self, description: str, value: str | int) -> MiscInfo:
         info = (
@@ -667,6 +685,8 @@ class UUTBuilder(_ReportBuilderBase):
             data["miscInfos"] = [m.model_copy() for m in self.misc_infos]
         if self.sub_units:
             data["subUnits"] = [s.model_copy() for s in self.sub_units]
+        if self.assets:
+            data["assets"] = [a.model_copy() for a in self.assets]
         return Report(**data)
 
     def sub_unit(self, part_type: str, pn: str, sn: str, rev: str) -> SubUnit:
@@ -760,8 +780,12 @@ class UURBuilder(_ReportBuilderBase):
         func_block: str | None = None,
         ref_step_id: int | None = None,
         ref_step_name: str | None = None,
+        attachments: Sequence[tuple[str, bytes, str]] = (),
     ) -> Failure:
-        """Record a failure found on sub-unit ``idx`` (0 = the repaired unit)."""
+        """Record a failure found on sub-unit ``idx`` (0 = the repaired unit).
+
+        ``attachments`` holds ``(file name, bytes, content type)`` for pictures or logs.
+        """
         unit = next((u for u in self.sub_units if u.idx == idx), None)
         if unit is None:
             raise ValueError(f"no sub-unit with idx {idx}")
@@ -774,6 +798,8 @@ class UURBuilder(_ReportBuilderBase):
             refStepId=ref_step_id,
             refStepName=ref_step_name,
         )
+        if attachments:
+            failure.attachments = [_binary(*item) for item in attachments]
         if unit.failures is None:
             unit.failures = []
         unit.failures.append(failure)
@@ -788,4 +814,14 @@ class UURBuilder(_ReportBuilderBase):
             data["miscInfos"] = [m.model_copy() for m in self.misc_infos]
         if self.binary_data:
             data["binaryData"] = [b.model_copy() for b in self.binary_data]
+        if self.assets:
+            data["assets"] = [a.model_copy() for a in self.assets]
         return Report(**data)
+
+    def attachment(
+        self, name: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> BinaryData:
+        """Attach a file to the repair report itself (``binaryData``)."""
+        item = _binary(name, data, content_type)
+        self.binary_data.append(item)
+        return item

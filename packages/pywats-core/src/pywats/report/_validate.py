@@ -248,7 +248,8 @@ class _Checker:
                 iterations.append((sibling.loop.idx, sibling))
             loop_path = f"{path} -> loop {summary.name}"
             highest = max((index for index, _ in iterations), default=None)
-            if highest is None or loop.ending_index != highest:
+            # rule 1 needs iterations to compare with (a loop that never ran has none)
+            if highest is not None and loop.ending_index != highest:
                 self.add(loop_path, MSG_ENDING_INDEX)
             if loop.num is None or loop.ending_index is None or loop.num != loop.ending_index + 1:
                 self.add(loop_path, MSG_NUM)
