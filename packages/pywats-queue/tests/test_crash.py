@@ -173,12 +173,15 @@ def _run_crashes(backend: str, base: Path, seed: int) -> dict[str, int]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(400)
-def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     seed = int(os.environ.get("PYWATS_QUEUE_CRASH_SEED", str(random.randrange(10**6))))
     results = {}
     for backend in ("file", "sqlite"):
         results[backend] = _run_crashes(backend, tmp_path, seed)
-    print(f"\ncrash test (seed {seed}): {results}")
+    with capsys.disabled():
+        print(f"\ncrash test (seed {seed}): {results}")
     total_kills = sum(r["kills"] for r in results.values())
     assert total_kills >= 200
     for result in results.values():

@@ -123,7 +123,15 @@ def test_sqlite_damaged_page_is_caught_by_quick_check(tmp_path: Path) -> None:
 
 def test_sqlite_settings_are_applied(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
-    with open_queue(f"sqlite://{path}"):
+    with open_queue(f"sqlite://{path}") as queue:
+        queue.put(b"p", key="k")
+        item = queue.claim(30)
+        assert item is not None
+        queue.ack(item)
+        own = queue._storage._db  # type: ignore[attr-defined]
+        # claims relax the WAL fsync for their own commit only; FULL is restored after
+        assert own.execute("PRAGMA synchronous").fetchone()[0] == 2
+        assert own.execute("PRAGMA busy_timeout").fetchone()[0] > 0
         other = sqlite3.connect(path)
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert other.execute("SELECT version FROM schema_version").fetchone()[0] == 1

@@ -208,7 +208,12 @@ class FileStorage:
                 continue
             path = self._keys / key_name
             with contextlib.suppress(FileNotFoundError):
-                if wall - path.lstat().st_ctime > _STALE_SECONDS:
+                if wall - path.lstat().st_ctime <= _STALE_SECONDS:
+                    continue  # a put in another process may still be completing
+                owner = self._key_owner(path)
+                # The scan above is a snapshot; another process may have moved the item
+                # while it ran, so look again before calling the key an orphan.
+                if owner is None or self._find(owner, passes=3) is None:
                     path.unlink()  # orphan of a put that never completed
         present = set(os.listdir(self._keys))
         for key_name, (state, name) in expected_keys.items():
@@ -313,12 +318,18 @@ class FileStorage:
             finally:
                 os.close(fd)
 
-    def _find(self, item_id: str) -> tuple[State, str] | None:
+    def _find(self, item_id: str, passes: int = 2) -> tuple[State, str] | None:
+        """Where the item is. Directories are listed one after another, so an item that
+        another process moves from a not-yet-listed directory into an already-listed one
+        is missed by one pass; a second pass sees the completed move."""
         prefix = item_id + "~"
-        for state, directory in self._dirs.items():
-            for name in os.listdir(directory):
-                if name.startswith(prefix):
-                    return state, name
+        for attempt in range(passes):
+            if attempt:
+                time.sleep(0.001)
+            for state, directory in self._dirs.items():
+                for name in os.listdir(directory):
+                    if name.startswith(prefix):
+                        return state, name
         return None
 
     def _ready_changed(self, before: int) -> None:
@@ -400,7 +411,7 @@ class FileStorage:
             if age is not None and age < 5.0:
                 time.sleep(0.001)  # another process is between link() and rename()
                 continue
-            found = self._find(item_id)
+            found = self._find(item_id, passes=3)
             if found is not None:
                 item = self._read(*found)
                 if item is not None:
