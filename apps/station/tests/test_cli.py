@@ -98,7 +98,7 @@ def test_status_shows_the_last_status_file(cli: Any, station_home: Path) -> None
         {
             "metrics": {
                 "uploads": {"succeeded": 5, "failed": 1, "retried": 2},
-                "queue_depth": {"pending": 3},
+                "queue_depth": {"ready": 3},
                 "breaker_state": "closed",
             }
         },

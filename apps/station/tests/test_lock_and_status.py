@@ -159,7 +159,7 @@ def test_metrics_snapshot_and_exposition() -> None:
     metrics.upload_succeeded()
     metrics.upload_retried()
     metrics.upload_failed()
-    metrics.set_queue_depth({"pending": 7, "dead": 2})
+    metrics.set_queue_depth({"ready": 7, "dead": 2})
     metrics.set_offline_seconds(12.5)
     metrics.on_breaker_change(BreakerChange(BreakerState.CLOSED, BreakerState.OPEN, "x", 0))
     metrics.on_connection_change(
@@ -168,7 +168,7 @@ def test_metrics_snapshot_and_exposition() -> None:
     snapshot = metrics.snapshot()
     assert snapshot == {
         "uploads": {"succeeded": 2, "failed": 1, "retried": 1},
-        "queue_depth": {"pending": 7, "claimed": 0, "dead": 2},
+        "queue_depth": {"ready": 7, "leased": 0, "dead": 2},
         "offline_seconds": 12.5,
         "last_successful_upload": 1_700_000_000.0,
         "breaker_state": "open",
@@ -176,10 +176,10 @@ def test_metrics_snapshot_and_exposition() -> None:
     }
     text = metrics.exposition().decode()
     assert "pywats_station_uploads_succeeded_total 2.0" in text
-    assert 'pywats_station_queue_depth{state="pending"} 7.0' in text
+    assert 'pywats_station_queue_depth{state="ready"} 7.0' in text
     assert 'pywats_station_breaker_transitions_total{state="open"} 1.0' in text
     with pytest.raises(ValueError, match="negative"):
-        metrics.set_queue_depth({"pending": -1})
+        metrics.set_queue_depth({"ready": -1})
     # Separate registries: a second station in one process starts from zero.
     assert StationMetrics().snapshot()["uploads"] == {"succeeded": 0, "failed": 0, "retried": 0}
 

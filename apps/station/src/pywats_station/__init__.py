@@ -39,6 +39,7 @@ from pywats_station._register import (
 )
 from pywats_station._retry import Action, RetryDecision, RetryPolicy, is_auth_error, is_retryable
 from pywats_station._status import StatusReporter, collect_status
+from pywats_station._uploader import UploadCounts, Uploader, UploadOutcome
 from pywats_station._version import __version__
 
 __all__ = [
@@ -85,6 +86,10 @@ __all__ = [
     "read_status",
     "StationMetrics",
     "StatusReporter",
+    # delivery
+    "Uploader",
+    "UploadOutcome",
+    "UploadCounts",
     "collect_status",
     "__version__",
 ]

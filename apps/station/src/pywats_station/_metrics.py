@@ -12,7 +12,8 @@ from pywats_station._connection import ConnectionChange, ConnectionState
 
 __all__ = ["StationMetrics", "QUEUE_STATES"]
 
-QUEUE_STATES = ("pending", "claimed", "dead")
+# The states of pywats_queue items (acknowledged items are delivered, not queued).
+QUEUE_STATES = ("ready", "leased", "dead")
 _BREAKER_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 

@@ -1,0 +1,252 @@
+"""The delivery loop: drains the queue into WATS, once per report in effect.
+
+claim → submit the stored bytes as they are, with ``Idempotency-Key`` = the item's key
+(the report id fixed at enqueue time) → ack; or nack / dead-letter / release as the
+retry policy decides. All uploads go through the circuit breaker, and every outcome is
+reported to the connection service and the metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
+
+from pywats_station._breaker import CircuitBreaker, CircuitOpenError
+from pywats_station._connection import ConnectionService
+from pywats_station._metrics import StationMetrics
+from pywats_station._retry import Action, RetryPolicy, describe_error
+
+if TYPE_CHECKING:
+    from pywats import AsyncWATS
+    from pywats_queue import AsyncQueue, Item
+
+__all__ = ["Uploader", "UploadOutcome", "UploadCounts"]
+
+log = logging.getLogger(__name__)
+
+
+class _Random(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+class UploadOutcome(enum.Enum):
+    ACKED = "acked"
+    RETRY = "retry"
+    """Failed; back in the queue for a later attempt (counted)."""
+    RELEASED = "released"
+    """Handed back without counting an attempt (re-authentication, breaker, shutdown)."""
+    DEAD = "dead"
+
+
+@dataclass
+class UploadCounts:
+    """How many claimed items ended each way."""
+
+    acked: int = 0
+    retry: int = 0
+    released: int = 0
+    dead: int = 0
+
+    def add(self, outcome: UploadOutcome) -> None:
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+    def minus(self, earlier: UploadCounts) -> UploadCounts:
+        return UploadCounts(
+            *(getattr(self, o.value) - getattr(earlier, o.value) for o in UploadOutcome)
+        )
+
+
+class Uploader:
+    """Uploads queued reports with ``concurrency`` workers.
+
+    Queue items carry the report bytes as the payload, the report id as the key, and
+    ``meta["format"]`` ``"wsjf"`` (default) or ``"wsxf"``. The bytes are sent exactly as
+    stored; the id is never regenerated. ``reauthenticate`` is awaited once when the
+    server answers 401/403; until an upload succeeds again, further 401/403 answers only
+    delay items without counting attempts.
+    """
+
+    def __init__(
+        self,
+        queue: AsyncQueue,
+        client: AsyncWATS,
+        *,
+        policy: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        connection: ConnectionService | None = None,
+        metrics: StationMetrics | None = None,
+        concurrency: int = 2,
+        lease_seconds: float = 300.0,
+        idle_interval: float = 1.0,
+        reauthenticate: Callable[[], Awaitable[None]] | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        rng: _Random | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        self.queue = queue
+        self.client = client
+        self.policy = policy or RetryPolicy()
+        self.breaker = breaker or CircuitBreaker()
+        self.connection = connection
+        self.metrics = metrics
+        self.concurrency = concurrency
+        self.lease_seconds = lease_seconds
+        self.idle_interval = idle_interval
+        self._reauthenticate = reauthenticate
+        self._wall_clock = wall_clock
+        self._rng = rng
+        self._reauth_lock = asyncio.Lock()
+        self._reauthenticated = False
+        self.counts = UploadCounts()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Tell idle workers that new items were queued."""
+        self._wake.set()
+
+    async def _submit(self, item: Item) -> None:
+        fmt = str(item.meta.get("format", "wsjf")).lower()
+        if fmt == "wsxf":
+            await self.client.report.submit_wsxf(item.payload, report_id=item.key)
+        else:
+            await self.client.report.submit_wsjf(item.payload, report_id=item.key)
+
+    async def upload_one(self) -> UploadOutcome | None:
+        """Claim one ready item and deliver it; ``None`` when no item is ready.
+
+        Raises :class:`CircuitOpenError` (nothing claimed) while the breaker refuses calls.
+        """
+        if self.breaker.retry_in() > 0:
+            raise CircuitOpenError(self.breaker.state, self.breaker.retry_in())
+        item = await self.queue.claim(self.lease_seconds)
+        if item is None:
+            return None
+        try:
+            permit = self.breaker.acquire()
+        except CircuitOpenError:
+            await self.queue.release(item)
+            self.counts.add(UploadOutcome.RELEASED)
+            raise
+        try:
+            await self._submit(item)
+        except asyncio.CancelledError:
+            # Shutdown: hand the item back uncounted, so none stays claimed.
+            self.breaker.release(permit)
+            await asyncio.shield(self.queue.release(item))
+            self.counts.add(UploadOutcome.RELEASED)
+            raise
+        except Exception as exc:
+            self.breaker.record(permit, exc)
+            if self.connection is not None:
+                self.connection.report(exc)
+            outcome = await self._after_failure(item, exc)
+        else:
+            self.breaker.record(permit, None)
+            if self.connection is not None:
+                self.connection.report(None)
+            await self.queue.ack(item)
+            self._reauthenticated = False
+            if self.metrics is not None:
+                self.metrics.upload_succeeded()
+            log.debug("uploaded %s", item.key)
+            outcome = UploadOutcome.ACKED
+        self.counts.add(outcome)
+        return outcome
+
+    async def _after_failure(self, item: Item, exc: Exception) -> UploadOutcome:
+        now = self._wall_clock()
+        decision = self.policy.decide(
+            exc,
+            attempts=item.attempts + 1,
+            age=max(0.0, now - item.created_at),
+            reauthenticated=self._reauthenticated or self._reauthenticate is None,
+            rng=self._rng,
+        )
+        if decision.action is Action.REAUTHENTICATE:
+            async with self._reauth_lock:
+                if not self._reauthenticated and self._reauthenticate is not None:
+                    log.info("credentials refused (%s); re-authenticating", decision.reason)
+                    try:
+                        await self._reauthenticate()
+                    except Exception as reauth_error:
+                        log.warning("re-authentication failed: %s", describe_error(reauth_error))
+                    self._reauthenticated = True
+            await self.queue.release(item)
+            return UploadOutcome.RELEASED
+        if decision.action is Action.DEAD:
+            log.warning("report %s moved to dead letters: %s", item.key, decision.reason)
+            await self.queue.dead(item, decision.reason)
+            if self.metrics is not None:
+                self.metrics.upload_failed()
+            return UploadOutcome.DEAD
+        retry_at = now + decision.delay
+        if not decision.counts_as_attempt:
+            await self.queue.release(item, retry_at=retry_at)
+            return UploadOutcome.RELEASED
+        log.info(
+            "upload of %s failed (attempt %d), retrying in %.1f s: %s",
+            item.key,
+            item.attempts + 1,
+            decision.delay,
+            decision.reason,
+        )
+        await self.queue.nack(item, decision.reason, retry_at=retry_at)
+        if self.metrics is not None:
+            self.metrics.upload_retried()
+        return UploadOutcome.RETRY
+
+    async def drain(self) -> UploadCounts:
+        """Deliver until no item is ready now (or the breaker opens); returns the counts of
+        this call. For ``submit``-and-wait and tests; the service uses :meth:`run`."""
+        before = replace(self.counts)
+        while True:
+            try:
+                outcome = await self.upload_one()
+            except CircuitOpenError:
+                break
+            if outcome is None:
+                break
+        return self.counts.minus(before)
+
+    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
+        self._wake.clear()
+        waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _worker(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                outcome = await self.upload_one()
+            except CircuitOpenError as refused:
+                await self._wait(stop, max(refused.retry_in, self.idle_interval / 10))
+                continue
+            except Exception:
+                # A queue or programming error must not end delivery; log it and go on.
+                log.exception("upload worker error")
+                await self._wait(stop, self.idle_interval)
+                continue
+            if outcome is None:
+                await self._wait(stop, self.idle_interval)
+
+    async def run(self, stop: asyncio.Event, *, grace: float = 30.0) -> None:
+        """Deliver until ``stop`` is set; then let in-flight uploads finish for up to
+        ``grace`` seconds, and cancel the rest (their items are released, not counted)."""
+        workers = [asyncio.create_task(self._worker(stop)) for _ in range(self.concurrency)]
+        try:
+            await stop.wait()
+            await asyncio.wait(workers, timeout=grace)
+        finally:
+            for task in workers:
+                task.cancel()
+            # Cancelled uploads release their items (shielded) before they finish.
+            await asyncio.gather(*workers, return_exceptions=True)
