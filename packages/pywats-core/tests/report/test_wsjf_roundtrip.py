@@ -322,3 +322,16 @@ def test_numbers_in_double_fields_become_floats() -> None:
     assert isinstance(dumped["value"], float)
     # integer fields stay integers
     assert b'"processCode":10,' in written
+
+
+def test_unknown_keys_spelled_like_python_names_stay_unknown() -> None:
+    doc = _minimal(machine_name="vendor", root={"id": 1, "step_type": "x", "name": "n"})
+    del doc["machineName"]
+    report = parse_wsjf(doc)
+    assert report.machine_name is None
+    assert report.root is not None
+    assert report.root.step_type is None
+    assert report.root.extra_fields == {"step_type": "x"}
+    assert dump_wsjf(report) == doc
+    both = _minimal(root={"id": 1, "stepType": "ET_NLT", "step_type": "x"})
+    assert dump_wsjf(parse_wsjf(both)) == both

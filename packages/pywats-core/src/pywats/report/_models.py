@@ -306,6 +306,9 @@ class WsjfModel(BaseModel):
             _ORDER_STATE.seen = False
         obj = handler(data)
         if data.__class__ is dict:
+            extra = obj.__pydantic_extra__
+            if extra:
+                _unmark_name_collisions(cls, obj, data, extra)
             keys = tuple(data)
             lookup = (cls, keys)
             canonical = _CANONICAL_CACHE.get(lookup)
@@ -342,6 +345,17 @@ class WsjfModel(BaseModel):
     def extra_fields(self) -> dict[str, Any]:
         """Keys this model does not know, kept verbatim."""
         return dict(self.__pydantic_extra__ or {})
+
+
+def _unmark_name_collisions(
+    cls: type[WsjfModel], obj: BaseModel, data: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    """An unknown key spelled like one of our Python names (``step_type``) is kept as an
+    unknown key; pydantic also lists it as a set field, which would emit ``stepType``."""
+    for name in extra.keys() & cls.model_fields.keys():
+        alias = cls.model_fields[name].alias
+        if alias is not None and alias != name and alias not in data:
+            obj.__pydantic_fields_set__.discard(name)
 
 
 def presentation(obj: BaseModel, key: str) -> Any:

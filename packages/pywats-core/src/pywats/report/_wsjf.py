@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
@@ -20,6 +21,11 @@ __all__ = [
     "dumps_wsjf",
     "parse_wsjf",
 ]
+
+
+# WSJF keys are the camelCase aliases; a snake_case key such as "step_type" in a document is
+# an unknown key to keep, not our Python field (pydantic >= 2.11 can tell them apart).
+_KEYS_BY_ALIAS_ONLY = tuple(int(part) for part in PYDANTIC_VERSION.split(".")[:2]) >= (2, 11)
 
 
 def _location(loc: Sequence[int | str]) -> str:
@@ -114,6 +120,8 @@ def parse_wsjf(data: bytes | str | Mapping[str, Any]) -> Report:
     if not isinstance(document, dict):
         document = dict(document)
     try:
+        if _KEYS_BY_ALIAS_ONLY:
+            return Report.model_validate(document, by_alias=True, by_name=False)
         return Report.model_validate(document)
     except ValidationError as exc:
         raise ReportFormatError(describe_validation_error(exc, "WSJF")) from None
