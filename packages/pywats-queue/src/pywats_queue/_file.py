@@ -298,8 +298,12 @@ class FileStorage:
                 view = view[os.write(fd, view) :]
             if sync:
                 os.fsync(fd)
-        finally:
+        except BaseException:
             os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()  # e.g. disk full: leave no partial file behind
+            raise
+        os.close(fd)
         return path
 
     def _sync_batch(self, paths: Sequence[Path]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,7 +25,7 @@ from ._model import (
     UnsupportedQueueError,
     check_put_args,
 )
-from ._sqlite import SqliteStorage
+from ._sqlite import SqliteStorage, sqlite_error
 from ._storage import Storage
 
 DEFAULT_ACKED_RETENTION = 3 * 24 * 3600.0  # long enough for a person to see what was sent
@@ -85,7 +86,10 @@ class Queue:
         with self._lock:
             if self._closed:
                 raise QueueError(f"queue {self.url} is closed")
-            return func(*args, self._clock())
+            try:
+                return func(*args, self._clock())
+            except sqlite3.DatabaseError as exc:
+                raise sqlite_error(self.url, exc) from exc
 
     def _maybe_purge(self) -> None:
         now = time.monotonic()
@@ -175,7 +179,10 @@ class Queue:
     def items(self) -> Iterator[Item]:
         """Every item in every state (a snapshot taken while iterating)."""
         with self._lock:
-            yield from self._storage.iter_all(self._clock())
+            try:
+                yield from self._storage.iter_all(self._clock())
+            except sqlite3.DatabaseError as exc:
+                raise sqlite_error(self.url, exc) from exc
 
     def stats(self) -> QueueStats:
         return self._call(self._storage.stats)
@@ -188,7 +195,10 @@ class Queue:
         """Store items exactly as given (for migration); skip ids already present."""
         batch = list(items)
         with self._lock:
-            return self._storage.import_items(batch)
+            try:
+                return self._storage.import_items(batch)
+            except sqlite3.DatabaseError as exc:
+                raise sqlite_error(self.url, exc) from exc
 
     def close(self) -> None:
         with self._lock:

@@ -95,6 +95,19 @@ def _corrupt(path: Path, detail: str) -> QueueCorruptError:
     )
 
 
+def sqlite_error(url: str, exc: sqlite3.DatabaseError) -> QueueError:
+    """A SQLite failure during use, as a queue error a person can act on."""
+    text = str(exc)
+    if "malformed" in text or "not a database" in text:
+        return _corrupt(Path(url.removeprefix("sqlite://")), text)
+    if "locked" in text or "busy" in text:
+        return QueueError(
+            f"SQLite queue {url} stayed locked by another process for "
+            f"{BUSY_TIMEOUT_MS // 1000} s: {text}"
+        )
+    return QueueError(f"SQLite queue {url}: {text}")
+
+
 class SqliteStorage:
     """The SQLite backend. One connection; :class:`Queue` serialises calls on it."""
 
