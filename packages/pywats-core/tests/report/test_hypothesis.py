@@ -105,6 +105,14 @@ payloads = st.one_of(
         }
     ),
 )
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2090, 1, 1),
+    timezones=st.sampled_from(
+        [timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=-7, minutes=-30))]
+    ),
+)
+
 step_header = _some(
     {"id": st.integers(0, 10_000), "name": TEXT, "status": st.sampled_from("PFDSETU")},
     {
@@ -118,6 +126,8 @@ step_header = _some(
         "causedUUTFailure": st.booleans(),
         "causedSeqFailure": st.booleans(),
         "reportText": TEXT,
+        "start": moments.map(format_timestamp),
+        "interactiveExeNum": INT,
     },
 )
 
@@ -137,14 +147,6 @@ def _with_children(
 
 steps = st.recursive(
     _leaf(), lambda inner: _with_children(st.lists(inner, min_size=1, max_size=4)), max_leaves=10
-)
-
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1),
-    max_value=datetime(2090, 1, 1),
-    timezones=st.sampled_from(
-        [timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=-7, minutes=-30))]
-    ),
 )
 
 reports = st.tuples(
