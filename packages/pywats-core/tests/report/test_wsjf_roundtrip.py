@@ -335,3 +335,21 @@ def test_unknown_keys_spelled_like_python_names_stay_unknown() -> None:
     assert dump_wsjf(report) == doc
     both = _minimal(root={"id": 1, "stepType": "ET_NLT", "step_type": "x"})
     assert dump_wsjf(parse_wsjf(both)) == both
+
+
+def test_assignments_are_validated_and_dumped_in_place() -> None:
+    from pydantic import ValidationError
+
+    doc = _minimal(root={"status": "P", "name": "r", "id": 1, "stepType": "Action"})
+    doc = {"sn": doc.pop("sn"), **doc}
+    report = parse_wsjf(doc)
+    assert report.root is not None
+    report.root.status = "f"  # type: ignore[assignment]
+    assert report.root.status.value == "F"
+    with pytest.raises(ValidationError):
+        report.root.status = "maybe"  # type: ignore[assignment]
+    report.root.report_text = "added later"
+    dumped = dump_wsjf(report)
+    assert list(dumped) == list(doc)
+    assert list(dumped["root"]) == ["status", "name", "id", "stepType", "reportText"]
+    assert dumped["root"]["status"] == "F"

@@ -283,6 +283,8 @@ class WsjfModel(BaseModel):
         extra="allow",
         populate_by_name=True,
         ser_json_inf_nan="strings",
+        # step.status = "f" stores StepStatus.FAILED; a wrong value fails at once
+        validate_assignment=True,
     )
 
     #: the top-level document (``Report``): collects whether any part kept its own order
@@ -305,7 +307,7 @@ class WsjfModel(BaseModel):
         if cls._is_document:
             _ORDER_STATE.seen = False
         obj = handler(data)
-        if data.__class__ is dict:
+        if data.__class__ is dict and isinstance(obj, WsjfModel):
             extra = obj.__pydantic_extra__
             if extra:
                 _unmark_name_collisions(cls, obj, data, extra)
