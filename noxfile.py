@@ -96,3 +96,10 @@ def demo(session: nox.Session) -> None:
     """The main job on an embedded default: a local fake WATS server and the client."""
     session.install(*_workspace_packages())
     session.run("python", "tools/demo.py", *session.posargs, env=_reference_env())
+
+
+@nox.session
+def fake(session: nox.Session) -> None:
+    """Run the fake WATS server in the foreground: ``-s fake -- --port 8086 --token T``."""
+    session.install(*_workspace_packages())
+    session.run("python", "-m", "pywats_testing", "serve", *session.posargs)
