@@ -10,7 +10,8 @@ Side by side in one run, on the same bytes (``uut-wsjf-export.json``, 186 steps)
   ``post_wsjf`` does -- in its own venv (it also imports as ``pywats``).
 
 Each side also reports whether its output equals the input as JSON values (``lossless``) and,
-if not, how many leaf values were lost or changed. Prints one JSON object (last line).
+if not, how many leaf values were lost or changed; ours also whether the bytes are identical.
+Prints one JSON object (last line).
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def main() -> int:
         "pywats": _summary(_rate(ours), count_differences(source, json.loads(ours()))),
     }
     results["pywats"]["validation_problems"] = len(problems)
+    results["pywats"]["byte_identical"] = ours() == raw
 
     try:
         python = peer_python("pywats-api", ["pywats-api"])

@@ -353,3 +353,9 @@ def test_assignments_are_validated_and_dumped_in_place() -> None:
     assert list(dumped) == list(doc)
     assert list(dumped["root"]) == ["status", "name", "id", "stepType", "reportText"]
     assert dumped["root"]["status"] == "F"
+
+
+@pytest.mark.reference_files("olreppe-pyWATS/server-exports/*.json")
+def test_server_exports_come_back_byte_for_byte(reference_file: Path) -> None:
+    raw = reference_file.read_bytes()
+    assert dumps_wsjf(parse_wsjf(raw)) == raw
