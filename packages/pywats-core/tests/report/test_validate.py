@@ -252,6 +252,12 @@ def test_multi_measurement_steps_need_names() -> None:
         ({"result": None}, "report: result is required."),
         ({"id": "not-a-guid"}, "report: id 'not-a-guid' is not a GUID."),
         ({"uut": None}, "report: uut is required on a UUT (type T) report."),
+        ({"uur": {}}, "report: uur is only allowed on a UUR (type R) report."),
+        (
+            {"binaryData": [{"name": "a.png", "data": "AA=="}]},
+            "report: binaryData is only allowed on a UUR (type R) report.",
+        ),
+        ({"root": None}, "report: root is required on a UUT (type T) report."),
         (
             {"miscInfos": [{"description": "d"}]},
             "report -> miscInfo 0: text or numeric is required.",
@@ -272,6 +278,13 @@ def test_search_characters_can_be_allowed_and_processes_skipped() -> None:
     doc = _report()
     doc.update(sn="A*B", processCode=999)
     assert _lines(doc, processes=None, check_search_characters=False) == []
+
+
+def test_uur_needs_sub_units() -> None:
+    doc = _report()
+    doc.update(type="R", uur={"processCode": 10}, root=None, uut=None)
+    del doc["root"], doc["uut"]
+    assert _lines(doc) == ["report: subUnits is required on a UUR (type R) report."]
 
 
 def test_uur_rules() -> None:

@@ -145,6 +145,8 @@ class _Checker:
         if report.is_uut:
             if report.uur is not None:
                 self.add(path, "uur is only allowed on a UUR (type R) report.")
+            if report.binary_data:
+                self.add(path, "binaryData is only allowed on a UUR (type R) report.")
             if report.uut is None:
                 self.add(path, "uut is required on a UUT (type T) report.")
             elif report.uut.comment is not None and len(report.uut.comment) > 500:
@@ -177,7 +179,9 @@ class _Checker:
                     self.add(f"{path} -> uur", f"{name} '{guid}' is not a GUID.")
         units = report.sub_units or []
         indexes = {unit.idx for unit in units if unit.idx is not None}
-        if units and 0 not in indexes:
+        if not units:
+            self.add(path, "subUnits is required on a UUR (type R) report.")
+        elif 0 not in indexes:
             self.add(path, "subUnits needs the repaired unit itself (idx 0).")
         for position, unit in enumerate(units):
             where = f"{path} -> subUnit {position}"
