@@ -5,8 +5,9 @@ Design (why it looks like this):
 * One ``Step`` class carries every payload key; a step's behaviour (``Step.kind``) is decided
   by which payload keys are present, never by ``stepType`` (wats-facts §7.8). Unknown step
   types therefore need no special class.
-* Every model keeps unknown keys (``extra="allow"``) and remembers the key order of its input,
-  so ``dump_wsjf`` re-emits keys in their original order. Keys present with ``null`` stay
+* Every model keeps unknown keys (``extra="allow"``). Fields are declared in WATS's own
+  export order, so most input needs nothing more; an object whose keys came in another order
+  remembers that order and ``dump_wsjf`` restores it. Keys present with ``null`` stay
   present, absent keys stay absent (pydantic's ``model_fields_set`` + ``exclude_unset``).
 * Timestamps are kept as the exact text received (7 fractional digits and odd forms such as
   ``2020-01-01T08:00:00.Z`` survive); ``parse_timestamp`` turns them into ``datetime``.
