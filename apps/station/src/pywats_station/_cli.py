@@ -16,10 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from pywats import AsyncWATS
+from pywats_queue import Item, Queue, QueueError, open_queue
 from pywats_station._breaker import CircuitBreaker
 from pywats_station._config import ConfigError, StationConfig, load_config, save_config
 from pywats_station._connection import ConnectionService
-from pywats_station._credentials import CredentialsError, CredentialStore, Secret
+from pywats_station._credentials import (
+    CredentialsError,
+    CredentialStore,
+    Secret,
+    StationCredentials,
+)
 from pywats_station._files import read_status
 from pywats_station._home import HOME_ENV_VAR, StationHome, resolve_home
 from pywats_station._lock import InstanceLock, InstanceLockedError, lock_holder
@@ -30,6 +36,7 @@ from pywats_station._register import (
     default_identifier,
     register_station,
 )
+from pywats_station._service import queue_url, run_service, stop_on_signals
 from pywats_station._version import __version__
 
 __all__ = ["main"]
@@ -186,27 +193,36 @@ def _cmd_register(args: argparse.Namespace, home: StationHome) -> int:
     return EXIT_OK
 
 
-async def _probe(config: StationConfig, home: StationHome) -> dict[str, Any]:
+def _credentials(config: StationConfig, home: StationHome) -> StationCredentials:
+    """The stored credentials, checked against the config; :class:`_UserError` if unusable."""
     try:
         credentials = CredentialStore(home, config.credentials.key_store).load()
     except CredentialsError as exc:
-        return {"state": "error", "reason": str(exc)}
+        raise _UserError(str(exc), EXIT_FAILED) from None
     if credentials is None:
-        return {"state": "error", "reason": "the station is not registered"}
+        raise _UserError(
+            "the station is not registered; run `pywats-station register --url URL`",
+            EXIT_FAILED,
+        )
     if config.server.url and config.server.url != credentials.server_url:
-        return {
-            "state": "error",
-            "reason": (
-                f"the credentials were registered with {credentials.server_url}, but the "
-                f"config names {config.server.url}; run `pywats-station register` again"
-            ),
-        }
-    token = credentials.token()
+        raise _UserError(
+            f"the credentials were registered with {credentials.server_url}, but the "
+            f"config names {config.server.url}; run `pywats-station register` again",
+            EXIT_FAILED,
+        )
     _redactor.add(credentials.passcode.reveal())
-    _redactor.add(token.reveal())
+    _redactor.add(credentials.token().reveal())
+    return credentials
+
+
+async def _probe(config: StationConfig, home: StationHome) -> dict[str, Any]:
+    try:
+        credentials = _credentials(config, home)
+    except _UserError as exc:
+        return {"state": "error", "reason": str(exc)}
     breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
     async with AsyncWATS(
-        credentials.server_url, token.reveal(), verify=config.server.verify_tls
+        credentials.server_url, credentials.token().reveal(), verify=config.server.verify_tls
     ) as client:
         service = ConnectionService.for_client(client, breaker=breaker)
         await service.connect()
@@ -279,6 +295,146 @@ def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace, home: StationHome) -> int:
+    config = _load_config(home)
+    credentials = _credentials(config, home)
+    lock = InstanceLock(home.lock_file)
+    try:
+        lock.acquire()
+    except InstanceLockedError as exc:
+        raise _UserError(str(exc), EXIT_LOCKED) from None
+
+    async def service() -> dict[str, Any]:
+        stop = asyncio.Event()
+        with stop_on_signals(stop):
+            return await run_service(home, config, credentials, stop)
+
+    try:
+        print(
+            f"pywats-station running as {credentials.identifier} against "
+            f"{credentials.server_url}; status in {home.status_file}. Stop with Ctrl-C.",
+            flush=True,
+        )
+        final = asyncio.run(service())
+    finally:
+        lock.release()
+    uploads = final["metrics"]["uploads"]
+    print(
+        f"stopped: {uploads['succeeded']} uploaded, {uploads['retried']} retried, "
+        f"{uploads['failed']} dead-lettered",
+        flush=True,
+    )
+    return EXIT_OK
+
+
+def _open_queue(home: StationHome) -> Queue:
+    config = _load_config(home)
+    try:
+        return open_queue(queue_url(home, config))
+    except QueueError as exc:
+        raise _UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
+
+
+def _check_report(path: Path) -> tuple[bytes, str, str]:
+    """The file's bytes, format and report id; :class:`_UserError` with the problems."""
+    from pywats.report import (
+        ReportFormatError,
+        detect_format,
+        format_problems,
+        parse_wsjf,
+        parse_wsxf,
+        validate,
+    )
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _UserError(f"cannot read it: {exc.strerror or exc}", EXIT_FAILED) from None
+    try:
+        fmt = detect_format(data)
+        report = parse_wsjf(data) if fmt == "wsjf" else parse_wsxf(data)
+    except ReportFormatError as exc:
+        raise _UserError(str(exc), EXIT_FAILED) from None
+    problems = validate(report)
+    if problems:
+        raise _UserError(format_problems(problems), EXIT_FAILED)
+    return data, fmt, str(report.id)
+
+
+def _cmd_submit(args: argparse.Namespace, home: StationHome) -> int:
+    refused = 0
+    with _open_queue(home) as queue:
+        total = len(args.files)
+        for number, name in enumerate(args.files, 1):
+            path = Path(name)
+            try:
+                data, fmt, report_id = _check_report(path)
+            except _UserError as exc:
+                refused += 1
+                problems = str(exc).replace("\n", "\n    ")
+                print(f"[{number}/{total}] refused {path}:\n    {problems}", file=sys.stderr)
+                continue
+            # The bytes are queued as they are; the report id in them is the idempotency key.
+            item_id = queue.put(data, key=report_id, meta={"format": fmt, "source": str(path)})
+            print(f"[{number}/{total}] queued {path} ({fmt}, report {report_id}, item {item_id})")
+    if refused:
+        print(f"{refused} of {total} files refused", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "report_id": item.key,
+        "state": str(item.state),
+        "format": item.meta.get("format", "wsjf"),
+        "source": item.meta.get("source"),
+        "attempts": item.attempts,
+        "last_error": item.last_error,
+        "created_at": item.created_at,
+        "next_attempt_at": item.next_attempt_at,
+        "size": len(item.payload),
+    }
+    if payload:
+        data["payload"] = item.payload.decode("utf-8", "replace")
+    return data
+
+
+def _cmd_queue(args: argparse.Namespace, home: StationHome) -> int:
+    with _open_queue(home) as queue:
+        if args.queue_command == "list":
+            states = [args.state] if args.state else ["ready", "leased", "dead"]
+            items = [item for state in states for item in queue.list(state, limit=args.limit)]
+            if args.json:
+                print(json.dumps([_item_dict(i) for i in items], indent=2))
+                return EXIT_OK
+            if not items:
+                print("no items")
+            for item in items:
+                error = f"  {item.last_error.splitlines()[0][:80]}" if item.last_error else ""
+                print(f"{item.id}  {item.state!s:6}  {item.key}  attempts={item.attempts}{error}")
+            depth = queue.stats().depth
+            print("depth: " + ", ".join(f"{k} {v}" for k, v in depth.items()))
+            return EXIT_OK
+        failed = 0
+        for item_id in args.ids:
+            try:
+                if args.queue_command == "show":
+                    item = queue.get(item_id)
+                    print(json.dumps(_item_dict(item, payload=args.payload), indent=2))
+                elif args.queue_command == "retry":
+                    item = queue.requeue(item_id)
+                    print(f"{item_id}: ready again (report {item.key})")
+                else:
+                    item = queue.discard(item_id)
+                    print(f"{item_id}: discarded (report {item.key}, was {item.state})")
+            except QueueError as exc:
+                failed += 1
+                print(f"pywats-station: error: {item_id}: {exc}", file=sys.stderr)
+        return EXIT_FAILED if failed else EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pywats-station",
@@ -329,6 +485,33 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--probe", action="store_true", help="also ask the server now whether it answers"
     )
+    commands.add_parser(
+        "run",
+        help="run the headless station: upload queued reports until SIGTERM or Ctrl-C",
+    )
+
+    submit = commands.add_parser(
+        "submit",
+        help="validate WSJF/WSXF files and queue them for upload",
+        description="Each valid file is queued as it is; invalid ones are refused with the "
+        "validator's messages and nothing else is affected.",
+    )
+    submit.add_argument("files", nargs="+", metavar="FILE")
+
+    queue = commands.add_parser("queue", help="look at and steer the upload queue")
+    queue_commands = queue.add_subparsers(dest="queue_command", metavar="ACTION")
+    queue_commands.required = True
+    listing = queue_commands.add_parser("list", help="items waiting, in flight, dead letters")
+    listing.add_argument("--state", choices=("ready", "leased", "dead", "acked"))
+    listing.add_argument("--limit", type=int, default=None)
+    listing.add_argument("--json", action="store_true")
+    show = queue_commands.add_parser("show", help="one item in full")
+    show.add_argument("ids", nargs="+", metavar="ID")
+    show.add_argument("--payload", action="store_true", help="include the report itself")
+    retry = queue_commands.add_parser("retry", help="make dead letters ready again")
+    retry.add_argument("ids", nargs="+", metavar="ID")
+    discard = queue_commands.add_parser("discard", help="delete items (not while in flight)")
+    discard.add_argument("ids", nargs="+", metavar="ID")
     return parser
 
 
@@ -342,6 +525,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_register(args, home)
         if args.command == "status":
             return _cmd_status(args, home)
+        if args.command == "run":
+            return _cmd_run(args, home)
+        if args.command == "submit":
+            return _cmd_submit(args, home)
+        if args.command == "queue":
+            return _cmd_queue(args, home)
         raise AssertionError(f"unhandled command {args.command!r}")  # argparse prevents it
     except _UserError as exc:
         print(f"pywats-station: error: {exc}", file=sys.stderr)

@@ -29,6 +29,7 @@ __all__ = [
     "BreakerSection",
     "ConnectionSection",
     "UploadSection",
+    "QueueSection",
     "StatusSection",
     "CredentialsSection",
     "load_config",
@@ -113,9 +114,27 @@ class ConnectionSection(_Section):
 
 
 class UploadSection(_Section):
-    """``[upload]``: delivery loop settings."""
+    """``[upload]``: delivery loop settings (seconds)."""
 
     concurrency: int = Field(default=2, ge=1, le=64)
+    lease: float = Field(default=300.0, gt=0)
+    """How long a claimed report stays reserved for one upload attempt."""
+    shutdown_grace: float = Field(default=30.0, ge=0)
+    """How long a stop waits for in-flight uploads before handing them back."""
+
+
+class QueueSection(_Section):
+    """``[queue]``: where reports wait for upload."""
+
+    url: str | None = None
+    """``file:///dir`` or ``sqlite:///file.db``; default: ``queue/`` in the station home."""
+
+    @field_validator("url")
+    @classmethod
+    def _queue_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("file:///", "sqlite:///")):
+            raise ValueError("must be file:///absolute/dir or sqlite:///absolute/file.db")
+        return value
 
 
 class StatusSection(_Section):
@@ -143,6 +162,7 @@ class StationConfig(_Section):
     breaker: BreakerSection = Field(default_factory=BreakerSection)
     connection: ConnectionSection = Field(default_factory=ConnectionSection)
     upload: UploadSection = Field(default_factory=UploadSection)
+    queue: QueueSection = Field(default_factory=QueueSection)
     status: StatusSection = Field(default_factory=StatusSection)
     credentials: CredentialsSection = Field(default_factory=CredentialsSection)
 

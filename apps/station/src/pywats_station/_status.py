@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ class StatusReporter:
     """Writes ``status.json`` every ``interval`` seconds while :meth:`run` runs, and once
     more when it stops, so the file always ends with the final numbers.
 
+    ``refresh`` (async, optional) runs before each write, e.g. to read the queue depth;
     ``collect`` returns the body; the reporter adds ``written_at`` (Unix time), ``pid``
     and ``version``. Each write is atomic (temporary file, fsync, rename) and runs in a
     worker thread so the fsync never stalls the event loop. A failed write is logged and
@@ -58,6 +59,7 @@ class StatusReporter:
         collect: Callable[[], Mapping[str, Any]],
         *,
         interval: float = 10.0,
+        refresh: Callable[[], Awaitable[None]] | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         if not interval > 0:
@@ -65,6 +67,7 @@ class StatusReporter:
         self.path = path
         self.interval = interval
         self._collect = collect
+        self._refresh = refresh
         self._wall_clock = wall_clock
         self.writes = 0
         self.failures = 0
@@ -82,6 +85,11 @@ class StatusReporter:
         return body
 
     async def _write(self) -> None:
+        if self._refresh is not None:
+            try:
+                await self._refresh()
+            except Exception as exc:  # stale numbers beat no status file
+                log.warning("could not refresh the status: %s", exc)
         body = self._body()  # collected on the loop: the metrics are not thread-safe
         try:
             await asyncio.to_thread(write_status, self.path, body)

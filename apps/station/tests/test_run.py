@@ -1,0 +1,235 @@
+"""``submit``, ``run`` (with SIGTERM) and ``queue`` as real processes against the fake server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pywats_station import lock_holder, read_status, resolve_home
+
+pytest.importorskip("pywats_testing")
+pywats_queue = pytest.importorskip("pywats_queue")
+report_module = pytest.importorskip("pywats.report")
+
+WSJF_ROUTE = "POST /api/Report/WSJF"
+
+
+def write_report(
+    directory: Path, sn: str, *, process_code: int = 10, broken: bool = False
+) -> tuple[Path, str]:
+    builder = report_module.UUTBuilder(
+        pn="PN-1",
+        sn=sn,
+        rev="A",
+        process_code=process_code,
+        machine_name="ST-1",
+        location="Lab",
+        purpose="Test",
+    )
+    builder.root.numeric("Voltage", 5.01, "GELE", low=4.9, high=5.1, unit="V")
+    report = builder.build()
+    document = json.loads(report_module.dumps_wsjf(report))
+    if broken:
+        document["root"]["steps"][0]["numericMeas"][0]["status"] = "F"
+    path = directory / f"{sn}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path, str(report.id)
+
+
+@pytest.fixture
+def registered(cli: Any, fake_wats: Any, station_home: Path) -> Any:
+    (station_home / "station.toml").write_text(
+        "[status]\ninterval = 0.05\n\n[connection]\nprobe_interval = 0.2\n\n"
+        "[upload]\nshutdown_grace = 0.5\n\n[retry]\nbase_delay = 0.01\nmax_delay = 0.01\n"
+    )
+    result = cli(
+        "register",
+        "--url",
+        fake_wats.url,
+        "--identifier",
+        "ST-RUN",
+        "--key-store",
+        "file",
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
+    )
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
+class Station:
+    """``pywats-station run`` in a subprocess."""
+
+    def __init__(self, home: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+        self.home = home
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pywats_station", "--home", str(home), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert self.proc.stdout is not None
+        self.banner = self.proc.stdout.readline()
+
+    def status(self) -> dict[str, Any]:
+        return read_status(self.home / "status.json") or {}
+
+    def wait_for(self, predicate: Any, what: str) -> dict[str, Any]:
+        for _ in range(3000):
+            status = self.status()
+            if status and predicate(status):
+                return status
+            assert self.proc.poll() is None, self.proc.communicate()
+            time.sleep(0.01)
+        raise AssertionError(f"station never reached: {what}; last status {self.status()}")
+
+    def terminate(self) -> tuple[int, str, str]:
+        self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture
+def station(registered: Any, station_home: Path) -> Iterator[Any]:
+    started: list[Station] = []
+
+    def start() -> Station:
+        s = Station(station_home)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.communicate(timeout=30)
+
+
+def _queue(station_home: Path) -> Any:
+    return pywats_queue.open_queue(resolve_home(station_home).queue_dir.as_uri())
+
+
+def test_submit_validates_and_queues_the_bytes_as_they_are(
+    registered: Any, station_home: Path, tmp_path: Path
+) -> None:
+    good, good_id = write_report(tmp_path, "SN-GOOD")
+    broken, _ = write_report(tmp_path, "SN-BROKEN", broken=True)
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    result = registered("submit", str(good), str(broken), str(garbage))
+    assert result.returncode == 1
+    assert f"[1/3] queued {good} (wsjf, report {good_id}" in result.stdout
+    assert f"[2/3] refused {broken}:" in result.stderr
+    assert "root -> step Voltage: Status cannot be different from measurement status." in (
+        result.stderr
+    )
+    assert f"[3/3] refused {garbage}:" in result.stderr
+    assert "2 of 3 files refused" in result.stderr
+    with _queue(station_home) as queue:
+        (item,) = queue.list("ready")
+        assert item.key == good_id
+        assert item.payload == good.read_bytes()  # not re-serialised
+        assert item.meta["format"] == "wsjf"
+
+
+def test_run_uploads_then_stops_cleanly_on_sigterm(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    files = [write_report(tmp_path, f"SN-{i}") for i in range(5)]
+    assert registered("submit", *(str(p) for p, _ in files)).returncode == 0
+
+    running = station()
+    assert "running as ST-RUN" in running.banner
+    status = running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 5, "5 uploads")
+    assert status["connection"]["state"] == "online"
+    assert all(fake_wats.commits(report_id) == 1 for _, report_id in files)
+
+    second = registered("run")
+    assert second.returncode == 3
+    assert f"another pywats-station (pid {running.proc.pid}" in second.stderr
+
+    running.wait_for(lambda s: s["metrics"]["queue_depth"].get("ready") == 0, "depth 0")
+    code, out, err = running.terminate()
+    assert code == 0, err
+    assert "stopped: 5 uploaded, 0 retried, 0 dead-lettered" in out
+    assert "Traceback" not in err
+    assert lock_holder(resolve_home(station_home).lock_file) is None
+    final = running.status()
+    assert final["connection"]["state"] == "disconnected"
+    assert final["metrics"]["uploads"]["succeeded"] == 5
+    with _queue(station_home) as queue:
+        assert queue.stats().depth["leased"] == 0
+        assert queue.stats().depth["acked"] == 5
+
+
+def test_sigterm_during_an_upload_hands_the_item_back(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    path, report_id = write_report(tmp_path, "SN-HANG")
+    assert registered("submit", str(path)).returncode == 0
+    fake_wats.hang(WSJF_ROUTE)
+    running = station()
+    for _ in range(3000):
+        if fake_wats.request_count(WSJF_ROUTE) == 1:
+            break
+        time.sleep(0.01)
+    assert fake_wats.request_count(WSJF_ROUTE) == 1
+    code, out, err = running.terminate()
+    assert code == 0, err
+    assert "stopped: 0 uploaded" in out
+    with _queue(station_home) as queue:
+        (item,) = queue.list("ready")
+        assert item.key == report_id
+        assert item.attempts == 0  # a stop is not a failed attempt
+        assert queue.stats().depth["leased"] == 0
+    assert lock_holder(resolve_home(station_home).lock_file) is None
+
+
+def test_dead_letters_can_be_listed_retried_and_discarded(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    path, report_id = write_report(tmp_path, "SN-DEAD", process_code=4242)
+    assert registered("submit", str(path)).returncode == 0
+    running = station()
+    running.wait_for(lambda s: s["metrics"]["uploads"]["failed"] == 1, "a dead letter")
+    assert running.terminate()[0] == 0
+
+    listing = json.loads(registered("queue", "list", "--state", "dead", "--json").stdout)
+    (dead,) = listing
+    assert dead["report_id"] == report_id
+    assert "processCode 4242 is not a known process" in dead["last_error"]
+    human = registered("queue", "list")
+    assert dead["id"] in human.stdout
+    assert "dead 1" in human.stdout
+
+    shown = json.loads(registered("queue", "show", dead["id"], "--payload").stdout)
+    assert json.loads(shown["payload"])["id"] == report_id
+
+    retried = registered("queue", "retry", dead["id"])
+    assert retried.returncode == 0
+    assert "ready again" in retried.stdout
+    assert json.loads(registered("queue", "list", "--json").stdout)[0]["state"] == "ready"
+
+    gone = registered("queue", "discard", dead["id"])
+    assert gone.returncode == 0
+    assert json.loads(registered("queue", "list", "--json").stdout) == []
+    missing = registered("queue", "show", dead["id"])
+    assert missing.returncode == 1
+    assert "no item with id" in missing.stderr
+
+
+def test_run_without_registration_is_refused(cli: Any) -> None:
+    result = cli("run")
+    assert result.returncode == 1
+    assert "not registered; run `pywats-station register --url URL`" in result.stderr
