@@ -57,6 +57,7 @@ def test_register_then_status(cli: Any, wats: Any, station_home: Path) -> None:
     }
     assert report["running"] is False
     assert report["last_status"] is None
+    assert report["queue"] is None  # nothing queued yet, and status did not create a queue
 
     human = cli("status")
     assert human.returncode == 0

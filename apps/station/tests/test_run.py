@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pywats_station import lock_holder, read_status, resolve_home
+from pywats_station import CredentialStore, lock_holder, read_status, resolve_home
 
 pytest.importorskip("pywats_testing")
 pywats_queue = pytest.importorskip("pywats_queue")
@@ -94,8 +94,8 @@ class Station:
             time.sleep(0.01)
         raise AssertionError(f"station never reached: {what}; last status {self.status()}")
 
-    def terminate(self) -> tuple[int, str, str]:
-        self.proc.send_signal(signal.SIGTERM)
+    def terminate(self, stop_signal: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(stop_signal)
         out, err = self.proc.communicate(timeout=60)
         return self.proc.returncode, out, err
 
@@ -143,8 +143,14 @@ def test_submit_validates_and_queues_the_bytes_as_they_are(
         assert item.meta["format"] == "wsjf"
 
 
-def test_run_uploads_then_stops_cleanly_on_sigterm(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_run_uploads_then_stops_cleanly_on_a_signal(
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    stop_signal: signal.Signals,
 ) -> None:
     files = [write_report(tmp_path, f"SN-{i}") for i in range(5)]
     assert registered("submit", *(str(p) for p, _ in files)).returncode == 0
@@ -160,7 +166,7 @@ def test_run_uploads_then_stops_cleanly_on_sigterm(
     assert f"another pywats-station (pid {running.proc.pid}" in second.stderr
 
     running.wait_for(lambda s: s["metrics"]["queue_depth"].get("ready") == 0, "depth 0")
-    code, out, err = running.terminate()
+    code, out, err = running.terminate(stop_signal)
     assert code == 0, err
     assert "stopped: 5 uploaded, 0 retried, 0 dead-lettered" in out
     assert "Traceback" not in err
@@ -171,6 +177,23 @@ def test_run_uploads_then_stops_cleanly_on_sigterm(
     with _queue(station_home) as queue:
         assert queue.stats().depth["leased"] == 0
         assert queue.stats().depth["acked"] == 5
+
+    # Nothing the run produced holds a secret.
+    credentials = CredentialStore(resolve_home(station_home)).load()
+    assert credentials is not None
+    secrets = [
+        credentials.passcode.reveal(),
+        credentials.token().reveal(),
+        fake_wats.registration_token,
+    ]
+    produced = [out, err, running.banner, *registered.outputs]
+    produced += [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in station_home.rglob("*")
+        if p.is_file() and p.suffix in (".log", ".json", ".toml") and p.name != "credentials.json"
+    ]
+    assert any("uploaded" in text for text in produced)
+    assert not [s for s in secrets for text in produced if s in text]
 
 
 def test_sigterm_during_an_upload_hands_the_item_back(
@@ -204,6 +227,10 @@ def test_dead_letters_can_be_listed_retried_and_discarded(
     running = station()
     running.wait_for(lambda s: s["metrics"]["uploads"]["failed"] == 1, "a dead letter")
     assert running.terminate()[0] == 0
+
+    depth = json.loads(registered("status", "--json").stdout)["queue"]
+    assert depth == {"ready": 0, "leased": 0, "acked": 0, "dead": 1}
+    assert "queue         ready 0, leased 0, acked 0, dead 1" in registered("status").stdout
 
     listing = json.loads(registered("queue", "list", "--state", "dead", "--json").stdout)
     (dead,) = listing

@@ -231,6 +231,16 @@ async def _probe(config: StationConfig, home: StationHome) -> dict[str, Any]:
     return snapshot
 
 
+def _queue_depth(home: StationHome, config: StationConfig) -> dict[str, Any] | None:
+    """The queue's depth per state now, or ``None`` if there is no queue yet."""
+    try:
+        with open_queue(queue_url(home, config), create=False) as queue:
+            return dict(queue.stats().depth)
+    except QueueError as exc:
+        log.debug("no queue statistics: %s", exc)
+        return None
+
+
 def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
     config = _load_config(home)
     holder = lock_holder(home.lock_file)
@@ -252,6 +262,7 @@ def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
             round(time.time() - home.status_file.stat().st_mtime, 1) if last else None
         ),
     }
+    report["queue"] = _queue_depth(home, config)
     if args.probe:
         report["connection"] = asyncio.run(_probe(config, home))
     if args.json:
@@ -273,6 +284,11 @@ def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
             else "no"
         ),
     ]
+    depth = report["queue"]
+    lines.append(
+        "  queue         "
+        + (", ".join(f"{k} {v}" for k, v in depth.items()) if depth else "none yet")
+    )
     if last is not None:
         lines.append(f"  last status   written {report['last_status_age_seconds']} s ago")
         metrics = last.get("metrics")
