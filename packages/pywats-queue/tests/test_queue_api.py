@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import Counter
@@ -255,3 +256,28 @@ async def test_async_queue_runs_the_same_operations(queue_url: str) -> None:
         stats = await queue.stats()
         assert stats.depth["acked"] == 1
         assert [i.key for i in await queue.list(State.READY)] == ["k2"]
+
+
+@pytest.mark.anyio
+async def test_async_queue_keeps_the_event_loop_running_during_a_call(queue_url: str) -> None:
+    """While a queue call is stuck inside storage, other tasks on the loop still run."""
+    gate = threading.Event()
+    gate.set()
+
+    def clock() -> float:
+        # Called inside every queue operation, in the worker thread. Only the event
+        # loop can open the gate; if the call blocked the loop, this would time out.
+        if not gate.wait(timeout=10):
+            raise AssertionError("the event loop was blocked during the queue call")
+        return time.time()
+
+    queue = AsyncQueue(open_queue(queue_url, clock=clock))
+    gate.clear()
+    put = asyncio.ensure_future(queue.put(b"p", key="k"))
+    for _ in range(5):
+        await asyncio.sleep(0.01)  # the loop runs while the put waits in its thread
+    assert not put.done()
+    gate.set()
+    item_id = await put
+    assert (await queue.get(item_id)).payload == b"p"
+    await queue.close()

@@ -27,7 +27,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -709,10 +709,6 @@ class FileStorage:
             if item is not None:
                 items.append(item)
         return items
-
-    def iter_all(self, now: float) -> Iterator[Item]:
-        for state in STATES:
-            yield from self.list(state, now, None)
 
     def import_items(self, items: Sequence[Item]) -> int:
         present = {name.partition("~")[0] for d in self._dirs.values() for name in os.listdir(d)}

@@ -177,12 +177,9 @@ class Queue:
         return self._call(lambda now: self._storage.list(wanted, now, limit))
 
     def items(self) -> Iterator[Item]:
-        """Every item in every state (a snapshot taken while iterating)."""
-        with self._lock:
-            try:
-                yield from self._storage.iter_all(self._clock())
-            except sqlite3.DatabaseError as exc:
-                raise sqlite_error(self.url, exc) from exc
+        """Every item, state by state; each state is read in one locked call."""
+        for state in State:
+            yield from self.list(state)
 
     def stats(self) -> QueueStats:
         return self._call(self._storage.stats)

@@ -357,19 +357,6 @@ class SqliteStorage:
         ).fetchall()
         return [_row_item(r) for r in rows]
 
-    def iter_all(self, now: float) -> Iterator[Item]:
-        self._sweep(now)
-        last = ""
-        while True:  # pages, so a large queue is never held in memory at once
-            rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM items WHERE id > ? ORDER BY id LIMIT 500", (last,)
-            ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield _row_item(row)
-            last = rows[-1][0]
-
     def import_items(self, items: Sequence[Item]) -> int:
         added = 0
         with self._write() as db:

@@ -8,7 +8,7 @@ losing one of those only returns the item to ``ready`` early).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ._model import Item, QueueStats, State
@@ -43,8 +43,6 @@ class Storage(Protocol):
     def get(self, item_id: str, now: float) -> Item | None: ...
 
     def list(self, state: State, now: float, limit: int | None) -> list[Item]: ...
-
-    def iter_all(self, now: float) -> Iterator[Item]: ...
 
     def import_items(self, items: Sequence[Item]) -> int:
         """Store items exactly as given (state, attempts, times); skip ids already here."""
