@@ -23,7 +23,9 @@ def test_the_page_has_examples_with_output() -> None:
     assert all(expected for _, expected in EXAMPLES)
 
 
-@pytest.mark.parametrize(("code", "expected"), EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))])
+@pytest.mark.parametrize(
+    ("code", "expected"), EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))]
+)
 def test_example_prints_what_the_page_says(code: str, expected: str, tmp_path: Path) -> None:
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")

@@ -281,3 +281,36 @@ async def test_stop_with_an_upload_in_flight_leaves_nothing_claimed(
     (item,) = await queue.list("ready")
     assert item.attempts == 0  # a shutdown is not a failed attempt
     assert uploader.counts.released == 1
+
+
+@pytest.mark.anyio
+async def test_a_malformed_item_is_a_dead_letter_and_says_nothing_about_the_server(
+    queue: Any, client: pywats.AsyncWATS, fake_wats: Any
+) -> None:
+    _, payload = make_report("SN-BADKEY")
+    await queue.put(payload, key="not-a-report-id", meta={"format": "wsjf"})
+    connection = ConnectionService(client.app.version)
+    await connection.connect()
+    uploader = Uploader(queue, client, connection=connection)
+    assert await uploader.upload_one() is UploadOutcome.DEAD
+    (dead,) = await queue.list("dead")
+    assert dead.last_error == "ValueError: report_id: 'not-a-report-id' is not a report id (a UUID)"
+    assert connection.state is ConnectionState.ONLINE
+    assert fake_wats.request_count(WSJF_ROUTE) == 0
+
+
+@pytest.mark.anyio
+async def test_uploads_wait_for_the_clients_rate_limiter(queue: Any, fake_wats: Any) -> None:
+    await enqueue(queue, 3)
+    passcode = fake_wats.register_station("ST-RATE")
+    limiter = pywats.RateLimiter(max_requests=2, window_seconds=2.0)
+    async with pywats.AsyncWATS(
+        fake_wats.url, fake_wats.station_credential("ST-RATE", passcode), rate_limiter=limiter
+    ) as limited:
+        counts = await Uploader(queue, limited).drain()
+    assert counts.acked == 3
+    stats = limiter.stats()
+    assert stats.total_requests == 3
+    # The third upload had to wait for a slot: two per two seconds.
+    assert stats.throttle_count == 1
+    assert stats.total_wait_time > 0

@@ -121,6 +121,8 @@ class UploadSection(_Section):
     """How long a claimed report stays reserved for one upload attempt."""
     shutdown_grace: float = Field(default=30.0, ge=0)
     """How long a stop waits for in-flight uploads before handing them back."""
+    requests_per_minute: int = Field(default=500, ge=1)
+    """Client-side rate limit for this station's token (WATS documents 500 per minute)."""
 
 
 class QueueSection(_Section):

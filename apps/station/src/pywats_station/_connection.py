@@ -209,10 +209,12 @@ class ConnectionService:
             return ConnectionState.OFFLINE
         if is_auth_error(error):
             return ConnectionState.ERROR
-        if isinstance(error, PyWATSError) and error.status_code is not None:
-            # A 400 about one report says the server is up and listening.
-            return None
-        return ConnectionState.ERROR
+        if isinstance(error, PyWATSError) and error.status_code is None:
+            # No status: an answer we could not use (bad body, wrong id acknowledged).
+            return ConnectionState.ERROR
+        # A 400 about one report says the server is up and listening; an error raised
+        # on our side (a malformed queued item) says nothing about the server at all.
+        return None
 
     # -- actions -----------------------------------------------------------------------
 

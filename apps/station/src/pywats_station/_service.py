@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
-from pywats import AsyncWATS
+from pywats import AsyncWATS, RateLimiter
 from pywats_queue import AsyncQueue
 from pywats_station._breaker import CircuitBreaker
 from pywats_station._config import StationConfig
@@ -86,6 +86,7 @@ async def run_service(
             credentials.server_url,
             credentials.token().reveal(),
             verify=config.server.verify_tls,
+            rate_limiter=RateLimiter(config.upload.requests_per_minute, 60.0),
         ) as client:
             metrics = StationMetrics()
             breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
