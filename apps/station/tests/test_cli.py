@@ -172,6 +172,21 @@ def test_bad_url_is_refused(cli: Any) -> None:
     _no_traceback(result)
 
 
+def test_a_too_long_name_is_refused_before_registering(cli: Any, wats: Any) -> None:
+    result = cli(
+        "register",
+        "--url",
+        wats.url,
+        "--name",
+        "x" * 101,
+        env={"PYWATS_REGISTRATION_TOKEN": wats.registration_token},
+    )
+    assert result.returncode == 2
+    assert "station.name: String should have at most 100 characters" in result.stderr
+    assert wats.seen == []
+    _no_traceback(result)
+
+
 def test_a_bad_config_names_the_key(cli: Any, station_home: Path) -> None:
     (station_home / "station.toml").write_text("[breaker]\nfailure_threshold = 0\n")
     result = cli("status")

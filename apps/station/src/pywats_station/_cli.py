@@ -18,7 +18,13 @@ from typing import Any
 from pywats import AsyncWATS
 from pywats_queue import Item, Queue, QueueError, open_queue
 from pywats_station._breaker import CircuitBreaker
-from pywats_station._config import ConfigError, StationConfig, load_config, save_config
+from pywats_station._config import (
+    ConfigError,
+    StationConfig,
+    load_config,
+    parse_config,
+    save_config,
+)
 from pywats_station._connection import ConnectionService
 from pywats_station._credentials import (
     CredentialsError,
@@ -139,6 +145,19 @@ def _cmd_register(args: argparse.Namespace, home: StationHome) -> int:
         location=args.location if args.location is not None else config.station.location,
         purpose=args.purpose if args.purpose is not None else config.station.purpose,
     )
+    # Check the new settings before anything is sent, so a bad --name or --url costs nothing.
+    data = config.model_dump()
+    data["server"]["url"] = args.url
+    data["station"].update(
+        identifier=station.identifier,
+        name=station.name,
+        location=station.location,
+        purpose=station.purpose,
+    )
+    try:
+        updated = parse_config(data, home.config_file)
+    except ConfigError as exc:
+        raise _UserError(str(exc).replace("invalid configuration", "invalid settings")) from None
     verify: bool | str = False if args.insecure else config.server.verify_tls
     key_store = args.key_store or config.credentials.key_store
     lock = InstanceLock(home.lock_file)
@@ -168,19 +187,6 @@ def _cmd_register(args: argparse.Namespace, home: StationHome) -> int:
             store = CredentialStore(home, key_store).save(credentials)
         except CredentialsError as exc:
             raise _UserError(f"could not store the credentials: {exc}", EXIT_FAILED) from None
-        updated = config.model_copy(
-            update={
-                "server": config.server.model_copy(update={"url": credentials.server_url}),
-                "station": config.station.model_copy(
-                    update={
-                        "identifier": station.identifier,
-                        "name": station.name,
-                        "location": station.location,
-                        "purpose": station.purpose,
-                    }
-                ),
-            }
-        )
         save_config(updated, home.config_file)
     finally:
         lock.release()
