@@ -106,8 +106,9 @@ def test_status_shows_the_last_status_file(cli: Any, station_home: Path) -> None
     )
     result = cli("status")
     assert result.returncode == 0
-    assert "uploads       5 ok, 2 retried, 1 failed" in result.stdout
-    assert "breaker       closed" in result.stdout
+    assert "    uploads     5 ok, 2 retried, 1 failed; last success never" in result.stdout
+    assert "    queue       ready 3" in result.stdout
+    assert "    breaker     closed" in result.stdout
     as_json = json.loads(cli("status", "--json").stdout)
     assert as_json["last_status"]["metrics"]["uploads"]["succeeded"] == 5
 

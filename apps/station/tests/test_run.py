@@ -161,6 +161,11 @@ def test_run_uploads_then_stops_cleanly_on_a_signal(
     assert status["connection"]["state"] == "online"
     assert all(fake_wats.commits(report_id) == 1 for _, report_id in files)
 
+    shown = registered("status").stdout
+    assert f"running       yes (pid {running.proc.pid}" in shown
+    assert "    connection  online (WATS 2026.1.5.324)" in shown
+    assert "    uploads     5 ok, 0 retried, 0 failed; last success 20" in shown
+
     second = registered("run")
     assert second.returncode == 3
     assert f"another pywats-station (pid {running.proc.pid}" in second.stderr

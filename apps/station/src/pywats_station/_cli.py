@@ -247,6 +247,37 @@ def _queue_depth(home: StationHome, config: StationConfig) -> dict[str, Any] | N
         return None
 
 
+def _describe_last_status(last: dict[str, Any]) -> list[str]:
+    """The running station's own numbers from ``status.json``, one line per topic."""
+    lines: list[str] = []
+    conn = last.get("connection")
+    if isinstance(conn, dict):
+        version = f" (WATS {conn['server_version']})" if conn.get("server_version") else ""
+        lines.append(
+            f"    connection  {conn.get('state')}{version}, offline "
+            f"{conn.get('offline_seconds', 0):.0f} s now, "
+            f"{conn.get('total_offline_seconds', 0):.0f} s in total"
+        )
+    metrics = last.get("metrics")
+    if isinstance(metrics, dict):
+        uploads = metrics.get("uploads", {})
+        when = metrics.get("last_successful_upload")
+        stamp = (
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+            if isinstance(when, (int, float))
+            else "never"
+        )
+        lines.append(
+            f"    uploads     {uploads.get('succeeded', 0)} ok, {uploads.get('retried', 0)} "
+            f"retried, {uploads.get('failed', 0)} failed; last success {stamp}"
+        )
+        depth = metrics.get("queue_depth", {})
+        if isinstance(depth, dict):
+            lines.append("    queue       " + ", ".join(f"{k} {v}" for k, v in depth.items()))
+        lines.append(f"    breaker     {metrics.get('breaker_state')}")
+    return lines
+
+
 def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
     config = _load_config(home)
     holder = lock_holder(home.lock_file)
@@ -297,15 +328,7 @@ def _cmd_status(args: argparse.Namespace, home: StationHome) -> int:
     )
     if last is not None:
         lines.append(f"  last status   written {report['last_status_age_seconds']} s ago")
-        metrics = last.get("metrics")
-        if isinstance(metrics, dict):
-            uploads = metrics.get("uploads", {})
-            lines.append(
-                f"  uploads       {uploads.get('succeeded', 0)} ok, "
-                f"{uploads.get('retried', 0)} retried, {uploads.get('failed', 0)} failed"
-            )
-            lines.append(f"  queue depth   {metrics.get('queue_depth', {})}")
-            lines.append(f"  breaker       {metrics.get('breaker_state')}")
+        lines += _describe_last_status(last)
     else:
         lines.append("  last status   none written yet")
     if "connection" in report:
