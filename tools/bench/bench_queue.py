@@ -94,8 +94,10 @@ def interleaved(
     compares contenders under the same conditions.
     """
     rates: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, (count, step) in contenders.items():
+    order = list(contenders.items())
+    for round_no in range(rounds):
+        # reverse the order every other round, so that no contender always follows another
+        for name, (count, step) in order if round_no % 2 == 0 else reversed(order):
             start = time.perf_counter()
             for _i in range(count):
                 step()
@@ -125,14 +127,14 @@ def put_rates(base: Path, open_queue: Callable[[str], Any]) -> dict[str, Any]:
         return lambda: queue.put_many([(PAYLOAD, _key()) for _ in range(100)])
 
     rates = interleaved(
-        5,
+        10,
         {
-            "floor_file": (120, lambda: file_floor.put(PAYLOAD)),
-            "file_put": (120, lambda: file_q.put(PAYLOAD, key=_key())),
-            "floor_sqlite": (400, lambda: sql_floor.put(PAYLOAD)),
-            "sqlite_put": (400, lambda: sql_q.put(PAYLOAD, key=_key())),
-            "file_put_many_100_batches": (3, many(file_many)),
-            "sqlite_put_many_100_batches": (10, many(sql_many)),
+            "floor_file": (80, lambda: file_floor.put(PAYLOAD)),
+            "file_put": (80, lambda: file_q.put(PAYLOAD, key=_key())),
+            "file_put_many_100_batches": (2, many(file_many)),
+            "floor_sqlite": (250, lambda: sql_floor.put(PAYLOAD)),
+            "sqlite_put": (250, lambda: sql_q.put(PAYLOAD, key=_key())),
+            "sqlite_put_many_100_batches": (6, many(sql_many)),
         },
     )
     for queue in (file_q, sql_q, file_many, sql_many):

@@ -291,7 +291,8 @@ class FileStorage:
 
     def _write_tmp(self, name: str, data: bytes, *, sync: bool) -> Path:
         path = self._tmp / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags, 0o640)  # reports are not for every local user
         try:
             view = memoryview(data)
             while view:
@@ -491,9 +492,10 @@ class FileStorage:
             if moved:
                 self._fsync_dir(self._dirs[State.READY])
         finally:
-            for _index, _key, path, _item in pending:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+            for index, _key, path, _item in pending:
+                if results[index] is None:  # not placed (an error): leave nothing behind
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
         for index, (_payload, key, _meta) in enumerate(entries):
             if results[index] is None:
                 first = results[first_of_key[key]]

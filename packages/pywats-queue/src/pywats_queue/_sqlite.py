@@ -214,23 +214,12 @@ class SqliteStorage:
     ) -> list[tuple[Item, bool]]:
         if len(entries) == 1:
             return [self._put_one(*entries[0], now)]
-        results: list[tuple[Item, bool] | None] = [None] * len(entries)
         with self._write() as db:
-            existing: dict[str, Item] = {}
-            keys = list({key for _payload, key, _meta in entries})
-            for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
-                chunk = keys[start : start + 500]
-                marks = ", ".join("?" * len(chunk))
-                for row in db.execute(
-                    f"SELECT {_COLUMNS} FROM items WHERE key IN ({marks})", chunk
-                ):
-                    item = _row_item(row)
-                    existing[item.key] = item
+            fresh: dict[str, Item] = {}
             rows: list[tuple[Any, ...]] = []
-            for index, (payload, key, meta) in enumerate(entries):
-                if key in existing:
-                    results[index] = (existing[key], False)
-                    continue
+            for payload, key, meta in entries:
+                if key in fresh:
+                    continue  # the same key twice in one batch: one item
                 item = Item(
                     id=new_id(),
                     key=key,
@@ -242,15 +231,35 @@ class SqliteStorage:
                     next_attempt_at=now,
                     state=State.READY,
                 )
-                existing[key] = item
-                results[index] = (item, True)
-                rows.append((item.id, key, item.payload, json.dumps(meta), now, now))
+                fresh[key] = item
+                rows.append(
+                    (item.id, key, item.payload, json.dumps(meta) if meta else "{}", now, now)
+                )
+            before = db.total_changes
             db.executemany(
                 "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
-                "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready')",
+                "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready') "
+                "ON CONFLICT (key) DO NOTHING",
                 rows,
             )
-        return [r for r in results if r is not None]
+            stored = dict.fromkeys(fresh, True)
+            if db.total_changes - before != len(rows):  # some keys were already here
+                keys = list(fresh)
+                for start in range(0, len(keys), 500):  # under SQLite's variable limit
+                    chunk = keys[start : start + 500]
+                    marks = ", ".join("?" * len(chunk))
+                    for row in db.execute(
+                        f"SELECT {_COLUMNS} FROM items WHERE key IN ({marks})", chunk
+                    ):
+                        if row[0] != fresh[row[1]].id:
+                            fresh[row[1]] = _row_item(row)
+                            stored[row[1]] = False
+        first_seen: set[str] = set()
+        results: list[tuple[Item, bool]] = []
+        for _payload, key, _meta in entries:
+            results.append((fresh[key], stored[key] and key not in first_seen))
+            first_seen.add(key)
+        return results
 
     def _put_one(
         self, payload: bytes, key: str, meta: dict[str, Any], now: float
@@ -272,7 +281,7 @@ class SqliteStorage:
                 "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
                 "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready') "
                 "ON CONFLICT (key) DO NOTHING",
-                (item.id, key, item.payload, json.dumps(meta), now, now),
+                (item.id, key, item.payload, json.dumps(meta) if meta else "{}", now, now),
             )
             if cursor.rowcount == 1:
                 return item, True
