@@ -265,3 +265,32 @@ def test_run_without_registration_is_refused(cli: Any) -> None:
     result = cli("run")
     assert result.returncode == 1
     assert "not registered; run `pywats-station register --url URL`" in result.stderr
+
+
+def test_refused_credentials_pause_uploads_without_counting_attempts(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    path, report_id = write_report(tmp_path, "SN-AUTH")
+    submitted = registered("submit", str(path))
+    assert submitted.returncode == 0
+    item_id = submitted.stdout.rsplit("item ", 1)[1].rstrip(")\n")
+    fake_wats.expire_credential("ST-RUN")
+    running = station()
+    status = running.wait_for(lambda s: s["connection"]["state"] == "error", "error state")
+    assert "HTTP 401" in status["connection"]["reason"]
+    for _ in range(3000):
+        if fake_wats.request_count(WSJF_ROUTE) >= 2:
+            break
+        time.sleep(0.01)
+    assert fake_wats.request_count(WSJF_ROUTE) >= 2  # tried again, with a backoff
+    with _queue(station_home) as queue:
+        item = queue.get(item_id)  # one read: the station moves it between ready and leased
+        assert item.key == report_id
+        assert str(item.state) in ("ready", "leased")
+        assert item.attempts == 0  # 401s are not attempts
+
+    fake_wats.restore_credential("ST-RUN")
+    status = running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "upload")
+    running.wait_for(lambda s: s["connection"]["state"] == "online", "online again")
+    assert running.terminate()[0] == 0
+    assert fake_wats.commits(report_id) == 1
