@@ -699,8 +699,14 @@ class FileStorage:
         found = self._find(item_id)
         return None if found is None else self._read(*found)
 
-    def list(self, state: State, now: float, limit: int | None) -> list[Item]:
+    def sweep(self, now: float) -> None:
         self._sweep_leases(_ns(now))
+
+    def list(
+        self, state: State, now: float, limit: int | None, *, sweep: bool = True
+    ) -> list[Item]:
+        if sweep:
+            self._sweep_leases(_ns(now))
         items: list[Item] = []
         for name in sorted(os.listdir(self._dirs[state])):
             if limit is not None and len(items) >= limit:

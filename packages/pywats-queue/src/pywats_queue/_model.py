@@ -6,7 +6,7 @@ import enum
 import itertools
 import json
 import os
-import secrets
+import random
 import threading
 import time
 from collections.abc import Mapping
@@ -101,6 +101,9 @@ class InvalidStateError(QueueError):
 STATES: tuple[State, ...] = (State.READY, State.LEASED, State.ACKED, State.DEAD)
 
 _id_lock = threading.Lock()
+_random = random.Random()  # seeded from os.urandom
+if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
+    os.register_at_fork(after_in_child=_random.seed)
 _last_ns = 0
 _pid_tag = itertools.count()
 
@@ -111,7 +114,9 @@ def new_id() -> str:
     with _id_lock:
         now = max(time.time_ns(), _last_ns + 1)
         _last_ns = now
-    return f"{now:016x}{secrets.token_hex(8)}"
+        tail = _random.getrandbits(64)
+    # Uniqueness, not secrecy: a per-process generator seeded from the OS is enough.
+    return f"{now:016x}{tail:016x}"
 
 
 def id_created_at(item_id: str) -> float:

@@ -177,9 +177,17 @@ class Queue:
         return self._call(lambda now: self._storage.list(wanted, now, limit))
 
     def items(self) -> Iterator[Item]:
-        """Every item, state by state; each state is read in one locked call."""
+        """Every item, state by state (each state read in one locked call).
+
+        Expired leases are returned to ready once, before the first state is read, so
+        that no item moves between states during the iteration on account of the queue
+        itself; other consumers working meanwhile can still move items.
+        """
+        self._call(self._storage.sweep)
         for state in State:
-            yield from self.list(state)
+            yield from self._call(
+                lambda now, state=state: self._storage.list(state, now, None, sweep=False)
+            )
 
     def stats(self) -> QueueStats:
         return self._call(self._storage.stats)

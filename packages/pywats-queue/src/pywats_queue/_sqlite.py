@@ -402,8 +402,14 @@ class SqliteStorage:
         row = self._db.execute(_BY_ID.format(columns=_COLUMNS), (item_id, item_id)).fetchall()
         return _row_item(row[0]) if row else None
 
-    def list(self, state: State, now: float, limit: int | None) -> list[Item]:
+    def sweep(self, now: float) -> None:
         self._sweep(now)
+
+    def list(
+        self, state: State, now: float, limit: int | None, *, sweep: bool = True
+    ) -> list[Item]:
+        if sweep:
+            self._sweep(now)
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM items WHERE state = ? ORDER BY id LIMIT ?",
             (state.value, -1 if limit is None else limit),

@@ -42,7 +42,13 @@ class Storage(Protocol):
 
     def get(self, item_id: str, now: float) -> Item | None: ...
 
-    def list(self, state: State, now: float, limit: int | None) -> list[Item]: ...
+    def sweep(self, now: float) -> None:
+        """Return items whose lease has expired to ready."""
+        ...
+
+    def list(
+        self, state: State, now: float, limit: int | None, *, sweep: bool = True
+    ) -> list[Item]: ...
 
     def import_items(self, items: Sequence[Item]) -> int:
         """Store items exactly as given (state, attempts, times); skip ids already here."""
