@@ -196,37 +196,49 @@ def test_a_bad_config_names_the_key(cli: Any, station_home: Path) -> None:
     _no_traceback(result)
 
 
-def test_register_is_refused_while_a_station_runs_on_the_home(
+def test_register_works_while_a_station_runs_but_not_twice_at_once(
     cli: Any, wats: Any, station_home: Path
 ) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from pywats_station import InstanceLock; "
-            "l = InstanceLock(Path(sys.argv[1])); l.acquire(); print('locked', flush=True); "
-            "sys.stdin.read()",
-            str(resolve_home(station_home).lock_file),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    home = resolve_home(station_home)
+
+    def hold(path: Path) -> subprocess.Popen[str]:
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; from pywats_station import InstanceLock; "
+                "l = InstanceLock(Path(sys.argv[1])); l.acquire(); print('locked', flush=True); "
+                "sys.stdin.read()",
+                str(path),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "locked"
-        result = _register(cli, wats)
-        assert result.returncode == 3
-        assert f"another pywats-station (pid {holder.pid}" in result.stderr
-        assert "already running with this station home" in result.stderr
-        assert wats.seen == []  # refused before any network traffic
+        return holder
+
+    station = hold(home.lock_file)  # a running station
+    try:
+        assert _register(cli, wats).returncode == 0
         status = json.loads(cli("status", "--json").stdout)
         assert status["running"] is True
-        assert status["process"]["pid"] == holder.pid
+        assert status["process"]["pid"] == station.pid
+
+        other = hold(home.data_dir / "register.lock")  # a registration in progress
+        try:
+            before = len(wats.seen)
+            result = _register(cli, wats)
+            assert result.returncode == 3
+            assert f"another `pywats-station register` (pid {other.pid})" in result.stderr
+            assert len(wats.seen) == before  # refused before any network traffic
+        finally:
+            other.kill()
+            other.wait(30)
     finally:
-        holder.kill()
-        holder.wait(30)
-    assert _register(cli, wats).returncode == 0
+        station.kill()
+        station.wait(30)
 
 
 def test_home_from_the_environment(wats: Any, tmp_path: Path) -> None:

@@ -294,3 +294,38 @@ def test_refused_credentials_pause_uploads_without_counting_attempts(
     running.wait_for(lambda s: s["connection"]["state"] == "online", "online again")
     assert running.terminate()[0] == 0
     assert fake_wats.commits(report_id) == 1
+
+
+def test_a_running_station_picks_up_new_credentials(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    first, first_id = write_report(tmp_path, "SN-BEFORE")
+    assert registered("submit", str(first)).returncode == 0
+    running = station()
+    running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "first upload")
+
+    # Re-registering issues a new passcode; the station's old one stops working.
+    again = registered(
+        "register",
+        "--url",
+        fake_wats.url,
+        "--key-store",
+        "file",
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
+    )
+    assert again.returncode == 0, again.stderr
+    second, second_id = write_report(tmp_path, "SN-AFTER")
+    submitted = registered("submit", str(second))
+    assert submitted.returncode == 0
+    item_id = submitted.stdout.rsplit("item ", 1)[1].rstrip(")\n")
+
+    running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 2, "second upload")
+    running.wait_for(lambda s: s["connection"]["state"] == "online", "online")
+    code, _out, err = running.terminate()
+    assert code == 0, err
+    assert fake_wats.commits(first_id) == 1
+    assert fake_wats.commits(second_id) == 1
+    with _queue(station_home) as queue:
+        assert queue.get(item_id).attempts == 0  # a 401 on the way is not an attempt
+    log = (station_home / "logs" / "station.log").read_text(encoding="utf-8")
+    assert "using the newly stored credentials of ST-RUN" in log

@@ -160,11 +160,17 @@ def _cmd_register(args: argparse.Namespace, home: StationHome) -> int:
         raise _UserError(str(exc).replace("invalid configuration", "invalid settings")) from None
     verify: bool | str = False if args.insecure else config.server.verify_tls
     key_store = args.key_store or config.credentials.key_store
-    lock = InstanceLock(home.lock_file)
+    # A running station may stay up: it picks up the new credentials by itself. Only two
+    # registrations at once are refused.
+    lock = InstanceLock(home.data_dir / "register.lock")
     try:
         lock.acquire()
     except InstanceLockedError as exc:
-        raise _UserError(str(exc), EXIT_LOCKED) from None
+        holder = f" (pid {exc.holder.get('pid')})" if exc.holder else ""
+        raise _UserError(
+            f"another `pywats-station register`{holder} is running for this station home",
+            EXIT_LOCKED,
+        ) from None
     try:
         try:
             credentials, info = asyncio.run(

@@ -106,6 +106,10 @@ class Uploader:
         self.counts = UploadCounts()
         self._wake = asyncio.Event()
 
+    def credentials_changed(self) -> None:
+        """New credentials are in use: the next 401/403 may re-authenticate again."""
+        self._reauthenticated = False
+
     def wake(self) -> None:
         """Tell idle workers that new items were queued."""
         self._wake.set()
