@@ -76,6 +76,7 @@ key_store = "file"
         ("[server]\nverify_tls = '/no/such/ca.pem'\n", "server.verify_tls", "is not a file"),
         ("[station]\nname = ''\n", "station.name", "at least 1"),
         ("retry = 5\n", "retry", "must be a table"),
+        ("[server]\nverify_tls = 5\n", "server.verify_tls", "true, false or the path"),
     ],
 )
 def test_bad_value_names_the_key(tmp_path: Path, text: str, key: str, words: str) -> None:

@@ -191,13 +191,38 @@ def _secret_keys(data: Any, prefix: str = "") -> list[str]:
     return found
 
 
+# What a key accepts, where pydantic would list each member of a union separately.
+_UNION_HINTS = {"server.verify_tls": "must be true, false or the path of a CA bundle"}
+
+
+def _key_of(loc: tuple[Any, ...]) -> str:
+    """The dotted config key of an error location, without pydantic's union-member tags."""
+    model: type[BaseModel] | None = StationConfig
+    parts: list[str] = []
+    for part in loc:
+        if model is None or str(part) not in model.model_fields:
+            if model is not None:  # an unknown key: keep it, it is what the user wrote
+                parts.append(str(part))
+            break
+        parts.append(str(part))
+        annotation = model.model_fields[str(part)].annotation
+        model = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
+    return ".".join(parts)
+
+
 def _describe(error: Any) -> str:
-    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    key = _key_of(tuple(error["loc"])) or "(top level)"
+    if key in _UNION_HINTS and error["type"] not in ("value_error", "extra_forbidden"):
+        return f"{key}: {_UNION_HINTS[key]} (got {error.get('input')!r})"
     if error["type"] == "extra_forbidden":
         close = difflib.get_close_matches(key, _known_keys(StationConfig), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"{key}: unknown key{hint}"
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] in ("model_type", "dict_type"):
         return f"{key}: must be a table ([{key}]), got {type(error['input']).__name__}"
     got = error.get("input")
@@ -221,7 +246,9 @@ def parse_config(data: dict[str, Any], path: Path) -> StationConfig:
     try:
         return StationConfig.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise ConfigError(path, [_describe(e) for e in exc.errors()]) from None
+        # dict.fromkeys: one line per problem even when a union reports each member.
+        problems = list(dict.fromkeys(_describe(e) for e in exc.errors()))
+        raise ConfigError(path, problems) from None
 
 
 def load_config(path: Path) -> StationConfig:
