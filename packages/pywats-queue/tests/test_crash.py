@@ -173,6 +173,7 @@ def _run_crashes(backend: str, base: Path, seed: int) -> dict[str, int]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(400)
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash test forks its workers")
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
