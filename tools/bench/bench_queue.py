@@ -116,7 +116,9 @@ def _claim_ack(queue: Any) -> None:
     queue.ack(item)
 
 
-def put_rates(base: Path, open_queue: Callable[[str], Any]) -> dict[str, Any]:
+def put_rates(
+    base: Path, open_queue: Callable[[str], Any], peers: dict[str, Callable[[], object]]
+) -> dict[str, Any]:
     file_q = open_queue(f"file://{base / 'put-file'}")
     sql_q = open_queue(f"sqlite://{base / 'put-sqlite.db'}")
     file_many = open_queue(f"file://{base / 'many-file'}")
@@ -135,6 +137,7 @@ def put_rates(base: Path, open_queue: Callable[[str], Any]) -> dict[str, Any]:
             "floor_sqlite": (250, lambda: sql_floor.put(PAYLOAD)),
             "sqlite_put": (250, lambda: sql_q.put(PAYLOAD, key=_key())),
             "sqlite_put_many_100_batches": (6, many(sql_many)),
+            **{name: (250, step) for name, step in peers.items()},
         },
     )
     for queue in (file_q, sql_q, file_many, sql_many):
@@ -210,42 +213,46 @@ def drains(base: Path, open_queue: Callable[[str], Any]) -> dict[str, Any]:
     } | peer_note
 
 
-def persist_queue_puts(base: Path) -> dict[str, Any]:
+def persist_queue_setup(base: Path) -> tuple[dict[str, Any], dict[str, Callable[[], object]]]:
+    """persist-queue's SQLiteAckQueue and file Queue: their settings and their put steps."""
     try:
-        import persistqueue
+        import persistqueue  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
-        return {"error": "persist-queue is not installed (pip install persist-queue)"}
-    out: dict[str, Any] = {"version": getattr(persistqueue, "__version__", "?")}
+        return {"error": "persist-queue is not installed (pip install persist-queue)"}, {}
+    info: dict[str, Any] = {"version": getattr(persistqueue, "__version__", "?")}
     ack_queue = persistqueue.SQLiteAckQueue(str(base / "pq-sqlite"), auto_commit=True)
     conn = ack_queue._putter  # its settings as they are, to report them honestly
-    out["sqlite_settings"] = {
+    info["sqlite_settings"] = {
         "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
         "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],
         "auto_commit": True,
         "acked_rows": "kept (marked acked, never deleted unless clear_acked_data is called)",
     }
     file_queue = persistqueue.Queue(str(base / "pq-file"), tempdir=str(base))
-    out["file_settings"] = {
+    info["file_settings"] = {
         "chunksize": file_queue.info["chunksize"],
         "autosave": file_queue.autosave,
         "fsync": "data file only when a chunk of chunksize puts fills; the index file "
         "is renamed into place without fsync",
     }
-    out |= interleaved(
-        3,
-        {
-            "sqlite_ack_put": (400, lambda: ack_queue.put(PAYLOAD)),
-            "file_put": (400, lambda: file_queue.put(PAYLOAD)),
-        },
-    )
+    info["_file_queue"] = file_queue
+    steps = {
+        "persist_queue_sqlite_ack_put": lambda: ack_queue.put(PAYLOAD),
+        "persist_queue_file_put": lambda: file_queue.put(PAYLOAD),
+    }
+    return info, steps
+
+
+def persist_queue_file_gets(info: dict[str, Any]) -> None:
+    file_queue = info.pop("_file_queue", None)
+    if file_queue is None:
+        return
 
     def get_done() -> None:
         file_queue.get(block=False)
         file_queue.task_done()
 
-    out["file_get_task_done"] = interleaved(1, {"x": (1200, get_done)})["x"]
-    ack_queue.close()
-    return out
+    info["file_get_task_done"] = interleaved(1, {"x": (1000, get_done)})["x"]
 
 
 def main() -> int:
@@ -259,7 +266,10 @@ def main() -> int:
     }
     try:
         print("bench queue: puts ...", file=sys.stderr, flush=True)
-        puts = put_rates(base, open_queue)
+        peer, peer_puts = persist_queue_setup(base)
+        puts = put_rates(base, open_queue, peer_puts)
+        for name in peer_puts:
+            peer[name.removeprefix("persist_queue_")] = puts.pop(name)
         result["floor"] = {
             "file": puts["floor_file"],
             "sqlite": puts["floor_sqlite"],
@@ -276,7 +286,7 @@ def main() -> int:
         drained = drains(base, open_queue)
         for backend in ("file", "sqlite"):
             result[backend]["drain_2000"] = drained.pop(backend)
-        peer = persist_queue_puts(base)
+        persist_queue_file_gets(peer)
         if "persist_queue_sqlite_ack" in drained:
             peer["sqlite_ack_get_ack_drain_2000"] = drained["persist_queue_sqlite_ack"]
         result["persist_queue"] = peer
