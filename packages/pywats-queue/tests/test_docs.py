@@ -20,7 +20,7 @@ def test_the_page_has_examples() -> None:
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_example_runs(index: int) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", BLOCKS[index]], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", BLOCKS[index]], capture_output=True, text=True, timeout=120
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     assert "'acked': 1" in result.stdout
