@@ -31,7 +31,8 @@ TEST_DEPS = [
     RUFF,
 ]
 # Stub and plugin packages mypy needs to see the packages' dependencies.
-TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100"]
+# tomli: mypy checks for Python 3.10, where the station reads TOML with it.
+TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2"]
 
 
 def _workspace_packages() -> list[str]:
