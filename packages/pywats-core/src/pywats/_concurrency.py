@@ -1,9 +1,8 @@
 """Async-only primitives with their hand-written sync twins, and the rate limiter.
 
 The sync API is generated from the async source by renaming tokens (``tools/codegen.py``):
-``async_sleep`` becomes ``sync_sleep``, ``AsyncLock`` becomes ``SyncLock``,
-``async_acquire`` becomes ``sync_acquire``. Each pair lives here, side by side, so the
-two halves cannot drift apart.
+``async_sleep`` becomes ``sync_sleep`` and ``async_acquire`` becomes ``sync_acquire``.
+Each pair lives here, side by side, so the two halves cannot drift apart.
 """
 
 from __future__ import annotations
@@ -16,16 +15,11 @@ from dataclasses import dataclass
 import anyio
 
 __all__ = [
-    "AsyncLock",
-    "SyncLock",
     "async_sleep",
     "sync_sleep",
     "RateLimiter",
     "RateLimiterStats",
 ]
-
-AsyncLock = anyio.Lock
-SyncLock = threading.Lock
 
 
 async def async_sleep(seconds: float) -> None:
