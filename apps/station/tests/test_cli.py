@@ -54,6 +54,7 @@ def test_register_then_status(cli: Any, wats: Any, station_home: Path) -> None:
         "server_url": wats.url,
         "identifier": "ST-CLI-1",
         "key_store": "file",
+        "can_reregister": True,  # registered with a token, which is kept encrypted
     }
     assert report["running"] is False
     assert report["last_status"] is None

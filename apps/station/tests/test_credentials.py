@@ -107,7 +107,41 @@ def test_file_key_store_round_trip(tmp_path: Path, no_keyring: None) -> None:
         "server_url": "http://127.0.0.1:9",
         "identifier": "4C5F70D62FF4",
         "key_store": "file",
+        "can_reregister": False,
     }
+
+
+def test_the_registration_token_is_kept_encrypted_and_bound(
+    tmp_path: Path, no_keyring: None
+) -> None:
+    home = resolve_home(tmp_path)
+    registration_token = "RegTok-kept-for-re-registration"
+    credentials = StationCredentials(
+        "http://127.0.0.1:9", "4C5F70D62FF4", Secret(PASSCODE), Secret(registration_token)
+    )
+    CredentialStore(home).save(credentials)
+    loaded = CredentialStore(home).load()
+    assert loaded is not None
+    assert loaded.registration_token == Secret(registration_token)
+    assert loaded == credentials
+    assert CredentialStore(home).describe()["can_reregister"] is True
+    raw = home.credentials_file.read_bytes() + home.key_file.read_bytes()
+    for needle in (registration_token, base64.b64encode(registration_token.encode()).decode()):
+        assert needle.encode() not in raw
+    assert registration_token not in repr(loaded)
+    # Swapping the two ciphertexts is detected: each is bound to what it is.
+    record = json.loads(home.credentials_file.read_bytes())
+    record["ciphertext"], record["registration_ciphertext"] = (
+        record["registration_ciphertext"],
+        record["ciphertext"],
+    )
+    record["nonce"], record["registration_nonce"] = (
+        record["registration_nonce"],
+        record["nonce"],
+    )
+    home.credentials_file.write_text(json.dumps(record))
+    with pytest.raises(CredentialsError, match="does not match its key"):
+        CredentialStore(home).load()
 
 
 @pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o644])

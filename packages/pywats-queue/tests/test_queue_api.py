@@ -110,6 +110,23 @@ def test_release_returns_claim_without_counting_an_attempt(queue_url: str) -> No
             queue.release(item)  # the old lease no longer exists
 
 
+def test_dead_counts_the_attempt_only_when_asked(queue_url: str) -> None:
+    with open_queue(queue_url) as queue:
+        queue.put(b"refused", key="refused")
+        queue.put(b"never-sent", key="never-sent")
+        first = queue.claim(30)
+        second = queue.claim(30)
+        assert first is not None
+        assert second is not None
+        refused = queue.dead(first, "400: unknown process code", attempted=True)
+        unsent = queue.dead(second, "gave up before sending")
+        assert refused.attempts == 1
+        assert queue.get(first.id).attempts == 1
+        assert unsent.attempts == 0
+        assert queue.get(second.id).attempts == 0
+        assert queue.requeue(first.id).attempts == 1  # a retry keeps the count
+
+
 def test_dead_letters_stay_until_requeued_or_discarded(queue_url: str) -> None:
     with open_queue(queue_url, acked_retention=0) as queue:
         queue.put(b"bad", key="bad")

@@ -65,6 +65,13 @@ class ServerSection(_Section):
     """The WATS root URL (``https://tenant.wats.com``); set by ``pywats-station register``."""
     verify_tls: bool | str = True
     """``true``, ``false`` (test servers only), or the path of a CA bundle."""
+    connect_timeout: float = Field(default=10.0, gt=0)
+    """Seconds to wait for a connection to the server."""
+    read_timeout: float = Field(default=30.0, gt=0)
+    """Seconds to wait for each part of an answer (probes, registration)."""
+    upload_timeout: float = Field(default=100.0, gt=0)
+    """Seconds to wait for the answer to a report upload (WATS validates and stores it
+    first; the official client allows 100 s). Keep it below ``[upload] lease``."""
 
     @field_validator("url")
     @classmethod
@@ -123,6 +130,10 @@ class UploadSection(_Section):
     """How long a stop waits for in-flight uploads before handing them back."""
     requests_per_minute: int = Field(default=500, ge=1)
     """Client-side rate limit for this station's token (WATS documents 500 per minute)."""
+    max_unfinished_claims: int = Field(default=5, ge=1)
+    """A report whose upload was started this many times without an outcome (the station
+    was killed or crashed meanwhile, or the lease ran out) goes to dead letters, so one
+    report that crashes the station cannot stop delivery for ever."""
 
 
 class QueueSection(_Section):

@@ -93,6 +93,10 @@ class StationCredentials:
     server_url: str
     identifier: str
     passcode: Secret
+    registration_token: Secret | None = None
+    """The "Register Client" token the station registered with, kept (encrypted, like the
+    passcode) so that the station can register itself again when its passcode is refused
+    (401). ``None`` when it registered with a user and password, which are never kept."""
 
     def token(self) -> Secret:
         """The ``Authorization: Basic`` token: ``base64(identifier:passcode)``."""
@@ -232,10 +236,11 @@ class CredentialStore:
         self._keyring = _KeyringKeyStore(home)
         self._file = _FileKeyStore(home.key_file)
 
-    def _aad(self, server_url: str, identifier: str) -> bytes:
-        return json.dumps(
-            {"server_url": server_url, "identifier": identifier}, sort_keys=True
-        ).encode()
+    def _aad(self, server_url: str, identifier: str, purpose: str | None = None) -> bytes:
+        bound = {"server_url": server_url, "identifier": identifier}
+        if purpose is not None:
+            bound["purpose"] = purpose
+        return json.dumps(bound, sort_keys=True).encode()
 
     def save(self, credentials: StationCredentials) -> str:
         """Encrypt and store; returns where the key went (``"keyring"`` or ``"file"``)."""
@@ -255,6 +260,17 @@ class CredentialStore:
             "nonce": base64.b64encode(nonce).decode("ascii"),
             "ciphertext": base64.b64encode(sealed).decode("ascii"),
         }
+        if credentials.registration_token is not None:
+            # Same key, its own nonce; the associated data says what it is, so the two
+            # ciphertexts cannot be swapped.
+            reg_nonce = os.urandom(12)
+            reg_sealed = AESGCM(key).encrypt(
+                reg_nonce,
+                credentials.registration_token.reveal().encode(),
+                self._aad(credentials.server_url, credentials.identifier, "registration_token"),
+            )
+            record["registration_nonce"] = base64.b64encode(reg_nonce).decode("ascii")
+            record["registration_ciphertext"] = base64.b64encode(reg_sealed).decode("ascii")
         atomic_write_bytes(self.path, json.dumps(record, indent=2).encode(), mode=0o600)
         # A key left in the other store from an earlier registration is useless now.
         (self._file if store == "keyring" else self._keyring).delete()
@@ -295,6 +311,11 @@ class CredentialStore:
             store_name = record["key_store"]
             nonce = base64.b64decode(record["nonce"], validate=True)
             sealed = base64.b64decode(record["ciphertext"], validate=True)
+            reg_sealed: bytes | None = None
+            reg_nonce = b""
+            if "registration_ciphertext" in record:
+                reg_nonce = base64.b64decode(record["registration_nonce"], validate=True)
+                reg_sealed = base64.b64decode(record["registration_ciphertext"], validate=True)
         except CredentialsError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
@@ -314,12 +335,22 @@ class CredentialStore:
             )
         try:
             plain = AESGCM(key).decrypt(nonce, sealed, self._aad(server_url, identifier))
+            registration_token = None
+            if reg_sealed is not None:
+                reg_plain = AESGCM(key).decrypt(
+                    reg_nonce,
+                    reg_sealed,
+                    self._aad(server_url, identifier, "registration_token"),
+                )
+                registration_token = Secret(reg_plain.decode("utf-8"))
         except (InvalidTag, ValueError):
             raise CredentialsError(
                 f"{self.path} does not match its key (edited, or from another machine); "
                 "register the station again"
             ) from None
-        return StationCredentials(server_url, identifier, Secret(plain.decode("utf-8")))
+        return StationCredentials(
+            server_url, identifier, Secret(plain.decode("utf-8")), registration_token
+        )
 
     def describe(self) -> dict[str, Any]:
         """What can be shown about the stored credentials, without any secret."""
@@ -334,6 +365,7 @@ class CredentialStore:
             "server_url": record.get("server_url"),
             "identifier": record.get("identifier"),
             "key_store": record.get("key_store"),
+            "can_reregister": "registration_ciphertext" in record,
         }
 
     def delete(self) -> None:

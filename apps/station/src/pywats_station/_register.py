@@ -193,7 +193,9 @@ async def register_station(
         raise _explain(exc, "registration") from None
     finally:
         await http.aclose()
-    credentials = StationCredentials(base_url, station.identifier, _passcode_from(response))
+    credentials = StationCredentials(
+        base_url, station.identifier, _passcode_from(response), registration_token
+    )
     info = await verify_credentials(credentials, verify=verify, transport=transport)
     log.info("registered %s; server version %s", station.identifier, info.get("Version", "?"))
     return credentials, info

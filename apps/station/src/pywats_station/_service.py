@@ -15,19 +15,21 @@ import signal
 import sys
 from collections.abc import Iterator
 
-from pywats import AsyncWATS, RateLimiter
+from pywats import AsyncWATS, RateLimiter, Timeouts
 from pywats_queue import AsyncQueue
 from pywats_station._breaker import CircuitBreaker
+from pywats_station._claims import ClaimJournal
 from pywats_station._config import StationConfig
 from pywats_station._connection import ConnectionService
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
 from pywats_station._home import StationHome
 from pywats_station._metrics import StationMetrics
+from pywats_station._register import RegistrationError, StationInfo, register_station
 from pywats_station._retry import RetryPolicy
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
 
-__all__ = ["queue_url", "retry_policy", "run_service", "stop_on_signals"]
+__all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +75,27 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(s)
 
 
-class _Clients:
-    """The station's current client, replaced when the stored credentials change.
+def client_timeouts(config: StationConfig) -> Timeouts:
+    """The client's timeouts from ``[server]``."""
+    server = config.server
+    return Timeouts(
+        connect=server.connect_timeout,
+        read=server.read_timeout,
+        write=server.read_timeout,
+        pool=server.connect_timeout,
+        upload_read=server.upload_timeout,
+    )
 
-    A person may run ``register`` again while the station runs (credentials rotated or
-    revoked). On a 401/403 the uploader asks for one re-authentication, and a watcher
-    looks at the credentials file every probe interval: if the stored credentials differ,
-    a new client takes over; old clients are closed at shutdown, so uploads in flight on
-    them finish normally.
+
+class _Clients:
+    """The station's current client, replaced when its credentials change.
+
+    Two ways: a person runs ``register`` again while the station runs (a watcher looks at
+    the credentials file every probe interval and takes the new ones), or the server
+    refuses the passcode (401/403) and the station registers itself again with its stored
+    registration token (:meth:`reregister`, at most once per refusal streak; the uploader
+    guarantees that). Old clients are closed at shutdown, so uploads in flight on them
+    finish normally.
     """
 
     def __init__(
@@ -97,12 +112,14 @@ class _Clients:
         self.client = self._client_for(credentials)
         self.retired: list[AsyncWATS] = []
         self.uploader: Uploader | None = None
+        self.reregistrations = 0
         self._stamp = self._file_stamp()
 
     def _client_for(self, credentials: StationCredentials) -> AsyncWATS:
         return AsyncWATS(
             credentials.server_url,
             credentials.token().reveal(),
+            timeouts=client_timeouts(self.config),
             verify=self.config.server.verify_tls,
             rate_limiter=self.rate_limiter,
         )
@@ -117,18 +134,29 @@ class _Clients:
     async def probe(self) -> str:
         return await self.client.app.version()
 
-    async def reload(self) -> bool:
-        """Use the stored credentials if they changed; returns whether the client changed."""
-        self._stamp = self._file_stamp()
+    def _use(self, credentials: StationCredentials) -> None:
+        self.retired.append(self.client)
+        self.credentials = credentials
+        self.client = self._client_for(credentials)
+        if self.uploader is not None:
+            self.uploader.client = self.client
+
+    async def _load_stored(self) -> StationCredentials | None:
         try:
-            fresh = await asyncio.to_thread(
+            return await asyncio.to_thread(
                 CredentialStore(self.home, self.config.credentials.key_store).load
             )
         except CredentialsError as exc:
-            log.warning("re-authentication: the stored credentials cannot be used: %s", exc)
-            return False
+            log.warning("the stored credentials cannot be used: %s", exc)
+            return None
+
+    async def reload(self) -> bool:
+        """Use the stored credentials if a person changed them; returns whether the
+        client changed. Ends a pause caused by refused credentials."""
+        self._stamp = self._file_stamp()
+        fresh = await self._load_stored()
         if fresh is None or fresh == self.credentials:
-            log.info("re-authentication: the stored credentials are unchanged")
+            log.info("the stored credentials are unchanged")
             return False
         if fresh.server_url != self.credentials.server_url:
             log.error(
@@ -137,14 +165,55 @@ class _Clients:
                 fresh.server_url,
             )
             return False
-        log.info("re-authentication: using the newly stored credentials of %s", fresh.identifier)
-        self.retired.append(self.client)
-        self.credentials = fresh
-        self.client = self._client_for(fresh)
+        log.info("using the newly stored credentials of %s", fresh.identifier)
+        self._use(fresh)
         if self.uploader is not None:
-            self.uploader.client = self.client
             self.uploader.credentials_changed()
         return True
+
+    async def reregister(self) -> None:
+        """The server refused the passcode: register again (same identifier) with the
+        stored registration token, store the new passcode and use it.
+
+        Raises :class:`RegistrationError` when that is impossible or fails; the caller
+        then pauses uploads until a person registers the station.
+        """
+        # A person may have registered meanwhile: prefer what is stored now.
+        if self._file_stamp() != self._stamp and await self.reload():
+            return
+        token = self.credentials.registration_token
+        if token is None:
+            raise RegistrationError(
+                "the server refused the station's passcode, and no registration token is "
+                "stored (the station was registered with a user and password); run "
+                "`pywats-station register` again"
+            )
+        station = self.config.station
+        info = StationInfo(
+            identifier=self.credentials.identifier,
+            name=station.name,
+            location=station.location,
+            purpose=station.purpose,
+        )
+        log.warning("the server refused the passcode of %s; registering again", info.identifier)
+        self.reregistrations += 1
+        credentials, _ = await register_station(
+            self.credentials.server_url,
+            info,
+            registration_token=token,
+            verify=self.config.server.verify_tls,
+        )
+        try:
+            await asyncio.to_thread(
+                CredentialStore(self.home, self.config.credentials.key_store).save,
+                credentials,
+            )
+        except CredentialsError as exc:
+            # The new passcode works for this run; say that it will be lost.
+            log.error("the new passcode could not be stored (%s); using it for this run", exc)
+        self._stamp = self._file_stamp()
+        self._use(credentials)
+        log.info("registered again as %s; uploads go on", credentials.identifier)
 
     async def watch(self, stop: asyncio.Event, interval: float) -> None:
         """Reload whenever the credentials file changes, until ``stop`` is set."""
@@ -172,6 +241,7 @@ async def run_service(
     )
     try:
         metrics = StationMetrics()
+        claims = ClaimJournal(home.data_dir / "claims.db")
         breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
         breaker.subscribe(metrics.on_breaker_change)
         connection = ConnectionService(
@@ -180,8 +250,12 @@ async def run_service(
         connection.subscribe(metrics.on_connection_change)
 
         async def reauthenticate() -> None:
-            if await clients.reload():
-                await connection.probe()
+            try:
+                await clients.reregister()
+            except RegistrationError as exc:
+                uploader.pause(f"re-registration failed: {exc}")
+                raise
+            await connection.probe()
 
         uploader = Uploader(
             queue,
@@ -193,6 +267,8 @@ async def run_service(
             concurrency=config.upload.concurrency,
             lease_seconds=config.upload.lease,
             reauthenticate=reauthenticate,
+            claims=claims,
+            max_unfinished_claims=config.upload.max_unfinished_claims,
         )
         clients.uploader = uploader
 
@@ -200,9 +276,18 @@ async def run_service(
             depth = (await queue.stats()).depth
             metrics.set_queue_depth({k: v for k, v in depth.items() if k != "acked"})
 
+        def status() -> dict[str, object]:
+            return {
+                **collect_status(metrics, connection, breaker),
+                "uploader": {
+                    "paused": uploader.paused_reason,
+                    "reregistrations": clients.reregistrations,
+                },
+            }
+
         reporter = StatusReporter(
             home.status_file,
-            lambda: collect_status(metrics, connection, breaker),
+            status,
             interval=config.status.interval,
             refresh=refresh_depth,
         )
@@ -228,7 +313,8 @@ async def run_service(
             reporter_stop.set()
             await reporter_task  # the final status.json, with the final numbers
             connection.close()
-        return collect_status(metrics, connection, breaker)
+            claims.close()
+        return status()
     finally:
         await clients.aclose()
         await queue.close()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from pywats_station._breaker import CircuitBreaker, CircuitOpenError
+from pywats_station._claims import ClaimJournal
 from pywats_station._connection import ConnectionService
 from pywats_station._metrics import StationMetrics
 from pywats_station._retry import Action, RetryPolicy, describe_error
@@ -67,8 +68,14 @@ class Uploader:
     Queue items carry the report bytes as the payload, the report id as the key, and
     ``meta["format"]`` ``"wsjf"`` (default) or ``"wsxf"``. The bytes are sent exactly as
     stored; the id is never regenerated. ``reauthenticate`` is awaited once when the
-    server answers 401/403; until an upload succeeds again, further 401/403 answers only
-    delay items without counting attempts.
+    server answers 401/403 (it is expected to replace :attr:`client`); until an upload
+    succeeds again, further 401/403 answers only delay items without counting attempts.
+    If it raises, it should :meth:`pause` the uploader; nothing is claimed until
+    :meth:`resume`.
+
+    ``claims`` counts uploads started without an outcome (the process died, or the lease
+    ran out); an item claimed ``max_unfinished_claims`` times that way goes to the dead
+    letters on its next claim.
     """
 
     def __init__(
@@ -84,6 +91,8 @@ class Uploader:
         lease_seconds: float = 300.0,
         idle_interval: float = 1.0,
         reauthenticate: Callable[[], Awaitable[None]] | None = None,
+        claims: ClaimJournal | None = None,
+        max_unfinished_claims: int = 5,
         wall_clock: Callable[[], float] = time.time,
         rng: _Random | None = None,
     ) -> None:
@@ -99,6 +108,9 @@ class Uploader:
         self.lease_seconds = lease_seconds
         self.idle_interval = idle_interval
         self._reauthenticate = reauthenticate
+        self.claims = claims or ClaimJournal(None)
+        self.max_unfinished_claims = max_unfinished_claims
+        self.paused_reason: str | None = None
         self._wall_clock = wall_clock
         self._rng = rng
         self._reauth_lock = asyncio.Lock()
@@ -107,54 +119,95 @@ class Uploader:
         self._wake = asyncio.Event()
 
     def credentials_changed(self) -> None:
-        """New credentials are in use: the next 401/403 may re-authenticate again."""
+        """A person stored new credentials: the next 401/403 may re-authenticate again,
+        and a pause for bad credentials ends."""
         self._reauthenticated = False
+        self.resume()
+
+    def pause(self, reason: str) -> None:
+        """Claim nothing until :meth:`resume` (uploads in flight finish)."""
+        if self.paused_reason is None:
+            log.error("uploads paused: %s", reason)
+        self.paused_reason = reason
+
+    def resume(self) -> None:
+        if self.paused_reason is not None:
+            log.info("uploads resumed")
+        self.paused_reason = None
+        self._wake.set()
 
     def wake(self) -> None:
         """Tell idle workers that new items were queued."""
         self._wake.set()
 
-    async def _submit(self, item: Item) -> None:
+    async def _submit(self, client: AsyncWATS, item: Item) -> None:
         fmt = str(item.meta.get("format", "wsjf")).lower()
         if fmt == "wsxf":
-            await self.client.report.submit_wsxf(item.payload, report_id=item.key)
+            await client.report.submit_wsxf(item.payload, report_id=item.key)
         else:
-            await self.client.report.submit_wsjf(item.payload, report_id=item.key)
+            await client.report.submit_wsjf(item.payload, report_id=item.key)
+
+    async def _crashed_too_often(self, item: Item) -> bool:
+        """Dead-letter ``item`` if its earlier claims keep ending without an outcome."""
+        unfinished = self.claims.started(item.id) - 1
+        if unfinished < self.max_unfinished_claims:
+            return False
+        reason = (
+            f"the upload was started {unfinished} times without finishing (the station "
+            "stopped or crashed during it, or its lease ran out); set aside so that it "
+            "cannot stop the station again. `pywats-station queue retry` sends it again"
+        )
+        log.error("report %s moved to dead letters: %s", item.key, reason)
+        await self.queue.dead(item, reason)
+        self.claims.finished(item.id)
+        if self.metrics is not None:
+            self.metrics.upload_failed()
+        return True
 
     async def upload_one(self) -> UploadOutcome | None:
         """Claim one ready item and deliver it; ``None`` when no item is ready.
 
         Raises :class:`CircuitOpenError` (nothing claimed) while the breaker refuses calls.
         """
+        if self.paused_reason is not None:
+            return None
         if self.breaker.retry_in() > 0:
             raise CircuitOpenError(self.breaker.state, self.breaker.retry_in())
         item = await self.queue.claim(self.lease_seconds)
         if item is None:
             return None
+        if await self._crashed_too_often(item):
+            self.counts.add(UploadOutcome.DEAD)
+            return UploadOutcome.DEAD
         try:
             permit = self.breaker.acquire()
         except CircuitOpenError:
             await self.queue.release(item)
+            self.claims.finished(item.id)
             self.counts.add(UploadOutcome.RELEASED)
             raise
+        client = self.client
         try:
-            await self._submit(item)
+            await self._submit(client, item)
         except asyncio.CancelledError:
             # Shutdown: hand the item back uncounted, so none stays claimed.
             self.breaker.release(permit)
             await asyncio.shield(self.queue.release(item))
+            self.claims.finished(item.id)
             self.counts.add(UploadOutcome.RELEASED)
             raise
         except Exception as exc:
             self.breaker.record(permit, exc)
             if self.connection is not None:
                 self.connection.report(exc)
-            outcome = await self._after_failure(item, exc)
+            outcome = await self._after_failure(item, exc, client)
+            self.claims.finished(item.id)
         else:
             self.breaker.record(permit, None)
             if self.connection is not None:
                 self.connection.report(None)
             await self.queue.ack(item)
+            self.claims.finished(item.id)
             self._reauthenticated = False
             if self.metrics is not None:
                 self.metrics.upload_succeeded()
@@ -163,29 +216,38 @@ class Uploader:
         self.counts.add(outcome)
         return outcome
 
-    async def _after_failure(self, item: Item, exc: Exception) -> UploadOutcome:
+    async def _after_failure(self, item: Item, exc: Exception, client: AsyncWATS) -> UploadOutcome:
         now = self._wall_clock()
+        # A 401 on a client that was replaced meanwhile says nothing about the new one.
+        stale_client = client is not self.client
         decision = self.policy.decide(
             exc,
             attempts=item.attempts + 1,
             age=max(0.0, now - item.created_at),
-            reauthenticated=self._reauthenticated or self._reauthenticate is None,
+            reauthenticated=(self._reauthenticated and not stale_client)
+            or self._reauthenticate is None,
             rng=self._rng,
         )
         if decision.action is Action.REAUTHENTICATE:
             async with self._reauth_lock:
-                if not self._reauthenticated and self._reauthenticate is not None:
+                # Concurrent 401s re-authenticate once: later ones see the new client.
+                if (
+                    client is self.client
+                    and not self._reauthenticated
+                    and self._reauthenticate is not None
+                ):
                     log.info("credentials refused (%s); re-authenticating", decision.reason)
+                    self._reauthenticated = True
                     try:
                         await self._reauthenticate()
                     except Exception as reauth_error:
                         log.warning("re-authentication failed: %s", describe_error(reauth_error))
-                    self._reauthenticated = True
             await self.queue.release(item)
             return UploadOutcome.RELEASED
         if decision.action is Action.DEAD:
             log.warning("report %s moved to dead letters: %s", item.key, decision.reason)
-            await self.queue.dead(item, decision.reason)
+            # The server answered this upload, so it was an attempt: count it.
+            await self.queue.dead(item, decision.reason, attempted=decision.counts_as_attempt)
             if self.metrics is not None:
                 self.metrics.upload_failed()
             return UploadOutcome.DEAD

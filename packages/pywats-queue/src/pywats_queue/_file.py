@@ -618,9 +618,13 @@ class FileStorage:
         target = self._dirs[State.READY] / f"{item.id}~{retry_ns}"
         return self._rewrite(item, now, changes, target)
 
-    def dead(self, item: Item, reason: str, now: float) -> Item:
+    def dead(self, item: Item, reason: str, now: float, attempted: bool = False) -> Item:
         now_ns = _ns(now)
-        changes = {"last_error": reason, "finished_at": now_ns / 1e9}
+        changes = {
+            "attempts": item.attempts + int(attempted),
+            "last_error": reason,
+            "finished_at": now_ns / 1e9,
+        }
         target = self._dirs[State.DEAD] / f"{item.id}~{now_ns}"
         return self._rewrite(item, now, changes, target)
 

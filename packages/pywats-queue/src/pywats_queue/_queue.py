@@ -147,9 +147,13 @@ class Queue:
         """Give a claim back without counting an attempt (re-auth, shutdown)."""
         return self._call(lambda now: self._storage.release(item, retry_at, now))
 
-    def dead(self, item: Item, reason: str) -> Item:
-        """Move a claimed item to the dead letters, keeping ``reason``; not retried."""
-        return self._call(lambda now: self._storage.dead(item, reason, now))
+    def dead(self, item: Item, reason: str, *, attempted: bool = False) -> Item:
+        """Move a claimed item to the dead letters, keeping ``reason``; not retried.
+
+        ``attempted=True``: the claim ended in a failed delivery attempt (e.g. the server
+        refused the payload), so ``attempts`` goes up by one, as with :meth:`nack`.
+        """
+        return self._call(lambda now: self._storage.dead(item, reason, now, attempted))
 
     # -- a person's controls ------------------------------------------------------
 
@@ -273,8 +277,8 @@ class AsyncQueue:
     async def release(self, item: Item, retry_at: float | None = None) -> Item:
         return await self._run(self.queue.release, item, retry_at)
 
-    async def dead(self, item: Item, reason: str) -> Item:
-        return await self._run(self.queue.dead, item, reason)
+    async def dead(self, item: Item, reason: str, *, attempted: bool = False) -> Item:
+        return await self._run(self.queue.dead, item, reason, attempted=attempted)
 
     async def requeue(self, item_id: str) -> Item:
         return await self._run(self.queue.requeue, item_id)

@@ -347,9 +347,11 @@ class SqliteStorage:
             item, "state = 'ready', next_attempt_at = ?", (now if retry_at is None else retry_at,)
         )
 
-    def dead(self, item: Item, reason: str, now: float) -> Item:
+    def dead(self, item: Item, reason: str, now: float, attempted: bool = False) -> Item:
         return self._leased_update(
-            item, "state = 'dead', last_error = ?, finished_at = ?", (reason, now)
+            item,
+            "state = 'dead', attempts = attempts + ?, last_error = ?, finished_at = ?",
+            (int(attempted), reason, now),
         )
 
     def _state_of(self, item_id: str) -> State:
