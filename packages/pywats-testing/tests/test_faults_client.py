@@ -169,6 +169,23 @@ async def test_outage_in_reset_mode_drops_every_connection(fake_wats: FakeWatsSe
         assert await wats.app.version() == "2026.1.5.324"
 
 
+async def test_a_reset_outage_counts_the_connections_it_drops(
+    fake_wats: FakeWatsServer,
+) -> None:
+    assert fake_wats.outage_connections() == 0
+    fake_wats.outage(mode="reset")
+    async with client(fake_wats) as wats:
+        for _ in range(3):
+            with pytest.raises(pywats.ConnectionError):
+                await wats.app.version()
+        fake_wats.end_outage()
+        assert await wats.app.version() == "2026.1.5.324"  # not counted: no outage now
+    assert fake_wats.outage_connections() == 3
+    assert fake_wats.request_count("GET /api/App/Version") == 1  # only the answered one
+    stats = httpx.get(f"{fake_wats.url}/_fake/stats").json()
+    assert stats["outage_connections"] == 3
+
+
 def test_outage_window_over_http_ends_by_itself(fake_wats: FakeWatsServer) -> None:
     with httpx.Client(base_url=fake_wats.url) as admin:
         answer = admin.post("/_fake/outage", json={"seconds": 0.5, "mode": "refuse"})

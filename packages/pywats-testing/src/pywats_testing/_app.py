@@ -156,6 +156,10 @@ class OutageController:
     async def begin_outage(self, mode: OutageMode, seconds: float | None) -> None:
         raise NotImplementedError("outages need pywats_testing's own HTTP front")
 
+    def outage_connections(self) -> int:
+        """Connections accepted and reset during ``"reset"`` outages so far."""
+        return 0
+
 
 def _bool_param(value: str | None, name: str) -> bool | None:
     if value is None:
@@ -755,6 +759,7 @@ class FakeWatsApp:
                     for r in API_ROUTES
                 ],
                 "reports": len(self.state.all_reports()),
+                "outage_connections": self.outages.outage_connections(),
             }
         )
 

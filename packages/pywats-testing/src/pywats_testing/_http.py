@@ -85,6 +85,7 @@ class _Connection(asyncio.Protocol):
         self._transport = transport
         if self._front.outage == "reset":
             # An outage that accepts and drops: the client sees its connection reset.
+            self._front.outage_connections += 1
             self.abort()
             return
         self._front._connections.add(self)
@@ -287,6 +288,9 @@ class HttpFront:
         self.host = "127.0.0.1"
         self.port = 0
         self.outage: OutageMode | None = None
+        self.outage_connections = 0
+        """Connections accepted and reset during ``"reset"`` outages (a refused connect
+        never reaches the server, so ``"refuse"`` outages cannot count them)."""
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()

@@ -28,6 +28,9 @@ class _FrontOutages(OutageController):
     async def begin_outage(self, mode: OutageMode, seconds: float | None) -> None:
         await self._front.begin_outage(mode, seconds)
 
+    def outage_connections(self) -> int:
+        return self._front.outage_connections
+
 
 class FakeWatsServer:
     """A fake WATS server on a real socket, steerable from Python.
@@ -284,6 +287,11 @@ class FakeWatsServer:
             return sum(
                 n for (m, t), n in self.state.route_counts.items() if (m, t.lower()) == wanted
             )
+
+    def outage_connections(self) -> int:
+        """Connections accepted and reset during ``mode="reset"`` outages so far: how
+        often clients knocked while the server was down."""
+        return self._front.outage_connections
 
     def request_counts(self) -> dict[str, int]:
         with self.state._lock:
