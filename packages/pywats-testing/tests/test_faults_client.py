@@ -182,7 +182,8 @@ async def test_a_reset_outage_counts_the_connections_it_drops(
         assert await wats.app.version() == "2026.1.5.324"  # not counted: no outage now
     assert fake_wats.outage_connections() == 3
     assert fake_wats.request_count("GET /api/App/Version") == 1  # only the answered one
-    stats = httpx.get(f"{fake_wats.url}/_fake/stats").json()
+    async with httpx.AsyncClient(base_url=fake_wats.url) as admin:
+        stats = (await admin.get("/_fake/stats")).json()
     assert stats["outage_connections"] == 3
 
 
