@@ -10,13 +10,16 @@ import pytest
 
 from pywats_queue import State, open_queue
 
+# Each consumer holds its lease a moment, as an upload would: draining alone then takes a
+# couple of seconds, so a consumer that starts late still finds work and the two overlap.
 _CONSUMER = """
-import sys
+import sys, time
 from pywats_queue import open_queue
 queue = open_queue(sys.argv[1])
 sys.stdout.write("ready\\n"); sys.stdout.flush()
 sys.stdin.readline()  # start together
 while (item := queue.claim(600)) is not None:
+    time.sleep(0.002)
     queue.ack(item)
     sys.stdout.write(item.id + "\\n")
 queue.close()
