@@ -224,3 +224,76 @@ class CliRunner:
 @pytest.fixture
 def cli(station_home: Path) -> CliRunner:
     return CliRunner(station_home)
+
+
+class FakeWatsProcess:
+    """``python -m pywats_testing serve`` as a real process, steered over ``/_fake/``."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.token = "soak-api-" + secrets.token_urlsafe(12)
+        self.registration_token = "soak-reg-" + secrets.token_urlsafe(12)
+        self._stdout = (workdir / "fake-wats.out").open("w+b")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pywats_testing",
+                "serve",
+                "--port",
+                "0",
+                "--seed",
+                "7",
+                "--token",
+                self.token,
+                "--registration-token",
+                self.registration_token,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=self._stdout,
+            stdin=subprocess.DEVNULL,
+        )
+        assert self.proc.stdout is not None
+        first = self.proc.stdout.readline().decode()
+        if "listening on " not in first:
+            self.stop()
+            raise RuntimeError(f"the fake WATS server did not start: {first!r}")
+        self.url = first.split("listening on ", 1)[1].strip()
+        # Keep reading its output so it never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def admin(self, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
+        import urllib.request
+
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.url}/_fake/{path.lstrip('/')}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def arm(self, **fault: Any) -> Any:
+        return self.admin("POST", "faults", fault)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._stdout.close()
+
+
+@pytest.fixture
+def fake_wats_process(tmp_path: Path) -> Iterator[FakeWatsProcess]:
+    """The fake WATS server in its own process, on a free loopback port."""
+    fake = FakeWatsProcess(tmp_path)
+    try:
+        yield fake
+    finally:
+        fake.stop()

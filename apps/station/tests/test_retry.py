@@ -51,9 +51,19 @@ def test_transport_errors_are_retryable(error: BaseException) -> None:
     assert is_retryable(error)
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 501])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 422, 501])
 def test_permanent_statuses_are_not_retryable(status: int) -> None:
     assert not is_retryable(_http_error(status))
+
+
+def test_an_idempotency_conflict_is_retried_and_counted() -> None:
+    # 409: an earlier attempt with the same Idempotency-Key is still being processed.
+    conflict = _http_error(409)
+    assert is_retryable(conflict)
+    decision = RetryPolicy(max_attempts=3).decide(conflict, attempts=1, age=0)
+    assert decision.action is Action.RETRY
+    assert decision.counts_as_attempt
+    assert RetryPolicy(max_attempts=3).decide(conflict, attempts=3, age=0).action is Action.DEAD
 
 
 def test_bugs_are_not_retryable() -> None:
@@ -138,7 +148,7 @@ def test_auth_failures_reauthenticate_once_and_never_count(
 
 @given(
     policy=policies,
-    status=st.sampled_from([400, 404, 409, 422]),
+    status=st.sampled_from([400, 404, 422]),
     attempts=st.integers(0, 5),
 )
 def test_client_errors_go_straight_to_dead_letters(

@@ -2,8 +2,11 @@
 
 Only transient failures are retried (connection, timeout, 5xx, 429), with capped
 exponential backoff and full jitter; a ``Retry-After`` from the server is honoured, clamped
-to a maximum. Validation-type answers (400, 404, 409, 422) go straight to dead letters with
-the server's message. 401/403 ask for one re-authentication and never count as an attempt.
+to a maximum. Validation-type answers (400, 404, 422) go straight to dead letters with
+the server's message. A 409 is retried: with an ``Idempotency-Key`` it means an earlier
+attempt with the same report id is still being processed (an answer we gave up waiting
+for), and the report id is what makes the retry safe. 401/403 ask for one
+re-authentication and never count as an attempt.
 """
 
 from __future__ import annotations
@@ -44,11 +47,14 @@ def is_retryable(error: BaseException) -> bool:
     """Whether sending the same request later may succeed, judged by the error's type.
 
     pywats errors carry their own verdict (connection, timeout, 429 and transient 5xx
-    yes; 400, 401, 403, 404, 409, 422 no). Raw transport errors from the standard library
-    or httpx are retryable; anything else (a bug, a bad argument) is not.
+    yes; 400, 401, 403, 404, 422 no). A 409 is retryable here although pywats calls it
+    permanent: the station sends every upload with ``Idempotency-Key`` = the report id,
+    and then 409 means "an earlier attempt with this key is still in progress". Raw
+    transport errors from the standard library or httpx are retryable; anything else (a
+    bug, a bad argument) is not.
     """
     if isinstance(error, PyWATSError):
-        return error.retryable
+        return error.retryable or error.status_code == 409
     return isinstance(
         error,
         (builtins.ConnectionError, builtins.TimeoutError, httpx.TransportError),
