@@ -16,7 +16,9 @@ import pytest
 
 from pywats_station import CredentialStore, lock_holder, read_status, resolve_home
 
-pytest.importorskip("pywats_testing")
+pywats_testing = pytest.importorskip("pywats_testing")
+Process = pywats_testing.Process
+
 pywats_queue = pytest.importorskip("pywats_queue")
 report_module = pytest.importorskip("pywats.report")
 
@@ -201,62 +203,103 @@ def test_run_uploads_then_stops_cleanly_on_a_signal(
     assert not [s for s in secrets for text in produced if s in text]
 
 
-def test_sigterm_during_an_upload_hands_the_item_back(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+@pytest.mark.parametrize("server", ["hangs", "answers within the grace period"])
+def test_sigterm_during_an_upload_exits_0_within_the_bound_and_leaves_nothing_claimed(
+    server: str,
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
 ) -> None:
+    # The client would wait 10 minutes for the answer; only the shutdown bound (grace
+    # 1 s) can end the run in time for the 60 s `communicate` below.
+    config = station_home / "station.toml"
+    config.write_text(
+        config.read_text()
+        .replace("shutdown_grace = 0.5", "shutdown_grace = 1.0")
+        .replace("upload_timeout = 100.0", "upload_timeout = 600.0")
+        .replace("read_timeout = 30.0", "read_timeout = 600.0")
+    )
+    assert "upload_timeout = 600.0" in config.read_text()
     path, report_id = write_report(tmp_path, "SN-HANG")
     assert registered("submit", str(path)).returncode == 0
-    fake_wats.hang(WSJF_ROUTE)
+    if server == "hangs":
+        fake_wats.hang(WSJF_ROUTE)
+    else:
+        fake_wats.add_latency(WSJF_ROUTE, 0.3)
     running = station()
     for _ in range(3000):
         if fake_wats.request_count(WSJF_ROUTE) == 1:
             break
         time.sleep(0.01)
-    assert fake_wats.request_count(WSJF_ROUTE) == 1
-    code, out, err = running.terminate()
+    assert fake_wats.request_count(WSJF_ROUTE) == 1  # the upload is in flight now
+    code, out, err = running.terminate()  # communicate(timeout=60) inside
     assert code == 0, err
-    assert "stopped: 0 uploaded" in out
     with _queue(station_home) as queue:
-        (item,) = queue.list("ready")
-        assert item.key == report_id
-        assert item.attempts == 0  # a stop is not a failed attempt
-        assert queue.stats().depth["leased"] == 0
+        assert queue.stats().depth["leased"] == 0  # never stuck
+        if server == "hangs":
+            assert "stopped: 0 uploaded" in out
+            (item,) = queue.list("ready")  # handed back ...
+            assert item.key == report_id
+            assert item.attempts == 0  # ... and a stop is not a failed attempt
+            assert fake_wats.commits(report_id) == 0
+        else:
+            assert "stopped: 1 uploaded" in out
+            assert queue.list("ready") == []
+            (item,) = queue.list("acked")  # the answer came within the grace period
+            assert item.key == report_id
+            assert fake_wats.commits(report_id) == 1
     assert lock_holder(resolve_home(station_home).lock_file) is None
 
 
-def test_dead_letters_can_be_listed_retried_and_discarded(
+def test_a_400_is_a_dead_letter_with_the_servers_text_and_retry_sends_it_after_a_fix(
     registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
 ) -> None:
     path, report_id = write_report(tmp_path, "SN-DEAD", process_code=4242)
-    assert registered("submit", str(path)).returncode == 0
+    other, other_id = write_report(tmp_path, "SN-DEAD-2", process_code=4242)
+    assert registered("submit", str(path), str(other)).returncode == 0
     running = station()
-    running.wait_for(lambda s: s["metrics"]["uploads"]["failed"] == 1, "a dead letter")
+    running.wait_for(lambda s: s["metrics"]["uploads"]["failed"] == 2, "two dead letters")
     assert running.terminate()[0] == 0
+    assert fake_wats.request_count(WSJF_ROUTE) == 2  # one try each: a 400 is not retried
 
     depth = json.loads(registered("status", "--json").stdout)["queue"]
-    assert depth == {"ready": 0, "leased": 0, "acked": 0, "dead": 1}
-    assert "queue         ready 0, leased 0, acked 0, dead 1" in registered("status").stdout
+    assert depth == {"ready": 0, "leased": 0, "acked": 0, "dead": 2}
+    assert "queue         ready 0, leased 0, acked 0, dead 2" in registered("status").stdout
 
     listing = json.loads(registered("queue", "list", "--state", "dead", "--json").stdout)
-    (dead,) = listing
-    assert dead["report_id"] == report_id
-    assert "processCode 4242 is not a known process" in dead["last_error"]
+    dead = next(d for d in listing if d["report_id"] == report_id)
     human = registered("queue", "list")
     assert dead["id"] in human.stdout
-    assert "dead 1" in human.stdout
+    assert "dead 2" in human.stdout
 
+    # `queue show`: the server's own text, and the upload that was made is counted.
     shown = json.loads(registered("queue", "show", dead["id"], "--payload").stdout)
+    assert shown["state"] == "dead"
+    assert "HTTP 400" in shown["last_error"]
+    assert "processCode 4242 is not a known process" in shown["last_error"]
+    assert shown["attempts"] == 1
     assert json.loads(shown["payload"])["id"] == report_id
 
+    # The fix: the process now exists on the server. `queue retry`, and it arrives.
+    fake_wats.state.processes.append(Process(code=4242, name="New line test"))
     retried = registered("queue", "retry", dead["id"])
     assert retried.returncode == 0
     assert "ready again" in retried.stdout
-    assert json.loads(registered("queue", "list", "--json").stdout)[0]["state"] == "ready"
+    running = station()
+    running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "the retried upload")
+    assert running.terminate()[0] == 0
+    assert fake_wats.commits(report_id) == 1
+    assert fake_wats.commits(other_id) == 0  # still a dead letter: nobody retried it
 
-    gone = registered("queue", "discard", dead["id"])
+    # The other one is thrown away instead.
+    (other_dead,) = json.loads(registered("queue", "list", "--json").stdout)
+    assert other_dead["report_id"] == other_id
+    gone = registered("queue", "discard", other_dead["id"])
     assert gone.returncode == 0
     assert json.loads(registered("queue", "list", "--json").stdout) == []
-    missing = registered("queue", "show", dead["id"])
+    missing = registered("queue", "show", other_dead["id"])
     assert missing.returncode == 1
     assert "no item with id" in missing.stderr
 
@@ -267,7 +310,47 @@ def test_run_without_registration_is_refused(cli: Any) -> None:
     assert "not registered; run `pywats-station register --url URL`" in result.stderr
 
 
-def test_refused_credentials_pause_uploads_without_counting_attempts(
+REGISTER_ROUTE = "POST /api/internal/Client/Register"
+
+
+def test_a_401_re_registers_exactly_once_and_counts_no_attempt(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    first, first_id = write_report(tmp_path, "SN-BEFORE-401")
+    assert registered("submit", str(first)).returncode == 0
+    home = resolve_home(station_home)
+    old = CredentialStore(home, "file").load()
+    assert old is not None
+    assert old.registration_token is not None  # kept (encrypted) for this moment
+    running = station()
+    running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "first upload")
+    assert fake_wats.request_count(REGISTER_ROUTE) == 1  # the `register` command
+
+    fake_wats.expire_credential("ST-RUN")  # the server no longer takes the passcode
+    second, second_id = write_report(tmp_path, "SN-AFTER-401")
+    submitted = registered("submit", str(second))
+    assert submitted.returncode == 0
+    item_id = submitted.stdout.rsplit("item ", 1)[1].rstrip(")\n")
+    status = running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 2, "upload")
+    assert status["uploader"] == {"paused": None, "reregistrations": 1}
+    running.wait_for(lambda s: s["connection"]["state"] == "online", "online")
+    assert running.terminate()[0] == 0
+
+    assert fake_wats.request_count(REGISTER_ROUTE) == 2  # exactly one re-registration
+    assert fake_wats.commits(first_id) == 1
+    assert fake_wats.commits(second_id) == 1
+    with _queue(station_home) as queue:
+        assert queue.get(item_id).attempts == 0  # the 401 was not an attempt
+    new = CredentialStore(home, "file").load()
+    assert new is not None
+    assert new.identifier == old.identifier  # same identifier ...
+    assert new.passcode != old.passcode  # ... new passcode, stored
+    assert new.registration_token == old.registration_token
+    log = (station_home / "logs" / "station.log").read_text(encoding="utf-8")
+    assert "registering again" in log
+
+
+def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
     registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
 ) -> None:
     path, report_id = write_report(tmp_path, "SN-AUTH")
@@ -275,22 +358,37 @@ def test_refused_credentials_pause_uploads_without_counting_attempts(
     assert submitted.returncode == 0
     item_id = submitted.stdout.rsplit("item ", 1)[1].rstrip(")\n")
     fake_wats.expire_credential("ST-RUN")
+    fake_wats.expire_credential(fake_wats.registration_token)  # re-registration fails too
     running = station()
-    status = running.wait_for(lambda s: s["connection"]["state"] == "error", "error state")
-    assert "HTTP 401" in status["connection"]["reason"]
-    for _ in range(3000):
-        if fake_wats.request_count(WSJF_ROUTE) >= 2:
-            break
-        time.sleep(0.01)
-    assert fake_wats.request_count(WSJF_ROUTE) >= 2  # tried again, with a backoff
+    status = running.wait_for(lambda s: s["uploader"]["paused"] is not None, "paused")
+    assert "re-registration failed" in status["uploader"]["paused"]
+    assert "registration token" in status["uploader"]["paused"]
+    # No loop: while the station keeps probing, it neither registers nor uploads again.
+    probes = fake_wats.request_count("GET /api/App/Version")
+    running.wait_for(
+        lambda s: fake_wats.request_count("GET /api/App/Version") >= probes + 3, "more probes"
+    )
+    assert fake_wats.request_count(REGISTER_ROUTE) == 2  # `register`, then one try
+    assert fake_wats.request_count(WSJF_ROUTE) == 1
+    assert running.status()["connection"]["state"] == "error"
     with _queue(station_home) as queue:
-        item = queue.get(item_id)  # one read: the station moves it between ready and leased
-        assert item.key == report_id
-        assert str(item.state) in ("ready", "leased")
+        item = queue.get(item_id)
+        assert str(item.state) == "ready"
         assert item.attempts == 0  # 401s are not attempts
 
-    fake_wats.restore_credential("ST-RUN")
+    # A person registers the station again; the running station takes it and goes on.
+    fake_wats.restore_credential(fake_wats.registration_token)
+    again = registered(
+        "register",
+        "--url",
+        fake_wats.url,
+        "--key-store",
+        "file",
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
+    )
+    assert again.returncode == 0, again.stderr
     status = running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "upload")
+    assert status["uploader"]["paused"] is None
     running.wait_for(lambda s: s["connection"]["state"] == "online", "online again")
     assert running.terminate()[0] == 0
     assert fake_wats.commits(report_id) == 1
