@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -83,6 +84,7 @@ class Station:
         )
         assert self.proc.stdout is not None
         self.banner = self.proc.stdout.readline()
+        self.output = ""
 
     def status(self) -> dict[str, Any]:
         return read_status(self.home / "status.json") or {}
@@ -99,6 +101,7 @@ class Station:
     def terminate(self, stop_signal: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
         self.proc.send_signal(stop_signal)
         out, err = self.proc.communicate(timeout=60)
+        self.output = self.banner + out + err
         return self.proc.returncode, out, err
 
 
@@ -348,6 +351,19 @@ def test_a_401_re_registers_exactly_once_and_counts_no_attempt(
     assert new.registration_token == old.registration_token
     log = (station_home / "logs" / "station.log").read_text(encoding="utf-8")
     assert "registering again" in log
+    # Invariant 7 for the re-registration path: no secret in any file or output.
+    secrets = [
+        fake_wats.registration_token,
+        old.passcode.reveal(),
+        new.passcode.reveal(),
+        old.token().reveal(),
+        new.token().reveal(),
+    ]
+    texts = [p.read_bytes() for p in station_home.rglob("*") if p.is_file()]
+    texts += [o.encode() for o in registered.outputs] + [running.output.encode()]
+    for secret in secrets:
+        for form in (secret, base64.b64encode(secret.encode()).decode()):
+            assert not any(form.encode() in text for text in texts)
 
 
 def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
@@ -427,3 +443,49 @@ def test_a_running_station_picks_up_new_credentials(
         assert queue.get(item_id).attempts == 0  # a 401 on the way is not an attempt
     log = (station_home / "logs" / "station.log").read_text(encoding="utf-8")
     assert "using the newly stored credentials of ST-RUN" in log
+
+
+def test_a_report_that_kills_the_station_every_time_is_set_aside(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    # An expired lease is not an attempt, so without the claim count this report would
+    # be claimed, lost with the process, and claimed again for ever.
+    config = station_home / "station.toml"
+    config.write_text(
+        config.read_text()
+        .replace("lease = 300.0", "lease = 0.5")
+        .replace("max_unfinished_claims = 5", "max_unfinished_claims = 2")
+        .replace("concurrency = 2", "concurrency = 1")  # no second worker to re-claim it
+        .replace("upload_timeout = 100.0", "upload_timeout = 600.0")
+    )
+    assert "max_unfinished_claims = 2" in config.read_text()
+    path, report_id = write_report(tmp_path, "SN-CRASHER")
+    assert registered("submit", str(path)).returncode == 0
+    fake_wats.hang(WSJF_ROUTE)  # every upload of it is in flight when the station dies
+    for life in (1, 2):
+        running = station()
+        for _ in range(3000):
+            if fake_wats.request_count(WSJF_ROUTE) == life:
+                break
+            time.sleep(0.01)
+        assert fake_wats.request_count(WSJF_ROUTE) == life
+        running.proc.send_signal(signal.SIGKILL)
+        running.proc.communicate(timeout=30)
+
+    running = station()
+    running.wait_for(lambda s: s["metrics"]["uploads"]["failed"] == 1, "set aside")
+    assert running.terminate()[0] == 0
+    assert fake_wats.request_count(WSJF_ROUTE) == 2  # not sent a third time
+    (dead,) = json.loads(registered("queue", "list", "--json").stdout)
+    assert dead["report_id"] == report_id
+    assert dead["state"] == "dead"
+    assert "started 2 times without finishing" in dead["last_error"]
+    assert dead["attempts"] == 0  # no answer ever came back
+
+    # A person can still send it, once the server behaves.
+    fake_wats.clear_faults()
+    assert registered("queue", "retry", dead["id"]).returncode == 0
+    running = station()
+    running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "sent after retry")
+    assert running.terminate()[0] == 0
+    assert fake_wats.commits(report_id) == 1

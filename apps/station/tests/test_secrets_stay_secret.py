@@ -103,6 +103,8 @@ async def test_no_secret_in_any_log_output_file_or_error(
     CredentialStore(home, "file").save(credentials)
     loaded = CredentialStore(home, "file").load()
     assert loaded is not None
+    # The registration token is kept for re-registration: encrypted, and masked in reprs.
+    assert loaded.registration_token == Secret(wats.registration_token)
     texts["repr(credentials)"] = repr(loaded) + str(loaded) + f"{loaded}"
     async with pywats.AsyncWATS(wats.url, loaded.token().reveal()) as client:
         texts["repr(client)"] = repr(client)
