@@ -387,6 +387,8 @@ def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
     assert fake_wats.request_count(REGISTER_ROUTE) == 2  # `register`, then one try
     assert fake_wats.request_count(WSJF_ROUTE) == 1
     assert running.status()["connection"]["state"] == "error"
+    shown = registered("status").stdout
+    assert "uploads     PAUSED: re-registration failed" in shown
     with _queue(station_home) as queue:
         item = queue.get(item_id)
         assert str(item.state) == "ready"

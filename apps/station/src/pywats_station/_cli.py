@@ -281,6 +281,12 @@ def _describe_last_status(last: dict[str, Any]) -> list[str]:
         if isinstance(depth, dict):
             lines.append("    queue       " + ", ".join(f"{k} {v}" for k, v in depth.items()))
         lines.append(f"    breaker     {metrics.get('breaker_state')}")
+    uploader = last.get("uploader")
+    if isinstance(uploader, dict):
+        if uploader.get("paused"):
+            lines.append(f"    uploads     PAUSED: {uploader['paused']}")
+        if uploader.get("reregistrations"):
+            lines.append(f"    re-registered {uploader['reregistrations']} time(s) after a 401")
     return lines
 
 
