@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,11 @@ import pywats
 from pywats_station import (
     BreakerState,
     CircuitBreaker,
+    CircuitOpenError,
     ConnectionService,
     ConnectionState,
+    RetryPolicy,
+    Uploader,
 )
 
 pytest.importorskip("pywats_testing")
@@ -98,3 +103,53 @@ async def test_outage_opens_the_breaker_and_one_probe_recovers(fake_wats: Any) -
         assert await service.probe() is ConnectionState.ONLINE
         assert breaker.state is BreakerState.CLOSED
         assert service.total_offline() == 15
+
+
+@pytest.mark.anyio
+async def test_during_an_outage_the_server_sees_one_probe_per_reset_interval(
+    fake_wats: Any, tmp_path: Path
+) -> None:
+    pywats_queue = pytest.importorskip("pywats_queue")
+    report_module = pytest.importorskip("pywats.report")
+    queue = await pywats_queue.AsyncQueue.open(f"sqlite:///{tmp_path / 'queue.db'}")
+    for i in range(5):
+        builder = report_module.UUTBuilder(
+            pn="PN-1", sn=f"SN-OUT-{i}", rev="A", process_code=10,
+            machine_name="ST-1", location="Lab", purpose="Test",
+        )  # fmt: skip
+        report = builder.build()
+        await queue.put(report_module.dumps_wsjf(report), key=str(report.id))
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=3, reset_timeout=10, clock=clock)
+    async with pywats.AsyncWATS(fake_wats.url, fake_wats.token) as client:
+        connection = ConnectionService.for_client(client, breaker=breaker, clock=clock)
+        assert await connection.connect() is ConnectionState.ONLINE
+        uploader = Uploader(
+            queue,
+            client,
+            policy=RetryPolicy(base_delay=0.001, max_delay=0.001),
+            breaker=breaker,
+            connection=connection,
+        )
+        fake_wats.outage(mode="reset")  # every connection is accepted, counted and reset
+        while breaker.state is not BreakerState.OPEN:
+            await connection.probe()
+        assert fake_wats.outage_connections() == 3  # the failures that opened it
+
+        # Six reset intervals in which the uploader and the connection service both try
+        # as often as they can: the breaker lets one probe through per interval.
+        for _ in range(6):
+            for _ in range(20):
+                with contextlib.suppress(CircuitOpenError):
+                    await uploader.upload_one()
+                await connection.probe()
+            clock.now += 10
+        # The first interval had just opened the breaker; each later one sent one probe.
+        assert fake_wats.outage_connections() == 3 + 5
+        assert breaker.state is BreakerState.OPEN
+
+        fake_wats.end_outage()
+        assert await connection.probe() is ConnectionState.ONLINE  # the seventh probe
+        assert breaker.state is BreakerState.CLOSED
+    assert fake_wats.request_count("POST /api/Report/WSJF") == 0  # nothing got through
+    await queue.close()
