@@ -6,7 +6,7 @@ station's uploader (`pywats_station.Uploader`: claim → POST /api/Report/WSJF w
 Idempotency-Key → ack, through the circuit breaker and retry policy) delivers them to
 the fake WATS server, which runs in its own process (`python -m pywats_testing serve`)
 over loopback. Measured from the first enqueue to the last acknowledgement; both queue
-backends, one and two upload workers (the station's default is two).
+backends, one, two and four upload workers (`[upload] concurrency`; the default is two).
 
 Peer: the published `pywats-api` package (its own venv, cache off, throttle off, no
 retries) posting the same 1,000 documents directly (no queue, no durability, no
@@ -165,7 +165,7 @@ def main() -> None:
                     print(out.stderr[-3000:], file=sys.stderr)
                 # Ours, durable: each backend, one and two workers.
                 for backend in ("sqlite", "file"):
-                    for workers in (1, 2):
+                    for workers in (1, 2, 4):
                         tag = f"{backend}{workers}-{round_number}"
                         documents = _documents(template, tag)
                         payloads = [json.dumps(d).encode() for d in documents]
@@ -184,7 +184,7 @@ def main() -> None:
         fake.stop()
 
     median = {name: round(statistics.median(values), 1) for name, values in rates.items()}
-    expected = REPORTS * ROUNDS * (1 + 4) if "pywats_api_direct" in median else REPORTS * ROUNDS * 4
+    expected = REPORTS * ROUNDS * (1 + 6) if "pywats_api_direct" in median else REPORTS * ROUNDS * 6
     peer_rate = median.get("pywats_api_direct")
     result = {
         "what": (
