@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from pywats_station import CredentialStore, lock_holder, read_status, resolve_home
+from pywats_station import CredentialStore, load_config, lock_holder, read_status, resolve_home
+from pywats_station._service import queue_url
 
 pywats_testing = pytest.importorskip("pywats_testing")
 Process = pywats_testing.Process
@@ -122,7 +123,8 @@ def station(registered: Any, station_home: Path) -> Iterator[Any]:
 
 
 def _queue(station_home: Path) -> Any:
-    return pywats_queue.open_queue(resolve_home(station_home).queue_dir.as_uri())
+    home = resolve_home(station_home)
+    return pywats_queue.open_queue(queue_url(home, load_config(home.config_file)))
 
 
 def test_submit_validates_and_queues_the_bytes_as_they_are(

@@ -140,7 +140,7 @@ class QueueSection(_Section):
     """``[queue]``: where reports wait for upload."""
 
     url: str | None = None
-    """``file:///dir`` or ``sqlite:///file.db``; default: ``queue/`` in the station home."""
+    """``file:///dir`` or ``sqlite:///file.db``; default: SQLite ``queue.db`` in the home."""
 
     @field_validator("url")
     @classmethod

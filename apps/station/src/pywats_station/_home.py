@@ -32,8 +32,8 @@ class StationHome:
         return self.config_dir / "station.toml"
 
     @property
-    def queue_dir(self) -> Path:
-        return self.data_dir / "queue"
+    def queue_file(self) -> Path:
+        return self.data_dir / "queue.db"
 
     @property
     def archive_dir(self) -> Path:
