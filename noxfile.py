@@ -94,7 +94,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job on an embedded default: a local fake WATS server and the client."""
+    """The main job on an embedded default: a station and the client on a local fake WATS."""
     session.install(*_workspace_packages())
     session.run("python", "tools/demo.py", *session.posargs, env=_reference_env())
 

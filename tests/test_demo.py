@@ -24,3 +24,8 @@ def test_demo_runs_against_the_fake_server() -> None:
     assert "retryable=True" in out
     assert "commits=1, replays=1 (one report, not two)" in out
     assert "reports on the server: 7" in out
+    # The station part: every queued file delivered once, through dropped answers.
+    assert "queued 40 report files durably" in out
+    assert "station delivered 40/40 reports, each stored once" in out
+    assert "stopped with exit code 0" in out
+    assert "ready 0, leased 0, acked 40, dead 0" in out

@@ -1,21 +1,29 @@
-"""The main job on an embedded default: the pywats client against a local fake WATS server.
+"""The main job on an embedded default: a station and the client against a local fake WATS.
 
-Starts the fake WATS server on a free loopback port, then, with the sync client: reads
-the server version and processes, builds and uploads test reports, rides out an injected
-503 and a connection reset after the server committed (the same report id makes the
-retry harmless), shows a validation error in the server's words, and queries the reports
-back with an OData filter. Run it with ``python3 tools/run_nox.py -s demo``.
+Starts the fake WATS server on a free loopback port. First the sync client: reads the
+server version and processes, builds and uploads test reports, rides out an injected 503
+and a connection reset after the server committed (the same report id makes the retry
+harmless), shows a validation error in the server's words, and queries the reports back
+with an OData filter. Then the station: registers with the fake, queues a batch of report
+files durably, and delivers them with `pywats-station run` while the fake drops one
+answer in five; the station is stopped with SIGTERM once its queue is empty.
+Run it with ``python3 tools/run_nox.py -s demo``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pywats
-from pywats.report import Report, UUTBuilder
+from pywats.report import Report, UUTBuilder, dumps_wsjf
 from pywats_testing import FakeWatsServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +109,71 @@ def main() -> int:
         names = [h.serial_number for h in failed]
         say(f"failed DEMO-BOARD units on the server: {names or 'none'}")
         say(f"reports on the server: {len(fake.reports())}")
+        run_station(fake, rng)
     return 0
+
+
+def run_station(fake: FakeWatsServer, rng: random.Random, count: int = 40) -> None:
+    """Register a station, queue report files, and let `pywats-station run` deliver them."""
+    with tempfile.TemporaryDirectory(prefix="pywats-demo-") as tmp:
+        home = Path(tmp) / "station"
+        station = [sys.executable, "-m", "pywats_station", "--home", str(home)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+
+        def cli(*args: str, **extra_env: str) -> str:
+            done = subprocess.run(
+                [*station, *args], env={**env, **extra_env}, capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"pywats-station {args[0]} failed:\n{done.stderr}")
+            return done.stdout
+
+        cli(
+            "register",
+            "--url",
+            fake.url,
+            "--identifier",
+            "DEMO-STATION",
+            "--key-store",
+            "file",
+            PYWATS_REGISTRATION_TOKEN=fake.registration_token,
+        )
+        say("\nstation registered as DEMO-STATION (passcode stored encrypted)")
+        files = []
+        ids = []
+        for n in range(count):
+            report = make_report(f"ST-{n:04d}", rng)
+            path = Path(tmp) / f"ST-{n:04d}.json"
+            path.write_bytes(dumps_wsjf(report))
+            files.append(str(path))
+            ids.append(report.id)
+        cli("submit", *files)
+        say(f"queued {count} report files durably")
+
+        fake.reset_after_commit("POST /api/Report/WSJF", times=None, probability=0.2)
+        runner = subprocess.Popen(
+            [*station, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and runner.poll() is None:
+                if all(fake.commits(i) for i in ids):
+                    depth = json.loads(cli("status", "--json")).get("queue") or {}
+                    if not depth.get("ready") and not depth.get("leased"):
+                        break
+                time.sleep(0.2)
+        finally:
+            runner.send_signal(signal.SIGTERM)
+            runner.communicate(timeout=60)
+        fake.clear_faults()
+        delivered = sum(1 for i in ids if fake.commits(i) == 1)
+        replays = sum(fake.replays(i) for i in ids)
+        say(
+            f"station delivered {delivered}/{count} reports, each stored once; "
+            f"{replays} lost answers were resent and replayed; stopped with exit code "
+            f"{runner.returncode}"
+        )
+        say(cli("status").rstrip())
 
 
 if __name__ == "__main__":
