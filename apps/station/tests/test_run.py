@@ -97,7 +97,11 @@ class Station:
                 return status
             assert self.proc.poll() is None, self.proc.communicate()
             time.sleep(0.01)
-        raise AssertionError(f"station never reached: {what}; last status {self.status()}")
+        log_file = self.home / "logs" / "station.log"
+        log = log_file.read_text(encoding="utf-8")[-4000:] if log_file.exists() else ""
+        raise AssertionError(
+            f"station never reached: {what}; last status {self.status()}\nlog tail:\n{log}"
+        )
 
     def terminate(self, stop_signal: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
         self.proc.send_signal(stop_signal)
@@ -465,7 +469,8 @@ def test_a_report_that_kills_the_station_every_time_is_set_aside(
     assert "max_unfinished_claims = 2" in config.read_text()
     path, report_id = write_report(tmp_path, "SN-CRASHER")
     assert registered("submit", str(path)).returncode == 0
-    fake_wats.hang(WSJF_ROUTE)  # every upload of it is in flight when the station dies
+    # Every upload of it (not only the first) is in flight when the station dies.
+    fake_wats.hang(WSJF_ROUTE, times=None)
     for life in (1, 2):
         running = station()
         for _ in range(3000):
@@ -480,6 +485,7 @@ def test_a_report_that_kills_the_station_every_time_is_set_aside(
     running.wait_for(lambda s: s["metrics"]["uploads"]["failed"] == 1, "set aside")
     assert running.terminate()[0] == 0
     assert fake_wats.request_count(WSJF_ROUTE) == 2  # not sent a third time
+    assert fake_wats.commits(report_id) == 0  # no upload got through before the kills
     (dead,) = json.loads(registered("queue", "list", "--json").stdout)
     assert dead["report_id"] == report_id
     assert dead["state"] == "dead"
