@@ -87,11 +87,12 @@ def _median(values: list[float]) -> float:
 
 def interleaved(
     rounds: int, contenders: dict[str, tuple[int, Callable[[], object]]]
-) -> dict[str, Any]:
-    """Time each contender's step ``count`` times per round, alternating, for ``rounds``.
+) -> dict[str, list[float]]:
+    """Time each contender's step ``count`` times per round, alternating, for ``rounds``;
+    returns each contender's rate per round.
 
-    The machine is shared, so rates drift; alternating short rounds and taking the median
-    compares contenders under the same conditions.
+    The machine is shared, so rates drift; alternating short rounds compares contenders
+    under the same conditions, and :func:`paired_ratio` compares them round by round.
     """
     rates: dict[str, list[float]] = {name: [] for name in contenders}
     order = list(contenders.items())
@@ -102,7 +103,12 @@ def interleaved(
             for _i in range(count):
                 step()
             rates[name].append(_rate(count, time.perf_counter() - start))
-    return {name: _median(r) for name, r in rates.items()}
+    return rates
+
+
+def paired_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """The median over rounds of the ratio within each round (drift cancels out)."""
+    return round(statistics.median(n / d for n, d in zip(numerator, denominator, strict=True)), 2)
 
 
 def _fill(queue: Any, count: int) -> None:
@@ -128,8 +134,8 @@ def put_rates(
     def many(queue: Any) -> Callable[[], object]:
         return lambda: queue.put_many([(PAYLOAD, _key()) for _ in range(100)])
 
-    rates = interleaved(
-        10,
+    per_round = interleaved(
+        20,
         {
             "floor_file": (80, lambda: file_floor.put(PAYLOAD)),
             "file_put": (80, lambda: file_q.put(PAYLOAD, key=_key())),
@@ -142,9 +148,21 @@ def put_rates(
     )
     for queue in (file_q, sql_q, file_many, sql_many):
         queue.close()
+    for backend in ("file", "sqlite"):
+        batches = per_round.pop(f"{backend}_put_many_100_batches")
+        per_round[f"{backend}_put_many_100"] = [rate * 100 for rate in batches]
+    rates: dict[str, Any] = {name: _median(r) for name, r in per_round.items()}
     rates["floor_sqlite_synchronous"] = sql_floor.synchronous
-    rates["file_put_many_100"] = round(rates.pop("file_put_many_100_batches") * 100, 1)
-    rates["sqlite_put_many_100"] = round(rates.pop("sqlite_put_many_100_batches") * 100, 1)
+    rates["paired"] = {
+        "file_put_vs_file_floor": paired_ratio(per_round["file_put"], per_round["floor_file"]),
+        "sqlite_put_vs_sqlite_floor": paired_ratio(
+            per_round["sqlite_put"], per_round["floor_sqlite"]
+        ),
+        "file_put_many_vs_put": paired_ratio(per_round["file_put_many_100"], per_round["file_put"]),
+        "sqlite_put_many_vs_put": paired_ratio(
+            per_round["sqlite_put_many_100"], per_round["sqlite_put"]
+        ),
+    }
     return rates
 
 
@@ -165,7 +183,11 @@ def depth_rates(base: Path, open_queue: Callable[[str], Any], backend: str) -> d
             rates[name].append(_rate(100, time.perf_counter() - start))
     shallow.close()
     deep.close()
-    return {name: _median(r) for name, r in rates.items()}
+    return {name: _median(r) for name, r in rates.items()} | {
+        "depth_10000_vs_100": paired_ratio(
+            rates["claim_ack_depth_10000"], rates["claim_ack_depth_100"]
+        )
+    }
 
 
 def drains(base: Path, open_queue: Callable[[str], Any]) -> dict[str, Any]:
@@ -252,7 +274,7 @@ def persist_queue_file_gets(info: dict[str, Any]) -> None:
         file_queue.get(block=False)
         file_queue.task_done()
 
-    info["file_get_task_done"] = interleaved(1, {"x": (1000, get_done)})["x"]
+    info["file_get_task_done"] = interleaved(1, {"x": (1000, get_done)})["x"][0]
 
 
 def main() -> int:
@@ -290,18 +312,12 @@ def main() -> int:
         if "persist_queue_sqlite_ack" in drained:
             peer["sqlite_ack_get_ack_drain_2000"] = drained["persist_queue_sqlite_ack"]
         result["persist_queue"] = peer
-        f, s, floor = result["file"], result["sqlite"], result["floor"]
+        f, s = result["file"], result["sqlite"]
+        # Each ratio is the median of per-round ratios of two rates timed side by side.
         ratios: dict[str, Any] = {
-            "file_put_vs_file_floor": round(f["put"] / floor["file"], 2),
-            "sqlite_put_vs_sqlite_floor": round(s["put"] / floor["sqlite"], 2),
-            "file_claim_ack_depth_10000_vs_100": round(
-                f["claim_ack_depth_10000"] / f["claim_ack_depth_100"], 2
-            ),
-            "sqlite_claim_ack_depth_10000_vs_100": round(
-                s["claim_ack_depth_10000"] / s["claim_ack_depth_100"], 2
-            ),
-            "file_put_many_vs_put": round(f["put_many_100"] / f["put"], 2),
-            "sqlite_put_many_vs_put": round(s["put_many_100"] / s["put"], 2),
+            **puts["paired"],
+            "file_claim_ack_depth_10000_vs_100": f.pop("depth_10000_vs_100"),
+            "sqlite_claim_ack_depth_10000_vs_100": s.pop("depth_10000_vs_100"),
         }
         targets = {
             "file put >= 0.8 x file floor": ratios["file_put_vs_file_floor"] >= 0.8,

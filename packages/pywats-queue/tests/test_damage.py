@@ -169,3 +169,93 @@ def test_file_queue_refuses_a_foreign_directory(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="not a pywats-queue directory"):
         open_queue(f"file://{tmp_path / 'photos'}")
     assert (tmp_path / "photos" / "cat.jpg").read_bytes() == b"x"
+
+
+def _pack_batch(root: Path, count: int) -> tuple[list[str], list[bytes], Path]:
+    """``put_many`` of ``count`` items into a file queue: their ids, payloads, and one of
+    the pack's links (all members share one file)."""
+    payloads = [b"member %03d " % i * 40 for i in range(count)]
+    with open_queue(f"file://{root}") as queue:
+        ids = queue.put_many([(p, f"pk{i}") for i, p in enumerate(payloads)])
+    links = [p for p in _ready_files(root) if p.name.partition("~")[0] in ids]
+    assert len(links) == count
+    assert len({p.stat().st_ino for p in links}) == 1  # one file for the whole batch
+    assert links[0].stat().st_nlink == 2 * count  # a ready/ and a keys/ link per member
+    return ids, payloads, links[0]
+
+
+def test_a_garbled_pack_member_is_quarantined_alone(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    ids, payloads, pack = _pack_batch(root, 10)
+    data = bytearray(pack.read_bytes())
+    data[data.index(payloads[3]) + 5] ^= 0xFF  # inside member 3's frame only
+    pack.write_bytes(bytes(data))
+
+    with open_queue(f"file://{root}") as queue:
+        assert queue.stats().quarantined == 1
+        assert "checksum" in _reasons(root)[0]
+        claimed = []
+        while (item := queue.claim(30)) is not None:
+            claimed.append((item.id, item.payload))
+            queue.ack(item)
+        assert claimed == [
+            (i, p) for n, (i, p) in enumerate(zip(ids, payloads, strict=True)) if n != 3
+        ]
+
+
+def test_a_truncated_pack_loses_only_the_members_it_cut(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        single = queue.put(b"single", key="single")
+    ids, payloads, pack = _pack_batch(root, 10)
+    data = pack.read_bytes()
+    cut = data.index(payloads[6])  # members 0-5 stay whole, 6-9 lose their bytes
+    pack.write_bytes(data[:cut])
+
+    with open_queue(f"file://{root}") as queue:
+        reasons = _reasons(root)
+        assert len(reasons) == 4
+        assert all("truncated pack" in r for r in reasons)
+        claimed = []
+        while (item := queue.claim(30)) is not None:
+            claimed.append(item.id)
+            queue.ack(item)
+        assert claimed == [single, *ids[:6]]
+
+
+def test_a_pack_with_a_damaged_index_is_quarantined_member_by_member(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    _ids, _payloads, pack = _pack_batch(root, 5)
+    data = bytearray(pack.read_bytes())
+    data[30] ^= 0x01  # in the index
+    pack.write_bytes(bytes(data))
+    with open_queue(f"file://{root}") as queue:
+        assert queue.stats().depth["ready"] == 0
+        assert queue.stats().quarantined == 5
+        assert all("index checksum" in r for r in _reasons(root))
+        assert queue.put(b"after", key="after")  # the rest of the queue works
+        item = queue.claim(30)
+        assert item is not None
+        assert item.payload == b"after"
+
+
+def test_a_pack_is_deleted_with_its_last_member(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    ids, payloads, pack = _pack_batch(root, 3)
+    assert list((root / "tmp").iterdir()) == []  # the pack's own name is gone
+    with open_queue(f"file://{root}", acked_retention=0) as queue:
+        first = queue.claim(30)
+        assert first is not None
+        retried = queue.nack(first, "503", retry_at=0)  # rewritten as a file of its own
+        assert retried.attempts == 1
+        for _ in range(3):
+            item = queue.claim(30)
+            assert item is not None
+            assert item.payload == payloads[ids.index(item.id)]
+            queue.ack(item)
+        assert queue.purge() == 3
+    leftovers = [
+        p for d in ("ready", "leased", "acked", "dead", "keys", "tmp") for p in (root / d).iterdir()
+    ]
+    assert leftovers == []
+    assert not pack.exists()

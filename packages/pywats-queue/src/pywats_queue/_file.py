@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._codec import CorruptItemError, decode, encode
+from ._codec import CorruptItemError, decode, encode, encode_pack, read_frame
 from ._model import (
     STATES,
     InvalidStateError,
@@ -45,6 +45,7 @@ from ._model import (
     id_created_at,
     is_valid_id,
     new_id,
+    new_ids,
 )
 
 FORMAT_NAME = "FORMAT"
@@ -67,6 +68,18 @@ def _ns(seconds: float) -> int:
 
 def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _read_file(
+    path: Path, *, item_id: str | None = None, key_hash: str | None = None
+) -> tuple[bytes, str | None]:
+    """The item frame behind ``path`` (a single item's file or a pack member's link) and
+    the id of its pack, if any."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        return read_frame(fd, item_id=item_id, key_hash=key_hash)
+    finally:
+        os.close(fd)
 
 
 def _parse_name(state: State, name: str) -> tuple[str, str] | None:
@@ -115,6 +128,7 @@ class FileStorage:
         self.url = "file://" + str(root)
         self._root = root
         self._dirs = {state: root / state.value for state in STATES}
+        self._ready_dir = str(self._dirs[State.READY])
         self._quarantine = root / "quarantine"
         self._keys = root / "keys"
         self._tmp = root / "tmp"
@@ -227,16 +241,14 @@ class FileStorage:
     def _load(self, state: State, name: str) -> tuple[dict[str, Any], bytes] | None:
         """Read and verify one file; quarantine it if damaged; None if gone or damaged."""
         path = self._dirs[state] / name
+        item_id = name.partition("~")[0]
         try:
-            data = path.read_bytes()
+            header, payload = decode(_read_file(path, item_id=item_id)[0])
         except FileNotFoundError:
             return None
-        try:
-            header, payload = decode(data)
         except CorruptItemError as exc:
             self._quarantine_file(path, str(exc))
             return None
-        item_id = name.partition("~")[0]
         if header["id"] != item_id:
             self._quarantine_file(path, f"file name says {item_id} but content says {header['id']}")
             return None
@@ -345,12 +357,17 @@ class FileStorage:
             self._ready_mtime = -1
 
     def _ready_mtime_now(self) -> int:
-        return os.stat(self._dirs[State.READY]).st_mtime_ns
+        return os.stat(self._ready_dir).st_mtime_ns
 
-    def _into_ready(self, src: Path, item_id: str, next_ns: int) -> None:
+    def _into_ready(
+        self, src: Path | str, item_id: str, next_ns: int, *, link: bool = False
+    ) -> None:
+        """Move ``src`` into ready/ (or, ``link=True``, add a link to it: a pack member)."""
         name = f"{item_id}~{next_ns}"
         before = self._ready_mtime_now()
-        os.rename(src, self._dirs[State.READY] / name)
+        # str paths: a batch makes thousands of these, and pathlib's joins cost more
+        # than the system calls
+        (os.link if link else os.rename)(src, os.path.join(self._ready_dir, name))
         bisect.insort(self._ready_names, name)
         self._ready_changed(before)
 
@@ -387,7 +404,7 @@ class FileStorage:
 
     def _key_owner(self, key_path: Path) -> str | None:
         try:
-            owner: str = decode(key_path.read_bytes())[0]["id"]
+            owner: str = decode(_read_file(key_path, key_hash=key_path.name)[0])[0]["id"]
         except (FileNotFoundError, CorruptItemError):
             return None
         return owner
@@ -396,11 +413,10 @@ class FileStorage:
         """The item that holds ``key``, or None after clearing an orphaned key link."""
         for _ in range(2000):
             try:
-                data = key_path.read_bytes()
+                frame, pack_id = _read_file(key_path, key_hash=key_path.name)
+                header, _payload = decode(frame)
             except FileNotFoundError:
                 return None
-            try:
-                header, _payload = decode(data)
             except CorruptItemError:
                 with contextlib.suppress(FileNotFoundError):
                     key_path.unlink()
@@ -408,25 +424,29 @@ class FileStorage:
             if header["key"] != key:
                 raise QueueError(f"key index {key_path} holds another key; remove it to proceed")
             item_id = header["id"]
-            tmp = self._tmp / item_id
+            # Look for the item first: a batch (pack) links each member into ready/ right
+            # after its key, so waiting for the whole batch to finish instead could wait
+            # on a batch that is itself waiting on ours.
+            found = self._find(item_id, passes=3)
+            if found is not None:
+                item = self._read(*found)
+                if item is not None:
+                    self._fsync_dir(self._dirs[found[0]])  # we report it stored: make it so
+                    return item
+                continue
+            tmp = self._tmp / (pack_id or item_id)  # where its writer builds it
             try:
                 age = time.time() - tmp.lstat().st_mtime
             except FileNotFoundError:
                 age = None
             if age is not None and age < 5.0:
-                time.sleep(0.001)  # another process is between link() and rename()
-                continue
-            found = self._find(item_id, passes=3)
-            if found is not None:
-                item = self._read(*found)
-                if item is not None:
-                    return item
+                time.sleep(0.001)  # its writer is between the two links
                 continue
             # The put that made this link died before its item reached a state directory.
             with contextlib.suppress(FileNotFoundError):
                 key_path.unlink()
-                if age is not None:
-                    tmp.unlink()
+                if age is not None and pack_id is None:
+                    tmp.unlink()  # a pack's name is left to the stale-file cleanup on open
             return None
         raise QueueError(f"timed out waiting for a concurrent put of key {key!r}")
 
@@ -437,65 +457,59 @@ class FileStorage:
     ) -> list[tuple[Item, bool]]:
         results: list[tuple[Item, bool] | None] = [None] * len(entries)
         first_of_key: dict[str, int] = {}
-        pending: list[tuple[int, str, Path, Item]] = []
+        fresh: list[tuple[int, Item, str, bytes]] = []
+        ids = new_ids(len(entries))
         for index, (payload, key, meta) in enumerate(entries):
             if key in first_of_key:
                 continue
             first_of_key[key] = index
-            item_id = new_id()
-            created = now
+            item = Item(ids[index], key, payload, meta, now, 0, None, now, State.READY)
             header = {
-                "id": item_id,
+                "id": item.id,
                 "key": key,
                 "meta": meta,
-                "created_at": created,
+                "created_at": now,
                 "attempts": 0,
                 "last_error": None,
-                "next_attempt_at": created,
+                "next_attempt_at": now,
                 "revision": 0,
                 "finished_at": None,
             }
-            single = len(entries) == 1
-            path = self._write_tmp(item_id, encode(header, payload), sync=single)
-            item = Item(
-                id=item_id,
-                key=key,
-                payload=bytes(payload),
-                meta=meta,
-                created_at=created,
-                attempts=0,
-                last_error=None,
-                next_attempt_at=created,
-                state=State.READY,
-            )
-            pending.append((index, key, path, item))
+            fresh.append((index, item, _key_hash(key), encode(header, item.payload)))
+        if len(fresh) == 1:
+            source = self._write_tmp(fresh[0][1].id, fresh[0][3], sync=True)
+        else:
+            # One file and one fsync for the batch; each item gets its own links below.
+            pack_id = new_id()
+            members = [(item.id, key_hash, frame) for _i, item, key_hash, frame in fresh]
+            source = self._write_tmp(pack_id, encode_pack(pack_id, members), sync=True)
+        next_ns = _ns(now)
+        keys_dir = str(self._keys)
         try:
-            if len(entries) > 1:
-                self._sync_batch([p for _i, _k, p, _item in pending])
-            moved = False
-            for index, key, path, item in pending:
-                key_path = self._keys / _key_hash(key)
+            placed = False
+            for index, item, key_hash, _frame in fresh:
+                key_name = os.path.join(keys_dir, key_hash)
                 while True:
                     try:
-                        os.link(path, key_path)
+                        os.link(source, key_name)
                         break
                     except FileExistsError:
-                        existing = self._existing_for_key(key, key_path)
+                        existing = self._existing_for_key(item.key, Path(key_name))
                         if existing is not None:
                             results[index] = (existing, False)
-                            path.unlink()
                             break
                 if results[index] is None:
-                    self._into_ready(path, item.id, _ns(item.next_attempt_at))
+                    if len(fresh) == 1:
+                        self._into_ready(source, item.id, next_ns)
+                    else:
+                        self._into_ready(source, item.id, next_ns, link=True)
                     results[index] = (item, True)
-                    moved = True
-            if moved:
+                    placed = True
+            if placed:
                 self._fsync_dir(self._dirs[State.READY])
         finally:
-            for index, _key, path, _item in pending:
-                if results[index] is None:  # not placed (an error): leave nothing behind
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                source.unlink()  # the pack's own name, or a single item that was not placed
         for index, (_payload, key, _meta) in enumerate(entries):
             if results[index] is None:
                 first = results[first_of_key[key]]
@@ -692,7 +706,7 @@ class FileStorage:
             self._ready_mtime = -1
         key_path = self._keys / _key_hash(key)
         with contextlib.suppress(FileNotFoundError, CorruptItemError):
-            if decode(key_path.read_bytes())[0]["id"] == item_id:
+            if decode(_read_file(key_path, key_hash=key_path.name)[0])[0]["id"] == item_id:
                 key_path.unlink()
         grave.unlink()
         self._fsync_dir(self._dirs[state])

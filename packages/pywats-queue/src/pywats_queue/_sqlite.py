@@ -9,6 +9,7 @@ import contextlib
 import json
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ._model import (
     State,
     UnsupportedQueueError,
     new_id,
+    new_ids,
 )
 
 MIN_SQLITE = (3, 35, 0)  # UPDATE ... RETURNING
@@ -151,10 +153,10 @@ class SqliteStorage:
     def _configure(self) -> None:
         db = self._db
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = self._enter_wal()
         db.execute("PRAGMA synchronous = FULL")
         checks = {
-            "journal_mode": (str(mode).lower(), "wal"),
+            "journal_mode": (mode.lower(), "wal"),
             "synchronous": (db.execute("PRAGMA synchronous").fetchone()[0], 2),
             "busy_timeout": (db.execute("PRAGMA busy_timeout").fetchone()[0], BUSY_TIMEOUT_MS),
         }
@@ -164,6 +166,19 @@ class SqliteStorage:
                     f"SQLite queue {self._path}: PRAGMA {name} is {actual!r}, needed "
                     f"{wanted!r} (is the file on a network share or read-only?)"
                 )
+
+    def _enter_wal(self) -> str:
+        """Switch to WAL (a no-op once the file is WAL). The switch needs the file to
+        itself and SQLite answers "locked" at once, without the busy timeout, while
+        another process opens the same new queue: so wait here instead."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return str(self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.01)
 
     def _check_integrity(self) -> None:
         rows = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
@@ -217,24 +232,11 @@ class SqliteStorage:
         with self._write() as db:
             fresh: dict[str, Item] = {}
             rows: list[tuple[Any, ...]] = []
-            for payload, key, meta in entries:
+            for item_id, (payload, key, meta) in zip(new_ids(len(entries)), entries, strict=True):
                 if key in fresh:
                     continue  # the same key twice in one batch: one item
-                item = Item(
-                    id=new_id(),
-                    key=key,
-                    payload=bytes(payload),
-                    meta=meta,
-                    created_at=now,
-                    attempts=0,
-                    last_error=None,
-                    next_attempt_at=now,
-                    state=State.READY,
-                )
-                fresh[key] = item
-                rows.append(
-                    (item.id, key, item.payload, json.dumps(meta) if meta else "{}", now, now)
-                )
+                fresh[key] = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
+                rows.append((item_id, key, payload, json.dumps(meta) if meta else "{}", now, now))
             before = db.total_changes
             db.executemany(
                 "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
