@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,38 @@ def test_a_pack_is_deleted_with_its_last_member(tmp_path: Path) -> None:
     ]
     assert leftovers == []
     assert not pack.exists()
+
+
+def test_a_format_1_directory_is_read_and_marked_format_2(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        kept = queue.put(b"written before packs", key="old")
+    (root / "FORMAT").write_text("pywats-queue file backend 1\n", encoding="utf-8")
+    with open_queue(f"file://{root}") as queue:
+        # marked before anything new is written, so that a version without packs
+        # refuses the directory instead of quarantining what it cannot read
+        assert (root / "FORMAT").read_text(encoding="utf-8") == "pywats-queue file backend 2\n"
+        assert queue.get(kept).payload == b"written before packs"
+        queue.put_many([(b"a", "a"), (b"b", "b")])
+        assert queue.stats().depth["ready"] == 3
+
+
+def test_a_newer_file_format_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    open_queue(f"file://{root}").close()
+    (root / "FORMAT").write_text("pywats-queue file backend 3\n", encoding="utf-8")
+    with pytest.raises(UnsupportedQueueError, match=r"backend 3.*reads up to.*backend 2"):
+        open_queue(f"file://{root}")
+
+
+def test_a_large_batch_is_split_into_packs_of_128(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        ids = queue.put_many([(b"p%d" % i, f"k{i}") for i in range(300)])
+        sizes = sorted(Counter(p.stat().st_ino for p in _ready_files(root)).values())
+        assert sizes == [44, 128, 128]
+        claimed = []
+        while (item := queue.claim(30)) is not None:
+            assert item.payload == b"p%d" % ids.index(item.id)
+            claimed.append(item.id)
+        assert claimed == ids

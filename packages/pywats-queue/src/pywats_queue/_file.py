@@ -49,7 +49,10 @@ from ._model import (
 )
 
 FORMAT_NAME = "FORMAT"
-FORMAT_TEXT = "pywats-queue file backend 1\n"
+# Format 2 added packs (put_many batches in one file). It reads format 1 directories as
+# they are and marks them 2 on open, so that a version without packs refuses them clearly.
+FORMAT_TEXT = "pywats-queue file backend 2\n"
+_OLDER_FORMATS = ("pywats-queue file backend 1\n",)
 # A tmp file or key link this old belongs to a writer that died, not one still working.
 _STALE_SECONDS = 60.0
 # Another process's changes to ready/ can hide inside one coarse directory-mtime tick;
@@ -59,6 +62,9 @@ _RESCAN_SECONDS = 1.0
 # expired-lease sweeper can move the old copy while the new one is written. If the
 # process dies mid-rewrite, the item is claimable again when this renewed lease ends.
 REWRITE_GUARD_SECONDS = 3.0
+# Items per pack: enough to make a batch one fsync per hundred items, few enough that
+# reading one member (which verifies the whole pack index) stays cheap.
+PACK_MEMBERS = 128
 _STATE_RANK = {State.READY: 0, State.LEASED: 1, State.DEAD: 2, State.ACKED: 3}
 
 
@@ -152,9 +158,9 @@ class FileStorage:
         marker = self._root / FORMAT_NAME
         if marker.exists():
             text = marker.read_text(encoding="utf-8", errors="replace")
-            if text != FORMAT_TEXT:
+            if text != FORMAT_TEXT and text not in _OLDER_FORMATS:
                 raise UnsupportedQueueError(
-                    f"{marker} says {text.strip()!r}; this pywats-queue reads "
+                    f"{marker} says {text.strip()!r}; this pywats-queue reads up to "
                     f"{FORMAT_TEXT.strip()!r}. Use the pywats-queue version that wrote it."
                 )
         else:
@@ -170,7 +176,7 @@ class FileStorage:
                 )
         for path in (*self._dirs.values(), self._quarantine, self._keys, self._tmp):
             path.mkdir(exist_ok=True)
-        if not marker.exists():
+        if not marker.exists() or marker.read_text(encoding="utf-8") != FORMAT_TEXT:
             tmp = self._tmp / f"FORMAT-{secrets.token_hex(4)}"
             tmp.write_text(FORMAT_TEXT, encoding="utf-8")
             os.replace(tmp, marker)
@@ -476,6 +482,27 @@ class FileStorage:
                 "finished_at": None,
             }
             fresh.append((index, item, _key_hash(key), encode(header, item.payload)))
+        placed = False
+        for start in range(0, len(fresh), PACK_MEMBERS):
+            placed |= self._place(fresh[start : start + PACK_MEMBERS], results, _ns(now))
+        if placed:
+            self._fsync_dir(self._dirs[State.READY])
+        for index, (_payload, key, _meta) in enumerate(entries):
+            if results[index] is None:
+                first = results[first_of_key[key]]
+                assert first is not None
+                results[index] = (first[0], False)
+        return [r for r in results if r is not None]
+
+    def _place(
+        self,
+        fresh: Sequence[tuple[int, Item, str, bytes]],
+        results: list[tuple[Item, bool] | None],
+        next_ns: int,
+    ) -> bool:
+        """Store ``fresh`` (index, item, key hash, frame) as one file, a single item or a
+        pack, and link each item whose key is new into ready/; fills ``results``. The
+        caller fsyncs ready/. Returns whether any item was placed."""
         if len(fresh) == 1:
             source = self._write_tmp(fresh[0][1].id, fresh[0][3], sync=True)
         else:
@@ -483,10 +510,9 @@ class FileStorage:
             pack_id = new_id()
             members = [(item.id, key_hash, frame) for _i, item, key_hash, frame in fresh]
             source = self._write_tmp(pack_id, encode_pack(pack_id, members), sync=True)
-        next_ns = _ns(now)
         keys_dir = str(self._keys)
+        placed = False
         try:
-            placed = False
             for index, item, key_hash, _frame in fresh:
                 key_name = os.path.join(keys_dir, key_hash)
                 while True:
@@ -499,23 +525,13 @@ class FileStorage:
                             results[index] = (existing, False)
                             break
                 if results[index] is None:
-                    if len(fresh) == 1:
-                        self._into_ready(source, item.id, next_ns)
-                    else:
-                        self._into_ready(source, item.id, next_ns, link=True)
+                    self._into_ready(source, item.id, next_ns, link=len(fresh) > 1)
                     results[index] = (item, True)
                     placed = True
-            if placed:
-                self._fsync_dir(self._dirs[State.READY])
         finally:
             with contextlib.suppress(FileNotFoundError):
                 source.unlink()  # the pack's own name, or a single item that was not placed
-        for index, (_payload, key, _meta) in enumerate(entries):
-            if results[index] is None:
-                first = results[first_of_key[key]]
-                assert first is not None
-                results[index] = (first[0], False)
-        return [r for r in results if r is not None]
+        return placed
 
     def claim(self, lease_seconds: float, now: float) -> Item | None:
         now_ns = _ns(now)
