@@ -386,12 +386,15 @@ def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
     assert "re-registration failed" in status["uploader"]["paused"]
     assert "registration token" in status["uploader"]["paused"]
     # No loop: while the station keeps probing, it neither registers nor uploads again.
+    # (The probe or the upload may meet the 401 first; either way there is one try.)
+    uploads = fake_wats.request_count(WSJF_ROUTE)
+    assert uploads <= 1
     probes = fake_wats.request_count("GET /api/App/Version")
     running.wait_for(
         lambda s: fake_wats.request_count("GET /api/App/Version") >= probes + 3, "more probes"
     )
     assert fake_wats.request_count(REGISTER_ROUTE) == 2  # `register`, then one try
-    assert fake_wats.request_count(WSJF_ROUTE) == 1
+    assert fake_wats.request_count(WSJF_ROUTE) == uploads
     assert running.status()["connection"]["state"] == "error"
     shown = registered("status").stdout
     assert "uploads     PAUSED: re-registration failed" in shown
@@ -498,4 +501,35 @@ def test_a_report_that_kills_the_station_every_time_is_set_aside(
     running = station()
     running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "sent after retry")
     assert running.terminate()[0] == 0
+    assert fake_wats.commits(report_id) == 1
+
+
+def test_an_idle_station_registers_again_when_its_probe_is_refused(
+    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    running = station()
+    running.wait_for(lambda s: s["connection"]["state"] == "online", "online")
+    assert fake_wats.request_count(REGISTER_ROUTE) == 1  # the `register` command
+
+    fake_wats.expire_credential("ST-RUN")  # nothing is queued: only the probe finds out
+    status = running.wait_for(lambda s: s["uploader"]["reregistrations"] == 1, "re-registered")
+    status = running.wait_for(lambda s: s["connection"]["state"] == "online", "online again")
+    assert status["uploader"]["paused"] is None
+    # Once: the probes that follow go through with the new passcode.
+    probes = fake_wats.request_count("GET /api/App/Version")
+    running.wait_for(
+        lambda s: fake_wats.request_count("GET /api/App/Version") >= probes + 3, "more probes"
+    )
+    assert fake_wats.request_count(REGISTER_ROUTE) == 2
+    assert running.status()["connection"]["state"] == "online"
+
+    # It expires again later: the station, still idle, registers again once more.
+    fake_wats.expire_credential("ST-RUN")
+    running.wait_for(lambda s: s["uploader"]["reregistrations"] == 2, "re-registered again")
+    running.wait_for(lambda s: s["connection"]["state"] == "online", "online after that")
+    path, report_id = write_report(tmp_path, "SN-AFTER-IDLE")
+    assert registered("submit", str(path)).returncode == 0
+    running.wait_for(lambda s: s["metrics"]["uploads"]["succeeded"] == 1, "upload")
+    assert running.terminate()[0] == 0
+    assert fake_wats.request_count(REGISTER_ROUTE) == 3
     assert fake_wats.commits(report_id) == 1

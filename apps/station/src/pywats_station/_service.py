@@ -25,7 +25,7 @@ from pywats_station._credentials import CredentialsError, CredentialStore, Stati
 from pywats_station._home import StationHome
 from pywats_station._metrics import StationMetrics
 from pywats_station._register import RegistrationError, StationInfo, register_station
-from pywats_station._retry import RetryPolicy
+from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
 
@@ -137,7 +137,19 @@ class _Clients:
         return (st.st_mtime_ns, st.st_size)
 
     async def probe(self) -> str:
-        return await self.client.app.version()
+        client = self.client
+        try:
+            version = await client.app.version()
+        except Exception as exc:
+            # A refused passcode is found by the probe even when nothing is uploaded.
+            if not is_auth_error(exc) or self.uploader is None:
+                raise
+            if not await self.uploader.probe_refused(client, describe_error(exc)):
+                raise
+            version = await self.client.app.version()  # with the new credentials
+        if self.uploader is not None:
+            self.uploader.probe_accepted()
+        return version
 
     def _use(self, credentials: StationCredentials) -> None:
         self.retired.append(self.client)

@@ -115,6 +115,7 @@ class Uploader:
         self._rng = rng
         self._reauth_lock = asyncio.Lock()
         self._reauthenticated = False
+        self._probe_refusal_handled = False
         self.counts = UploadCounts()
         self._wake = asyncio.Event()
 
@@ -122,7 +123,41 @@ class Uploader:
         """A person stored new credentials: the next 401/403 may re-authenticate again,
         and a pause for bad credentials ends."""
         self._reauthenticated = False
+        self._probe_refusal_handled = False
         self.resume()
+
+    async def probe_refused(self, client: AsyncWATS, reason: str) -> bool:
+        """The connection probe was refused (401/403) on ``client``: re-authenticate, so
+        that a station with nothing to upload recovers too. Once until a probe succeeds
+        again (:meth:`probe_accepted`); never while or after an upload re-authenticated
+        with this client. Returns whether the client was replaced."""
+        if (
+            self._probe_refusal_handled
+            or self._reauthenticated
+            or self._reauthenticate is None
+            or client is not self.client
+            or self._reauth_lock.locked()
+        ):
+            return False
+        self._probe_refusal_handled = True
+        async with self._reauth_lock:
+            if client is not self.client:
+                return True
+            log.info("credentials refused by the probe (%s); re-authenticating", reason)
+            self._reauthenticated = True
+            try:
+                await self._reauthenticate()
+            except Exception as reauth_error:
+                log.warning("re-authentication failed: %s", describe_error(reauth_error))
+                return False
+            # Fresh credentials: a later 401 on them may re-authenticate again, or an
+            # idle station could recover only once.
+            self._reauthenticated = False
+            return client is not self.client
+
+    def probe_accepted(self) -> None:
+        """The probe got through: a later refusal of it may re-authenticate again."""
+        self._probe_refusal_handled = False
 
     def pause(self, reason: str) -> None:
         """Claim nothing until :meth:`resume` (uploads in flight finish)."""
