@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from pywats_queue import AsyncQueue, ItemNotFoundError, State
+
 __all__ = ["ClaimJournal"]
 
 
@@ -44,6 +46,24 @@ class ClaimJournal:
 
     def finished(self, item_id: str) -> None:
         self._db.execute("DELETE FROM claims WHERE item_id = ?", (item_id,))
+
+    def item_ids(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT item_id FROM claims")]
+
+    async def prune(self, queue: AsyncQueue) -> int:
+        """Forget counts of items that can no longer be claimed (acknowledged, dead or
+        gone, e.g. by another station on the same queue or a person's ``discard``), so
+        the file does not grow; returns how many. The station runs it at start."""
+        pruned = 0
+        for item_id in self.item_ids():
+            try:
+                item = await queue.get(item_id)
+            except ItemNotFoundError:
+                item = None
+            if item is None or item.state in (State.ACKED, State.DEAD):
+                self.finished(item_id)
+                pruned += 1
+        return pruned
 
     def unfinished(self, item_id: str) -> int:
         row = self._db.execute("SELECT count FROM claims WHERE item_id = ?", (item_id,)).fetchone()

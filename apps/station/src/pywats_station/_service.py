@@ -259,6 +259,9 @@ async def run_service(
     try:
         metrics = StationMetrics()
         claims = ClaimJournal(home.data_dir / "claims.db")
+        pruned = await claims.prune(queue)
+        if pruned:
+            log.info("forgot the unfinished-upload counts of %d settled items", pruned)
         breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
         breaker.subscribe(metrics.on_breaker_change)
         connection = ConnectionService(
