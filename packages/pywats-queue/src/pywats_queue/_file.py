@@ -1,4 +1,4 @@
-"""File backend: one checksummed file per item, one directory per state.
+"""File backend: one checksummed file (or pack member) per item, one directory per state.
 
 Names carry what a claim needs, so claiming never opens a file that is not taken:
 
@@ -9,11 +9,13 @@ Names carry what a claim needs, so claiming never opens a file that is not taken
   ``link()`` is the atomic, cross-process idempotency check.
 
 Every new content is written to ``tmp/``, fsynced and renamed into place, then the
-directory is fsynced. State changes that keep the content (claim, ack, release,
-requeue) are a single atomic ``rename``. Changes of content (nack, dead) bump a
-revision, write the new file and then remove the old one; if a crash leaves both, the
-next open keeps the higher revision. Ids sort by creation time, so ``ready/`` sorted by
-name is the queue order.
+directory is fsynced. A ``put_many`` batch is written as one pack (see ``_codec``) and
+each of its items is hard-linked into ``keys/`` and ``ready/`` under its own name; a
+link is read by picking the item's member, and from then on the item lives by its link.
+State changes that keep the content (claim, ack, release, requeue) are a single atomic
+``rename``. Changes of content (nack, dead) bump a revision, write the new file and then
+remove the old one; if a crash leaves both, the next open keeps the higher revision.
+Ids sort by creation time, so ``ready/`` sorted by name is the queue order.
 """
 
 from __future__ import annotations
