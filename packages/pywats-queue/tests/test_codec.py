@@ -143,3 +143,17 @@ def test_damage_to_a_pack_index_is_always_detected(
     blob[at] ^= 1 << data.draw(st.integers(0, 7))
     with pytest.raises(CorruptItemError):  # from the pack index or from the frame read
         decode(_read(bytes(blob), tmp_path_factory, item_id=members[0][0]))
+
+
+def test_a_damaged_member_count_is_caught_before_any_large_read(tmp_path: Path) -> None:
+    members = [(f"{n:032x}", f"{n:064x}", b"frame") for n in range(1, 6)]
+    blob = bytearray(encode_pack("9" * 32, members))
+    blob[len(b"PWQP1\n") + 16] ^= 0x80  # the count's top byte: 2**31 more members
+    path = tmp_path / "pack"
+    path.write_bytes(bytes(blob))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        with pytest.raises(CorruptItemError, match="too short for the 2147483653 members"):
+            read_frame(fd, item_id=members[0][0])
+    finally:
+        os.close(fd)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -295,3 +297,56 @@ def test_a_large_batch_is_split_into_packs_of_128(tmp_path: Path) -> None:
             assert item.payload == b"p%d" % ids.index(item.id)
             claimed.append(item.id)
         assert claimed == ids
+
+
+def test_items_that_left_their_pack_do_not_keep_it_and_keep_their_keys(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    ids, _payloads, pack = _pack_batch(root, 4)
+    pack_inode = pack.stat().st_ino
+    with open_queue(f"file://{root}", acked_retention=0) as queue:
+        claimed = [queue.claim(30) for _ in range(4)]
+        assert [c.id if c else None for c in claimed] == ids
+        retried, dead, acked, also_acked = (c for c in claimed if c is not None)
+        queue.nack(retried, "503", retry_at=time.time() + 3600)  # waits, in ready/
+        queue.dead(dead, "refused")  # kept until a person acts
+        queue.ack(acked)
+        queue.ack(also_acked)
+        assert queue.purge() == 2
+        # The waiting and the dead item are files of their own now, and their key links
+        # moved with them: nothing in the queue keeps the pack (and the purged payloads).
+        inodes = {p.lstat().st_ino for p in root.rglob("*") if p.is_file()}
+        assert pack_inode not in inodes
+        for key in ("pk0", "pk1"):
+            key_link = root / "keys" / hashlib.sha256(key.encode()).hexdigest()
+            (item_file,) = [
+                p
+                for d in ("ready", "dead")
+                for p in (root / d).iterdir()
+                if p.name.startswith(ids[int(key[-1])])
+            ]
+            assert key_link.stat().st_ino == item_file.stat().st_ino
+        # ... so their keys still find them.
+        assert queue.put(b"again", key="pk0") == ids[0]
+        assert queue.put(b"again", key="pk1") == ids[1]
+        assert queue.stats().depth == {"ready": 1, "leased": 0, "acked": 0, "dead": 1}
+
+
+def test_open_moves_a_key_link_left_on_an_older_file_to_the_current_one(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        item_id = queue.put(b"payload", key="k")
+        key_link = next((root / "keys").iterdir())
+        first_revision = tmp_path / "first-revision"
+        os.link(key_link, first_revision)
+        claimed = queue.claim(30)
+        assert claimed is not None
+        queue.nack(claimed, "503", retry_at=0)
+    (current,) = _ready_files(root)
+    assert key_link.stat().st_ino == current.stat().st_ino  # nack moved it along
+    # as a crash between writing the new revision and moving the key link would leave it
+    key_link.unlink()
+    os.link(first_revision, key_link)
+    with open_queue(f"file://{root}") as queue:
+        assert key_link.stat().st_ino == current.stat().st_ino
+        assert first_revision.stat().st_nlink == 1  # nothing in the queue keeps it
+        assert queue.put(b"payload", key="k") == item_id

@@ -119,7 +119,11 @@ def read_frame(
         raise CorruptItemError("truncated pack: its header is cut short")
     pack_id, count = _COUNT.unpack_from(start, len(PACK_MAGIC))
     index_len = _RECORD.size * count
-    rest = os.pread(fd, index_len + _DIGEST, _PACK_PREFIX)
+    # The count is not covered by a checksum yet: check it against the file's size
+    # before trusting it with a read (a flipped bit could ask for gigabytes).
+    if _PACK_PREFIX + index_len + _DIGEST > os.fstat(fd).st_size:
+        raise CorruptItemError(f"truncated pack: too short for the {count} members it lists")
+    rest = _pread_exact(fd, index_len + _DIGEST, _PACK_PREFIX)
     if len(rest) != index_len + _DIGEST:
         raise CorruptItemError("truncated pack: its index is cut short")
     index = rest[:index_len]
@@ -130,10 +134,24 @@ def read_frame(
         wanted = f"item {item_id}" if item_id is not None else f"key hash {key_hash}"
         raise CorruptItemError(f"the pack has no member for {wanted}")
     _id, _key, offset, length = record
-    frame = os.pread(fd, length, offset)
+    frame = _pread_exact(fd, length, offset)
     if len(frame) != length:
         raise CorruptItemError(f"truncated pack: member at {offset} is cut short")
     return frame, pack_id.hex()
+
+
+def _pread_exact(fd: int, length: int, offset: int) -> bytes:
+    """Up to ``length`` bytes at ``offset``, fewer only at the end of the file (one
+    ``pread`` returns at most about 2 GiB on Linux)."""
+    chunks: list[bytes] = []
+    while length > 0:
+        chunk = os.pread(fd, min(length, 1 << 30), offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        length -= len(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
 def _read_all(fd: int) -> bytes:

@@ -90,6 +90,12 @@ def _read_file(
         os.close(fd)
 
 
+def _touched(path: Path) -> float:
+    """When ``path``'s file was last written or linked (a link changes its ctime)."""
+    st = path.lstat()
+    return max(st.st_mtime, st.st_ctime)
+
+
 def _parse_name(state: State, name: str) -> tuple[str, str] | None:
     """(id, suffix) when ``name`` is a well-formed item name for ``state``."""
     item_id, sep, suffix = name.partition("~")
@@ -179,8 +185,7 @@ class FileStorage:
         for path in (*self._dirs.values(), self._quarantine, self._keys, self._tmp):
             path.mkdir(exist_ok=True)
         if not marker.exists() or marker.read_text(encoding="utf-8") != FORMAT_TEXT:
-            tmp = self._tmp / f"FORMAT-{secrets.token_hex(4)}"
-            tmp.write_text(FORMAT_TEXT, encoding="utf-8")
+            tmp = self._write_tmp(f"FORMAT-{secrets.token_hex(4)}", FORMAT_TEXT.encode(), sync=True)
             os.replace(tmp, marker)
         self._fsync_dir_path(self._root)
 
@@ -203,7 +208,7 @@ class FileStorage:
         wall = time.time()
         for path in self._tmp.iterdir():
             with contextlib.suppress(FileNotFoundError):
-                if wall - path.lstat().st_mtime > _STALE_SECONDS:
+                if wall - _touched(path) > _STALE_SECONDS:
                     path.unlink()
         found: dict[str, list[tuple[int, State, str, dict[str, Any]]]] = {}
         for state, directory in self._dirs.items():
@@ -230,18 +235,23 @@ class FileStorage:
                 continue
             path = self._keys / key_name
             with contextlib.suppress(FileNotFoundError):
-                if wall - path.lstat().st_ctime <= _STALE_SECONDS:
+                link = path.lstat()
+                if wall - link.st_ctime <= _STALE_SECONDS:
                     continue  # a put in another process may still be completing
                 owner = self._key_owner(path)
                 # The scan above is a snapshot; another process may have moved the item
                 # while it ran, so look again before calling the key an orphan.
                 if owner is None or self._find(owner, passes=3) is None:
-                    path.unlink()  # orphan of a put that never completed
+                    self._drop_orphan_key(path, link.st_ino)  # of a put that never ended
         present = set(os.listdir(self._keys))
         for key_name, (state, name) in expected_keys.items():
-            if key_name not in present:  # lost with an unsynced directory entry
-                with contextlib.suppress(FileNotFoundError, FileExistsError):
-                    os.link(self._dirs[state] / name, self._keys / key_name)
+            path = self._dirs[state] / name
+            with contextlib.suppress(FileNotFoundError, FileExistsError):
+                if key_name not in present:  # lost with an unsynced directory entry
+                    os.link(path, self._keys / key_name)
+                elif (self._keys / key_name).lstat().st_ino != path.lstat().st_ino:
+                    # left on an older revision or pack by a crash (or by format 1)
+                    self._point_key(key_name, path)
         self._sweep_leases(_ns(now))
 
     # -- helpers ------------------------------------------------------------------
@@ -417,17 +427,42 @@ class FileStorage:
             return None
         return owner
 
+    def _point_key(self, key_hash: str, target: Path) -> None:
+        """Make ``keys/<key_hash>`` a link to ``target``, replacing the old link at once."""
+        link = self._tmp / f"key-{key_hash[:16]}-{secrets.token_hex(4)}"
+        os.link(target, link)
+        try:
+            os.rename(link, self._keys / key_hash)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+
+    def _drop_orphan_key(self, key_path: Path, inode: int) -> None:
+        """Remove the key link judged orphaned (inode ``inode``), unless another put has
+        replaced it meanwhile: then that put's fresh link stays."""
+        moved = self._tmp / f"orphan-{key_path.name[:16]}-{secrets.token_hex(4)}"
+        try:
+            os.rename(key_path, moved)
+        except FileNotFoundError:
+            return
+        try:
+            if moved.lstat().st_ino != inode:
+                with contextlib.suppress(FileExistsError):
+                    os.link(moved, key_path)
+        finally:
+            moved.unlink()
+
     def _existing_for_key(self, key: str, key_path: Path) -> Item | None:
         """The item that holds ``key``, or None after clearing an orphaned key link."""
         for _ in range(2000):
             try:
+                inode = key_path.lstat().st_ino
                 frame, pack_id = _read_file(key_path, key_hash=key_path.name)
                 header, _payload = decode(frame)
             except FileNotFoundError:
                 return None
             except CorruptItemError:
-                with contextlib.suppress(FileNotFoundError):
-                    key_path.unlink()
+                self._drop_orphan_key(key_path, inode)
                 return None
             if header["key"] != key:
                 raise QueueError(f"key index {key_path} holds another key; remove it to proceed")
@@ -444,16 +479,16 @@ class FileStorage:
                 continue
             tmp = self._tmp / (pack_id or item_id)  # where its writer builds it
             try:
-                age = time.time() - tmp.lstat().st_mtime
+                age = time.time() - _touched(tmp)  # a pack is touched by each link made
             except FileNotFoundError:
                 age = None
             if age is not None and age < 5.0:
                 time.sleep(0.001)  # its writer is between the two links
                 continue
             # The put that made this link died before its item reached a state directory.
-            with contextlib.suppress(FileNotFoundError):
-                key_path.unlink()
-                if age is not None and pack_id is None:
+            self._drop_orphan_key(key_path, inode)
+            if age is not None and pack_id is None:
+                with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()  # a pack's name is left to the stale-file cleanup on open
             return None
         raise QueueError(f"timed out waiting for a concurrent put of key {key!r}")
@@ -630,6 +665,9 @@ class FileStorage:
         tmp = self._write_tmp(
             f"{item.id}.{secrets.token_hex(4)}", encode(header, payload), sync=True
         )
+        # The key link follows the item to its new file, before anyone can claim it there,
+        # so that the old revision (or the batch's pack) is not kept on disk for it.
+        self._point_key(_key_hash(item.key), tmp)
         if target.parent == self._dirs[State.READY]:
             self._into_ready(tmp, item.id, int(target.name.partition("~")[2]))
         else:
