@@ -377,15 +377,10 @@ class FileStorage:
     def _ready_mtime_now(self) -> int:
         return os.stat(self._ready_dir).st_mtime_ns
 
-    def _into_ready(
-        self, src: Path | str, item_id: str, next_ns: int, *, link: bool = False
-    ) -> None:
-        """Move ``src`` into ready/ (or, ``link=True``, add a link to it: a pack member)."""
+    def _into_ready(self, src: Path, item_id: str, next_ns: int) -> None:
         name = f"{item_id}~{next_ns}"
         before = self._ready_mtime_now()
-        # str paths: a batch makes thousands of these, and pathlib's joins cost more
-        # than the system calls
-        (os.link if link else os.rename)(src, os.path.join(self._ready_dir, name))
+        os.rename(src, os.path.join(self._ready_dir, name))
         bisect.insort(self._ready_names, name)
         self._ready_changed(before)
 
@@ -547,11 +542,15 @@ class FileStorage:
             pack_id = new_id()
             members = [(item.id, key_hash, frame) for _i, item, key_hash, frame in fresh]
             source = self._write_tmp(pack_id, encode_pack(pack_id, members), sync=True)
-        keys_dir = str(self._keys)
+        # str paths and one look at ready/'s mtime per batch: a batch makes thousands of
+        # links, and pathlib's joins or a stat per item would cost as much as the links.
+        keys_dir, ready_dir = str(self._keys), self._ready_dir
+        place = os.rename if len(fresh) == 1 else os.link
+        before = self._ready_mtime_now()
         placed = False
         try:
             for index, item, key_hash, _frame in fresh:
-                key_name = os.path.join(keys_dir, key_hash)
+                key_name = f"{keys_dir}/{key_hash}"
                 while True:
                     try:
                         os.link(source, key_name)
@@ -562,9 +561,13 @@ class FileStorage:
                             results[index] = (existing, False)
                             break
                 if results[index] is None:
-                    self._into_ready(source, item.id, next_ns, link=len(fresh) > 1)
+                    name = f"{item.id}~{next_ns}"
+                    place(source, f"{ready_dir}/{name}")
+                    bisect.insort(self._ready_names, name)
                     results[index] = (item, True)
                     placed = True
+            if placed:
+                self._ready_changed(before)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 source.unlink()  # the pack's own name, or a single item that was not placed
