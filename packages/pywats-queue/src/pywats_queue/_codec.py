@@ -141,11 +141,12 @@ def read_frame(
 
 
 def _pread_exact(fd: int, length: int, offset: int) -> bytes:
-    """Up to ``length`` bytes at ``offset``, fewer only at the end of the file (one
-    ``pread`` returns at most about 2 GiB on Linux)."""
+    """Up to ``length`` bytes at ``offset``, fewer only at the end of the file. Read in
+    1 MiB steps: one ``pread`` returns at most about 2 GiB on Linux, and each call first
+    allocates as much as it asks for."""
     chunks: list[bytes] = []
     while length > 0:
-        chunk = os.pread(fd, min(length, 1 << 30), offset)
+        chunk = os.pread(fd, min(length, 1 << 20), offset)
         if not chunk:
             break
         chunks.append(chunk)
@@ -155,14 +156,7 @@ def _pread_exact(fd: int, length: int, offset: int) -> bytes:
 
 
 def _read_all(fd: int) -> bytes:
-    chunks: list[bytes] = []
-    offset = 0
-    while True:
-        chunk = os.pread(fd, 1 << 20, offset)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        offset += len(chunk)
+    return _pread_exact(fd, 1 << 62, 0)  # everything up to the end of the file
 
 
 def _find_record(
