@@ -108,7 +108,9 @@ def test_migration_of_10000_items_preserves_items_and_states(
 
 def _count_in(dst_url: str, dst_path: Path) -> int:
     if dst_url.startswith("file"):
-        return sum(len(os.listdir(dst_path / s)) for s in ("ready", "leased", "acked", "dead"))
+        # The child may have made the queue directory but not yet its state directories.
+        states = [dst_path / s for s in ("ready", "leased", "acked", "dead")]
+        return sum(len(os.listdir(s)) for s in states if s.is_dir())
     try:
         db = sqlite3.connect(f"file:{dst_path}?mode=ro", uri=True, timeout=5)
         try:

@@ -10,7 +10,7 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,33 @@ from ._model import (
 
 MIN_SQLITE = (3, 35, 0)  # UPDATE ... RETURNING
 BUSY_TIMEOUT_MS = 30_000
+# put_many stores up to this many payloads, of up to this many bytes in all, in one
+# ``packs`` row: a batch then writes its payloads densely instead of a page per item.
+PACK_MEMBERS = 128
+PACK_BYTES = 64 * 1024
+# A packed item has payload NULL and its bytes in its pack. (Not ``pack IS NULL``: SQLite
+# 3.40 answers IS NULL wrongly inside RETURNING; coalesce is unaffected.)
+_PAYLOAD = (
+    "coalesce(payload, (SELECT substr(packs.data, items.pack_start + 1, items.pack_size) "
+    "FROM packs WHERE packs.id = items.pack))"
+)
 _COLUMNS = (
+    f"id, key, {_PAYLOAD}, meta, created_at, attempts, last_error, next_attempt_at, state, "
+    "lease_token, lease_expires_at, finished_at"
+)
+_STORED = (
     "id, key, payload, meta, created_at, attempts, last_error, next_attempt_at, state, "
     "lease_token, lease_expires_at, finished_at"
+)
+_INDEXES = (
+    # Ids are unique by construction (time + 64 random bits) and checked on import.
+    # They are indexed in two halves so that a put writes one index fewer: ready
+    # items through items_ready, all others through items_settled. Lookups by id
+    # therefore name the state condition of one of the two indexes.
+    "CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'",
+    "CREATE INDEX items_settled ON items (id) WHERE state != 'ready'",
+    "CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'",
+    "CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'",
 )
 
 # Forward migrations: index i brings the schema from version i to i + 1.
@@ -53,14 +77,34 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             lease_expires_at REAL,
             finished_at REAL
         )""",
-        # Ids are unique by construction (time + 64 random bits) and checked on import.
-        # They are indexed in two halves so that a put writes one index fewer: ready
-        # items through items_ready, all others through items_settled. Lookups by id
-        # therefore name the state condition of one of the two indexes.
-        "CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'",
-        "CREATE INDEX items_settled ON items (id) WHERE state != 'ready'",
-        "CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'",
-        "CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'",
+        *_INDEXES,
+    ),
+    # 2: packs. The payload column becomes nullable, so the table is rebuilt.
+    (
+        *(f"DROP INDEX {statement.split()[2]}" for statement in _INDEXES),
+        "ALTER TABLE items RENAME TO items_v1",
+        """CREATE TABLE items (
+            id TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            payload BLOB CHECK ((payload IS NULL) = (pack IS NOT NULL)),
+            meta TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at REAL NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('ready', 'leased', 'acked', 'dead')),
+            lease_token TEXT,
+            lease_expires_at REAL,
+            finished_at REAL,
+            pack INTEGER,
+            pack_start INTEGER,
+            pack_size INTEGER
+        )""",
+        f"INSERT INTO items (rowid, {_STORED}) SELECT rowid, {_STORED} FROM items_v1",
+        "DROP TABLE items_v1",
+        *_INDEXES,
+        "CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL",
+        "CREATE TABLE packs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -71,6 +115,11 @@ _BY_ID = (
 
 
 def _row_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
+    if row[2] is None:
+        raise QueueCorruptError(
+            f"the payload of item {row[0]} is missing: its pack row is gone. The queue "
+            "file is damaged; copy it aside and run `PRAGMA integrity_check` on the copy"
+        )
     return Item(
         id=row[0],
         key=row[1],
@@ -183,7 +232,14 @@ class SqliteStorage:
     def _check_integrity(self) -> None:
         rows = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
         if rows != ["ok"]:
-            raise _corrupt(self._path, "quick_check: " + "; ".join(map(str, rows[:3])))
+            lines = [
+                line.strip()
+                for row in rows
+                for line in str(row).splitlines()
+                if line.strip() and not line.startswith("***")
+            ]
+            more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+            raise _corrupt(self._path, "quick_check: " + "; ".join(lines[:3]) + more)
 
     def _migrate(self) -> None:
         db = self._db
@@ -231,17 +287,40 @@ class SqliteStorage:
             return [self._put_one(*entries[0], now)]
         with self._write() as db:
             fresh: dict[str, Item] = {}
-            rows: list[tuple[Any, ...]] = []
             for item_id, (payload, key, meta) in zip(new_ids(len(entries)), entries, strict=True):
-                if key in fresh:
-                    continue  # the same key twice in one batch: one item
-                fresh[key] = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
-                rows.append((item_id, key, payload, json.dumps(meta) if meta else "{}", now, now))
+                if key not in fresh:  # the same key twice in one batch: one item
+                    fresh[key] = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
+            rows: list[tuple[Any, ...]] = []
+            packs: list[int] = []
+            for group in _pack_groups(list(fresh.values())):
+                pack: int | None = None
+                if len(group) > 1:
+                    data = b"".join(item.payload for item in group)
+                    pack = db.execute("INSERT INTO packs (data) VALUES (?)", (data,)).lastrowid
+                    assert pack is not None
+                    packs.append(pack)
+                offset = 0
+                for item in group:
+                    size = len(item.payload)
+                    rows.append(
+                        (
+                            item.id,
+                            item.key,
+                            None if pack else item.payload,
+                            json.dumps(item.meta) if item.meta else "{}",
+                            now,
+                            now,
+                            pack,
+                            offset if pack else None,
+                            size if pack else None,
+                        )
+                    )
+                    offset += size
             before = db.total_changes
             db.executemany(
                 "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
-                "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready') "
-                "ON CONFLICT (key) DO NOTHING",
+                "next_attempt_at, state, pack, pack_start, pack_size) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?, 'ready', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 rows,
             )
             stored = dict.fromkeys(fresh, True)
@@ -256,6 +335,7 @@ class SqliteStorage:
                         if row[0] != fresh[row[1]].id:
                             fresh[row[1]] = _row_item(row)
                             stored[row[1]] = False
+                self._free_packs(packs)
         first_seen: set[str] = set()
         results: list[tuple[Item, bool]] = []
         for _payload, key, _meta in entries:
@@ -290,6 +370,15 @@ class SqliteStorage:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM items WHERE key = ?", (key,)).fetchone()
             if row is not None:  # else it was discarded in between: insert after all
                 return _row_item(row), False
+
+    def _free_packs(self, packs: Iterable[int | None]) -> None:
+        """Delete the packs that no item points into any more."""
+        for pack in {p for p in packs if p is not None}:
+            self._db.execute(
+                "DELETE FROM packs WHERE id = ?1 AND NOT EXISTS "
+                "(SELECT 1 FROM items WHERE pack = ?1)",
+                (pack,),
+            )
 
     def claim(self, lease_seconds: float, now: float) -> Item | None:
         token = secrets.token_hex(8)
@@ -383,7 +472,8 @@ class SqliteStorage:
                 "DELETE FROM items WHERE rowid IN ("
                 + _BY_ID.format(columns="rowid")
                 + ") AND state != 'leased' RETURNING "
-                + _COLUMNS,
+                + _COLUMNS
+                + ", pack",
                 (item_id, item_id),
             ).fetchall()
             if not row:
@@ -391,6 +481,7 @@ class SqliteStorage:
                 raise InvalidStateError(
                     f"item {item_id} is being delivered (leased); discard it after its lease ends"
                 )
+            self._free_packs([row[0][12]])
         return _row_item(row[0])
 
     def _sweep(self, now: float) -> None:
@@ -427,7 +518,7 @@ class SqliteStorage:
                 if db.execute(_BY_ID.format(columns="1"), (item.id, item.id)).fetchone():
                     continue  # copied by an earlier run
                 cursor = db.execute(
-                    f"INSERT INTO items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    f"INSERT INTO items ({_STORED}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (key) DO NOTHING",
                     (
                         item.id,
@@ -456,10 +547,15 @@ class SqliteStorage:
 
     def purge_acked(self, before: float) -> int:
         with self._write() as db:
-            cursor = db.execute(
-                "DELETE FROM items WHERE state = 'acked' AND finished_at < ?", (before,)
-            )
-        return cursor.rowcount
+            packs = [
+                row[0]
+                for row in db.execute(
+                    "DELETE FROM items WHERE state = 'acked' AND finished_at < ? RETURNING pack",
+                    (before,),
+                )
+            ]
+            self._free_packs(packs)
+        return len(packs)
 
     def stats(self, now: float) -> QueueStats:
         self._sweep(now)
@@ -480,3 +576,22 @@ class SqliteStorage:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+
+def _pack_groups(items: Sequence[Item]) -> Iterator[Sequence[Item]]:
+    """Consecutive runs of items whose payloads share one pack row."""
+    start = 0
+    while start < len(items):
+        end = start + 1
+        size = len(items[start].payload)
+        while (
+            end < len(items)
+            and end - start < PACK_MEMBERS
+            and size + len(items[end].payload) <= PACK_BYTES
+        ):
+            size += len(items[end].payload)
+            end += 1
+        if size == 0:  # SQLite reads any part of an empty BLOB as NULL: no empty packs
+            end = start + 1
+        yield items[start:end]
+        start = end

@@ -1,0 +1,221 @@
+"""The SQLite layout: packs for batches, claim order, schema 1 -> 2."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from pywats_queue import Item, QueueCorruptError, State, open_queue
+from pywats_queue._sqlite import MIGRATIONS, PACK_BYTES, PACK_MEMBERS
+
+
+def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_a_batch_shares_pack_rows_and_every_payload_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    payloads = [bytes([n % 251]) * (100 + n) for n in range(300)]
+    with open_queue(f"sqlite://{path}") as queue:
+        ids = queue.put_many([(p, f"k{n}") for n, p in enumerate(payloads)])
+        packs = _rows(path, "SELECT id, length(data) FROM packs ORDER BY id")
+        members = _rows(path, "SELECT pack, COUNT(*) FROM items GROUP BY pack ORDER BY pack")
+        # Packs respect both limits and hold exactly the batch's bytes.
+        assert sum(size for _, size in packs) == sum(map(len, payloads))  # type: ignore[misc]
+        assert all(size <= PACK_BYTES for _, size in packs)  # type: ignore[operator]
+        assert all(count <= PACK_MEMBERS for _, count in members)  # type: ignore[operator]
+        assert len(packs) >= 2
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE payload IS NOT NULL") == [(0,)]
+        assert [queue.get(i).payload for i in ids] == payloads
+        claimed = [queue.claim(30) for _ in payloads]
+        assert [c.payload for c in claimed if c] == payloads
+
+
+def test_a_payload_larger_than_a_pack_is_stored_in_its_own_row(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    big = b"x" * (PACK_BYTES + 1)
+    with open_queue(f"sqlite://{path}") as queue:
+        ids = queue.put_many([(b"a", "a"), (big, "big"), (b"b", "b")])
+        assert _rows(path, "SELECT key, pack IS NULL FROM items ORDER BY rowid") == [
+            ("a", 1),
+            ("big", 1),
+            ("b", 1),
+        ]
+        assert [queue.get(i).payload for i in ids] == [b"a", big, b"b"]
+
+
+def test_packs_are_freed_with_their_last_item(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}", acked_retention=0) as queue:
+        first = queue.put_many([(b"p%d" % n, f"a{n}") for n in range(10)])
+        queue.put_many([(b"q%d" % n, f"b{n}") for n in range(10)])
+        assert _rows(path, "SELECT COUNT(*) FROM packs") == [(2,)]
+        for item_id in first[:9]:
+            queue.discard(item_id)
+        assert _rows(path, "SELECT COUNT(*) FROM packs") == [(2,)]  # one member left
+        assert queue.get(first[9]).payload == b"p9"
+        queue.discard(first[9])
+        assert _rows(path, "SELECT COUNT(*) FROM packs") == [(1,)]
+        while (item := queue.claim(30)) is not None:
+            queue.ack(item)
+        time.sleep(0.01)
+        assert queue.purge() == 10
+        assert _rows(path, "SELECT COUNT(*) FROM packs") == [(0,)]
+
+
+def test_a_batch_of_keys_already_present_leaves_no_pack_behind(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as queue:
+        ids = queue.put_many([(b"one", "k1"), (b"two", "k2")])
+        assert queue.put_many([(b"other", "k1"), (b"other", "k2")]) == ids
+        assert _rows(path, "SELECT COUNT(*) FROM packs") == [(1,)]
+        assert [queue.get(i).payload for i in ids] == [b"one", b"two"]
+
+
+def test_a_missing_pack_is_reported_as_damage_not_as_an_empty_payload(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as queue:
+        ids = queue.put_many([(b"one", "k1"), (b"two", "k2")])
+        db = sqlite3.connect(path)
+        db.execute("DELETE FROM packs")
+        db.commit()
+        db.close()
+        with pytest.raises(QueueCorruptError, match=f"payload of item {ids[0]} is missing"):
+            queue.get(ids[0])
+
+
+def test_a_returned_item_is_claimed_before_younger_fresh_items(tmp_path: Path) -> None:
+    with open_queue(f"sqlite://{tmp_path / 'q.db'}") as queue:
+        a, b, c = (queue.put(b"p", key=k) for k in "abc")
+        first = queue.claim(30)
+        assert first is not None
+        assert first.id == a
+        queue.release(first)
+        again = queue.claim(30)
+        assert again is not None
+        assert again.id == a  # older than b and c
+        queue.nack(again, "503", retry_at=time.time() + 3600)
+        assert [i.id for i in iter(lambda: queue.claim(30), None)] == [b, c]
+        assert [i.id for i in queue.list(State.READY)] == [a]
+
+
+def test_list_ready_is_in_id_order_after_releases(tmp_path: Path) -> None:
+    with open_queue(f"sqlite://{tmp_path / 'q.db'}") as queue:
+        ids = [queue.put(b"p", key=f"k{n}") for n in range(6)]
+        claimed = [queue.claim(30) for _ in range(3)]
+        assert None not in claimed
+        assert claimed[0] is not None
+        assert claimed[2] is not None
+        queue.release(claimed[0])  # ids[0] ready again, through the ready index
+        queue.release(claimed[2])  # ids[2]
+        assert [i.id for i in queue.list(State.READY)] == [ids[0], ids[2], ids[3], ids[4], ids[5]]
+        assert [i.id for i in queue.list(State.READY, limit=2)] == [ids[0], ids[2]]
+        assert queue.stats().depth == {"ready": 5, "leased": 1, "acked": 0, "dead": 0}
+
+
+def _item(item_id: str, key: str, state: State, **changes: object) -> Item:
+    now = time.time()
+    fields: dict[str, object] = {
+        "id": item_id,
+        "key": key,
+        "payload": key.encode() * 3,
+        "meta": {"key": key},
+        "created_at": now - 60,
+        "attempts": 0,
+        "last_error": None,
+        "next_attempt_at": now - 60,
+        "state": state,
+    }
+    fields.update(changes)
+    return Item(**fields)  # type: ignore[arg-type]
+
+
+def _version_1_queue(path: Path, items: Sequence[tuple[object, ...]]) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (1)")
+    for statement in MIGRATIONS[0]:
+        assert isinstance(statement, str)
+        db.execute(statement)
+    db.executemany(
+        "INSERT INTO items (id, key, payload, meta, created_at, attempts, last_error, "
+        "next_attempt_at, state, lease_token, lease_expires_at, finished_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        items,
+    )
+    db.commit()
+    db.close()
+
+
+def test_a_schema_1_queue_is_rebuilt_as_schema_2_keeping_every_item(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    now = time.time()
+    ns = time.time_ns() - 10**10
+    # state, key, attempts, last_error, next_attempt_at, lease_token, lease_expires_at, done
+    plan = [
+        ("ready", "ready", 0, None, now - 9, None, None, None),
+        ("ready", "retry", 2, "503", now - 1, None, None, None),
+        ("leased", "expired", 0, None, now - 7, "tok", now - 1, None),
+        ("acked", "acked", 0, None, now - 6, None, None, now - 5),
+        ("dead", "dead", 1, "400", now - 5, None, None, now - 4),
+        ("ready", "later", 0, None, now + 3600, None, None, None),
+    ]
+    old = [
+        (
+            f"{ns + n:016x}{n:016x}",
+            key,
+            key.encode(),
+            json.dumps({"n": n}),
+            now - 10 + n,
+            attempts,
+            error,
+            due,
+            state,
+            token,
+            expires,
+            done,
+        )
+        for n, (state, key, attempts, error, due, token, expires, done) in enumerate(plan)
+    ]
+    _version_1_queue(path, old)
+    with open_queue(f"sqlite://{path}") as queue:
+        assert _rows(path, "SELECT version FROM schema_version") == [(2,)]
+        for row in old:
+            item = queue.get(str(row[0]))
+            assert (item.key, item.payload, dict(item.meta), item.attempts, item.last_error) == (
+                row[1],
+                row[2],
+                json.loads(str(row[3])),
+                row[5],
+                row[6],
+            )
+        states = {i.key: i.state for i in queue.items()}
+        assert states == {
+            "ready": State.READY,
+            "retry": State.READY,
+            "expired": State.READY,  # its lease had run out
+            "acked": State.ACKED,
+            "dead": State.DEAD,
+            "later": State.READY,
+        }
+        new = queue.put(b"n", key="new")
+        order = [i.key for i in iter(lambda: queue.claim(30), None)]
+        assert order == ["ready", "retry", "expired", "new"]  # "later" waits an hour
+        assert queue.get(new).state is State.LEASED
+
+
+def test_empty_payloads_in_a_batch_read_back_empty(tmp_path: Path) -> None:
+    with open_queue(f"sqlite://{tmp_path / 'q.db'}") as queue:
+        batches = [[b"", b""], [b"", b"x", b""], [b"x", b""]]
+        for n, batch in enumerate(batches):
+            ids = queue.put_many([(p, f"k{n}-{m}") for m, p in enumerate(batch)])
+            assert [queue.get(i).payload for i in ids] == batch
