@@ -113,7 +113,8 @@ def _check(
             limit = now + max(LEASE, REWRITE_GUARD_SECONDS) + 1.0
             assert item.lease_expires_at <= limit, "lease set beyond its length"
         if check_leases and leased:
-            time.sleep(max(i.lease_expires_at or 0 for i in leased) - time.time() + 0.01)
+            last_expiry = max(i.lease_expires_at or 0 for i in leased)
+            time.sleep(max(0.0, last_expiry - time.time() + 0.01))  # may have passed already
             taken = []
             while (item := queue.claim(30)) is not None:
                 taken.append(item)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,16 +84,44 @@ def test_a_batch_of_keys_already_present_leaves_no_pack_behind(tmp_path: Path) -
         assert [queue.get(i).payload for i in ids] == [b"one", b"two"]
 
 
-def test_a_missing_pack_is_reported_as_damage_not_as_an_empty_payload(tmp_path: Path) -> None:
+def test_a_lost_pack_fails_the_claim_without_a_trace_then_becomes_a_dead_letter(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "q.db"
     with open_queue(f"sqlite://{path}") as queue:
-        ids = queue.put_many([(b"one", "k1"), (b"two", "k2")])
+        lost = queue.put_many([(b"one", "k1"), (b"two", "k2")])
+        kept = queue.put(b"three", key="k3")
         db = sqlite3.connect(path)
         db.execute("DELETE FROM packs")
         db.commit()
         db.close()
-        with pytest.raises(QueueCorruptError, match=f"payload of item {ids[0]} is missing"):
-            queue.get(ids[0])
+        with pytest.raises(QueueCorruptError, match=f"payload of item {lost[0]} is missing"):
+            queue.claim(30)
+        # the failed claim changed nothing: the item is not left leased
+        assert _rows(path, "SELECT state, lease_token FROM items WHERE key = 'k1'") == [
+            ("ready", None)
+        ]
+    with open_queue(f"sqlite://{path}") as queue:  # open moves them aside, saying why
+        for item_id in lost:
+            item = queue.get(item_id)
+            assert item.state is State.DEAD
+            assert item.payload == b""
+            assert item.last_error is not None
+            assert item.last_error.startswith("payload lost: its pack row is missing")
+        claimed = queue.claim(30)
+        assert claimed is not None
+        assert (claimed.id, claimed.payload) == (kept, b"three")
+        assert queue.discard(lost[0]).key == "k1"
+
+
+def test_a_batch_with_keys_already_stored_packs_only_the_new_payloads(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as queue:
+        first = queue.put_many([(b"a" * 100, "k1"), (b"b" * 100, "k2")])
+        again = queue.put_many([(b"x" * 100, "k1"), (b"c" * 100, "k3"), (b"d" * 100, "k4")])
+        assert again[0] == first[0]
+        assert _rows(path, "SELECT length(data) FROM packs ORDER BY id") == [(200,), (200,)]
+        assert [queue.get(i).payload for i in again] == [b"a" * 100, b"c" * 100, b"d" * 100]
 
 
 def test_a_returned_item_is_claimed_before_younger_fresh_items(tmp_path: Path) -> None:
@@ -219,3 +250,78 @@ def test_empty_payloads_in_a_batch_read_back_empty(tmp_path: Path) -> None:
         for n, batch in enumerate(batches):
             ids = queue.put_many([(p, f"k{n}-{m}") for m, p in enumerate(batch)])
             assert [queue.get(i).payload for i in ids] == batch
+
+
+def test_a_schema_1_file_from_an_early_build_without_every_index_opens(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    early = [st for st in MIGRATIONS[0] if isinstance(st, str) and "items_settled" not in st]
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (1)")
+    for statement in early:
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO items (id, key, payload, meta, created_at, next_attempt_at, state) "
+        "VALUES (?, 'k', x'01', '{}', 1, 1, 'ready')",
+        (f"{time.time_ns():016x}{0:016x}",),
+    )
+    db.commit()
+    db.close()
+    with open_queue(f"sqlite://{path}") as queue:
+        assert [(i.key, i.payload) for i in queue.list(State.READY)] == [("k", b"\x01")]
+
+
+_NO_SPACE_CHILD = """
+import resource, signal, sys
+from pywats_queue import QueueError, open_queue
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG
+hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), hard))
+try:
+    open_queue("sqlite://" + sys.argv[1]).close()
+except QueueError as exc:
+    print(type(exc).__name__, exc)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs RLIMIT_FSIZE (POSIX)")
+def test_an_upgrade_without_disk_space_says_so_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    _version_1_queue(
+        path,
+        [
+            (
+                f"{n:032x}",
+                f"k{n}",
+                bytes([n % 256]) * 2000,
+                "{}",
+                1.0,
+                0,
+                None,
+                1.0,
+                "ready",
+                None,
+                None,
+                None,
+            )
+            for n in range(2000)
+        ],
+    )
+    size = path.stat().st_size
+    # The rebuild needs about the file's size again; allow a tenth of it.
+    child = subprocess.run(
+        [sys.executable, "-c", _NO_SPACE_CHILD, str(path), str(size + size // 10)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith("QueueError"), child.stdout
+    assert "upgrading its schema from version 1 to 2 failed" in child.stdout
+    assert "the file is unchanged" in child.stdout
+    assert "damaged" not in child.stdout
+    assert _rows(path, "SELECT version FROM schema_version") == [(1,)]
+    with open_queue(f"sqlite://{path}") as queue:  # with room, the upgrade completes
+        assert queue.stats().depth["ready"] == 2000
+        assert queue.get(f"{7:032x}").payload == bytes([7]) * 2000

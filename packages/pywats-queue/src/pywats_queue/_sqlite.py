@@ -79,9 +79,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         *_INDEXES,
     ),
-    # 2: packs. The payload column becomes nullable, so the table is rebuilt.
+    # 2: packs. The payload column becomes nullable, so the table is rebuilt. The old
+    # table's indexes (whichever a schema 1 build made) go with it when it is dropped.
     (
-        *(f"DROP INDEX {statement.split()[2]}" for statement in _INDEXES),
         "ALTER TABLE items RENAME TO items_v1",
         """CREATE TABLE items (
             id TEXT NOT NULL,
@@ -114,16 +114,19 @@ _BY_ID = (
 )
 
 
-def _row_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
-    if row[2] is None:
+def _row_item(row: sqlite3.Row | tuple[Any, ...], *, missing_ok: bool = False) -> Item:
+    """The item in a row of ``_COLUMNS``. A payload whose pack row is gone raises
+    (inside the caller's transaction, which then rolls back) unless ``missing_ok``."""
+    if row[2] is None and not missing_ok:
         raise QueueCorruptError(
-            f"the payload of item {row[0]} is missing: its pack row is gone. The queue "
-            "file is damaged; copy it aside and run `PRAGMA integrity_check` on the copy"
+            f"the payload of item {row[0]} is missing: its pack row is gone (the queue "
+            "file was damaged or changed by hand). Open the queue again: on open, items "
+            "whose payload is lost are moved to the dead letters with the reason"
         )
     return Item(
         id=row[0],
         key=row[1],
-        payload=bytes(row[2]),
+        payload=b"" if row[2] is None else bytes(row[2]),
         meta=json.loads(row[3]),
         created_at=row[4],
         attempts=row[5],
@@ -190,6 +193,7 @@ class SqliteStorage:
             self._configure()
             self._check_integrity()
             self._migrate()
+            self._mark_lost_payloads(time.time())
         except sqlite3.DatabaseError as exc:
             self._db.close()
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -253,9 +257,20 @@ class SqliteStorage:
                     f"SQLite queue {self._path} has schema version {version}, written by a "
                     f"newer pywats-queue; this version understands up to {SCHEMA_VERSION}"
                 )
-            for steps in MIGRATIONS[version:]:
-                for statement in steps:
-                    db.execute(statement)
+            try:
+                for steps in MIGRATIONS[version:]:
+                    for statement in steps:
+                        db.execute(statement)
+            except sqlite3.OperationalError as exc:
+                if version == 0 or "locked" in str(exc) or "malformed" in str(exc):
+                    raise
+                raise QueueError(
+                    f"SQLite queue {self._path}: upgrading its schema from version {version} "
+                    f"to {SCHEMA_VERSION} failed ({exc}); the file is unchanged. The upgrade "
+                    "rewrites the items table once and needs free space of about the "
+                    f"file's size ({self._path.stat().st_size // 2**20 + 1} MiB) on its "
+                    "disk: make room, then open the queue again"
+                ) from None
             if row is None:
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
             elif version != SCHEMA_VERSION:
@@ -265,6 +280,22 @@ class SqliteStorage:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise
+
+    def _mark_lost_payloads(self, now: float) -> None:
+        """Move items whose pack row is gone to the dead letters, saying so.
+
+        Packs are only deleted with their last item, so this finds something only in a
+        file that was damaged or edited by hand; the rest of the queue carries on.
+        """
+        self._db.execute(
+            "UPDATE items SET state = 'dead', payload = x'', pack = NULL, pack_start = NULL, "
+            "pack_size = NULL, lease_token = NULL, lease_expires_at = NULL, finished_at = ?, "
+            "last_error = 'payload lost: its pack row is missing from the queue file "
+            "(damaged or edited by hand); the item is kept for its key and metadata' "
+            "WHERE pack IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM packs WHERE packs.id = items.pack)",
+            (now,),
+        )
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -290,15 +321,17 @@ class SqliteStorage:
             for item_id, (payload, key, meta) in zip(new_ids(len(entries)), entries, strict=True):
                 if key not in fresh:  # the same key twice in one batch: one item
                     fresh[key] = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
+            # Keys already stored are looked up first, so that their payloads are not
+            # written into a pack again (the write lock is held: nothing changes between).
+            existing = self._items_with_keys(list(fresh))
+            fresh.update(existing)
             rows: list[tuple[Any, ...]] = []
-            packs: list[int] = []
-            for group in _pack_groups(list(fresh.values())):
+            new = [item for key, item in fresh.items() if key not in existing]
+            for group in _pack_groups(new):
                 pack: int | None = None
                 if len(group) > 1:
                     data = b"".join(item.payload for item in group)
                     pack = db.execute("INSERT INTO packs (data) VALUES (?)", (data,)).lastrowid
-                    assert pack is not None
-                    packs.append(pack)
                 offset = 0
                 for item in group:
                     size = len(item.payload)
@@ -316,30 +349,16 @@ class SqliteStorage:
                         )
                     )
                     offset += size
-            before = db.total_changes
             db.executemany(
                 "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
                 "next_attempt_at, state, pack, pack_start, pack_size) "
-                "VALUES (?, ?, ?, ?, ?, 0, ?, 'ready', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                "VALUES (?, ?, ?, ?, ?, 0, ?, 'ready', ?, ?, ?)",
                 rows,
             )
-            stored = dict.fromkeys(fresh, True)
-            if db.total_changes - before != len(rows):  # some keys were already here
-                keys = list(fresh)
-                for start in range(0, len(keys), 500):  # under SQLite's variable limit
-                    chunk = keys[start : start + 500]
-                    marks = ", ".join("?" * len(chunk))
-                    for row in db.execute(
-                        f"SELECT {_COLUMNS} FROM items WHERE key IN ({marks})", chunk
-                    ):
-                        if row[0] != fresh[row[1]].id:
-                            fresh[row[1]] = _row_item(row)
-                            stored[row[1]] = False
-                self._free_packs(packs)
         first_seen: set[str] = set()
         results: list[tuple[Item, bool]] = []
         for _payload, key, _meta in entries:
-            results.append((fresh[key], stored[key] and key not in first_seen))
+            results.append((fresh[key], key not in existing and key not in first_seen))
             first_seen.add(key)
         return results
 
@@ -370,6 +389,17 @@ class SqliteStorage:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM items WHERE key = ?", (key,)).fetchone()
             if row is not None:  # else it was discarded in between: insert after all
                 return _row_item(row), False
+
+    def _items_with_keys(self, keys: Sequence[str]) -> dict[str, Item]:
+        found: dict[str, Item] = {}
+        for start in range(0, len(keys), 500):  # under SQLite's variable limit
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE key IN ({marks})", chunk
+            ):
+                found[row[1]] = _row_item(row)
+        return found
 
     def _free_packs(self, packs: Iterable[int | None]) -> None:
         """Delete the packs that no item points into any more."""
@@ -405,23 +435,24 @@ class SqliteStorage:
                 "AND next_attempt_at <= ? ORDER BY id LIMIT 1) RETURNING " + _COLUMNS,
                 (token, now + lease_seconds, now),
             ).fetchall()
-        return _row_item(row[0]) if row else None
+            return _row_item(row[0]) if row else None
 
     def _leased_update(self, item: Item, assignments: str, params: tuple[Any, ...]) -> Item:
         if item.lease_token is None:
             raise InvalidStateError(f"item {item.id} was not claimed (it has no lease)")
-        row = self._db.execute(
-            f"UPDATE items SET {assignments}, lease_token = NULL, lease_expires_at = NULL "
-            "WHERE id = ? AND state != 'ready' AND state = 'leased' AND lease_token = ? "
-            "RETURNING " + _COLUMNS,
-            (*params, item.id, item.lease_token),
-        ).fetchall()
-        if not row:
-            raise LeaseLostError(
-                f"the lease on item {item.id} is gone: it expired and the item was released "
-                "or claimed again; this result was not recorded"
-            )
-        return _row_item(row[0])
+        with self._write() as db:
+            row = db.execute(
+                f"UPDATE items SET {assignments}, lease_token = NULL, lease_expires_at = NULL "
+                "WHERE id = ? AND state != 'ready' AND state = 'leased' AND lease_token = ? "
+                "RETURNING " + _COLUMNS,
+                (*params, item.id, item.lease_token),
+            ).fetchall()
+            if not row:
+                raise LeaseLostError(
+                    f"the lease on item {item.id} is gone: it expired and the item was "
+                    "released or claimed again; this result was not recorded"
+                )
+            return _row_item(row[0])
 
     def ack(self, item: Item, now: float) -> Item:
         return self._leased_update(item, "state = 'acked', finished_at = ?", (now,))
@@ -464,7 +495,7 @@ class SqliteStorage:
                 raise InvalidStateError(
                     f"item {item_id} is {state.value}; only dead or acked items can be requeued"
                 )
-        return _row_item(row[0])
+            return _row_item(row[0])
 
     def discard(self, item_id: str, now: float) -> Item:
         with self._write() as db:
@@ -482,7 +513,7 @@ class SqliteStorage:
                     f"item {item_id} is being delivered (leased); discard it after its lease ends"
                 )
             self._free_packs([row[0][12]])
-        return _row_item(row[0])
+            return _row_item(row[0], missing_ok=True)
 
     def _sweep(self, now: float) -> None:
         self._db.execute(
