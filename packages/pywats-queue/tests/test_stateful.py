@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from pywats_queue import (
+    DEFAULT_ACKED_RETENTION,
     InvalidStateError,
     Item,
     ItemNotFoundError,
@@ -180,6 +182,18 @@ class QueueModel(RuleBasedStateMachine):
             self.queue.get(item_id)
 
     @rule()
+    def purge_every_acked_item(self) -> None:
+        self.queue.acked_retention = -1.0  # everything acknowledged so far is past it
+        try:
+            purged = self.queue.purge()
+        finally:
+            self.queue.acked_retention = DEFAULT_ACKED_RETENTION
+        acked = [i for i, m in self.model.items() if m.state is State.ACKED]
+        assert purged == len(acked)
+        for item_id in acked:
+            del self.model[item_id]
+
+    @rule()
     def reopen(self) -> None:
         self.queue.close()
         self.queue = open_queue(self.url)
@@ -205,6 +219,24 @@ class QueueModel(RuleBasedStateMachine):
             m.attempts for m in self.model.values() if m.state is not State.ACKED
         )
         assert stats.attempts == dict(histogram)
+
+    @invariant()
+    def every_pack_is_in_use_and_every_item_finds_its_pack(self) -> None:
+        if self.backend != "sqlite":
+            return
+        db = sqlite3.connect(f"file:{self.dir}/q.db?mode=ro", uri=True)
+        try:
+            dangling = db.execute(
+                "SELECT COUNT(*) FROM items WHERE pack IS NOT NULL "
+                "AND pack NOT IN (SELECT id FROM packs)"
+            ).fetchone()[0]
+            unused = db.execute(
+                "SELECT COUNT(*) FROM packs WHERE id NOT IN "
+                "(SELECT pack FROM items WHERE pack IS NOT NULL)"
+            ).fetchone()[0]
+        finally:
+            db.close()
+        assert (dangling, unused) == (0, 0)
 
 
 _SETTINGS: dict[str, Any] = {
