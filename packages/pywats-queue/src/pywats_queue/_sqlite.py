@@ -262,8 +262,13 @@ class SqliteStorage:
                     for statement in steps:
                         db.execute(statement)
             except sqlite3.OperationalError as exc:
-                if version == 0 or "locked" in str(exc) or "malformed" in str(exc):
+                if "locked" in str(exc) or "malformed" in str(exc):
                     raise
+                if version == 0:
+                    raise QueueError(
+                        f"SQLite queue {self._path}: creating its tables failed ({exc}); "
+                        "is the disk full?"
+                    ) from None
                 raise QueueError(
                     f"SQLite queue {self._path}: upgrading its schema from version {version} "
                     f"to {SCHEMA_VERSION} failed ({exc}); the file is unchanged. The upgrade "
@@ -386,9 +391,9 @@ class SqliteStorage:
             )
             if cursor.rowcount == 1:
                 return item, True
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM items WHERE key = ?", (key,)).fetchone()
-            if row is not None:  # else it was discarded in between: insert after all
-                return _row_item(row), False
+            existing = self._items_with_keys([key]).get(key)
+            if existing is not None:  # else it was discarded in between: insert after all
+                return existing, False
 
     def _items_with_keys(self, keys: Sequence[str]) -> dict[str, Item]:
         found: dict[str, Item] = {}
