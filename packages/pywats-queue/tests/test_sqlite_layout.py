@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pywats_queue import Item, QueueCorruptError, State, open_queue
-from pywats_queue._sqlite import MIGRATIONS, PACK_BYTES, PACK_MEMBERS
+from pywats_queue._sqlite import MIGRATIONS, PACK_BYTES, PACK_MEMBERS, SCHEMA_VERSION
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -99,7 +99,7 @@ def test_a_lost_pack_fails_the_claim_without_a_trace_then_becomes_a_dead_letter(
             queue.claim(30)
         # the failed claim changed nothing: the item is not left leased
         assert _rows(path, "SELECT state, lease_token FROM items WHERE key = 'k1'") == [
-            ("ready", None)
+            ("new", None)  # stored as never claimed
         ]
     with open_queue(f"sqlite://{path}") as queue:  # open moves them aside, saying why
         for item_id in lost:
@@ -219,7 +219,7 @@ def test_a_schema_1_queue_is_rebuilt_as_schema_2_keeping_every_item(tmp_path: Pa
     ]
     _version_1_queue(path, old)
     with open_queue(f"sqlite://{path}") as queue:
-        assert _rows(path, "SELECT version FROM schema_version") == [(2,)]
+        assert _rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
         for row in old:
             item = queue.get(str(row[0]))
             assert (item.key, item.payload, dict(item.meta), item.attempts, item.last_error) == (
@@ -318,7 +318,7 @@ def test_an_upgrade_without_disk_space_says_so_and_changes_nothing(tmp_path: Pat
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.startswith("QueueError"), child.stdout
-    assert "upgrading its schema from version 1 to 2 failed" in child.stdout
+    assert f"upgrading its schema from version 1 to {SCHEMA_VERSION} failed" in child.stdout
     assert "the file is unchanged" in child.stdout
     assert "damaged" not in child.stdout
     assert _rows(path, "SELECT version FROM schema_version") == [(1,)]

@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,7 @@ from ._model import (
     QueueStats,
     State,
     UnsupportedQueueError,
-    new_id,
-    new_ids,
+    id_tail,
 )
 
 MIN_SQLITE = (3, 35, 0)  # UPDATE ... RETURNING
@@ -61,7 +62,7 @@ _INDEXES = (
 )
 
 # Forward migrations: index i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+MIGRATIONS: tuple[tuple[str | Callable[[sqlite3.Connection], None], ...], ...] = (
     (
         """CREATE TABLE items (
             id TEXT NOT NULL,
@@ -106,12 +107,94 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL",
         "CREATE TABLE packs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     ),
+    # 3: a put writes the table and the key index only (see _rebuild_for_fresh_items).
+    (lambda db: _rebuild_for_fresh_items(db),),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-_BY_ID = (
-    "SELECT {columns} FROM items WHERE id = ? AND state = 'ready' "
-    "UNION ALL SELECT {columns} FROM items WHERE id = ? AND state != 'ready'"
+# An id's first 16 hex digits are the nanoseconds it was made at, and the item's rowid.
+# An id that cannot be its rowid (imported, or taken) gets a free rowid and an alias row.
+_MAX_ID_ROWID = 1 << 62
+_ROWID_OF = "coalesce((SELECT item FROM id_aliases WHERE id = :id), :rowid)"
+_BY_ID = "SELECT {columns} FROM items WHERE rowid = " + _ROWID_OF + " AND id = :id"
+# A put inserts only above the claim cursor, so that claims, which look for fresh items
+# above it, cannot miss it. The write lock makes the check and the insert one step.
+_PUT = (
+    "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
+    "next_attempt_at, state) SELECT ?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 'new' "
+    "WHERE ?1 > (SELECT after FROM claim_cursor) ON CONFLICT (key) DO NOTHING"
 )
+
+
+def _rebuild_for_fresh_items(db: sqlite3.Connection) -> None:
+    """Schema 2 -> 3. Items never claimed are in state 'new', above the claim cursor,
+    and in no index but the key's: a claim finds the first of them by rowid from the
+    cursor, and an id is found by its rowid. So a put writes two B-trees, not three.
+    """
+    db.execute("ALTER TABLE items RENAME TO items_v2")  # its indexes go with it
+    db.execute(
+        """CREATE TABLE items (
+            id TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            payload BLOB CHECK ((payload IS NULL) = (pack IS NOT NULL)),
+            meta TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at REAL NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('new', 'ready', 'leased', 'acked', 'dead')),
+            lease_token TEXT,
+            lease_expires_at REAL,
+            finished_at REAL,
+            pack INTEGER,
+            pack_start INTEGER,
+            pack_size INTEGER
+        )"""
+    )
+    db.execute("CREATE TABLE id_aliases (id TEXT PRIMARY KEY, item INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute("CREATE TABLE claim_cursor (after INTEGER NOT NULL)")
+    for row in db.execute(
+        f"SELECT {_STORED}, pack, pack_start, pack_size FROM items_v2 ORDER BY id"
+    ):
+        _insert_settled(db, row)
+    db.execute("DROP TABLE items_v2")
+    db.execute("CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'")
+    db.execute("CREATE INDEX items_settled ON items (id) WHERE state NOT IN ('new', 'ready')")
+    db.execute("CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'")
+    db.execute("CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'")
+    db.execute("CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL")
+    db.execute("INSERT INTO claim_cursor (after) SELECT coalesce(max(rowid), 0) FROM items")
+
+
+def _id_rowid(item_id: str) -> int:
+    """The rowid an id is stored under unless it has an alias (-1: it cannot be one)."""
+    try:
+        value = int(item_id[:16], 16)
+    except ValueError:
+        return -1
+    return value if len(item_id) == 32 and 0 < value < _MAX_ID_ROWID else -1
+
+
+def _id_params(item_id: str) -> dict[str, Any]:
+    return {"id": item_id, "rowid": _id_rowid(item_id)}
+
+
+def _insert_settled(db: sqlite3.Connection, row: Sequence[Any]) -> None:
+    """Insert an item row as given (``_STORED`` columns, then pack, pack_start and
+    pack_size if any), never as 'new': it is found through the indexes, wherever its
+    rowid falls. The rowid is the id's own if free, else the next free one with an
+    alias. A key already present raises ``sqlite3.IntegrityError``.
+    """
+    values = list(row) + [None] * (15 - len(row))
+    rowid = _id_rowid(values[0])
+    if rowid < 0 or db.execute("SELECT 1 FROM items WHERE rowid = ?", (rowid,)).fetchone():
+        rowid = int(db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM items").fetchone()[0])
+        db.execute("INSERT INTO id_aliases (id, item) VALUES (?, ?)", (values[0], rowid))
+    db.execute(
+        f"INSERT INTO items (rowid, {_STORED}, pack, pack_start, pack_size) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (rowid, *values),
+    )
 
 
 def _row_item(row: sqlite3.Row | tuple[Any, ...], *, missing_ok: bool = False) -> Item:
@@ -132,7 +215,7 @@ def _row_item(row: sqlite3.Row | tuple[Any, ...], *, missing_ok: bool = False) -
         attempts=row[5],
         last_error=row[6],
         next_attempt_at=row[7],
-        state=State(row[8]),
+        state=State.READY if row[8] == "new" else State(row[8]),
         lease_token=row[9],
         lease_expires_at=row[10],
         finished_at=row[11],
@@ -178,6 +261,7 @@ class SqliteStorage:
         check_sqlite_version()
         self.url = "sqlite://" + str(path)
         self._path = path
+        self._last_rowid = 0  # the rowid of this connection's last put (ids grow)
         if not path.parent.is_dir():
             raise QueueError(f"directory {path.parent} for the SQLite queue does not exist")
         try:
@@ -259,8 +343,11 @@ class SqliteStorage:
                 )
             try:
                 for steps in MIGRATIONS[version:]:
-                    for statement in steps:
-                        db.execute(statement)
+                    for step in steps:
+                        if isinstance(step, str):
+                            db.execute(step)
+                        else:
+                            step(db)
             except sqlite3.OperationalError as exc:
                 if "locked" in str(exc) or "malformed" in str(exc):
                     raise
@@ -272,7 +359,7 @@ class SqliteStorage:
                 raise QueueError(
                     f"SQLite queue {self._path}: upgrading its schema from version {version} "
                     f"to {SCHEMA_VERSION} failed ({exc}); the file is unchanged. The upgrade "
-                    "rewrites the items table once and needs free space of about the "
+                    "rewrites the items table and needs free space of about the "
                     f"file's size ({self._path.stat().st_size // 2**20 + 1} MiB) on its "
                     "disk: make room, then open the queue again"
                 ) from None
@@ -321,17 +408,28 @@ class SqliteStorage:
     ) -> list[tuple[Item, bool]]:
         if len(entries) == 1:
             return [self._put_one(*entries[0], now)]
+        wanted: dict[str, tuple[bytes, dict[str, Any]]] = {}
+        for payload, key, meta in entries:
+            wanted.setdefault(key, (payload, meta))  # the same key twice: one item
         with self._write() as db:
-            fresh: dict[str, Item] = {}
-            for item_id, (payload, key, meta) in zip(new_ids(len(entries)), entries, strict=True):
-                if key not in fresh:  # the same key twice in one batch: one item
-                    fresh[key] = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
             # Keys already stored are looked up first, so that their payloads are not
             # written into a pack again (the write lock is held: nothing changes between).
-            existing = self._items_with_keys(list(fresh))
-            fresh.update(existing)
+            found = self._items_with_keys(list(wanted))
+            first = int(
+                db.execute(
+                    "SELECT max(?, coalesce((SELECT max(rowid) FROM items), 0) + 1, "
+                    "(SELECT after FROM claim_cursor) + 1)",
+                    (time.time_ns(),),
+                ).fetchone()[0]
+            )
+            new = [
+                Item(f"{rowid:016x}{id_tail()}", key, payload, meta, now, 0, None, now, State.READY)
+                for rowid, (key, (payload, meta)) in enumerate(
+                    ((k, v) for k, v in wanted.items() if k not in found), first
+                )
+            ]
+            self._last_rowid = max(self._last_rowid, first + len(new) - 1)
             rows: list[tuple[Any, ...]] = []
-            new = [item for key, item in fresh.items() if key not in existing]
             for group in _pack_groups(new):
                 pack: int | None = None
                 if len(group) > 1:
@@ -342,6 +440,7 @@ class SqliteStorage:
                     size = len(item.payload)
                     rows.append(
                         (
+                            int(item.id[:16], 16),
                             item.id,
                             item.key,
                             None if pack else item.payload,
@@ -355,15 +454,16 @@ class SqliteStorage:
                     )
                     offset += size
             db.executemany(
-                "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
+                "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
                 "next_attempt_at, state, pack, pack_start, pack_size) "
-                "VALUES (?, ?, ?, ?, ?, 0, ?, 'ready', ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'new', ?, ?, ?)",
                 rows,
             )
+        stored = {**{item.key: item for item in new}, **found}
         first_seen: set[str] = set()
         results: list[tuple[Item, bool]] = []
         for _payload, key, _meta in entries:
-            results.append((fresh[key], key not in existing and key not in first_seen))
+            results.append((stored[key], key not in found and key not in first_seen))
             first_seen.add(key)
         return results
 
@@ -371,29 +471,32 @@ class SqliteStorage:
         self, payload: bytes, key: str, meta: dict[str, Any], now: float
     ) -> tuple[Item, bool]:
         """One put as one autocommit statement: the cheapest durable commit there is."""
-        item = Item(
-            id=new_id(),
-            key=key,
-            payload=bytes(payload),
-            meta=meta,
-            created_at=now,
-            attempts=0,
-            last_error=None,
-            next_attempt_at=now,
-            state=State.READY,
-        )
+        meta_text = json.dumps(meta) if meta else "{}"
         while True:
-            cursor = self._db.execute(
-                "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
-                "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready') "
-                "ON CONFLICT (key) DO NOTHING",
-                (item.id, key, item.payload, json.dumps(meta) if meta else "{}", now, now),
+            rowid = max(time.time_ns(), self._last_rowid + 1)
+            item = Item(
+                f"{rowid:016x}{id_tail()}", key, payload, meta, now, 0, None, now, State.READY
             )
-            if cursor.rowcount == 1:
+            try:
+                inserted = self._db.execute(
+                    _PUT, (rowid, item.id, key, payload, meta_text, now)
+                ).rowcount
+            except sqlite3.IntegrityError:  # another process took this rowid just now
+                inserted = 0
+            self._last_rowid = rowid
+            if inserted == 1:
                 return item, True
             existing = self._items_with_keys([key]).get(key)
-            if existing is not None:  # else it was discarded in between: insert after all
+            if existing is not None:
                 return existing, False
+            # No such key: the rowid was taken, or a claim has moved the cursor past it
+            # since the time was read. Try again above both.
+            self._last_rowid = int(
+                self._db.execute(
+                    "SELECT max(coalesce((SELECT max(rowid) FROM items), 0), "
+                    "(SELECT after FROM claim_cursor))"
+                ).fetchone()[0]
+            )
 
     def _items_with_keys(self, keys: Sequence[str]) -> dict[str, Item]:
         found: dict[str, Item] = {}
@@ -428,29 +531,47 @@ class SqliteStorage:
 
     def _claim(self, token: str, lease_seconds: float, now: float) -> Item | None:
         with self._write() as db:
-            db.execute(
-                "UPDATE items SET state = 'ready', next_attempt_at = lease_expires_at, "
-                "lease_token = NULL, lease_expires_at = NULL "
-                "WHERE state = 'leased' AND lease_expires_at <= ?",
+            self._sweep(now)
+            # Two candidates, the older wins: the first never-claimed item above the
+            # cursor, and the first due item that came back to ready.
+            fresh = db.execute(
+                "SELECT rowid, id FROM items WHERE rowid > (SELECT after FROM claim_cursor) "
+                "AND state = 'new' ORDER BY rowid LIMIT 1"
+            ).fetchone()
+            back = db.execute(
+                "SELECT rowid, id FROM items WHERE state = 'ready' AND next_attempt_at <= ? "
+                "ORDER BY id LIMIT 1",
                 (now,),
-            )
+            ).fetchone()
+            if back is not None and (fresh is None or back[1] < fresh[1]):
+                chosen = back[0]
+            elif fresh is not None:
+                chosen = fresh[0]
+                db.execute("UPDATE claim_cursor SET after = ?", (chosen,))
+            else:
+                # Nothing above the cursor is 'new': move it past whatever is there (say,
+                # imported items) so that later claims do not step over them again.
+                db.execute(
+                    "UPDATE claim_cursor SET after = ?1 WHERE after < ?1",
+                    (db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0],),
+                )
+                return None
             row = db.execute(
                 "UPDATE items SET state = 'leased', lease_token = ?, lease_expires_at = ? "
-                "WHERE rowid = (SELECT rowid FROM items WHERE state = 'ready' "
-                "AND next_attempt_at <= ? ORDER BY id LIMIT 1) RETURNING " + _COLUMNS,
-                (token, now + lease_seconds, now),
+                "WHERE rowid = ? RETURNING " + _COLUMNS,
+                (token, now + lease_seconds, chosen),
             ).fetchall()
-            return _row_item(row[0]) if row else None
+            return _row_item(row[0])
 
-    def _leased_update(self, item: Item, assignments: str, params: tuple[Any, ...]) -> Item:
+    def _leased_update(self, item: Item, assignments: str, params: dict[str, Any]) -> Item:
         if item.lease_token is None:
             raise InvalidStateError(f"item {item.id} was not claimed (it has no lease)")
         with self._write() as db:
             row = db.execute(
                 f"UPDATE items SET {assignments}, lease_token = NULL, lease_expires_at = NULL "
-                "WHERE id = ? AND state != 'ready' AND state = 'leased' AND lease_token = ? "
-                "RETURNING " + _COLUMNS,
-                (*params, item.id, item.lease_token),
+                f"WHERE rowid = {_ROWID_OF} AND id = :id AND state = 'leased' "
+                "AND lease_token = :token RETURNING " + _COLUMNS,
+                {**params, **_id_params(item.id), "token": item.lease_token},
             ).fetchall()
             if not row:
                 raise LeaseLostError(
@@ -460,40 +581,43 @@ class SqliteStorage:
             return _row_item(row[0])
 
     def ack(self, item: Item, now: float) -> Item:
-        return self._leased_update(item, "state = 'acked', finished_at = ?", (now,))
+        return self._leased_update(item, "state = 'acked', finished_at = :now", {"now": now})
 
     def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item:
         return self._leased_update(
             item,
-            "state = 'ready', attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
-            (error, retry_at),
+            "state = 'ready', attempts = attempts + 1, last_error = :error, "
+            "next_attempt_at = :retry_at",
+            {"error": error, "retry_at": retry_at},
         )
 
     def release(self, item: Item, retry_at: float | None, now: float) -> Item:
         return self._leased_update(
-            item, "state = 'ready', next_attempt_at = ?", (now if retry_at is None else retry_at,)
+            item,
+            "state = 'ready', next_attempt_at = :retry_at",
+            {"retry_at": now if retry_at is None else retry_at},
         )
 
     def dead(self, item: Item, reason: str, now: float, attempted: bool = False) -> Item:
         return self._leased_update(
             item,
-            "state = 'dead', attempts = attempts + ?, last_error = ?, finished_at = ?",
-            (int(attempted), reason, now),
+            "state = 'dead', attempts = attempts + :more, last_error = :reason, finished_at = :now",
+            {"more": int(attempted), "reason": reason, "now": now},
         )
 
     def _state_of(self, item_id: str) -> State:
-        row = self._db.execute(_BY_ID.format(columns="state"), (item_id, item_id)).fetchone()
+        row = self._db.execute(_BY_ID.format(columns="state"), _id_params(item_id)).fetchone()
         if row is None:
             raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
-        return State(row[0])
+        return State.READY if row[0] == "new" else State(row[0])
 
     def requeue(self, item_id: str, now: float) -> Item:
         with self._write() as db:
             row = db.execute(
-                "UPDATE items SET state = 'ready', next_attempt_at = ?, finished_at = NULL "
-                "WHERE id = ? AND state != 'ready' AND state IN ('dead', 'acked') "
+                "UPDATE items SET state = 'ready', next_attempt_at = :now, finished_at = NULL "
+                f"WHERE rowid = {_ROWID_OF} AND id = :id AND state IN ('dead', 'acked') "
                 "RETURNING " + _COLUMNS,
-                (now, item_id),
+                {**_id_params(item_id), "now": now},
             ).fetchall()
             if not row:
                 state = self._state_of(item_id)
@@ -505,12 +629,9 @@ class SqliteStorage:
     def discard(self, item_id: str, now: float) -> Item:
         with self._write() as db:
             row = db.execute(
-                "DELETE FROM items WHERE rowid IN ("
-                + _BY_ID.format(columns="rowid")
-                + ") AND state != 'leased' RETURNING "
-                + _COLUMNS
-                + ", pack",
-                (item_id, item_id),
+                f"DELETE FROM items WHERE rowid = {_ROWID_OF} AND id = :id "
+                f"AND state != 'leased' RETURNING {_COLUMNS}, pack",
+                _id_params(item_id),
             ).fetchall()
             if not row:
                 self._state_of(item_id)
@@ -518,6 +639,7 @@ class SqliteStorage:
                     f"item {item_id} is being delivered (leased); discard it after its lease ends"
                 )
             self._free_packs([row[0][12]])
+            db.execute("DELETE FROM id_aliases WHERE id = ?", (item_id,))
             return _row_item(row[0], missing_ok=True)
 
     def _sweep(self, now: float) -> None:
@@ -530,7 +652,7 @@ class SqliteStorage:
 
     def get(self, item_id: str, now: float) -> Item | None:
         self._sweep(now)
-        row = self._db.execute(_BY_ID.format(columns=_COLUMNS), (item_id, item_id)).fetchall()
+        row = self._db.execute(_BY_ID.format(columns=_COLUMNS), _id_params(item_id)).fetchall()
         return _row_item(row[0]) if row else None
 
     def sweep(self, now: float) -> None:
@@ -541,43 +663,58 @@ class SqliteStorage:
     ) -> list[Item]:
         if sweep:
             self._sweep(now)
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM items WHERE state = ? ORDER BY id LIMIT ?",
-            (state.value, -1 if limit is None else limit),
-        ).fetchall()
-        return [_row_item(r) for r in rows]
+        most = -1 if limit is None else limit
+        if state is not State.READY:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE state NOT IN ('new', 'ready') "
+                "AND state = ? ORDER BY id LIMIT ?",
+                (state.value, most),
+            ).fetchall()
+            return [_row_item(r) for r in rows]
+        with self._write() as db:  # one snapshot for both halves
+            back = db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE state = 'ready' ORDER BY id LIMIT ?",
+                (most,),
+            ).fetchall()
+            fresh = db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE rowid > (SELECT after FROM claim_cursor) "
+                "AND state = 'new' ORDER BY rowid LIMIT ?",
+                (most,),
+            ).fetchall()
+            merged = heapq.merge(back, fresh, key=lambda r: str(r[0]))
+            return [_row_item(r) for r in itertools.islice(merged, limit)]
 
     def import_items(self, items: Sequence[Item]) -> int:
         added = 0
         with self._write() as db:
             for item in items:
-                if db.execute(_BY_ID.format(columns="1"), (item.id, item.id)).fetchone():
+                if db.execute(_BY_ID.format(columns="1"), _id_params(item.id)).fetchone():
                     continue  # copied by an earlier run
-                cursor = db.execute(
-                    f"INSERT INTO items ({_STORED}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key) DO NOTHING",
-                    (
-                        item.id,
-                        item.key,
-                        bytes(item.payload),
-                        json.dumps(dict(item.meta)),
-                        item.created_at,
-                        item.attempts,
-                        item.last_error,
-                        item.next_attempt_at,
-                        item.state.value,
-                        item.lease_token
-                        or (secrets.token_hex(8) if item.state is State.LEASED else None),
-                        item.lease_expires_at,
-                        item.finished_at,
-                    ),
-                )
-                if cursor.rowcount != 1:
+                try:
+                    _insert_settled(
+                        db,
+                        (
+                            item.id,
+                            item.key,
+                            bytes(item.payload),
+                            json.dumps(dict(item.meta)),
+                            item.created_at,
+                            item.attempts,
+                            item.last_error,
+                            item.next_attempt_at,
+                            item.state.value,
+                            item.lease_token
+                            or (secrets.token_hex(8) if item.state is State.LEASED else None),
+                            item.lease_expires_at,
+                            item.finished_at,
+                        ),
+                    )
+                except sqlite3.IntegrityError:
                     row = db.execute("SELECT id FROM items WHERE key = ?", (item.key,)).fetchone()
                     raise QueueError(
                         f"key {item.key!r} of item {item.id} is already used by item "
                         f"{row[0] if row else '?'} in {self.url}"
-                    )
+                    ) from None
                 added += 1
         return added
 
@@ -591,17 +728,24 @@ class SqliteStorage:
                 )
             ]
             self._free_packs(packs)
+            if packs:
+                db.execute(
+                    "DELETE FROM id_aliases WHERE NOT EXISTS (SELECT 1 FROM items "
+                    "WHERE items.rowid = id_aliases.item AND items.id = id_aliases.id)"
+                )
         return len(packs)
 
     def stats(self, now: float) -> QueueStats:
         self._sweep(now)
         depth = {state.value: 0 for state in STATES}
         oldest: dict[str, float | None] = {state.value: None for state in STATES}
-        for state, count, created in self._db.execute(
+        for stored, count, created in self._db.execute(
             "SELECT state, COUNT(*), MIN(created_at) FROM items GROUP BY state"
         ):
-            depth[state] = count
-            oldest[state] = max(0.0, now - created)
+            state = "ready" if stored == "new" else stored
+            depth[state] += count
+            age = max(0.0, now - created)
+            oldest[state] = max(age, oldest[state] or 0.0)
         attempts = dict(
             self._db.execute(
                 "SELECT attempts, COUNT(*) FROM items WHERE state != 'acked' GROUP BY attempts"
