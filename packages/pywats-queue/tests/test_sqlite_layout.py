@@ -150,6 +150,7 @@ def test_list_ready_is_in_id_order_after_releases(tmp_path: Path) -> None:
         queue.release(claimed[2])  # ids[2]
         assert [i.id for i in queue.list(State.READY)] == [ids[0], ids[2], ids[3], ids[4], ids[5]]
         assert [i.id for i in queue.list(State.READY, limit=2)] == [ids[0], ids[2]]
+        assert len(queue.list(State.READY, limit=-1)) == 5  # as SQL's LIMIT -1: all
         assert queue.stats().depth == {"ready": 5, "leased": 1, "acked": 0, "dead": 0}
 
 
@@ -343,7 +344,7 @@ def test_ids_are_rowids_and_sort_by_creation_across_two_connections(tmp_path: Pa
         assert [c.id for c in iter(lambda: one.claim(30), None)] == ids
 
 
-def test_imported_ids_that_share_a_rowid_get_aliases(tmp_path: Path) -> None:
+def test_imported_items_are_found_by_id_whatever_their_id(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
     prefix = f"{time.time_ns() - 10**9:016x}"
     twins = [
@@ -354,7 +355,8 @@ def test_imported_ids_that_share_a_rowid_get_aliases(tmp_path: Path) -> None:
     with open_queue(f"sqlite://{path}") as queue:
         assert queue.import_items(twins) == 3
         assert queue.import_items(twins) == 0  # found by id, aliases included
-        assert _rows(path, "SELECT COUNT(*) FROM id_aliases") == [(2,)]
+        # all below the rowids of put items, out of the way of claims and puts
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE rowid < 0") == [(3,)]
         for item in twins:
             assert queue.get(item.id).key == item.key
         queue.requeue(twins[1].id)
@@ -364,30 +366,24 @@ def test_imported_ids_that_share_a_rowid_get_aliases(tmp_path: Path) -> None:
             assert item is not None
             queue.ack(item)
         queue.discard(twins[1].id)
-        assert _rows(path, "SELECT COUNT(*) FROM id_aliases") == [(1,)]
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE rowid < 0") == [(2,)]
 
 
-def test_claims_step_over_imported_settled_items_once(tmp_path: Path) -> None:
+def test_imported_items_never_sit_among_fresh_ones(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
     now = time.time()
     with open_queue(f"sqlite://{path}") as queue:
         fresh = queue.put(b"p", key="fresh")
-        base = time.time_ns() + 10**9  # imported ids above every rowid so far
+        ahead = time.time_ns() + 10**12  # ids from a clock 1000 s ahead
         queue.import_items(
-            _item(f"{base + n:016x}{n:016x}", f"old{n}", State.ACKED, finished_at=now)
+            _item(f"{ahead + n:016x}{n:016x}", f"old{n}", State.ACKED, finished_at=now)
             for n in range(50)
         )
-        item = queue.claim(30)
-        assert item is not None
-        assert item.id == fresh
-        assert queue.claim(30) is None
-        # the empty claim moved the cursor past the imported items
-        assert _rows(path, "SELECT after FROM claim_cursor") == [(base + 49,)]
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE rowid > 0") == [(1,)]
         later = queue.put(b"p", key="later")
-        assert int(later[:16], 16) > base + 49
-        again = queue.claim(30)
-        assert again is not None
-        assert again.id == later
+        assert int(later[:16], 16) < ahead  # puts keep their own time
+        assert [i.id for i in iter(lambda: queue.claim(30), None)] == [fresh, later]
+        assert queue.get(f"{ahead:016x}{0:016x}").key == "old0"
 
 
 def test_a_put_never_lands_below_the_claim_cursor(tmp_path: Path) -> None:

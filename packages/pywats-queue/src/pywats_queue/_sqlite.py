@@ -12,7 +12,7 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ _INDEXES = (
 )
 
 # Forward migrations: index i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[tuple[str | Callable[[sqlite3.Connection], None], ...], ...] = (
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE items (
             id TEXT NOT NULL,
@@ -107,31 +107,12 @@ MIGRATIONS: tuple[tuple[str | Callable[[sqlite3.Connection], None], ...], ...] =
         "CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL",
         "CREATE TABLE packs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     ),
-    # 3: a put writes the table and the key index only (see _rebuild_for_fresh_items).
-    (lambda db: _rebuild_for_fresh_items(db),),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-# An id's first 16 hex digits are the nanoseconds it was made at, and the item's rowid.
-# An id that cannot be its rowid (imported, or taken) gets a free rowid and an alias row.
-_MAX_ID_ROWID = 1 << 62
-_ROWID_OF = "coalesce((SELECT item FROM id_aliases WHERE id = :id), :rowid)"
-_BY_ID = "SELECT {columns} FROM items WHERE rowid = " + _ROWID_OF + " AND id = :id"
-# A put inserts only above the claim cursor, so that claims, which look for fresh items
-# above it, cannot miss it. The write lock makes the check and the insert one step.
-_PUT = (
-    "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
-    "next_attempt_at, state) SELECT ?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 'new' "
-    "WHERE ?1 > (SELECT after FROM claim_cursor) ON CONFLICT (key) DO NOTHING"
-)
-
-
-def _rebuild_for_fresh_items(db: sqlite3.Connection) -> None:
-    """Schema 2 -> 3. Items never claimed are in state 'new', above the claim cursor,
-    and in no index but the key's: a claim finds the first of them by rowid from the
-    cursor, and an id is found by its rowid. So a put writes two B-trees, not three.
-    """
-    db.execute("ALTER TABLE items RENAME TO items_v2")  # its indexes go with it
-    db.execute(
+    # 3: items put and never claimed are in state 'new' and in no index but the key's,
+    # so a put writes two B-trees, not three. Each has the rowid its id begins with
+    # (nanoseconds) and lies above the claim cursor; a claim finds the first of them
+    # by rowid from there. Every other item is found by id through the two id indexes.
+    (
+        "ALTER TABLE items RENAME TO items_v2",
         """CREATE TABLE items (
             id TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE,
@@ -149,52 +130,41 @@ def _rebuild_for_fresh_items(db: sqlite3.Connection) -> None:
             pack INTEGER,
             pack_start INTEGER,
             pack_size INTEGER
-        )"""
-    )
-    db.execute("CREATE TABLE id_aliases (id TEXT PRIMARY KEY, item INTEGER NOT NULL) WITHOUT ROWID")
-    db.execute("CREATE TABLE claim_cursor (after INTEGER NOT NULL)")
-    for row in db.execute(
-        f"SELECT {_STORED}, pack, pack_start, pack_size FROM items_v2 ORDER BY id"
-    ):
-        _insert_settled(db, row)
-    db.execute("DROP TABLE items_v2")
-    db.execute("CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'")
-    db.execute("CREATE INDEX items_settled ON items (id) WHERE state NOT IN ('new', 'ready')")
-    db.execute("CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'")
-    db.execute("CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'")
-    db.execute("CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL")
-    db.execute("INSERT INTO claim_cursor (after) SELECT coalesce(max(rowid), 0) FROM items")
-
-
-def _id_rowid(item_id: str) -> int:
-    """The rowid an id is stored under unless it has an alias (-1: it cannot be one)."""
-    try:
-        value = int(item_id[:16], 16)
-    except ValueError:
-        return -1
-    return value if len(item_id) == 32 and 0 < value < _MAX_ID_ROWID else -1
+        )""",
+        f"INSERT INTO items (rowid, {_STORED}, pack, pack_start, pack_size) "
+        f"SELECT rowid, {_STORED}, pack, pack_start, pack_size FROM items_v2",
+        "DROP TABLE items_v2",
+        "CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'",
+        "CREATE INDEX items_settled ON items (id) WHERE state NOT IN ('new', 'ready')",
+        "CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'",
+        "CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'",
+        "CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL",
+        "CREATE TABLE claim_cursor (after INTEGER NOT NULL)",
+        "INSERT INTO claim_cursor (after) SELECT coalesce(max(rowid), 0) FROM items",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+_BY_ID = (
+    "SELECT {columns} FROM items WHERE rowid = :rowid AND id = :id AND state = 'new' "
+    "UNION ALL SELECT {columns} FROM items WHERE id = :id AND state = 'ready' "
+    "UNION ALL SELECT {columns} FROM items WHERE id = :id AND state NOT IN ('new', 'ready')"
+)
+# A put inserts only above the claim cursor, so that claims, which look for fresh items
+# above it, cannot miss it. The write lock makes the check and the insert one step.
+_PUT = (
+    "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
+    "next_attempt_at, state) SELECT ?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 'new' "
+    "WHERE ?1 > (SELECT after FROM claim_cursor) ON CONFLICT (key) DO NOTHING"
+)
 
 
 def _id_params(item_id: str) -> dict[str, Any]:
-    return {"id": item_id, "rowid": _id_rowid(item_id)}
-
-
-def _insert_settled(db: sqlite3.Connection, row: Sequence[Any]) -> None:
-    """Insert an item row as given (``_STORED`` columns, then pack, pack_start and
-    pack_size if any), never as 'new': it is found through the indexes, wherever its
-    rowid falls. The rowid is the id's own if free, else the next free one with an
-    alias. A key already present raises ``sqlite3.IntegrityError``.
-    """
-    values = list(row) + [None] * (15 - len(row))
-    rowid = _id_rowid(values[0])
-    if rowid < 0 or db.execute("SELECT 1 FROM items WHERE rowid = ?", (rowid,)).fetchone():
-        rowid = int(db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM items").fetchone()[0])
-        db.execute("INSERT INTO id_aliases (id, item) VALUES (?, ?)", (values[0], rowid))
-    db.execute(
-        f"INSERT INTO items (rowid, {_STORED}, pack, pack_start, pack_size) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (rowid, *values),
-    )
+    """Parameters of ``_BY_ID``: the id, and the rowid it has while it is 'new'."""
+    try:
+        rowid = int(item_id[:16], 16)
+    except ValueError:
+        rowid = -1
+    return {"id": item_id, "rowid": rowid if 0 < rowid < 1 << 63 else -1}
 
 
 def _row_item(row: sqlite3.Row | tuple[Any, ...], *, missing_ok: bool = False) -> Item:
@@ -343,11 +313,8 @@ class SqliteStorage:
                 )
             try:
                 for steps in MIGRATIONS[version:]:
-                    for step in steps:
-                        if isinstance(step, str):
-                            db.execute(step)
-                        else:
-                            step(db)
+                    for statement in steps:
+                        db.execute(statement)
             except sqlite3.OperationalError as exc:
                 if "locked" in str(exc) or "malformed" in str(exc):
                     raise
@@ -390,6 +357,17 @@ class SqliteStorage:
         )
 
     @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One snapshot for several reads, without taking the write lock (WAL)."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("COMMIT")
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
@@ -415,13 +393,8 @@ class SqliteStorage:
             # Keys already stored are looked up first, so that their payloads are not
             # written into a pack again (the write lock is held: nothing changes between).
             found = self._items_with_keys(list(wanted))
-            first = int(
-                db.execute(
-                    "SELECT max(?, coalesce((SELECT max(rowid) FROM items), 0) + 1, "
-                    "(SELECT after FROM claim_cursor) + 1)",
-                    (time.time_ns(),),
-                ).fetchone()[0]
-            )
+            count = sum(1 for key in wanted if key not in found)
+            first = self._free_rowids(db, count)
             new = [
                 Item(f"{rowid:016x}{id_tail()}", key, payload, meta, now, 0, None, now, State.READY)
                 for rowid, (key, (payload, meta)) in enumerate(
@@ -467,6 +440,21 @@ class SqliteStorage:
             first_seen.add(key)
         return results
 
+    def _free_rowids(self, db: sqlite3.Connection, count: int) -> int:
+        """The first of ``count`` free rowids for new items, chosen as a single put
+        chooses one (by time, above the claim cursor), so that a batch and a single put
+        made after it are claimed in the order they were made."""
+        cursor = int(db.execute("SELECT after FROM claim_cursor").fetchone()[0])
+        first = max(time.time_ns(), self._last_rowid + 1, cursor + 1)
+        while True:
+            taken = db.execute(
+                "SELECT max(rowid) FROM items WHERE rowid BETWEEN ? AND ?",
+                (first, first + count - 1),
+            ).fetchone()[0]
+            if taken is None:
+                return first
+            first = int(taken) + 1
+
     def _put_one(
         self, payload: bytes, key: str, meta: dict[str, Any], now: float
     ) -> tuple[Item, bool]:
@@ -474,29 +462,24 @@ class SqliteStorage:
         meta_text = json.dumps(meta) if meta else "{}"
         while True:
             rowid = max(time.time_ns(), self._last_rowid + 1)
-            item = Item(
-                f"{rowid:016x}{id_tail()}", key, payload, meta, now, 0, None, now, State.READY
-            )
+            item_id = f"{rowid:016x}{id_tail()}"
+            item = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
+            self._last_rowid = rowid
             try:
                 inserted = self._db.execute(
                     _PUT, (rowid, item.id, key, payload, meta_text, now)
                 ).rowcount
             except sqlite3.IntegrityError:  # another process took this rowid just now
-                inserted = 0
-            self._last_rowid = rowid
+                continue
             if inserted == 1:
                 return item, True
             existing = self._items_with_keys([key]).get(key)
             if existing is not None:
                 return existing, False
-            # No such key: the rowid was taken, or a claim has moved the cursor past it
-            # since the time was read. Try again above both.
-            self._last_rowid = int(
-                self._db.execute(
-                    "SELECT max(coalesce((SELECT max(rowid) FROM items), 0), "
-                    "(SELECT after FROM claim_cursor))"
-                ).fetchone()[0]
-            )
+            # No such key, so the guard refused: a claim has moved the cursor past this
+            # rowid since the time was read (or the clock stepped back). Go above it.
+            cursor = self._db.execute("SELECT after FROM claim_cursor").fetchone()[0]
+            self._last_rowid = max(self._last_rowid, int(cursor))
 
     def _items_with_keys(self, keys: Sequence[str]) -> dict[str, Item]:
         found: dict[str, Item] = {}
@@ -569,9 +552,9 @@ class SqliteStorage:
         with self._write() as db:
             row = db.execute(
                 f"UPDATE items SET {assignments}, lease_token = NULL, lease_expires_at = NULL "
-                f"WHERE rowid = {_ROWID_OF} AND id = :id AND state = 'leased' "
+                "WHERE id = :id AND state NOT IN ('new', 'ready') AND state = 'leased' "
                 "AND lease_token = :token RETURNING " + _COLUMNS,
-                {**params, **_id_params(item.id), "token": item.lease_token},
+                {**params, "id": item.id, "token": item.lease_token},
             ).fetchall()
             if not row:
                 raise LeaseLostError(
@@ -615,9 +598,9 @@ class SqliteStorage:
         with self._write() as db:
             row = db.execute(
                 "UPDATE items SET state = 'ready', next_attempt_at = :now, finished_at = NULL "
-                f"WHERE rowid = {_ROWID_OF} AND id = :id AND state IN ('dead', 'acked') "
+                "WHERE id = :id AND state NOT IN ('new', 'ready') AND state IN ('dead', 'acked') "
                 "RETURNING " + _COLUMNS,
-                {**_id_params(item_id), "now": now},
+                {"id": item_id, "now": now},
             ).fetchall()
             if not row:
                 state = self._state_of(item_id)
@@ -629,7 +612,7 @@ class SqliteStorage:
     def discard(self, item_id: str, now: float) -> Item:
         with self._write() as db:
             row = db.execute(
-                f"DELETE FROM items WHERE rowid = {_ROWID_OF} AND id = :id "
+                "DELETE FROM items WHERE rowid IN (" + _BY_ID.format(columns="rowid") + ") "
                 f"AND state != 'leased' RETURNING {_COLUMNS}, pack",
                 _id_params(item_id),
             ).fetchall()
@@ -639,7 +622,6 @@ class SqliteStorage:
                     f"item {item_id} is being delivered (leased); discard it after its lease ends"
                 )
             self._free_packs([row[0][12]])
-            db.execute("DELETE FROM id_aliases WHERE id = ?", (item_id,))
             return _row_item(row[0], missing_ok=True)
 
     def _sweep(self, now: float) -> None:
@@ -671,7 +653,7 @@ class SqliteStorage:
                 (state.value, most),
             ).fetchall()
             return [_row_item(r) for r in rows]
-        with self._write() as db:  # one snapshot for both halves
+        with self._read() as db:  # one snapshot for both halves
             back = db.execute(
                 f"SELECT {_COLUMNS} FROM items WHERE state = 'ready' ORDER BY id LIMIT ?",
                 (most,),
@@ -682,7 +664,7 @@ class SqliteStorage:
                 (most,),
             ).fetchall()
             merged = heapq.merge(back, fresh, key=lambda r: str(r[0]))
-            return [_row_item(r) for r in itertools.islice(merged, limit)]
+            return [_row_item(r) for r in itertools.islice(merged, None if most < 0 else most)]
 
     def import_items(self, items: Sequence[Item]) -> int:
         added = 0
@@ -691,8 +673,12 @@ class SqliteStorage:
                 if db.execute(_BY_ID.format(columns="1"), _id_params(item.id)).fetchone():
                     continue  # copied by an earlier run
                 try:
-                    _insert_settled(
-                        db,
+                    # Below every rowid a put uses: a claim's scan for fresh items never
+                    # steps over it, and it never moves where puts go.
+                    db.execute(
+                        f"INSERT INTO items (rowid, {_STORED}) SELECT "
+                        "min(coalesce((SELECT min(rowid) FROM items), 0), 0) - 1, "
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?",
                         (
                             item.id,
                             item.key,
@@ -728,11 +714,6 @@ class SqliteStorage:
                 )
             ]
             self._free_packs(packs)
-            if packs:
-                db.execute(
-                    "DELETE FROM id_aliases WHERE NOT EXISTS (SELECT 1 FROM items "
-                    "WHERE items.rowid = id_aliases.item AND items.id = id_aliases.id)"
-                )
         return len(packs)
 
     def stats(self, now: float) -> QueueStats:
