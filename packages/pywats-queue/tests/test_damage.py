@@ -137,7 +137,7 @@ def test_sqlite_settings_are_applied(tmp_path: Path) -> None:
         assert own.execute("PRAGMA busy_timeout").fetchone()[0] > 0
         other = sqlite3.connect(path)
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+        assert other.execute("SELECT version FROM schema_version").fetchone()[0] == 3
         other.close()
 
 

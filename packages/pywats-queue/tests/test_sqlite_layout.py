@@ -1,4 +1,4 @@
-"""The SQLite layout: packs for batches, claim order, schema 1 -> 2."""
+"""The SQLite layout: packs, rowids from ids, the claim cursor, schema migrations."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pywats_queue import Item, QueueCorruptError, State, open_queue
-from pywats_queue._sqlite import MIGRATIONS, PACK_BYTES, PACK_MEMBERS
+from pywats_queue._sqlite import MIGRATIONS, PACK_BYTES, PACK_MEMBERS, SCHEMA_VERSION
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -99,7 +99,7 @@ def test_a_lost_pack_fails_the_claim_without_a_trace_then_becomes_a_dead_letter(
             queue.claim(30)
         # the failed claim changed nothing: the item is not left leased
         assert _rows(path, "SELECT state, lease_token FROM items WHERE key = 'k1'") == [
-            ("ready", None)
+            ("new", None)  # stored as never claimed
         ]
     with open_queue(f"sqlite://{path}") as queue:  # open moves them aside, saying why
         for item_id in lost:
@@ -150,6 +150,7 @@ def test_list_ready_is_in_id_order_after_releases(tmp_path: Path) -> None:
         queue.release(claimed[2])  # ids[2]
         assert [i.id for i in queue.list(State.READY)] == [ids[0], ids[2], ids[3], ids[4], ids[5]]
         assert [i.id for i in queue.list(State.READY, limit=2)] == [ids[0], ids[2]]
+        assert len(queue.list(State.READY, limit=-1)) == 5  # as SQL's LIMIT -1: all
         assert queue.stats().depth == {"ready": 5, "leased": 1, "acked": 0, "dead": 0}
 
 
@@ -219,7 +220,7 @@ def test_a_schema_1_queue_is_rebuilt_as_schema_2_keeping_every_item(tmp_path: Pa
     ]
     _version_1_queue(path, old)
     with open_queue(f"sqlite://{path}") as queue:
-        assert _rows(path, "SELECT version FROM schema_version") == [(2,)]
+        assert _rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
         for row in old:
             item = queue.get(str(row[0]))
             assert (item.key, item.payload, dict(item.meta), item.attempts, item.last_error) == (
@@ -318,10 +319,171 @@ def test_an_upgrade_without_disk_space_says_so_and_changes_nothing(tmp_path: Pat
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.startswith("QueueError"), child.stdout
-    assert "upgrading its schema from version 1 to 2 failed" in child.stdout
+    assert f"upgrading its schema from version 1 to {SCHEMA_VERSION} failed" in child.stdout
     assert "the file is unchanged" in child.stdout
     assert "damaged" not in child.stdout
     assert _rows(path, "SELECT version FROM schema_version") == [(1,)]
     with open_queue(f"sqlite://{path}") as queue:  # with room, the upgrade completes
         assert queue.stats().depth["ready"] == 2000
         assert queue.get(f"{7:032x}").payload == bytes([7]) * 2000
+
+
+def test_ids_are_rowids_and_sort_by_creation_across_two_connections(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as one, open_queue(f"sqlite://{path}") as two:
+        ids = []
+        for n in range(20):
+            queue = one if n % 2 else two
+            if n % 3:
+                ids.append(queue.put(b"p", key=f"k{n}"))
+            else:
+                ids.extend(queue.put_many([(b"p", f"k{n}a"), (b"p", f"k{n}b")]))
+        assert ids == sorted(ids)
+        rows = _rows(path, "SELECT rowid, id FROM items ORDER BY rowid")
+        assert [int(i[:16], 16) for _, i in rows] == [r for r, _ in rows]  # type: ignore[index]
+        assert [c.id for c in iter(lambda: one.claim(30), None)] == ids
+
+
+def test_imported_items_are_found_by_id_whatever_their_id(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    prefix = f"{time.time_ns() - 10**9:016x}"
+    twins = [
+        _item(prefix + "0" * 16, "twin-a", State.READY),
+        _item(prefix + "f" * 16, "twin-b", State.DEAD, finished_at=time.time()),
+        _item("f" * 32, "too-big", State.READY),  # beyond any rowid an id may give
+    ]
+    with open_queue(f"sqlite://{path}") as queue:
+        assert queue.import_items(twins) == 3
+        assert queue.import_items(twins) == 0  # found by id, aliases included
+        # all below the rowids of put items, out of the way of claims and puts
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE rowid < 0") == [(3,)]
+        for item in twins:
+            assert queue.get(item.id).key == item.key
+        queue.requeue(twins[1].id)
+        claimed = [queue.claim(30) for _ in range(3)]
+        assert sorted(c.id for c in claimed if c) == sorted(t.id for t in twins)
+        for item in claimed:
+            assert item is not None
+            queue.ack(item)
+        queue.discard(twins[1].id)
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE rowid < 0") == [(2,)]
+
+
+def test_imported_items_never_sit_among_fresh_ones(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    now = time.time()
+    with open_queue(f"sqlite://{path}") as queue:
+        fresh = queue.put(b"p", key="fresh")
+        ahead = time.time_ns() + 10**12  # ids from a clock 1000 s ahead
+        queue.import_items(
+            _item(f"{ahead + n:016x}{n:016x}", f"old{n}", State.ACKED, finished_at=now)
+            for n in range(50)
+        )
+        assert _rows(path, "SELECT COUNT(*) FROM items WHERE rowid > 0") == [(1,)]
+        later = queue.put(b"p", key="later")
+        assert int(later[:16], 16) < ahead  # puts keep their own time
+        assert [i.id for i in iter(lambda: queue.claim(30), None)] == [fresh, later]
+        assert queue.get(f"{ahead:016x}{0:016x}").key == "old0"
+
+
+def test_a_put_never_lands_below_the_claim_cursor(tmp_path: Path) -> None:
+    """A put whose time is already behind the cursor (another process took a later item
+    first, or the clock stepped back) is placed above it and can still be claimed."""
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as one, open_queue(f"sqlite://{path}") as two:
+        ahead = time.time_ns() + 60 * 10**9  # a batch from a clock one minute ahead
+        two.import_items([])  # nothing; both connections are open on the same file
+        db = sqlite3.connect(path)
+        db.execute("UPDATE claim_cursor SET after = ?", (ahead,))
+        db.commit()
+        db.close()
+        late = one.put(b"late", key="late")
+        assert int(late[:16], 16) > ahead
+        taken = two.claim(30)
+        assert taken is not None
+        assert taken.id == late
+
+
+def test_deleting_the_newest_items_does_not_hide_later_puts(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as queue:
+        first = queue.put(b"a", key="a")
+        newest = queue.put(b"b", key="b")
+        item = queue.claim(30)
+        assert item is not None
+        assert item.id == first
+        queue.discard(newest)  # the highest rowid is gone; the cursor is at `first`
+        queue.ack(item)
+        again = queue.put(b"c", key="c")
+        taken = queue.claim(30)
+        assert taken is not None
+        assert taken.id == again
+
+
+def _version_2_queue(path: Path) -> dict[str, tuple[object, ...]]:
+    """A schema 2 file (before fresh items and the claim cursor), made by running the
+    migrations up to 2, with a packed batch and items in every state."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (2)")
+    for steps in MIGRATIONS[:2]:
+        for statement in steps:
+            assert isinstance(statement, str)
+            db.execute(statement)
+    now = time.time()
+    ns = time.time_ns() - 10**10
+    db.execute("INSERT INTO packs (id, data) VALUES (1, ?)", (b"onetwo",))
+    rows = {
+        # id: key, payload, state, pack, start, size, attempts, lease_token, lease_expires_at
+        f"{ns + 1:016x}{1:016x}": ("p1", None, "ready", 1, 0, 3, 0, None, None),
+        f"{ns + 2:016x}{2:016x}": ("p2", None, "leased", 1, 3, 3, 0, "tok", now + 600),
+        f"{ns + 3:016x}{3:016x}": ("inline", b"three", "ready", None, None, None, 2, None, None),
+        f"{ns + 4:016x}{4:016x}": ("gone", b"four", "acked", None, None, None, 0, None, None),
+        f"{ns + 5:016x}{5:016x}": ("bad", b"five", "dead", None, None, None, 1, None, None),
+    }
+    for item_id, (key, payload, state, pack, start, size, attempts, token, expires) in rows.items():
+        db.execute(
+            "INSERT INTO items (id, key, payload, meta, created_at, attempts, next_attempt_at, "
+            "state, lease_token, lease_expires_at, finished_at, pack, pack_start, pack_size) "
+            "VALUES (?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item_id,
+                key,
+                payload,
+                now - 10,
+                attempts,
+                now - 10,
+                state,
+                token,
+                expires,
+                now - 5 if state in ("acked", "dead") else None,
+                pack,
+                start,
+                size,
+            ),
+        )
+    db.commit()
+    db.close()
+    return rows
+
+
+def test_a_schema_2_queue_becomes_schema_3_keeping_packs_and_states(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    rows = _version_2_queue(path)
+    payloads = {"p1": b"one", "p2": b"two", "inline": b"three", "gone": b"four", "bad": b"five"}
+    with open_queue(f"sqlite://{path}") as queue:
+        assert _rows(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+        for item_id, (key, *_rest) in rows.items():
+            item = queue.get(item_id)
+            assert (item.key, item.payload) == (key, payloads[str(key)])
+        assert {i.key: i.state for i in queue.items()} == {
+            "p1": State.READY,
+            "p2": State.LEASED,
+            "inline": State.READY,
+            "gone": State.ACKED,
+            "bad": State.DEAD,
+        }
+        new = queue.put(b"new", key="new")
+        order = [i.key for i in iter(lambda: queue.claim(30), None)]
+        assert order == ["p1", "inline", "new"]  # p2 is still leased
+        assert queue.get(new).state is State.LEASED

@@ -129,6 +129,11 @@ def new_ids(count: int) -> list[str]:
     return [f"{first + n:016x}{tail:016x}" for n, tail in enumerate(tails)]
 
 
+def id_tail() -> str:
+    """The random second half of an id, for a backend that picks the time half itself."""
+    return f"{_random.getrandbits(64):016x}"
+
+
 def id_created_at(item_id: str) -> float:
     """Creation time encoded in an id made by :func:`new_id`."""
     return int(item_id[:16], 16) / 1e9

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import json
 import secrets
 import sqlite3
@@ -25,8 +27,7 @@ from ._model import (
     QueueStats,
     State,
     UnsupportedQueueError,
-    new_id,
-    new_ids,
+    id_tail,
 )
 
 MIN_SQLITE = (3, 35, 0)  # UPDATE ... RETURNING
@@ -35,6 +36,15 @@ BUSY_TIMEOUT_MS = 30_000
 # ``packs`` row: a batch then writes its payloads densely instead of a page per item.
 PACK_MEMBERS = 128
 PACK_BYTES = 64 * 1024
+# Page size of new queue files. A put writes every page it touches to the WAL before its
+# commit's fsync; with 2 KiB pages an item's row, its overflow and its two index entries
+# come to about 10 KiB there instead of 16 KiB (docs/queue.md has the measurement).
+# Files made with another page size keep it: SQLite fixes it when a file is created.
+PAGE_SIZE = 2048
+# The WAL is written back into the file once it holds this many bytes (SQLite's default,
+# 1,000 pages of 4 KiB). SQLite counts pages, so the count follows the file's page size;
+# with 2 KiB pages and the default count, batches paid for twice as many write-backs.
+CHECKPOINT_BYTES = 4 * 1024 * 1024
 # A packed item has payload NULL and its bytes in its pack. (Not ``pack IS NULL``: SQLite
 # 3.40 answers IS NULL wrongly inside RETURNING; coalesce is unaffected.)
 _PAYLOAD = (
@@ -106,12 +116,64 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL",
         "CREATE TABLE packs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
     ),
+    # 3: items put and never claimed are in state 'new' and in no index but the key's,
+    # so a put writes two B-trees, not three. Each has the rowid its id begins with
+    # (nanoseconds) and lies above the claim cursor; a claim finds the first of them
+    # by rowid from there. Every other item is found by id through the two id indexes.
+    (
+        "ALTER TABLE items RENAME TO items_v2",
+        """CREATE TABLE items (
+            id TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            payload BLOB CHECK ((payload IS NULL) = (pack IS NOT NULL)),
+            meta TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at REAL NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('new', 'ready', 'leased', 'acked', 'dead')),
+            lease_token TEXT,
+            lease_expires_at REAL,
+            finished_at REAL,
+            pack INTEGER,
+            pack_start INTEGER,
+            pack_size INTEGER
+        )""",
+        f"INSERT INTO items (rowid, {_STORED}, pack, pack_start, pack_size) "
+        f"SELECT rowid, {_STORED}, pack, pack_start, pack_size FROM items_v2",
+        "DROP TABLE items_v2",
+        "CREATE INDEX items_ready ON items (id, next_attempt_at) WHERE state = 'ready'",
+        "CREATE INDEX items_settled ON items (id) WHERE state NOT IN ('new', 'ready')",
+        "CREATE INDEX items_leased ON items (lease_expires_at) WHERE state = 'leased'",
+        "CREATE INDEX items_acked ON items (finished_at) WHERE state = 'acked'",
+        "CREATE INDEX items_pack ON items (pack) WHERE pack IS NOT NULL",
+        "CREATE TABLE claim_cursor (after INTEGER NOT NULL)",
+        "INSERT INTO claim_cursor (after) SELECT coalesce(max(rowid), 0) FROM items",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _BY_ID = (
-    "SELECT {columns} FROM items WHERE id = ? AND state = 'ready' "
-    "UNION ALL SELECT {columns} FROM items WHERE id = ? AND state != 'ready'"
+    "SELECT {columns} FROM items WHERE rowid = :rowid AND id = :id AND state = 'new' "
+    "UNION ALL SELECT {columns} FROM items WHERE id = :id AND state = 'ready' "
+    "UNION ALL SELECT {columns} FROM items WHERE id = :id AND state NOT IN ('new', 'ready')"
 )
+# A put inserts only above the claim cursor, so that claims, which look for fresh items
+# above it, cannot miss it. The write lock makes the check and the insert one step.
+_PUT = (
+    "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
+    "next_attempt_at, state) SELECT ?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 'new' "
+    "WHERE ?1 > (SELECT after FROM claim_cursor) ON CONFLICT (key) DO NOTHING"
+)
+
+
+def _id_params(item_id: str) -> dict[str, Any]:
+    """Parameters of ``_BY_ID``: the id, and the rowid it has while it is 'new'."""
+    try:
+        rowid = int(item_id[:16], 16)
+    except ValueError:
+        rowid = -1
+    return {"id": item_id, "rowid": rowid if 0 < rowid < 1 << 63 else -1}
 
 
 def _row_item(row: sqlite3.Row | tuple[Any, ...], *, missing_ok: bool = False) -> Item:
@@ -132,7 +194,7 @@ def _row_item(row: sqlite3.Row | tuple[Any, ...], *, missing_ok: bool = False) -
         attempts=row[5],
         last_error=row[6],
         next_attempt_at=row[7],
-        state=State(row[8]),
+        state=State.READY if row[8] == "new" else State(row[8]),
         lease_token=row[9],
         lease_expires_at=row[10],
         finished_at=row[11],
@@ -178,6 +240,7 @@ class SqliteStorage:
         check_sqlite_version()
         self.url = "sqlite://" + str(path)
         self._path = path
+        self._last_rowid = 0  # the rowid of this connection's last put (ids grow)
         if not path.parent.is_dir():
             raise QueueError(f"directory {path.parent} for the SQLite queue does not exist")
         try:
@@ -206,8 +269,11 @@ class SqliteStorage:
     def _configure(self) -> None:
         db = self._db
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # takes effect only on a new file
         mode = self._enter_wal()
         db.execute("PRAGMA synchronous = FULL")
+        page_size = int(db.execute("PRAGMA page_size").fetchone()[0])
+        db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_BYTES // page_size}")
         checks = {
             "journal_mode": (mode.lower(), "wal"),
             "synchronous": (db.execute("PRAGMA synchronous").fetchone()[0], 2),
@@ -272,7 +338,7 @@ class SqliteStorage:
                 raise QueueError(
                     f"SQLite queue {self._path}: upgrading its schema from version {version} "
                     f"to {SCHEMA_VERSION} failed ({exc}); the file is unchanged. The upgrade "
-                    "rewrites the items table once and needs free space of about the "
+                    "rewrites the items table and needs free space of about the "
                     f"file's size ({self._path.stat().st_size // 2**20 + 1} MiB) on its "
                     "disk: make room, then open the queue again"
                 ) from None
@@ -303,6 +369,17 @@ class SqliteStorage:
         )
 
     @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One snapshot for several reads, without taking the write lock (WAL)."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("COMMIT")
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
@@ -321,17 +398,23 @@ class SqliteStorage:
     ) -> list[tuple[Item, bool]]:
         if len(entries) == 1:
             return [self._put_one(*entries[0], now)]
+        wanted: dict[str, tuple[bytes, dict[str, Any]]] = {}
+        for payload, key, meta in entries:
+            wanted.setdefault(key, (payload, meta))  # the same key twice: one item
         with self._write() as db:
-            fresh: dict[str, Item] = {}
-            for item_id, (payload, key, meta) in zip(new_ids(len(entries)), entries, strict=True):
-                if key not in fresh:  # the same key twice in one batch: one item
-                    fresh[key] = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
             # Keys already stored are looked up first, so that their payloads are not
             # written into a pack again (the write lock is held: nothing changes between).
-            existing = self._items_with_keys(list(fresh))
-            fresh.update(existing)
+            found = self._items_with_keys(list(wanted))
+            count = sum(1 for key in wanted if key not in found)
+            first = self._free_rowids(db, count)
+            new = [
+                Item(f"{rowid:016x}{id_tail()}", key, payload, meta, now, 0, None, now, State.READY)
+                for rowid, (key, (payload, meta)) in enumerate(
+                    ((k, v) for k, v in wanted.items() if k not in found), first
+                )
+            ]
+            self._last_rowid = max(self._last_rowid, first + len(new) - 1)
             rows: list[tuple[Any, ...]] = []
-            new = [item for key, item in fresh.items() if key not in existing]
             for group in _pack_groups(new):
                 pack: int | None = None
                 if len(group) > 1:
@@ -342,6 +425,7 @@ class SqliteStorage:
                     size = len(item.payload)
                     rows.append(
                         (
+                            int(item.id[:16], 16),
                             item.id,
                             item.key,
                             None if pack else item.payload,
@@ -355,45 +439,59 @@ class SqliteStorage:
                     )
                     offset += size
             db.executemany(
-                "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
+                "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
                 "next_attempt_at, state, pack, pack_start, pack_size) "
-                "VALUES (?, ?, ?, ?, ?, 0, ?, 'ready', ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'new', ?, ?, ?)",
                 rows,
             )
+        stored = {**{item.key: item for item in new}, **found}
         first_seen: set[str] = set()
         results: list[tuple[Item, bool]] = []
         for _payload, key, _meta in entries:
-            results.append((fresh[key], key not in existing and key not in first_seen))
+            results.append((stored[key], key not in found and key not in first_seen))
             first_seen.add(key)
         return results
+
+    def _free_rowids(self, db: sqlite3.Connection, count: int) -> int:
+        """The first of ``count`` free rowids for new items, chosen as a single put
+        chooses one (by time, above the claim cursor), so that a batch and a single put
+        made after it are claimed in the order they were made."""
+        cursor = int(db.execute("SELECT after FROM claim_cursor").fetchone()[0])
+        first = max(time.time_ns(), self._last_rowid + 1, cursor + 1)
+        while True:
+            taken = db.execute(
+                "SELECT max(rowid) FROM items WHERE rowid BETWEEN ? AND ?",
+                (first, first + count - 1),
+            ).fetchone()[0]
+            if taken is None:
+                return first
+            first = int(taken) + 1
 
     def _put_one(
         self, payload: bytes, key: str, meta: dict[str, Any], now: float
     ) -> tuple[Item, bool]:
         """One put as one autocommit statement: the cheapest durable commit there is."""
-        item = Item(
-            id=new_id(),
-            key=key,
-            payload=bytes(payload),
-            meta=meta,
-            created_at=now,
-            attempts=0,
-            last_error=None,
-            next_attempt_at=now,
-            state=State.READY,
-        )
+        meta_text = json.dumps(meta) if meta else "{}"
         while True:
-            cursor = self._db.execute(
-                "INSERT INTO items (id, key, payload, meta, created_at, attempts, "
-                "next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 0, ?, 'ready') "
-                "ON CONFLICT (key) DO NOTHING",
-                (item.id, key, item.payload, json.dumps(meta) if meta else "{}", now, now),
-            )
-            if cursor.rowcount == 1:
+            rowid = max(time.time_ns(), self._last_rowid + 1)
+            item_id = f"{rowid:016x}{id_tail()}"
+            item = Item(item_id, key, payload, meta, now, 0, None, now, State.READY)
+            self._last_rowid = rowid
+            try:
+                inserted = self._db.execute(
+                    _PUT, (rowid, item.id, key, payload, meta_text, now)
+                ).rowcount
+            except sqlite3.IntegrityError:  # another process took this rowid just now
+                continue
+            if inserted == 1:
                 return item, True
             existing = self._items_with_keys([key]).get(key)
-            if existing is not None:  # else it was discarded in between: insert after all
+            if existing is not None:
                 return existing, False
+            # No such key, so the guard refused: a claim has moved the cursor past this
+            # rowid since the time was read (or the clock stepped back). Go above it.
+            cursor = self._db.execute("SELECT after FROM claim_cursor").fetchone()[0]
+            self._last_rowid = max(self._last_rowid, int(cursor))
 
     def _items_with_keys(self, keys: Sequence[str]) -> dict[str, Item]:
         found: dict[str, Item] = {}
@@ -428,29 +526,47 @@ class SqliteStorage:
 
     def _claim(self, token: str, lease_seconds: float, now: float) -> Item | None:
         with self._write() as db:
-            db.execute(
-                "UPDATE items SET state = 'ready', next_attempt_at = lease_expires_at, "
-                "lease_token = NULL, lease_expires_at = NULL "
-                "WHERE state = 'leased' AND lease_expires_at <= ?",
+            self._sweep(now)
+            # Two candidates, the older wins: the first never-claimed item above the
+            # cursor, and the first due item that came back to ready.
+            fresh = db.execute(
+                "SELECT rowid, id FROM items WHERE rowid > (SELECT after FROM claim_cursor) "
+                "AND state = 'new' ORDER BY rowid LIMIT 1"
+            ).fetchone()
+            back = db.execute(
+                "SELECT rowid, id FROM items WHERE state = 'ready' AND next_attempt_at <= ? "
+                "ORDER BY id LIMIT 1",
                 (now,),
-            )
+            ).fetchone()
+            if back is not None and (fresh is None or back[1] < fresh[1]):
+                chosen = back[0]
+            elif fresh is not None:
+                chosen = fresh[0]
+                db.execute("UPDATE claim_cursor SET after = ?", (chosen,))
+            else:
+                # Nothing above the cursor is 'new': move it past whatever is there (say,
+                # imported items) so that later claims do not step over them again.
+                db.execute(
+                    "UPDATE claim_cursor SET after = ?1 WHERE after < ?1",
+                    (db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0],),
+                )
+                return None
             row = db.execute(
                 "UPDATE items SET state = 'leased', lease_token = ?, lease_expires_at = ? "
-                "WHERE rowid = (SELECT rowid FROM items WHERE state = 'ready' "
-                "AND next_attempt_at <= ? ORDER BY id LIMIT 1) RETURNING " + _COLUMNS,
-                (token, now + lease_seconds, now),
+                "WHERE rowid = ? RETURNING " + _COLUMNS,
+                (token, now + lease_seconds, chosen),
             ).fetchall()
-            return _row_item(row[0]) if row else None
+            return _row_item(row[0])
 
-    def _leased_update(self, item: Item, assignments: str, params: tuple[Any, ...]) -> Item:
+    def _leased_update(self, item: Item, assignments: str, params: dict[str, Any]) -> Item:
         if item.lease_token is None:
             raise InvalidStateError(f"item {item.id} was not claimed (it has no lease)")
         with self._write() as db:
             row = db.execute(
                 f"UPDATE items SET {assignments}, lease_token = NULL, lease_expires_at = NULL "
-                "WHERE id = ? AND state != 'ready' AND state = 'leased' AND lease_token = ? "
-                "RETURNING " + _COLUMNS,
-                (*params, item.id, item.lease_token),
+                "WHERE id = :id AND state NOT IN ('new', 'ready') AND state = 'leased' "
+                "AND lease_token = :token RETURNING " + _COLUMNS,
+                {**params, "id": item.id, "token": item.lease_token},
             ).fetchall()
             if not row:
                 raise LeaseLostError(
@@ -460,40 +576,43 @@ class SqliteStorage:
             return _row_item(row[0])
 
     def ack(self, item: Item, now: float) -> Item:
-        return self._leased_update(item, "state = 'acked', finished_at = ?", (now,))
+        return self._leased_update(item, "state = 'acked', finished_at = :now", {"now": now})
 
     def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item:
         return self._leased_update(
             item,
-            "state = 'ready', attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
-            (error, retry_at),
+            "state = 'ready', attempts = attempts + 1, last_error = :error, "
+            "next_attempt_at = :retry_at",
+            {"error": error, "retry_at": retry_at},
         )
 
     def release(self, item: Item, retry_at: float | None, now: float) -> Item:
         return self._leased_update(
-            item, "state = 'ready', next_attempt_at = ?", (now if retry_at is None else retry_at,)
+            item,
+            "state = 'ready', next_attempt_at = :retry_at",
+            {"retry_at": now if retry_at is None else retry_at},
         )
 
     def dead(self, item: Item, reason: str, now: float, attempted: bool = False) -> Item:
         return self._leased_update(
             item,
-            "state = 'dead', attempts = attempts + ?, last_error = ?, finished_at = ?",
-            (int(attempted), reason, now),
+            "state = 'dead', attempts = attempts + :more, last_error = :reason, finished_at = :now",
+            {"more": int(attempted), "reason": reason, "now": now},
         )
 
     def _state_of(self, item_id: str) -> State:
-        row = self._db.execute(_BY_ID.format(columns="state"), (item_id, item_id)).fetchone()
+        row = self._db.execute(_BY_ID.format(columns="state"), _id_params(item_id)).fetchone()
         if row is None:
             raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
-        return State(row[0])
+        return State.READY if row[0] == "new" else State(row[0])
 
     def requeue(self, item_id: str, now: float) -> Item:
         with self._write() as db:
             row = db.execute(
-                "UPDATE items SET state = 'ready', next_attempt_at = ?, finished_at = NULL "
-                "WHERE id = ? AND state != 'ready' AND state IN ('dead', 'acked') "
+                "UPDATE items SET state = 'ready', next_attempt_at = :now, finished_at = NULL "
+                "WHERE id = :id AND state NOT IN ('new', 'ready') AND state IN ('dead', 'acked') "
                 "RETURNING " + _COLUMNS,
-                (now, item_id),
+                {"id": item_id, "now": now},
             ).fetchall()
             if not row:
                 state = self._state_of(item_id)
@@ -505,12 +624,9 @@ class SqliteStorage:
     def discard(self, item_id: str, now: float) -> Item:
         with self._write() as db:
             row = db.execute(
-                "DELETE FROM items WHERE rowid IN ("
-                + _BY_ID.format(columns="rowid")
-                + ") AND state != 'leased' RETURNING "
-                + _COLUMNS
-                + ", pack",
-                (item_id, item_id),
+                "DELETE FROM items WHERE rowid IN (" + _BY_ID.format(columns="rowid") + ") "
+                f"AND state != 'leased' RETURNING {_COLUMNS}, pack",
+                _id_params(item_id),
             ).fetchall()
             if not row:
                 self._state_of(item_id)
@@ -530,7 +646,7 @@ class SqliteStorage:
 
     def get(self, item_id: str, now: float) -> Item | None:
         self._sweep(now)
-        row = self._db.execute(_BY_ID.format(columns=_COLUMNS), (item_id, item_id)).fetchall()
+        row = self._db.execute(_BY_ID.format(columns=_COLUMNS), _id_params(item_id)).fetchall()
         return _row_item(row[0]) if row else None
 
     def sweep(self, now: float) -> None:
@@ -541,43 +657,62 @@ class SqliteStorage:
     ) -> list[Item]:
         if sweep:
             self._sweep(now)
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM items WHERE state = ? ORDER BY id LIMIT ?",
-            (state.value, -1 if limit is None else limit),
-        ).fetchall()
-        return [_row_item(r) for r in rows]
+        most = -1 if limit is None else limit
+        if state is not State.READY:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE state NOT IN ('new', 'ready') "
+                "AND state = ? ORDER BY id LIMIT ?",
+                (state.value, most),
+            ).fetchall()
+            return [_row_item(r) for r in rows]
+        with self._read() as db:  # one snapshot for both halves
+            back = db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE state = 'ready' ORDER BY id LIMIT ?",
+                (most,),
+            ).fetchall()
+            fresh = db.execute(
+                f"SELECT {_COLUMNS} FROM items WHERE rowid > (SELECT after FROM claim_cursor) "
+                "AND state = 'new' ORDER BY rowid LIMIT ?",
+                (most,),
+            ).fetchall()
+            merged = heapq.merge(back, fresh, key=lambda r: str(r[0]))
+            return [_row_item(r) for r in itertools.islice(merged, None if most < 0 else most)]
 
     def import_items(self, items: Sequence[Item]) -> int:
         added = 0
         with self._write() as db:
             for item in items:
-                if db.execute(_BY_ID.format(columns="1"), (item.id, item.id)).fetchone():
+                if db.execute(_BY_ID.format(columns="1"), _id_params(item.id)).fetchone():
                     continue  # copied by an earlier run
-                cursor = db.execute(
-                    f"INSERT INTO items ({_STORED}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (key) DO NOTHING",
-                    (
-                        item.id,
-                        item.key,
-                        bytes(item.payload),
-                        json.dumps(dict(item.meta)),
-                        item.created_at,
-                        item.attempts,
-                        item.last_error,
-                        item.next_attempt_at,
-                        item.state.value,
-                        item.lease_token
-                        or (secrets.token_hex(8) if item.state is State.LEASED else None),
-                        item.lease_expires_at,
-                        item.finished_at,
-                    ),
-                )
-                if cursor.rowcount != 1:
+                try:
+                    # Below every rowid a put uses: a claim's scan for fresh items never
+                    # steps over it, and it never moves where puts go.
+                    db.execute(
+                        f"INSERT INTO items (rowid, {_STORED}) SELECT "
+                        "min(coalesce((SELECT min(rowid) FROM items), 0), 0) - 1, "
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?",
+                        (
+                            item.id,
+                            item.key,
+                            bytes(item.payload),
+                            json.dumps(dict(item.meta)),
+                            item.created_at,
+                            item.attempts,
+                            item.last_error,
+                            item.next_attempt_at,
+                            item.state.value,
+                            item.lease_token
+                            or (secrets.token_hex(8) if item.state is State.LEASED else None),
+                            item.lease_expires_at,
+                            item.finished_at,
+                        ),
+                    )
+                except sqlite3.IntegrityError:
                     row = db.execute("SELECT id FROM items WHERE key = ?", (item.key,)).fetchone()
                     raise QueueError(
                         f"key {item.key!r} of item {item.id} is already used by item "
                         f"{row[0] if row else '?'} in {self.url}"
-                    )
+                    ) from None
                 added += 1
         return added
 
@@ -597,11 +732,13 @@ class SqliteStorage:
         self._sweep(now)
         depth = {state.value: 0 for state in STATES}
         oldest: dict[str, float | None] = {state.value: None for state in STATES}
-        for state, count, created in self._db.execute(
+        for stored, count, created in self._db.execute(
             "SELECT state, COUNT(*), MIN(created_at) FROM items GROUP BY state"
         ):
-            depth[state] = count
-            oldest[state] = max(0.0, now - created)
+            state = "ready" if stored == "new" else stored
+            depth[state] += count
+            age = max(0.0, now - created)
+            oldest[state] = max(age, oldest[state] or 0.0)
         attempts = dict(
             self._db.execute(
                 "SELECT attempts, COUNT(*) FROM items WHERE state != 'acked' GROUP BY attempts"
