@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from pywats_queue import Item, QueueCorruptError, State, open_queue
-from pywats_queue._sqlite import MIGRATIONS, PACK_BYTES, PACK_MEMBERS, SCHEMA_VERSION
+from pywats_queue._sqlite import (
+    CHECKPOINT_BYTES,
+    MIGRATIONS,
+    PACK_BYTES,
+    PACK_MEMBERS,
+    PAGE_SIZE,
+    SCHEMA_VERSION,
+)
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -487,3 +494,23 @@ def test_a_schema_2_queue_becomes_schema_3_keeping_packs_and_states(tmp_path: Pa
         order = [i.key for i in iter(lambda: queue.claim(30), None)]
         assert order == ["p1", "inline", "new"]  # p2 is still leased
         assert queue.get(new).state is State.LEASED
+
+
+def test_new_files_get_small_pages_and_older_files_keep_theirs(tmp_path: Path) -> None:
+    fresh, older = tmp_path / "fresh.db", tmp_path / "older.db"
+    db = sqlite3.connect(older)
+    db.execute("PRAGMA page_size = 4096")
+    db.execute("CREATE TABLE made_elsewhere (x)")  # fixes the page size, as any write does
+    db.commit()
+    db.close()
+    for path, pages in ((fresh, PAGE_SIZE), (older, 4096)):
+        with open_queue(f"sqlite://{path}") as queue:
+            queue.put(b"x" * 3000, key="k")
+            storage_db = queue._storage._db  # type: ignore[attr-defined]
+            assert storage_db.execute("PRAGMA page_size").fetchone()[0] == pages
+            # The WAL is written back at the same size whatever the page size.
+            checkpoint = storage_db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            assert checkpoint * pages == CHECKPOINT_BYTES
+            assert queue.claim(30).payload == b"x" * 3000  # type: ignore[union-attr]
+        assert _rows(path, "PRAGMA page_size") == [(pages,)]
+    assert PAGE_SIZE != 4096  # else this test would not tell the two cases apart
