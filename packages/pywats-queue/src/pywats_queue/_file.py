@@ -490,10 +490,19 @@ class FileStorage:
 
     # -- storage protocol ---------------------------------------------------------
 
+    def put(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
+        return self._put_entries([(payload, key, meta)], now)[0]
+
     def put_many(
         self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
-    ) -> list[tuple[Item, bool]]:
-        results: list[tuple[Item, bool] | None] = [None] * len(entries)
+    ) -> list[str]:
+        return [item.id for item in self._put_entries(entries, now)]
+
+    def _put_entries(
+        self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
+    ) -> list[Item]:
+        """The item for each entry: the new one, or the one already stored with its key."""
+        results: list[Item | None] = [None] * len(entries)
         first_of_key: dict[str, int] = {}
         fresh: list[tuple[int, Item, str, bytes]] = []
         ids = new_ids(len(entries))
@@ -523,13 +532,13 @@ class FileStorage:
             if results[index] is None:
                 first = results[first_of_key[key]]
                 assert first is not None
-                results[index] = (first[0], False)
+                results[index] = first
         return [r for r in results if r is not None]
 
     def _place(
         self,
         fresh: Sequence[tuple[int, Item, str, bytes]],
-        results: list[tuple[Item, bool] | None],
+        results: list[Item | None],
         next_ns: int,
     ) -> bool:
         """Store ``fresh`` (index, item, key hash, frame) as one file, a single item or a
@@ -558,13 +567,13 @@ class FileStorage:
                     except FileExistsError:
                         existing = self._existing_for_key(item.key, Path(key_name))
                         if existing is not None:
-                            results[index] = (existing, False)
+                            results[index] = existing
                             break
                 if results[index] is None:
                     name = f"{item.id}~{next_ns}"
                     place(source, f"{ready_dir}/{name}")
                     bisect.insort(self._ready_names, name)
-                    results[index] = (item, True)
+                    results[index] = item
                     placed = True
             if placed:
                 self._ready_changed(before)

@@ -106,7 +106,7 @@ class Queue:
     def put_item(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> Item:
         """Like :meth:`put` but return the stored (or already existing) item."""
         clean = check_put_args(payload, key, meta)
-        return self._call(self._storage.put_many, [(bytes(payload), key, clean)])[0][0]
+        return self._call(self._storage.put, bytes(payload), key, clean)
 
     def put_many(self, entries: Iterable[NewItem | tuple[bytes, str]]) -> list[str]:
         """Store many payloads in one durable commit; return their ids in order."""
@@ -120,7 +120,7 @@ class Queue:
             batch.append((bytes(payload), key, check_put_args(payload, key, meta)))
         if not batch:
             return []
-        return [item.id for item, _created in self._call(self._storage.put_many, batch)]
+        return self._call(self._storage.put_many, batch)
 
     # -- consuming ----------------------------------------------------------------
 

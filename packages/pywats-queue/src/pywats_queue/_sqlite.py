@@ -393,64 +393,53 @@ class SqliteStorage:
 
     # -- storage protocol ---------------------------------------------------------
 
+    def put(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
+        return self._put_one(payload, key, meta, now)
+
     def put_many(
         self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
-    ) -> list[tuple[Item, bool]]:
+    ) -> list[str]:
         if len(entries) == 1:
-            return [self._put_one(*entries[0], now)]
+            return [self._put_one(*entries[0], now).id]
         wanted: dict[str, tuple[bytes, dict[str, Any]]] = {}
         for payload, key, meta in entries:
             wanted.setdefault(key, (payload, meta))  # the same key twice: one item
         with self._write() as db:
             # Keys already stored are looked up first, so that their payloads are not
             # written into a pack again (the write lock is held: nothing changes between).
-            found = self._items_with_keys(list(wanted))
-            count = sum(1 for key in wanted if key not in found)
-            first = self._free_rowids(db, count)
-            new = [
-                Item(f"{rowid:016x}{id_tail()}", key, payload, meta, now, 0, None, now, State.READY)
-                for rowid, (key, (payload, meta)) in enumerate(
-                    ((k, v) for k, v in wanted.items() if k not in found), first
-                )
-            ]
-            self._last_rowid = max(self._last_rowid, first + len(new) - 1)
+            ids = self._ids_with_keys(list(wanted))
+            new = [(key, *value) for key, value in wanted.items() if key not in ids]
+            rowid = self._free_rowids(db, len(new))
+            self._last_rowid = max(self._last_rowid, rowid + len(new) - 1)
+            # Rows are built directly, without Item objects: a batch's cost per item is
+            # a few microseconds, and making an Item would be a good part of it.
             rows: list[tuple[Any, ...]] = []
-            for group in _pack_groups(new):
+            for start, end in _pack_groups([len(payload) for _key, payload, _meta in new]):
+                group = new[start:end]
                 pack: int | None = None
                 if len(group) > 1:
-                    data = b"".join(item.payload for item in group)
+                    data = b"".join(payload for _key, payload, _meta in group)
                     pack = db.execute("INSERT INTO packs (data) VALUES (?)", (data,)).lastrowid
                 offset = 0
-                for item in group:
-                    size = len(item.payload)
-                    rows.append(
-                        (
-                            int(item.id[:16], 16),
-                            item.id,
-                            item.key,
-                            None if pack else item.payload,
-                            json.dumps(item.meta) if item.meta else "{}",
-                            now,
-                            now,
-                            pack,
-                            offset if pack else None,
-                            size if pack else None,
+                for key, payload, meta in group:
+                    ids[key] = item_id = f"{rowid:016x}{id_tail()}"
+                    size = len(payload)
+                    meta_text = json.dumps(meta) if meta else "{}"
+                    if pack is None:
+                        rows.append(
+                            (rowid, item_id, key, payload, meta_text, now, None, None, None)
                         )
-                    )
+                    else:
+                        rows.append((rowid, item_id, key, None, meta_text, now, pack, offset, size))
                     offset += size
+                    rowid += 1
             db.executemany(
                 "INSERT INTO items (rowid, id, key, payload, meta, created_at, attempts, "
                 "next_attempt_at, state, pack, pack_start, pack_size) "
-                "VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'new', ?, ?, ?)",
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 'new', ?7, ?8, ?9)",
                 rows,
             )
-        stored = {**{item.key: item for item in new}, **found}
-        first_seen: set[str] = set()
-        results: list[tuple[Item, bool]] = []
-        for _payload, key, _meta in entries:
-            results.append((stored[key], key not in found and key not in first_seen))
-            first_seen.add(key)
-        return results
+        return [ids[key] for _payload, key, _meta in entries]
 
     def _free_rowids(self, db: sqlite3.Connection, count: int) -> int:
         """The first of ``count`` free rowids for new items, chosen as a single put
@@ -467,9 +456,7 @@ class SqliteStorage:
                 return first
             first = int(taken) + 1
 
-    def _put_one(
-        self, payload: bytes, key: str, meta: dict[str, Any], now: float
-    ) -> tuple[Item, bool]:
+    def _put_one(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
         """One put as one autocommit statement: the cheapest durable commit there is."""
         meta_text = json.dumps(meta) if meta else "{}"
         while True:
@@ -484,25 +471,28 @@ class SqliteStorage:
             except sqlite3.IntegrityError:  # another process took this rowid just now
                 continue
             if inserted == 1:
-                return item, True
-            existing = self._items_with_keys([key]).get(key)
+                return item
+            existing = self._item_with_key(key)
             if existing is not None:
-                return existing, False
+                return existing
             # No such key, so the guard refused: a claim has moved the cursor past this
             # rowid since the time was read (or the clock stepped back). Go above it.
             cursor = self._db.execute("SELECT after FROM claim_cursor").fetchone()[0]
             self._last_rowid = max(self._last_rowid, int(cursor))
 
-    def _items_with_keys(self, keys: Sequence[str]) -> dict[str, Item]:
-        found: dict[str, Item] = {}
+    def _ids_with_keys(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
         for start in range(0, len(keys), 500):  # under SQLite's variable limit
             chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            for row in self._db.execute(
-                f"SELECT {_COLUMNS} FROM items WHERE key IN ({marks})", chunk
-            ):
-                found[row[1]] = _row_item(row)
+            found.update(
+                self._db.execute(f"SELECT key, id FROM items WHERE key IN ({marks})", chunk)
+            )
         return found
+
+    def _item_with_key(self, key: str) -> Item | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM items WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _row_item(row)
 
     def _free_packs(self, packs: Iterable[int | None]) -> None:
         """Delete the packs that no item points into any more."""
@@ -751,20 +741,16 @@ class SqliteStorage:
             self._db.close()
 
 
-def _pack_groups(items: Sequence[Item]) -> Iterator[Sequence[Item]]:
-    """Consecutive runs of items whose payloads share one pack row."""
+def _pack_groups(sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive runs ``[start, end)`` of payloads (given by size) that share a pack row."""
     start = 0
-    while start < len(items):
+    while start < len(sizes):
         end = start + 1
-        size = len(items[start].payload)
-        while (
-            end < len(items)
-            and end - start < PACK_MEMBERS
-            and size + len(items[end].payload) <= PACK_BYTES
-        ):
-            size += len(items[end].payload)
+        size = sizes[start]
+        while end < len(sizes) and end - start < PACK_MEMBERS and size + sizes[end] <= PACK_BYTES:
+            size += sizes[end]
             end += 1
         if size == 0:  # SQLite reads any part of an empty BLOB as NULL: no empty packs
             end = start + 1
-        yield items[start:end]
+        yield start, end
         start = end

@@ -17,13 +17,16 @@ from ._model import Item, QueueStats, State
 class Storage(Protocol):
     url: str
 
+    def put(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
+        """Store one new item durably and return it, or return the item that already
+        has ``key`` (and store nothing)."""
+        ...
+
     def put_many(
         self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
-    ) -> list[tuple[Item, bool]]:
-        """Store new items in one durable commit; return (item, created) per entry.
-
-        ``created`` is False when the key already existed: the existing item is returned.
-        """
+    ) -> list[str]:
+        """Store new items in one durable commit; return the id for each entry, in order
+        (the existing item's id where its key is already stored)."""
         ...
 
     def claim(self, lease_seconds: float, now: float) -> Item | None: ...
