@@ -120,25 +120,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # so a put writes two B-trees, not three. Each has the rowid its id begins with
     # (nanoseconds) and lies above the claim cursor; a claim finds the first of them
     # by rowid from there. Every other item is found by id through the two id indexes.
+    # The payload is the last column: SQLite reads a column stored after a long value
+    # by walking that value's overflow pages, so scans of state or pack would read
+    # every payload if it came first.
     (
         "ALTER TABLE items RENAME TO items_v2",
         """CREATE TABLE items (
             id TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE,
-            payload BLOB CHECK ((payload IS NULL) = (pack IS NOT NULL)),
-            meta TEXT NOT NULL,
-            created_at REAL NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            next_attempt_at REAL NOT NULL,
             state TEXT NOT NULL
                 CHECK (state IN ('new', 'ready', 'leased', 'acked', 'dead')),
+            next_attempt_at REAL NOT NULL,
+            created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
             lease_token TEXT,
             lease_expires_at REAL,
             finished_at REAL,
             pack INTEGER,
             pack_start INTEGER,
-            pack_size INTEGER
+            pack_size INTEGER,
+            meta TEXT NOT NULL,
+            last_error TEXT,
+            payload BLOB CHECK ((payload IS NULL) = (pack IS NOT NULL))
         )""",
         f"INSERT INTO items (rowid, {_STORED}, pack, pack_start, pack_size) "
         f"SELECT rowid, {_STORED}, pack, pack_start, pack_size FROM items_v2",
