@@ -514,3 +514,93 @@ def test_new_files_get_small_pages_and_older_files_keep_theirs(tmp_path: Path) -
             assert queue.claim(30).payload == b"x" * 3000  # type: ignore[union-attr]
         assert _rows(path, "PRAGMA page_size") == [(pages,)]
     assert PAGE_SIZE != 4096  # else this test would not tell the two cases apart
+
+
+def _filled_queue(path: Path) -> list[str]:
+    """3 single puts and a batch of 5, the first item delivered: the claim cursor sits
+    on the first row and seven items were never claimed. Returns the ids in put order."""
+    with open_queue(f"sqlite://{path}") as queue:
+        ids = [queue.put(b"single %d" % n, key=f"s{n}") for n in range(3)]
+        ids += queue.put_many([(b"batch %d" % n, f"b{n}") for n in range(5)])
+        first = queue.claim(60)
+        assert first is not None
+        assert first.id == ids[0]
+        queue.ack(first)
+    return ids
+
+
+def _assert_every_waiting_item_is_reachable(path: Path, ids: list[str]) -> None:
+    with open_queue(f"sqlite://{path}") as queue:
+        assert [item.id for item in queue.list(State.READY)] == ids[1:]
+        assert all(queue.get(item_id).state is State.READY for item_id in ids[1:])
+        assert queue.put(b"again", key="s1") == ids[1]  # the key still finds its item
+        claimed = [queue.claim(60) for _ in ids[1:]]
+        assert [item.id for item in claimed if item] == ids[1:]  # oldest first
+        assert queue.claim(60) is None
+        later = queue.put(b"later", key="later")
+        assert queue.claim(60).id == later  # type: ignore[union-attr]
+
+
+def test_a_queue_dumped_as_sql_and_loaded_again_keeps_every_item_reachable(
+    tmp_path: Path,
+) -> None:
+    ids = _filled_queue(tmp_path / "q.db")
+    source = sqlite3.connect(tmp_path / "q.db")
+    restored = sqlite3.connect(tmp_path / "restored.db")
+    restored.executescript("\n".join(source.iterdump()))
+    source.close()
+    restored.close()
+    open_queue(f"sqlite://{tmp_path / 'restored.db'}").close()
+    # The row numbers survived, so nothing needed repair: the seven are still fresh.
+    assert _rows(tmp_path / "restored.db", "SELECT count(*) FROM items WHERE state = 'new'") == [
+        (7,)
+    ]
+    _assert_every_waiting_item_is_reachable(tmp_path / "restored.db", ids)
+
+
+def test_items_renumbered_by_a_tool_are_found_again_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    ids = _filled_queue(path)
+    db = sqlite3.connect(path)
+    # What a rebuild that numbers rows afresh does: every row moves to 1, 2, 3 ...
+    columns = ", ".join(r[1] for r in db.execute("PRAGMA table_info(items)") if r[1] != "seq")
+    db.execute("CREATE TEMP TABLE copy AS SELECT * FROM items ORDER BY seq")
+    db.execute("DELETE FROM items")
+    db.execute(f"INSERT INTO items ({columns}) SELECT {columns} FROM copy ORDER BY seq")  # noqa: S608
+    assert db.execute("SELECT min(seq), max(seq) FROM items").fetchone() == (1, 8)
+    db.commit()
+    db.close()
+    _assert_every_waiting_item_is_reachable(path, ids)
+
+
+def test_a_lost_claim_cursor_row_is_rebuilt_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    ids = _filled_queue(path)
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM claim_cursor")
+    db.commit()
+    db.close()
+    _assert_every_waiting_item_is_reachable(path, ids)
+    assert _rows(path, "SELECT count(*) FROM claim_cursor") == [(1,)]
+
+
+def test_a_put_after_the_clock_stepped_back_skips_a_batch_in_one_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "q.db"
+    with open_queue(f"sqlite://{path}") as producer:
+        ids = producer.put_many([(b"x", f"b{n}") for n in range(5000)])
+    first = int(ids[0][:16], 16)
+    with open_queue(f"sqlite://{path}") as queue:
+        assert queue.claim(60).id == ids[0]  # type: ignore[union-attr]
+        inserts: list[str] = []
+        queue._storage._db.set_trace_callback(  # type: ignore[attr-defined]
+            lambda sql: inserts.append(sql) if sql.startswith("INSERT") else None
+        )
+        # The clock steps back to just after the cursor, into the batch's rowids.
+        monkeypatch.setattr(time, "time_ns", lambda: first + 1)
+        new = queue.put(b"y", key="single")
+        monkeypatch.undo()
+        assert len(inserts) <= 3  # not one attempt per taken rowid
+        assert new > ids[-1]
+        assert [queue.claim(60).id for _ in range(5000)][-1] == new  # type: ignore[union-attr]

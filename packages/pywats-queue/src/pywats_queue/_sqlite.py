@@ -120,12 +120,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # so a put writes two B-trees, not three. Each has the rowid its id begins with
     # (nanoseconds) and lies above the claim cursor; a claim finds the first of them
     # by rowid from there. Every other item is found by id through the two id indexes.
-    # The payload is the last column: SQLite reads a column stored after a long value
-    # by walking that value's overflow pages, so scans of state or pack would read
-    # every payload if it came first.
+    # The row number is a declared column (seq), so that a dump and reload or a VACUUM
+    # keeps it. The payload is the last column: SQLite reads a column stored after a
+    # long value by walking that value's overflow pages, so scans of state or pack
+    # would read every payload if it came first.
     (
         "ALTER TABLE items RENAME TO items_v2",
         """CREATE TABLE items (
+            seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE,
             state TEXT NOT NULL
@@ -260,6 +262,7 @@ class SqliteStorage:
             self._check_integrity()
             self._migrate()
             self._mark_lost_payloads(time.time())
+            self._reveal_hidden_fresh_items()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -371,6 +374,29 @@ class SqliteStorage:
             (now,),
         )
 
+    def _reveal_hidden_fresh_items(self) -> None:
+        """Make sure claims can see every item never claimed, whatever became of the file.
+
+        Such an item is found by its row number, which is the time its id begins with,
+        above the claim cursor. A file rebuilt by a tool that renumbers rows, or one that
+        lost its cursor row, would hide items: they become 'ready', found by their id.
+        """
+        db = self._db
+        cursor_rows = db.execute("SELECT count(*) FROM claim_cursor").fetchone()[0]
+        hidden = (
+            "state = 'new' AND (seq <= (SELECT after FROM claim_cursor) "
+            "OR printf('%016x', seq) != substr(id, 1, 16))"
+        )
+        if cursor_rows == 1 and not db.execute(f"SELECT 1 FROM items WHERE {hidden}").fetchone():
+            return
+        with self._write():
+            if db.execute("SELECT count(*) FROM claim_cursor").fetchone()[0] != 1:
+                db.execute("DELETE FROM claim_cursor")
+                db.execute(
+                    "INSERT INTO claim_cursor (after) SELECT coalesce(max(seq), 0) FROM items"
+                )
+            db.execute(f"UPDATE items SET state = 'ready' WHERE {hidden}")
+
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """One snapshot for several reads, without taking the write lock (WAL)."""
@@ -471,7 +497,10 @@ class SqliteStorage:
                 inserted = self._db.execute(
                     _PUT, (rowid, item.id, key, payload, meta_text, now)
                 ).rowcount
-            except sqlite3.IntegrityError:  # another process took this rowid just now
+            except sqlite3.IntegrityError:
+                # The rowid is taken (by another process, or by a batch after the clock
+                # stepped back): go past the whole run of taken rowids at once.
+                self._last_rowid = self._end_of_taken_run(rowid)
                 continue
             if inserted == 1:
                 return item
@@ -482,6 +511,15 @@ class SqliteStorage:
             # rowid since the time was read (or the clock stepped back). Go above it.
             cursor = self._db.execute("SELECT after FROM claim_cursor").fetchone()[0]
             self._last_rowid = max(self._last_rowid, int(cursor))
+
+    def _end_of_taken_run(self, rowid: int) -> int:
+        """The last rowid of the run of consecutive taken rowids from ``rowid``."""
+        end = self._db.execute(
+            "SELECT min(seq) FROM items AS a WHERE seq >= ? AND NOT EXISTS "
+            "(SELECT 1 FROM items AS b WHERE b.seq = a.seq + 1)",
+            (rowid,),
+        ).fetchone()[0]
+        return rowid if end is None else int(end)
 
     def _ids_with_keys(self, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -702,9 +740,11 @@ class SqliteStorage:
                     )
                 except sqlite3.IntegrityError:
                     row = db.execute("SELECT id FROM items WHERE key = ?", (item.key,)).fetchone()
+                    if row is None:
+                        raise
                     raise QueueError(
                         f"key {item.key!r} of item {item.id} is already used by item "
-                        f"{row[0] if row else '?'} in {self.url}"
+                        f"{row[0]} in {self.url}"
                     ) from None
                 added += 1
         return added
