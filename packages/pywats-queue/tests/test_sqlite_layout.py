@@ -600,7 +600,16 @@ def test_a_put_after_the_clock_stepped_back_skips_a_batch_in_one_step(
         # The clock steps back to just after the cursor, into the batch's rowids.
         monkeypatch.setattr(time, "time_ns", lambda: first + 1)
         new = queue.put(b"y", key="single")
+        # A second producer, which has not put anything yet, puts a small batch.
+        with open_queue(f"sqlite://{path}") as other:
+            selects: list[str] = []
+            other._storage._db.set_trace_callback(  # type: ignore[attr-defined]
+                lambda sql: selects.append(sql) if sql.startswith("SELECT") else None
+            )
+            pair = other.put_many([(b"p", "p1"), (b"q", "p2")])
         monkeypatch.undo()
         assert len(inserts) <= 3  # not one attempt per taken rowid
-        assert new > ids[-1]
-        assert [queue.claim(60).id for _ in range(5000)][-1] == new  # type: ignore[union-attr]
+        assert len(selects) <= 8  # nor one look per taken rowid for a batch
+        assert ids[-1] < new < pair[0] < pair[1]
+        claimed = [queue.claim(60).id for _ in range(5002)]  # type: ignore[union-attr]
+        assert claimed[-3:] == [new, *pair]

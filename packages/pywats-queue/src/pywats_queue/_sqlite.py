@@ -483,7 +483,7 @@ class SqliteStorage:
             ).fetchone()[0]
             if taken is None:
                 return first
-            first = int(taken) + 1
+            first = self._end_of_taken_run(int(taken)) + 1
 
     def _put_one(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
         """One put as one autocommit statement: the cheapest durable commit there is."""
