@@ -38,7 +38,7 @@ PACK_MEMBERS = 128
 PACK_BYTES = 64 * 1024
 # Page size of new queue files. A put writes every page it touches to the WAL before its
 # commit's fsync; with 2 KiB pages an item's row, its overflow and its two index entries
-# come to about 10 KiB there instead of 16 KiB (docs/queue.md has the measurement).
+# come to about 9 KB there instead of 17 KB (docs/queue.md has the measurement).
 # Files made with another page size keep it: SQLite fixes it when a file is created.
 PAGE_SIZE = 2048
 # The WAL is written back into the file once it holds this many bytes (SQLite's default,
