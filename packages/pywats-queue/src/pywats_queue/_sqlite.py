@@ -422,14 +422,11 @@ class SqliteStorage:
 
     # -- storage protocol ---------------------------------------------------------
 
-    def put(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
-        return self._put_one(payload, key, meta, now)
-
     def put_many(
         self, entries: Sequence[tuple[bytes, str, dict[str, Any]]], now: float
     ) -> list[str]:
         if len(entries) == 1:
-            return [self._put_one(*entries[0], now).id]
+            return [self.put(*entries[0], now).id]
         wanted: dict[str, tuple[bytes, dict[str, Any]]] = {}
         for payload, key, meta in entries:
             wanted.setdefault(key, (payload, meta))  # the same key twice: one item
@@ -485,7 +482,7 @@ class SqliteStorage:
                 return first
             first = self._end_of_taken_run(int(taken)) + 1
 
-    def _put_one(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
+    def put(self, payload: bytes, key: str, meta: dict[str, Any], now: float) -> Item:
         """One put as one autocommit statement: the cheapest durable commit there is."""
         meta_text = json.dumps(meta) if meta else "{}"
         while True:
