@@ -464,10 +464,11 @@ def test_a_report_that_kills_the_station_every_time_is_set_aside(
     config = station_home / "station.toml"
     config.write_text(
         config.read_text()
-        .replace("lease = 300.0", "lease = 0.5")
+        .replace("lease = 300.0", "lease = 4.0")  # short, so the next life claims it soon
         .replace("max_unfinished_claims = 5", "max_unfinished_claims = 2")
         .replace("concurrency = 2", "concurrency = 1")  # no second worker to re-claim it
-        .replace("upload_timeout = 100.0", "upload_timeout = 600.0")
+        .replace("connect_timeout = 10.0", "connect_timeout = 1.0")
+        .replace("upload_timeout = 100.0", "upload_timeout = 2.0")  # each life dies sooner
     )
     assert "max_unfinished_claims = 2" in config.read_text()
     path, report_id = write_report(tmp_path, "SN-CRASHER")

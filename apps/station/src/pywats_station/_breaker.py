@@ -246,20 +246,6 @@ class CircuitBreaker:
         self.record(permit, None)
         return result
 
-    def call_sync(self, fn: Callable[[], T]) -> T:
-        """Run ``fn()`` under the breaker (raises :class:`CircuitOpenError`)."""
-        permit = self.acquire()
-        try:
-            result = fn()
-        except Exception as exc:
-            self.record(permit, exc)
-            raise
-        except BaseException:
-            self.release(permit)
-            raise
-        self.record(permit, None)
-        return result
-
     def __repr__(self) -> str:
         return (
             f"CircuitBreaker(state={self._state.value}, failures={self._failures}/"
