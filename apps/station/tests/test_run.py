@@ -229,6 +229,7 @@ def test_sigterm_during_an_upload_exits_0_within_the_bound_and_leaves_nothing_cl
         .replace("shutdown_grace = 0.5", "shutdown_grace = 1.0")
         .replace("upload_timeout = 100.0", "upload_timeout = 600.0")
         .replace("read_timeout = 30.0", "read_timeout = 600.0")
+        .replace("lease = 300.0", "lease = 700.0")  # a lease must outlast an upload
     )
     assert "upload_timeout = 600.0" in config.read_text()
     path, report_id = write_report(tmp_path, "SN-HANG")
@@ -309,7 +310,7 @@ def test_a_400_is_a_dead_letter_with_the_servers_text_and_retry_sends_it_after_a
     assert gone.returncode == 0
     assert json.loads(registered("queue", "list", "--json").stdout) == []
     missing = registered("queue", "show", other_dead["id"])
-    assert missing.returncode == 1
+    assert missing.returncode == 3  # as `python -m pywats_queue show` of an unknown id
     assert "no item with id" in missing.stderr
 
 

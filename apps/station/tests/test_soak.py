@@ -108,7 +108,8 @@ def test_a_killed_station_loses_and_duplicates_nothing(
 ) -> None:
     count = 30
     (station_home / "station.toml").write_text(
-        "[status]\ninterval = 0.05\n\n[upload]\nlease = 1.0\nconcurrency = 2\n\n"
+        "[status]\ninterval = 0.05\n\n[upload]\nlease = 2.5\nconcurrency = 2\n\n"
+        "[server]\nconnect_timeout = 0.5\nupload_timeout = 1.0\n\n"
         "[retry]\nbase_delay = 0.01\nmax_delay = 0.05\n"
     )
     registered = cli(

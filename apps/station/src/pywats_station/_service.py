@@ -188,9 +188,8 @@ class _Clients:
         if fresh is None:
             log.info("the stored credentials are unchanged")
             return False
-        self.keeper.replace(
-            self._new_client(fresh), f"using the newly stored credentials of {fresh.identifier}"
-        )
+        log.info("using the newly stored credentials of %s", fresh.identifier)
+        self.keeper.replace(self._new_client(fresh), "a person registered the station again")
         return True
 
     async def _take_register_lock(self) -> InstanceLock:
