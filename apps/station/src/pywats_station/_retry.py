@@ -3,11 +3,12 @@
 Only transient failures are retried (connection, timeout, 408, 5xx, 429), with capped
 exponential backoff and full jitter; a ``Retry-After`` from the server is honoured, clamped
 to a maximum. A 429 says nothing about the report: it is retried without counting an
-attempt (the uploader then holds every worker, not only this one). Validation-type answers (400, 404, 422) go straight to dead letters with
-the server's message. A 409 is retried: with an ``Idempotency-Key`` it means an earlier
-attempt with the same report id is still being processed (an answer we gave up waiting
-for), and the report id is what makes the retry safe. 401/403 ask for one
-re-authentication and never count as an attempt.
+attempt (the uploader then holds every worker, not only this one). Validation-type
+answers (400, 404, 422) go straight to dead letters with the server's message. A 409 is
+retried: with an ``Idempotency-Key`` it means an earlier attempt with the same report id
+is still being processed (an answer we gave up waiting for), and the report id is what
+makes the retry safe. 401/403 are about the credentials: the uploader hands them to the
+credential keeper and never counts them as an attempt.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import asyncio
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -300,9 +300,7 @@ class Uploader:
                 except CircuitOpenError as refused:
                     # Open: every worker holds until a probe may go. Half-open with the
                     # probe taken: a short pause, then try again.
-                    self.pressure.hold(
-                        max(refused.retry_in, self.idle_interval / 10), f"{refused}"
-                    )
+                    self.pressure.hold(max(refused.retry_in, self.idle_interval / 10), f"{refused}")
                     continue
                 except Exception:
                     # A queue or programming error must not end delivery; log it and go on.

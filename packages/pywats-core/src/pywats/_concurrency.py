@@ -59,7 +59,16 @@ class RateLimiter:
     errs on the side of sending less).
     """
 
-    __slots__ = ("_interval", "_lock", "_max", "_next", "_throttled", "_total", "_waited", "_window")
+    __slots__ = (
+        "_interval",
+        "_lock",
+        "_max",
+        "_next",
+        "_throttled",
+        "_total",
+        "_waited",
+        "_window",
+    )
 
     def __init__(self, max_requests: int = 500, window_seconds: float = 60.0) -> None:
         if max_requests < 1:

@@ -72,7 +72,9 @@ def _describe_last_status(last: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     conn = last.get("connection")
     if isinstance(conn, dict):
-        version = f" (WATS {printable(conn['server_version'])})" if conn.get("server_version") else ""
+        version = (
+            f" (WATS {printable(conn['server_version'])})" if conn.get("server_version") else ""
+        )
         lines.append(
             f"    connection  {printable(conn.get('state'))}{version}, offline "
             f"{conn.get('offline_seconds', 0):.0f} s now, "
