@@ -15,14 +15,11 @@ from typing import Any
 
 import pytest
 
+import pywats.report as report_module
+import pywats_queue
 from pywats_station import CredentialStore, load_config, lock_holder, read_status, resolve_home
 from pywats_station._service import queue_url
-
-pywats_testing = pytest.importorskip("pywats_testing")
-Process = pywats_testing.Process
-
-pywats_queue = pytest.importorskip("pywats_queue")
-report_module = pytest.importorskip("pywats.report")
+from pywats_testing import Process
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 import pywats
+import pywats.report as report_module
+import pywats_queue
 from pywats_station import (
     CircuitBreaker,
     RetryPolicy,
@@ -23,10 +25,6 @@ from pywats_station import (
     read_status,
     resolve_home,
 )
-
-pytest.importorskip("pywats_testing")
-pywats_queue = pytest.importorskip("pywats_queue")
-report_module = pytest.importorskip("pywats.report")
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 

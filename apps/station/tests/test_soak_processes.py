@@ -29,10 +29,8 @@ from typing import Any
 
 import pytest
 
+import pywats.report as report_module
 from pywats_station import read_status, resolve_home
-
-pytest.importorskip("pywats_testing")
-report_module = pytest.importorskip("pywats.report")
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 GOOD = 1000

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 import pywats
+import pywats.report as report_module
+import pywats_queue
 from pywats_station import (
     BreakerState,
     CircuitBreaker,
@@ -24,10 +26,6 @@ from pywats_station import (
     Uploader,
     UploadOutcome,
 )
-
-pytest.importorskip("pywats_testing")
-pywats_queue = pytest.importorskip("pywats_queue")
-report_module = pytest.importorskip("pywats.report")
 
 FAST = RetryPolicy(base_delay=0.001, max_delay=0.001, max_attempts=5)
 WSJF_ROUTE = "POST /api/Report/WSJF"

@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from ._faults import parse_route_spec
 
@@ -36,6 +37,10 @@ class Answer:
     """The path as sent, lower-cased, without the server's path prefix."""
     status: int | None
     """The status sent; ``None`` when no answer went out (reset, or the client left)."""
+    query: dict[str, str]
+    """The query parameters as sent."""
+    authorization: str | None
+    """The ``Authorization`` header as sent (tests check it went out verbatim)."""
 
 
 class TrafficLog:
@@ -99,6 +104,19 @@ class TrafficRecorder:
             return
         arrived = time.monotonic()
         status: int | None = None
+        query = dict(
+            parse_qsl(
+                bytes(scope.get("query_string", b"")).decode("latin-1"), keep_blank_values=True
+            )
+        )
+        authorization = next(
+            (
+                bytes(value).decode("latin-1")
+                for name, value in scope.get("headers", [])
+                if bytes(name).lower() == b"authorization"
+            ),
+            None,
+        )
 
         async def recording_send(message: MutableMapping[str, Any]) -> None:
             nonlocal status
@@ -109,4 +127,5 @@ class TrafficRecorder:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            self.log.add(Answer(arrived, str(scope.get("method", "")).upper(), path, status))
+            method = str(scope.get("method", "")).upper()
+            self.log.add(Answer(arrived, method, path, status, query, authorization))
