@@ -29,6 +29,26 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+SEED_ENV_VAR = "PYWATS_TEST_SEED"
+
+
+@pytest.fixture
+def test_seed() -> int:
+    """The seed of a randomised test: ``$PYWATS_TEST_SEED``, else a fresh one. Printed,
+    so a failure's captured output says how to replay it."""
+    raw = os.environ.get(SEED_ENV_VAR, "").strip()
+    seed = int(raw) if raw else secrets.randbelow(2**31)
+    print(f"random seed {seed} (replay: {SEED_ENV_VAR}={seed})")
+    return seed
+
+
+@pytest.fixture
+def seeded_fake_wats(fake_wats_factory: Any, test_seed: int) -> FakeWatsServer:
+    """The in-process fake with its fault draws seeded by :func:`test_seed`."""
+    server: FakeWatsServer = fake_wats_factory(seed=test_seed)
+    return server
+
+
 @pytest.fixture
 def installer(fake_wats: FakeWatsServer) -> tuple[str, str]:
     """A user and password the fake accepts for ``Client/Register``.
@@ -99,7 +119,7 @@ def cli(station_home: Path) -> CliRunner:
 class FakeWatsProcess:
     """``python -m pywats_testing serve`` as a real process, steered over ``/_fake/``."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, seed: int = 7) -> None:
         self.token = "soak-api-" + secrets.token_urlsafe(12)
         self.registration_token = "soak-reg-" + secrets.token_urlsafe(12)
         self._stdout = (workdir / "fake-wats.out").open("w+b")
@@ -112,7 +132,7 @@ class FakeWatsProcess:
                 "--port",
                 "0",
                 "--seed",
-                "7",
+                str(seed),
                 "--token",
                 self.token,
                 "--registration-token",
@@ -160,9 +180,10 @@ class FakeWatsProcess:
 
 
 @pytest.fixture
-def fake_wats_process(tmp_path: Path) -> Iterator[FakeWatsProcess]:
-    """The fake WATS server in its own process, on a free loopback port."""
-    fake = FakeWatsProcess(tmp_path)
+def fake_wats_process(tmp_path: Path, test_seed: int) -> Iterator[FakeWatsProcess]:
+    """The fake WATS server in its own process, on a free loopback port; its fault draws
+    are seeded by :func:`test_seed`."""
+    fake = FakeWatsProcess(tmp_path, test_seed)
     try:
         yield fake
     finally:
