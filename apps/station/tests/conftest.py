@@ -11,9 +11,11 @@ import base64
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 
 import pytest
 
+import pywats.report as report_module
+from pywats_station import read_status
 from pywats_testing import FakeWatsServer
 
 
@@ -188,3 +192,114 @@ def fake_wats_process(tmp_path: Path, test_seed: int) -> Iterator[FakeWatsProces
         yield fake
     finally:
         fake.stop()
+
+
+# -- a registered station home and `pywats-station run` as a process ---------------
+
+
+def _write_report(
+    directory: Path, sn: str, *, process_code: int = 10, broken: bool = False
+) -> tuple[Path, str]:
+    builder = report_module.UUTBuilder(
+        pn="PN-1",
+        sn=sn,
+        rev="A",
+        process_code=process_code,
+        machine_name="ST-1",
+        location="Lab",
+        purpose="Test",
+    )
+    builder.root.numeric("Voltage", 5.01, "GELE", low=4.9, high=5.1, unit="V")
+    report = builder.build()
+    document = json.loads(report_module.dumps_wsjf(report))
+    if broken:
+        document["root"]["steps"][0]["numericMeas"][0]["status"] = "F"
+    path = directory / f"{sn}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path, str(report.id)
+
+
+@pytest.fixture
+def write_report() -> Any:
+    """``write_report(directory, sn, *, process_code=10, broken=False) -> (path, report
+    id)``: a valid WSJF report file (``broken``: one the validator refuses)."""
+    return _write_report
+
+
+@pytest.fixture
+def registered(cli: Any, fake_wats: Any, station_home: Path) -> Any:
+    (station_home / "station.toml").write_text(
+        "[status]\ninterval = 0.05\n\n[connection]\nprobe_interval = 0.2\n\n"
+        "[upload]\nshutdown_grace = 0.5\n\n[retry]\nbase_delay = 0.01\nmax_delay = 0.01\n"
+    )
+    result = cli(
+        "register",
+        "--url",
+        fake_wats.url,
+        "--identifier",
+        "ST-RUN",
+        "--key-store",
+        "file",
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
+    )
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
+class Station:
+    """``pywats-station run`` in a subprocess."""
+
+    def __init__(self, home: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+        self.home = home
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pywats_station", "--home", str(home), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert self.proc.stdout is not None
+        self.banner = self.proc.stdout.readline()
+        self.output = ""
+
+    def status(self) -> dict[str, Any]:
+        return read_status(self.home / "status.json") or {}
+
+    def wait_for(self, predicate: Any, what: str, timeout: float = 180.0) -> dict[str, Any]:
+        """Poll ``status.json`` until ``predicate`` holds; generous, for a busy machine."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status and predicate(status):
+                return status
+            assert self.proc.poll() is None, self.proc.communicate()
+            time.sleep(0.02)
+        log_file = self.home / "logs" / "station.log"
+        log = log_file.read_text(encoding="utf-8")[-4000:] if log_file.exists() else ""
+        raise AssertionError(
+            f"station never reached: {what}; last status {self.status()}\nlog tail:\n{log}"
+        )
+
+    def terminate(self, stop_signal: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(stop_signal)
+        out, err = self.proc.communicate(timeout=60)
+        self.output = self.banner + out + err
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture
+def station(registered: Any, station_home: Path) -> Iterator[Any]:
+    started: list[Station] = []
+
+    def start() -> Station:
+        s = Station(station_home)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.communicate(timeout=30)

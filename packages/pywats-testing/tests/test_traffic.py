@@ -29,6 +29,7 @@ def test_each_answer_is_counted_by_route_and_status(fake_wats: FakeWatsServer) -
     assert fake_wats.answer_count(VERSION, 401) == 1
     assert fake_wats.answer_count(VERSION, 200) == 1
     assert [a.status for a in fake_wats.answers(VERSION)] == [503, None, 401, 200]
+    assert fake_wats.answer_count(VERSION, None) == 1  # the reset: no answer
     assert fake_wats.answer_count("POST /api/Report/WSJF") == 0
     admin = httpx.get(f"{fake_wats.url}/_fake/stats", timeout=10)
     assert admin.status_code == 200

@@ -89,6 +89,7 @@ class CredentialKeeper:
         self._failed_tries = 0
         self._unconfirmed_renewals = 0
         self._retry_at: float | None = None
+        self._refused_at = float("-inf")
         self._valid = asyncio.Event()
         self._valid.set()
         self._task: asyncio.Task[None] | None = None
@@ -107,6 +108,7 @@ class CredentialKeeper:
             return
         if self.state is not CredentialState.VALID:
             return
+        self._refused_at = self._clock()
         self._set(CredentialState.REFUSED, f"the server refused the credentials: {reason}")
         if self._renew is None:
             self._set(
@@ -116,10 +118,14 @@ class CredentialKeeper:
             return
         self._task = asyncio.get_running_loop().create_task(self._renewal())
 
-    def confirmed(self, client: AsyncWATS) -> None:
-        """A call with ``client`` got through: if it is the current client, its
-        credentials work, whatever the state said."""
+    def confirmed(self, client: AsyncWATS, started: float | None = None) -> None:
+        """A call with ``client``, started at ``started`` (this keeper's clock), got
+        through: if it is the current client, its credentials work, whatever the state
+        said. A call started before the last refusal proves nothing (it may have passed
+        just before the passcode was voided)."""
         if client is not self.client:
+            return
+        if started is not None and started <= self._refused_at:
             return
         self._unconfirmed_renewals = 0
         if self.state is not CredentialState.VALID:
@@ -145,6 +151,10 @@ class CredentialKeeper:
             valid.cancel()
             stopped.cancel()
         return self._valid.is_set() and not stop.is_set()
+
+    def now(self) -> float:
+        """This keeper's clock, for :meth:`confirmed`'s ``started``."""
+        return self._clock()
 
     def snapshot(self) -> dict[str, object]:
         retry_in = None

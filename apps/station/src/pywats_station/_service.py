@@ -143,13 +143,14 @@ class _Clients:
         """The connection probe, on the current client; it reports refusals and
         successes to the keeper like an upload does, so an idle station renews too."""
         client = self.keeper.client
+        started = self.keeper.now()
         try:
             version = await client.app.version()
         except Exception as exc:
             if is_auth_error(exc):
                 self.keeper.refused(client, describe_error(exc))
             raise
-        self.keeper.confirmed(client)
+        self.keeper.confirmed(client, started)
         return version
 
     def _new_client(self, credentials: StationCredentials) -> AsyncWATS:

@@ -191,6 +191,7 @@ class Uploader:
             self.counts.add(UploadOutcome.RELEASED)
             raise
         client = self.client
+        started = self.keeper.now()
         try:
             await self._submit(client, item)
         except asyncio.CancelledError:
@@ -210,7 +211,7 @@ class Uploader:
             self.breaker.record(permit, None)
             if self.connection is not None:
                 self.connection.report(None)
-            self.keeper.confirmed(client)
+            self.keeper.confirmed(client, started)
             self.pressure.succeeded()
             self._rate_limited_streak = 0
             await self.queue.ack(item)

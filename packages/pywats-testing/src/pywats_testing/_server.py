@@ -8,7 +8,7 @@ import secrets
 import threading
 from collections.abc import Coroutine, Iterable
 from pathlib import Path
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import Any, TypeVar
 
 from ._app import API_ROUTES, FakeWatsApp, OutageController
@@ -295,16 +295,23 @@ class FakeWatsServer:
         often clients knocked while the server was down."""
         return self._front.outage_connections
 
-    def answer_count(self, route: str | None = None, status: int | None = None) -> int:
+    def answer_count(
+        self, route: str | None = None, status: int | None | EllipsisType = ...
+    ) -> int:
         """Requests to ``route`` (``None``: every ``/api`` route) answered with ``status``
-        (``None``: any, including no answer), e.g. the uploads refused with 401."""
+        (``...``: any; ``None``: no answer went out, e.g. a reset), e.g. the uploads
+        refused with 401."""
         return self.traffic.count(route, status)
 
-    def answers(self, route: str | None = None, status: int | None = None) -> list[Answer]:
+    def answers(
+        self, route: str | None = None, status: int | None | EllipsisType = ...
+    ) -> list[Answer]:
         """Each matching request with its arrival time (``time.monotonic()``) and status."""
         return self.traffic.answers(route, status)
 
-    def busiest_second(self, route: str | None = None, status: int | None = None) -> int:
+    def busiest_second(
+        self, route: str | None = None, status: int | None | EllipsisType = ...
+    ) -> int:
         """The most matching requests that arrived within any one second."""
         return self.traffic.busiest(a.at for a in self.traffic.answers(route, status))
 

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -58,9 +59,12 @@ class TrafficLog:
         with self._lock:
             self._answers.clear()
 
-    def answers(self, route: str | None = None, status: int | None = None) -> list[Answer]:
+    def answers(
+        self, route: str | None = None, status: int | None | EllipsisType = ...
+    ) -> list[Answer]:
         """Records matching ``route`` (``"POST /api/Report/WSJF"``, a path alone for any
-        method, ``None`` for all) and ``status`` (``None``: any), in arrival order."""
+        method, ``None`` for all) and ``status`` (``...``: any; ``None``: no answer went
+        out), in arrival order."""
         method, path = parse_route_spec(route)
         with self._lock:
             answers = list(self._answers)
@@ -69,10 +73,10 @@ class TrafficLog:
             for a in answers
             if (method is None or a.method == method)
             and (path is None or a.path.rstrip("/") == path)
-            and (status is None or a.status == status)
+            and (status is ... or a.status == status)
         ]
 
-    def count(self, route: str | None = None, status: int | None = None) -> int:
+    def count(self, route: str | None = None, status: int | None | EllipsisType = ...) -> int:
         return len(self.answers(route, status))
 
     @staticmethod
