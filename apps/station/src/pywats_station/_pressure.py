@@ -36,6 +36,7 @@ class Backpressure:
         self.holds = 0
         """How many holds began (429s and breaker openings that were not already held)."""
         self._sending = 0
+        self._waiting = 0
         self._changed = asyncio.Condition()
 
     # -- what happened -----------------------------------------------------------------
@@ -73,6 +74,9 @@ class Backpressure:
     # -- admission ---------------------------------------------------------------------
 
     def _notify(self) -> None:
+        if not self._waiting:
+            return  # nobody to wake: the common case, one task fewer per upload
+
         async def wake() -> None:
             async with self._changed:
                 self._changed.notify_all()
@@ -87,12 +91,16 @@ class Backpressure:
             wait = self.hold_remaining()
             if wait <= 0 and self._sending < self.window:
                 break
-            async with self._changed:
-                # Wake at the end of the hold, on any change, or on stop (polled).
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(
-                        self._changed.wait(), timeout=min(wait, 0.25) if wait > 0 else 0.25
-                    )
+            self._waiting += 1
+            try:
+                async with self._changed:
+                    # Wake at the end of the hold, on any change, or on stop (polled).
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(
+                            self._changed.wait(), timeout=min(wait, 0.25) if wait > 0 else 0.25
+                        )
+            finally:
+                self._waiting -= 1
         if stop.is_set():
             yield False
             return

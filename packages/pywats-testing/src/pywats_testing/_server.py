@@ -296,7 +296,7 @@ class FakeWatsServer:
         return self._front.outage_connections
 
     def answer_count(
-        self, route: str | None = None, status: int | None | EllipsisType = ...
+        self, route: str | None = None, status: int | EllipsisType | None = ...
     ) -> int:
         """Requests to ``route`` (``None``: every ``/api`` route) answered with ``status``
         (``...``: any; ``None``: no answer went out, e.g. a reset), e.g. the uploads
@@ -304,13 +304,13 @@ class FakeWatsServer:
         return self.traffic.count(route, status)
 
     def answers(
-        self, route: str | None = None, status: int | None | EllipsisType = ...
+        self, route: str | None = None, status: int | EllipsisType | None = ...
     ) -> list[Answer]:
         """Each matching request with its arrival time (``time.monotonic()``) and status."""
         return self.traffic.answers(route, status)
 
     def busiest_second(
-        self, route: str | None = None, status: int | None | EllipsisType = ...
+        self, route: str | None = None, status: int | EllipsisType | None = ...
     ) -> int:
         """The most matching requests that arrived within any one second."""
         return self.traffic.busiest(a.at for a in self.traffic.answers(route, status))

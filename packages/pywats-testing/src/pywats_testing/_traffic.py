@@ -60,7 +60,7 @@ class TrafficLog:
             self._answers.clear()
 
     def answers(
-        self, route: str | None = None, status: int | None | EllipsisType = ...
+        self, route: str | None = None, status: int | EllipsisType | None = ...
     ) -> list[Answer]:
         """Records matching ``route`` (``"POST /api/Report/WSJF"``, a path alone for any
         method, ``None`` for all) and ``status`` (``...``: any; ``None``: no answer went
@@ -76,7 +76,7 @@ class TrafficLog:
             and (status is ... or a.status == status)
         ]
 
-    def count(self, route: str | None = None, status: int | None | EllipsisType = ...) -> int:
+    def count(self, route: str | None = None, status: int | EllipsisType | None = ...) -> int:
         return len(self.answers(route, status))
 
     @staticmethod
