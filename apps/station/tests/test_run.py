@@ -293,7 +293,9 @@ def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
     fake_wats.expire_credential("ST-RUN")
     fake_wats.expire_credential(fake_wats.registration_token)  # re-registration fails too
     running = station()
-    status = running.wait_for(lambda s: s["uploader"]["paused"] is not None, "paused")
+    status = running.wait_for(
+        lambda s: s["credentials"]["state"] == "needs_person", "waiting for a person"
+    )
     assert "re-registration failed" in status["uploader"]["paused"]
     assert "registration token" in status["uploader"]["paused"]
     # No loop: while the station keeps probing, it neither registers nor uploads again.
