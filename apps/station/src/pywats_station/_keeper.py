@@ -225,8 +225,13 @@ class CredentialKeeper:
                     )
                     return
                 self._failed_tries += 1
+                # Half the backoff cap plus jitter: never a burst of tries, never in step
+                # with other stations; a server's Retry-After (a 429 or 503) comes first.
                 delay = self.policy.backoff_cap(self._failed_tries)
                 delay = delay / 2 + self.policy.backoff(self._failed_tries) / 2
+                retry_after = exc.cause.retry_after if exc.cause is not None else None
+                if retry_after is not None:
+                    delay = max(delay, self.policy.clamp_retry_after(retry_after))
                 self._set(
                     CredentialState.REFUSED,
                     f"re-registration failed ({exc}); trying again in {delay:.1f} s",
