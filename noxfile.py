@@ -26,6 +26,9 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "anyio>=4.3",
     "jsonschema>=4.21",
+    # The root conftest.py reads the packages' declared dependencies with these.
+    "packaging>=24",
+    "tomli>=2; python_version < '3.11'",
     # tools/codegen.py runs inside the tests (the drift check must bite).
     UNASYNC,
     RUFF,
