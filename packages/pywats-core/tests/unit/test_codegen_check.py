@@ -74,3 +74,30 @@ def test_rule_that_never_fires_fails(tree: Path, monkeypatch: pytest.MonkeyPatch
     assert problems == [
         "rule 'AsyncNeverWritten' -> 'NeverWritten' never fires in the async source"
     ]
+
+
+def test_async_wording_left_in_a_docstring_fails(tree: Path) -> None:
+    service = tree / "_async" / "app" / "_service.py"
+    service.write_text(
+        service.read_text().replace(
+            '"""The server\'s version', '"""Await it inside ``async with``: the server\'s version'
+        )
+    )
+    result = _check(tree)
+    assert result.returncode == 1
+    assert "async wording would reach the sync code's docstrings" in result.stderr
+    assert "_service.py" in result.stderr
+    assert "'Await'" in result.stderr
+
+
+def test_prose_rule_that_never_fires_fails(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("codegen_prose_under_test", CODEGEN)
+    assert spec
+    assert spec.loader
+    codegen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(codegen)
+    monkeypatch.setitem(codegen.PROSE_RULES, "an async phrase never written", "x")
+    assert codegen.check(tree) == [
+        "prose rule 'an async phrase never written' never fires in the async source's"
+        " docstrings or comments"
+    ]
