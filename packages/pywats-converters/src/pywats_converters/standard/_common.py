@@ -334,9 +334,13 @@ def _fill(step: Step, node: Node, status: StepStatus, context: ConversionContext
                 strings.append(_string(meas, name, m_status))
             else:
                 booleans.append(BooleanMeasurement(name=name, status=m_status))
-        step.numeric_meas = numeric or None
-        step.string_meas = strings or None
-        step.boolean_meas = booleans or None
+        # only the kinds present: an explicit None would be written as null
+        if numeric:
+            step.numeric_meas = numeric
+        if strings:
+            step.string_meas = strings
+        if booleans:
+            step.boolean_meas = booleans
         agreed = _agg(statuses)
         if status not in (StepStatus.ERROR, StepStatus.TERMINATED) and status != agreed:
             context.logger.debug(
@@ -411,6 +415,8 @@ def _emit(
 
 
 def _derive_status(node: Node) -> StepStatus:
+    if node.children is not None:
+        return _derive_sequence_status(node)
     if not node.measurements:
         return StepStatus.PASSED
     return _agg([_meas_status(m, None) for m in node.measurements])
