@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from ._atml import AtmlConverter, AtmlParameters
 from ._teststand import TestStandXmlConverter, TestStandXmlParameters
+from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
 
 __all__ = [
     "AtmlConverter",
     "AtmlParameters",
     "TestStandXmlConverter",
     "TestStandXmlParameters",
+    "WSTF_COLUMNS",
+    "WstfConverter",
+    "WstfError",
+    "WstfParameters",
+    "parse_wstf",
 ]
