@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._atml import AtmlConverter, AtmlParameters
 from ._teststand import TestStandXmlConverter, TestStandXmlParameters
+from ._wrml import WrmlConverter, WrmlParameters
 from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
 
 __all__ = [
@@ -11,6 +12,8 @@ __all__ = [
     "AtmlParameters",
     "TestStandXmlConverter",
     "TestStandXmlParameters",
+    "WrmlConverter",
+    "WrmlParameters",
     "WSTF_COLUMNS",
     "WstfConverter",
     "WstfError",

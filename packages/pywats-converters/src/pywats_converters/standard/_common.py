@@ -139,6 +139,8 @@ class Header:
     rev: str | None = None
     operation: str | int | None = None
     station: str | None = None
+    location: str | None = None
+    purpose: str | None = None
     operator: str | None = None
     start: datetime | None = None
     result: ReportResult | None = None
@@ -447,7 +449,7 @@ def build_report(
     operation = params.operation if params.operation not in (None, "") else head.operation
     code, process_name = resolve_process(context, operation)
     station: StationInfo = context.station
-    machine = head.station.strip() if params.station_from_file and head.station else ""
+    machine = _from_file(head.station, params)
     root_status = unit.root_status or _derive_sequence_status(
         Node(name=head.sequence_name, children=unit.steps)
     )
@@ -459,8 +461,8 @@ def build_report(
         process_code=code,
         process_name=process_name,
         machine_name=machine or station.machine_name,
-        location=station.location,
-        purpose=station.purpose,
+        location=_from_file(head.location, params) or station.location,
+        purpose=_from_file(head.purpose, params) or station.purpose,
         operator=(head.operator or context.operator or None),
         start=head.start or context.source.modified.astimezone(),
         report_id=head.report_id or context.report_id(unit.key),
@@ -494,6 +496,12 @@ def build_report(
         builder.sub_unit(part_type, sub_pn, sub_sn, sub_rev or params.default_revision)
     _emit(builder.root, unit.steps, params, context)
     return builder.build()
+
+
+def _from_file(value: str | None, params: StandardParameters) -> str | None:
+    if params.station_from_file and value and value.strip():
+        return value.strip()
+    return None
 
 
 def _result_from(status: StepStatus) -> ReportResult:
