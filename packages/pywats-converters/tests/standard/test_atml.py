@@ -243,3 +243,8 @@ def test_dropping_skipped_steps(reference_dir: Path, convert, assert_valid) -> N
 def test_the_operation_setting_chooses_the_process(reference_dir: Path, convert) -> None:
     (report,) = convert(AtmlConverter, reference_dir / A202, {"operation": "ICT"})
     assert (report.process_code, report.process_name) == (60, "ICT")
+
+
+def test_the_part_number_can_come_from_the_model_name(reference_dir: Path, convert) -> None:
+    (report,) = convert(AtmlConverter, reference_dir / A202, {"part_number_source": "model_name"})
+    assert report.pn == "UNKNOWN"  # what TestStand wrote in c:ModelName

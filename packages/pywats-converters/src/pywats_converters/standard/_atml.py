@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from typing import Literal
 
 from pywats.report import LoopInfo, MeasurementStatus, Report, ReportResult, StepStatus
 
@@ -74,7 +75,14 @@ _COMP_WORDS = {
 
 
 class AtmlParameters(StandardParameters):
-    """Settings of the ATML converter (see :class:`StandardParameters`)."""
+    """Settings of the ATML converter (see :class:`StandardParameters`).
+
+    * ``part_number_source``: where the part number comes from: ``"identification"``
+      (default; the UUT's ``IdentificationNumber`` of type ``Part``) or ``"model_name"``
+      (the UUT's ``c:ModelName``, for sequences that put the part number there).
+    """
+
+    part_number_source: Literal["identification", "model_name"] = "identification"
 
 
 class AtmlConverter(Converter[AtmlParameters]):
@@ -86,11 +94,16 @@ class AtmlConverter(Converter[AtmlParameters]):
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
         root = parse_xml(source)
-        units = read_atml(root, context)
+        units = read_atml(root, context, part_number_source=self.parameters.part_number_source)
         return [build_report(unit, self.parameters, context) for unit in units]
 
 
-def read_atml(root: ET.Element, context: ConversionContext) -> list[Unit]:
+def read_atml(
+    root: ET.Element,
+    context: ConversionContext,
+    *,
+    part_number_source: Literal["identification", "model_name"] = "identification",
+) -> list[Unit]:
     """Every UUT of an ATML document as a :class:`Unit`."""
     where = context.source.path
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
@@ -113,10 +126,19 @@ def read_atml(root: ET.Element, context: ConversionContext) -> list[Unit]:
         )
     if not results:
         raise ConversionError("the collection holds no TestResults (no UUT)", source=where)
-    return [_unit(result, index, batch_sn, context) for index, result in enumerate(results)]
+    return [
+        _unit(result, index, batch_sn, context, part_number_source)
+        for index, result in enumerate(results)
+    ]
 
 
-def _unit(result: ET.Element, index: int, batch_sn: str | None, context: ConversionContext) -> Unit:
+def _unit(
+    result: ET.Element,
+    index: int,
+    batch_sn: str | None,
+    context: ConversionContext,
+    part_number_source: str,
+) -> Unit:
     where = context.source.path
     label = f"TestResults[{index}]"
     result_set = child(result, "ResultSet")
@@ -129,8 +151,13 @@ def _unit(result: ET.Element, index: int, batch_sn: str | None, context: Convers
             f"{label}: missing UUT/SerialNumber (the unit's serial number)", source=where
         )
     header = Header(sn=sn, report_id=_guid(result.get("uuid")))
-    numbers = path(uut, "Definition", "Identification", "IdentificationNumbers")
-    for number in children(numbers, "IdentificationNumber"):
+    identification = path(uut, "Definition", "Identification")
+    if part_number_source == "model_name":
+        header.pn = text(child(identification, "ModelName"))
+    numbers = child(identification, "IdentificationNumbers")
+    for number in children(
+        numbers if part_number_source == "identification" else None, "IdentificationNumber"
+    ):
         if (number.get("type") or "").lower() == "part" and (number.get("number") or "").strip():
             header.pn = (number.get("number") or "").strip()
             break
