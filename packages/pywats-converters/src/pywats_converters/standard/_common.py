@@ -283,7 +283,7 @@ def _numeric(meas: Meas, name: str | None, status: MeasurementStatus) -> Numeric
     if (op in _SINGLE and low is None) or (op in _DUAL and (low is None or high is None)):
         op = "LOG"  # a comparison without its limits cannot be shown as one
     if op == "LOG":
-        low = high = None if (low is None and high is None) else low
+        low = high = None  # WATS writes log-only measurements without limits
     value = meas.value if isinstance(meas.value, float) else math.nan
     return NumericMeasurement(
         compOp=CompOp(op),
