@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timezone
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,23 @@ def test_wstf_steps_and_continuation_rows(reference_dir: Path, convert) -> None:
     )
     same = [s for s in report.root.walk() if s.name == "SameStepName"]
     assert len(same) == 2  # a repeated step name is a new step; only a blank one continues
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("2014-07-04T12:09:04", "2014-07-04T12:09:04"),
+        ("2014-07-04T12:09:04Z", "2014-07-04T12:09:04"),
+        ("2014-07-04T07:09:04-05:00", "2014-07-04T12:09:04"),
+        ("2014-07-04T14:09:04+02:00", "2014-07-04T12:09:04"),
+    ],
+)
+def test_utc_start_times(written: str, utc: str) -> None:
+    text = _render("SN-1", [("PassFailTest", "P", [1.0])])
+    text = text.replace("SerialNumber\tSN-1", f"SerialNumber\tSN-1\nUTCStartDateTime\t{written}")
+    (unit,) = parse_wstf(text)
+    assert unit.header.start is not None
+    assert unit.header.start.astimezone(timezone.utc).isoformat().startswith(utc)
 
 
 def test_several_uuts_in_one_file(

@@ -13,6 +13,7 @@ number for bad input); the converter wraps it.
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 from typing import Literal
 
@@ -109,6 +110,9 @@ _HEADER_KEYS = {
     "subunit",
     "testsocketindex",
 }
+
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
 
 
 class WstfError(ValueError):
@@ -273,7 +277,8 @@ def _header_row(header: Header, cells: list[str], line: int, decimal: str) -> No
             moment = parse_timestamp_text(value)
             if moment is None:
                 raise ValueError(f"{value!r} is not a date and time (yyyy-mm-ddThh:mm:ss)")
-            if lowered == "utcstartdatetime" and "+" not in value[10:] and not value.endswith("Z"):
+            if lowered == "utcstartdatetime" and _OFFSET.search(value) is None:
+                # a UTC time written without its "Z": read it as UTC, not as local time
                 moment = moment.replace(tzinfo=None).replace(tzinfo=timezone.utc).astimezone()
             header.start = moment
         elif lowered == "executiontime":
