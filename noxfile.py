@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import nox
@@ -121,15 +122,16 @@ def deps(session: nox.Session) -> None:
     for project in projects:
         session.chdir(project)
         session.run("deptry", "src", "--no-ansi", "--package-module-name-map", modules)
-    # tools/codegen.py runs in the codegen session on CODEGEN_DEPS alone; deptry scans
-    # directories, so it gets one holding that script and its requirements.
-    scan = Path(session.create_tmp()) / "codegen-deps"
-    scan.mkdir(exist_ok=True)
-    shutil.copy(ROOT / "tools" / "codegen.py", scan)
-    (scan / "requirements.txt").write_text("\n".join(CODEGEN_DEPS) + "\n")
-    session.chdir(scan)
-    # ruff runs as a command (python -m ruff), never imported.
-    session.run("deptry", ".", "--no-ansi", "--per-rule-ignores", "DEP002=ruff")
+    # tools/codegen.py runs in the codegen session on CODEGEN_DEPS alone. deptry scans a
+    # directory (and skips what .gitignore names): give it one outside the repository
+    # holding that script and its requirements.
+    with tempfile.TemporaryDirectory(prefix="pywats-codegen-deps-") as scan:
+        shutil.copy(ROOT / "tools" / "codegen.py", scan)
+        (Path(scan) / "requirements.txt").write_text("\n".join(CODEGEN_DEPS) + "\n")
+        session.chdir(scan)
+        # ruff runs as a command (python -m ruff), never imported.
+        session.run("deptry", ".", "--no-ansi", "--per-rule-ignores", "DEP002=ruff")
+        session.chdir(ROOT)
 
 
 @nox.session
