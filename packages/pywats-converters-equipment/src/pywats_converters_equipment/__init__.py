@@ -1,0 +1,18 @@
+"""pyWATS converters for test equipment, built on the converter SDK alone.
+
+Each converter registers under the ``pywats.converters`` entry points; the station and
+``pywats-convert`` find them by name. See ``docs/equipment/`` for each format's mapping.
+"""
+
+from __future__ import annotations
+
+from ._common import EquipmentParameters
+from ._gr228x import GR228XParameters, TeradyneGR228X
+from ._version import __version__
+
+__all__ = [
+    "EquipmentParameters",
+    "GR228XParameters",
+    "TeradyneGR228X",
+    "__version__",
+]
