@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
+from ._spea import SpeaICT3030, SpeaParameters
 from ._version import __version__
 
 __all__ = [
     "EquipmentParameters",
     "GR228XParameters",
     "TeradyneGR228X",
+    "SpeaICT3030",
+    "SpeaParameters",
     "__version__",
 ]
