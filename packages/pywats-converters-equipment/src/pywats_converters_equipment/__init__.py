@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
 from ._spea import SpeaICT3030, SpeaParameters
+from ._spectrum import SpectrumParameters, TeradyneSpectrum
 from ._version import __version__
 
 __all__ = [
@@ -17,5 +18,7 @@ __all__ = [
     "TeradyneGR228X",
     "SpeaICT3030",
     "SpeaParameters",
+    "TeradyneSpectrum",
+    "SpectrumParameters",
     "__version__",
 ]
