@@ -10,6 +10,7 @@ from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
 from ._spea import SpeaICT3030, SpeaParameters
 from ._spectrum import SpectrumParameters, TeradyneSpectrum
+from ._takaya import TakayaFlyingProbe, TakayaParameters
 from ._version import __version__
 
 __all__ = [
@@ -20,5 +21,7 @@ __all__ = [
     "SpeaParameters",
     "TeradyneSpectrum",
     "SpectrumParameters",
+    "TakayaFlyingProbe",
+    "TakayaParameters",
     "__version__",
 ]
