@@ -12,6 +12,7 @@ from ._spea import SpeaICT3030, SpeaParameters
 from ._spectrum import SpectrumParameters, TeradyneSpectrum
 from ._takaya import TakayaFlyingProbe, TakayaParameters
 from ._version import __version__
+from ._xjtag import XJTAG, XJTAGParameters
 
 __all__ = [
     "EquipmentParameters",
@@ -23,5 +24,7 @@ __all__ = [
     "SpectrumParameters",
     "TakayaFlyingProbe",
     "TakayaParameters",
+    "XJTAG",
+    "XJTAGParameters",
     "__version__",
 ]
