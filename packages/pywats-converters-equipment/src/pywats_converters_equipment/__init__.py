@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
+from ._saki import SakiAOI, SakiParameters
 from ._spea import SpeaICT3030, SpeaParameters
 from ._spectrum import SpectrumParameters, TeradyneSpectrum
 from ._takaya import TakayaFlyingProbe, TakayaParameters
@@ -26,5 +27,7 @@ __all__ = [
     "TakayaParameters",
     "XJTAG",
     "XJTAGParameters",
+    "SakiAOI",
+    "SakiParameters",
     "__version__",
 ]
