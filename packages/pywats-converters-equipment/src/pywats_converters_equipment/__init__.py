@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
 from ._saki import SakiAOI, SakiParameters
+from ._sigmaquest import SigmaQuestParameters, SigmaQuestUnitReport
 from ._spea import SpeaICT3030, SpeaParameters
 from ._spectrum import SpectrumParameters, TeradyneSpectrum
 from ._takaya import TakayaFlyingProbe, TakayaParameters
@@ -29,5 +30,7 @@ __all__ = [
     "XJTAGParameters",
     "SakiAOI",
     "SakiParameters",
+    "SigmaQuestUnitReport",
+    "SigmaQuestParameters",
     "__version__",
 ]
