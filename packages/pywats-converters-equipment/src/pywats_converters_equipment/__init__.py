@@ -12,6 +12,7 @@ from ._saki import SakiAOI, SakiParameters
 from ._sigmaquest import SigmaQuestParameters, SigmaQuestUnitReport
 from ._spea import SpeaICT3030, SpeaParameters
 from ._spectrum import SpectrumParameters, TeradyneSpectrum
+from ._stepwize import StepWize, StepWizeParameters
 from ._takaya import TakayaFlyingProbe, TakayaParameters
 from ._version import __version__
 from ._xjtag import XJTAG, XJTAGParameters
@@ -32,5 +33,7 @@ __all__ = [
     "SakiParameters",
     "SigmaQuestUnitReport",
     "SigmaQuestParameters",
+    "StepWize",
+    "StepWizeParameters",
     "__version__",
 ]
