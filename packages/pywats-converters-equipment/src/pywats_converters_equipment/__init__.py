@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
+from ._listen import ListenParameters, ListenSoundCheck
 from ._saki import SakiAOI, SakiParameters
 from ._sigmaquest import SigmaQuestParameters, SigmaQuestUnitReport
 from ._spea import SpeaICT3030, SpeaParameters
@@ -35,5 +36,7 @@ __all__ = [
     "SigmaQuestParameters",
     "StepWize",
     "StepWizeParameters",
+    "ListenSoundCheck",
+    "ListenParameters",
     "__version__",
 ]
