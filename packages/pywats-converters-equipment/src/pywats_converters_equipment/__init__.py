@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._common import EquipmentParameters
 from ._gr228x import GR228XParameters, TeradyneGR228X
+from ._klippel import KlippelParameters, KlippelQC
 from ._listen import ListenParameters, ListenSoundCheck
 from ._saki import SakiAOI, SakiParameters
 from ._sigmaquest import SigmaQuestParameters, SigmaQuestUnitReport
@@ -38,5 +39,7 @@ __all__ = [
     "StepWizeParameters",
     "ListenSoundCheck",
     "ListenParameters",
+    "KlippelQC",
+    "KlippelParameters",
     "__version__",
 ]
