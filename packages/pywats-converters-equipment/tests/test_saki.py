@@ -82,3 +82,10 @@ def test_missing_barcode_is_named(reference_dir: Path, tmp_path: Path, convert) 
     data = (reference_dir / DIR / SAMPLE).read_bytes().replace(b'barcode="SN123456789" ', b"")
     with pytest.raises(ConversionError, match=r"<Panel> has no barcode attribute \(the panel's"):
         convert(SakiAOI, _variant(tmp_path, data))
+
+
+def test_unknown_declared_encoding_is_named(reference_dir: Path, tmp_path: Path, convert) -> None:
+    # found by test_damaged_input: a damaged XML declaration names no real encoding
+    data = b'<?xml version="1.0" encoding="UT--8"?>\n' + (reference_dir / DIR / SAMPLE).read_bytes()
+    with pytest.raises(ConversionError, match="declares an encoding Python does not know"):
+        convert(SakiAOI, _variant(tmp_path, data))

@@ -122,3 +122,13 @@ def test_missing_run_is_named(reference_dir: Path, tmp_path: Path, convert) -> N
         ConversionError, match=r"Info\.xml announces 3 runs, but Run 2\.xml is missing"
     ):
         convert(XJTAG, path)
+
+
+def test_damaged_compressed_member_is_named(reference_dir: Path, tmp_path: Path, convert) -> None:
+    # found by test_damaged_input: a zero byte inside Info.xml's compressed data
+    data = bytearray((reference_dir / DIR / "1234_14_25_32_10.08.2018_Pass.xjlog").read_bytes())
+    data[int(len(data) * 0.9375)] = 0
+    path = tmp_path / "damaged.xjlog"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ConversionError, match=r"damaged\.xjlog: Info\.xml cannot be unpacked"):
+        convert(XJTAG, path)

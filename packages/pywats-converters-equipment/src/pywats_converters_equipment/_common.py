@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,7 @@ from pywats_converters import (
     ReportResult,
     SourceFile,
     UUTBuilder,
+    parse_xml,
 )
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "new_uut",
     "parse_number",
     "read_text",
+    "xml_root",
 ]
 
 #: Tester PCs write UTF-8 or the Windows ANSI code page; UTF-8 is strict, so it goes first.
@@ -81,6 +84,22 @@ def read_text(source: SourceFile, encodings: Sequence[str] = TEXT_ENCODINGS) -> 
             f"{', '.join(encodings)} (UTF-16 without a byte-order mark?)",
         )
     return text
+
+
+def xml_root(source: SourceFile, data: bytes | None = None, member: str = "") -> ET.Element:
+    """The root element of ``source`` (or of ``data``, a ``member`` of it), safely parsed.
+
+    Errors name the file (and member). An encoding the XML declaration names but Python does
+    not know is refused here too (the SDK's ``parse_xml`` lets that ``LookupError`` through).
+    """
+    prefix = f"{member}: " if member else ""
+    try:
+        return parse_xml(source.read_bytes() if data is None else data, name=member or None)
+    except ConversionError as exc:
+        raise fail(source, exc.message) from None
+    except LookupError as exc:  # <?xml version="1.0" encoding="UT--8"?>
+        message = f"{prefix}the XML declares an encoding Python does not know ({exc})"
+        raise fail(source, message) from None
 
 
 def parse_number(text: str, source: SourceFile, where: str, *, decimal: str = ".") -> float:

@@ -16,10 +16,9 @@ from pywats_converters import (
     SequenceBuilder,
     SourceFile,
     UURBuilder,
-    parse_xml,
 )
 
-from ._common import EquipmentParameters, fail, new_uut
+from ._common import EquipmentParameters, fail, new_uut, xml_root
 
 __all__ = ["SakiAOI", "SakiParameters"]
 
@@ -53,7 +52,7 @@ class SakiAOI(Converter[SakiParameters]):
     description = "Saki AOI panel results (XML); failed component references as failures"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        panel = parse_xml(source)
+        panel = xml_root(source)
         if panel.tag != "Panel":
             raise fail(source, f"the root is <{panel.tag}>, not a Saki <Panel>")
         p = self.parameters

@@ -21,10 +21,9 @@ from pywats_converters import (
     SourceFile,
     Step,
     StringCompOp,
-    parse_xml,
 )
 
-from ._common import EquipmentParameters, fail, new_uut
+from ._common import EquipmentParameters, fail, new_uut, xml_root
 
 __all__ = ["SigmaQuestParameters", "SigmaQuestUnitReport"]
 
@@ -70,7 +69,7 @@ class SigmaQuestUnitReport(Converter[SigmaQuestParameters]):
     description = "SigmaQuest / SigmaSure unit reports (XML)"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        unit = parse_xml(source)
+        unit = xml_root(source)
         if _local(unit.tag) != "UnitReport":
             raise fail(source, f"the root is <{_local(unit.tag)}>, not a SigmaSure <UnitReport>")
         product = next((e for e in unit.iter() if _local(e.tag) == "Product"), None)

@@ -17,10 +17,9 @@ from pywats_converters import (
     SequenceBuilder,
     SourceFile,
     Step,
-    parse_xml,
 )
 
-from ._common import EquipmentParameters, fail, new_uut
+from ._common import EquipmentParameters, fail, new_uut, xml_root
 
 __all__ = ["StepWize", "StepWizeParameters"]
 
@@ -74,7 +73,7 @@ class StepWize(Converter[StepWizeParameters]):
     description = "StepWize config-and-results files (.XSPC)"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        document = parse_xml(source)
+        document = xml_root(source)
         if document.tag != "ConfigAndResultsDataFile":
             raise fail(source, f"the root is <{document.tag}>, not <ConfigAndResultsDataFile>")
         header = document.find("ConfigandResultsData")

@@ -8,21 +8,20 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 from pywats_converters import (
     ConversionContext,
-    ConversionError,
     Converter,
     Report,
     ReportResult,
     SequenceBuilder,
     SourceFile,
-    parse_xml,
 )
 
-from ._common import EquipmentParameters, fail, new_uut
+from ._common import EquipmentParameters, fail, new_uut, xml_root
 
 __all__ = ["XJTAG", "XJTAGParameters"]
 
@@ -59,7 +58,7 @@ class XJTAG(Converter[XJTAGParameters]):
         if data[:4] == b"PK\x03\x04" or source.name.lower().endswith(".xjlog"):
             runs = self._runs(source, data)
         else:
-            runs = [(None, parse_xml(source))]
+            runs = [(None, xml_root(source, data))]
         return [
             self._report(source, context, label, run, index)
             for index, (label, run) in enumerate(runs)
@@ -68,7 +67,7 @@ class XJTAG(Converter[XJTAGParameters]):
     def _runs(self, source: SourceFile, data: bytes) -> list[tuple[str | None, ET.Element]]:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             raise fail(
                 source, "not a complete .xjlog archive (a truncated or damaged zip file)"
             ) from None
@@ -77,7 +76,7 @@ class XJTAG(Converter[XJTAGParameters]):
             info = members.get("Info.xml")
             if info is None:
                 raise fail(source, "the archive has no Info.xml: not an XJTAG log")
-            header = _xml(source, self._member(source, archive, info), "Info.xml")
+            header = xml_root(source, self._member(source, archive, info), "Info.xml")
             count_text = (header.findtext("TestRunCount") or "").strip()
             if not count_text.isdigit():
                 raise fail(source, "Info.xml: no TestRunCount")
@@ -88,7 +87,7 @@ class XJTAG(Converter[XJTAGParameters]):
                 member = members.get(name)
                 if member is None:
                     raise fail(source, f"Info.xml announces {count} runs, but {name} is missing")
-                runs.append((name, _xml(source, self._member(source, archive, member), name)))
+                runs.append((name, xml_root(source, self._member(source, archive, member), name)))
         return runs
 
     def _member(self, source: SourceFile, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -100,7 +99,15 @@ class XJTAG(Converter[XJTAGParameters]):
         try:
             with archive.open(info) as member:
                 data = member.read(limit + 1)
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,  # an unsupported compression method
+            RuntimeError,  # an encrypted member
+            ValueError,
+        ) as exc:
             raise fail(source, f"{info.filename} cannot be unpacked ({exc})") from None
         if len(data) > limit:
             raise fail(source, f"{info.filename} unpacks to more than {limit:,} bytes")
@@ -189,14 +196,6 @@ class XJTAG(Converter[XJTAGParameters]):
             texts.extend(errors)
         text = "\n".join(t for t in texts if t)
         step.report_text = text or None
-
-
-def _xml(source: SourceFile, data: bytes, name: str) -> ET.Element:
-    """A member of the archive parsed; errors name the archive and the member."""
-    try:
-        return parse_xml(data, name=name)
-    except ConversionError as exc:
-        raise fail(source, exc.message) from None
 
 
 def _timestamp(text: str) -> datetime | None:
