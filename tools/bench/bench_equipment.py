@@ -60,6 +60,10 @@ SAMPLES: list[tuple[type[Converter[Any]], tuple[str, ...]]] = [
 ]
 
 
+# Klippel logs name no part number: the converter needs it set.
+SETTINGS: dict[str, dict[str, Any]] = {"klippel-qc": {"part_number": "LS-100"}}
+
+
 def _size(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
@@ -100,7 +104,8 @@ def _bench(
     converter: type[Converter[Any]], path: Path, runner: Any, context_info: Any
 ) -> dict[str, Any]:
     station = StationInfo(machine_name=socket.gethostname(), location="bench", purpose="bench")
-    instance = converter.configure({})
+    settings = SETTINGS.get(converter.name, {})
+    instance = converter.configure(settings)
 
     def in_process() -> int:
         source = SourceFile.from_path(path)
@@ -113,7 +118,7 @@ def _bench(
 
     def isolated() -> int:
         info = context_info(station=station, default_process_code=10)
-        result = runner.convert(path, converter.name, {}, info)
+        result = runner.convert(path, converter.name, settings, info)
         if not result.ok:
             raise RuntimeError(result.message)
         return 0

@@ -68,7 +68,9 @@ def _damaged(data: bytes, change: tuple[float, list[tuple[float, int]]]) -> byte
     return bytes(out)
 
 
-def _check(converter: type[Converter[Any]], path: Path) -> str:
+def _check(
+    converter: type[Converter[Any]], path: Path, settings: dict[str, Any] | None = None
+) -> str:
     """``refused`` or ``converted``; fails the test on anything else."""
     from pywats_converters import ConversionContext, SourceFile, StationInfo
 
@@ -79,7 +81,7 @@ def _check(converter: type[Converter[Any]], path: Path) -> str:
     )
     refusal = ""
     try:
-        reports = converter().convert(context.source, context)
+        reports = converter.configure(settings).convert(context.source, context)
     except ConversionError as exc:
         refusal = str(exc)
     if refusal:
@@ -145,7 +147,7 @@ def test_damaged_klippel_files_are_converted_or_refused_cleanly(
     ) -> None:
         log.write_bytes(_damaged(original_log, log_change))
         curve.write_bytes(_damaged(original_curve, curve_change))
-        outcomes.append(_check(KlippelQC, folder))
+        outcomes.append(_check(KlippelQC, folder, {"part_number": "LS-100"}))
 
     run()
     assert "refused" in outcomes

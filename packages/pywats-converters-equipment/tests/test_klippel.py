@@ -13,19 +13,20 @@ from pywats_converters_equipment import KlippelQC
 DIR = "Virinco-WATS-Client-Converter-Klippel/Log"
 FAILED = "DUT xyz115 2020-05-14 10-01-37-5 UTC+0200"
 PASSED = "DUT xyz116 2020-05-14 10-02-51-3 UTC+0200"
+SETTINGS = {"part_number": "LS-100", "revision": "B"}
 
 
 @pytest.mark.reference_files(f"{DIR}/DUT *.txt")
 def test_every_sample_converts_to_valid_reports(reference_file: Path, convert) -> None:
     folder = reference_file.with_suffix("")  # the DUT folder beside its log file
     assert KlippelQC.source_kind == "folder"
-    assert len(convert(KlippelQC, folder)) == 1
+    assert len(convert(KlippelQC, folder, SETTINGS)) == 1
 
 
 def test_failed_dut(reference_dir: Path, convert, leaves, step_named) -> None:
-    (dut,) = convert(KlippelQC, reference_dir / DIR / FAILED)
+    (dut,) = convert(KlippelQC, reference_dir / DIR / FAILED, SETTINGS)
     assert dut.sn == "xyz115"  # Cfg_SerialNumber=xyz115
-    assert dut.pn == "Klippel DUT"  # the part_number setting's default
+    assert (dut.pn, dut.rev) == ("LS-100", "B")  # the settings: Klippel logs name none
     assert dut.result.value == "F"  # Ctrl_OverallVerdict=0
     assert dut.uut.user == "win:m.liebig"  # Cfg_UserName
     # Cfg_DutStartTime=2020-5-20-135-5-14-10-1-37-563-120-…: 14 May 10:01:37.563, UTC+120 min
@@ -53,7 +54,7 @@ def test_failed_dut(reference_dir: Path, convert, leaves, step_named) -> None:
 
 
 def test_curves_are_charts(reference_dir: Path, convert, step_named) -> None:
-    (dut,) = convert(KlippelQC, reference_dir / DIR / FAILED)
+    (dut,) = convert(KlippelQC, reference_dir / DIR / FAILED, SETTINGS)
     chart = step_named(dut, "resp").chart
     assert (chart.chart_type, chart.x_unit) == ("LineLogX", "Hz")
     resp, high, low = chart.series
@@ -69,7 +70,7 @@ def test_curves_are_charts(reference_dir: Path, convert, step_named) -> None:
 
 
 def test_passed_dut(reference_dir: Path, convert, step_named) -> None:
-    (dut,) = convert(KlippelQC, reference_dir / DIR / PASSED)
+    (dut,) = convert(KlippelQC, reference_dir / DIR / PASSED, SETTINGS)
     assert (dut.sn, dut.result.value) == ("xyz116", "P")
     # re	3.2088	3.5156	2.8764
     re_meas = step_named(dut, "re").numeric_meas[0]
@@ -90,7 +91,7 @@ def test_truncated_curve_file_is_refused(reference_dir: Path, tmp_path: Path, co
     with pytest.raises(
         ConversionError, match=r"Sound Pressure-resp\.txt line \d+: \d of 4 columns"
     ):
-        convert(KlippelQC, folder)
+        convert(KlippelQC, folder, SETTINGS)
 
 
 def test_truncated_log_is_refused(reference_dir: Path, tmp_path: Path, convert) -> None:
@@ -99,7 +100,7 @@ def test_truncated_log_is_refused(reference_dir: Path, tmp_path: Path, convert) 
     data = log.read_bytes()
     log.write_bytes(data[: data.index(b"Ctrl_OverallVerdict")])
     with pytest.raises(ConversionError, match="Ctrl_OverallVerdict is '', not -1 to 4"):
-        convert(KlippelQC, folder)
+        convert(KlippelQC, folder, SETTINGS)
 
 
 def test_utf16_log_without_bom_is_refused(reference_dir: Path, tmp_path: Path, convert) -> None:
@@ -107,7 +108,7 @@ def test_utf16_log_without_bom_is_refused(reference_dir: Path, tmp_path: Path, c
     log = tmp_path / f"{FAILED}.txt"
     log.write_bytes(log.read_text("ascii").encode("utf-16-le"))
     with pytest.raises(ConversionError, match=r"UTC\+0200\.txt: .*NUL characters"):
-        convert(KlippelQC, folder)
+        convert(KlippelQC, folder, SETTINGS)
 
 
 def test_missing_serial_number_is_named(reference_dir: Path, tmp_path: Path, convert) -> None:
@@ -115,11 +116,16 @@ def test_missing_serial_number_is_named(reference_dir: Path, tmp_path: Path, con
     log = tmp_path / f"{FAILED}.txt"
     log.write_bytes(log.read_bytes().replace(b"Cfg_SerialNumber=xyz115", b"Cfg_SerialNumber="))
     with pytest.raises(ConversionError, match="no Cfg_SerialNumber"):
-        convert(KlippelQC, folder)
+        convert(KlippelQC, folder, SETTINGS)
 
 
 def test_missing_log_file_is_named(reference_dir: Path, tmp_path: Path, convert) -> None:
     folder = _copy(reference_dir, tmp_path)
     (tmp_path / f"{FAILED}.txt").unlink()
     with pytest.raises(ConversionError, match=r"no log file .* beside the DUT folder"):
-        convert(KlippelQC, folder)
+        convert(KlippelQC, folder, SETTINGS)
+
+
+def test_without_a_part_number_setting_the_dut_is_refused(reference_dir: Path, convert) -> None:
+    with pytest.raises(ConversionError, match="names no part number and no part_number is set"):
+        convert(KlippelQC, reference_dir / DIR / FAILED)

@@ -33,10 +33,10 @@ __all__ = ["KlippelParameters", "KlippelQC"]
 
 class KlippelParameters(EquipmentParameters):
     """Settings of the Klippel converter. Klippel logs name no part number: set
-    ``part_number`` (and ``revision``) for the product on the line.
+    ``part_number`` (and ``revision``) for the product on the line; without it every DUT is
+    refused with that message rather than filed under an invented part number.
     """
 
-    part_number: str = "Klippel DUT"
     #: the largest task file read (curves are small; anything bigger is not a task file)
     max_task_bytes: int = 16 * 1024 * 1024
 
