@@ -132,3 +132,9 @@ def test_missing_program_line_means_no_part_number(
     data = b"".join(line for line in lines if b".obc[" not in line)
     with pytest.raises(ConversionError, match="names no part number"):
         convert(TeradyneGR228X, _variant(reference_dir, tmp_path, data))
+
+
+def test_log_without_boards_is_refused(reference_dir: Path, tmp_path: Path, convert) -> None:
+    header = (reference_dir / DIR / "43420_BIO2.LOG").read_bytes().splitlines(keepends=True)[:2]
+    with pytest.raises(ConversionError, match=r"43420_BIO2\.LOG: no board \(@date SN serial"):
+        convert(TeradyneGR228X, _variant(reference_dir, tmp_path, b"".join(header)))

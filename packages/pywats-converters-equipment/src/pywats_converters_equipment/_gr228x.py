@@ -148,6 +148,7 @@ class TeradyneGR228X(Converter[GR228XParameters]):
         text = read_text(source, p.encodings)
         program: PureWindowsPath | None = None
         board: _Board | None = None
+        boards = 0
         reports: list[Report] = []
         for number, raw in enumerate(text.splitlines(), 1):
             line = raw.rstrip()
@@ -175,6 +176,7 @@ class TeradyneGR228X(Converter[GR228XParameters]):
                 if board is None or outcome is None:
                     continue
                 end = self._when(source, number, m["when"])
+                boards += 1
                 report = self._report(source, context, program, board, outcome, end)
                 if report is not None:
                     reports.append(report)
@@ -200,8 +202,10 @@ class TeradyneGR228X(Converter[GR228XParameters]):
                 f"board {board.sn!r} started on line {board.line} has no end-of-test line"
                 " (the file is truncated or still being written)",
             )
-        if not reports and program is None:
+        if program is None:
             raise fail(source, "no test program line (PATH.obc[date): not a GR228X log")
+        if not boards:
+            raise fail(source, "no board (@date SN serial … verdict) in the log")
         return reports
 
     def _when(self, source: SourceFile, number: int, text: str) -> datetime:

@@ -81,6 +81,8 @@ class XJTAG(Converter[XJTAGParameters]):
             if not count_text.isdigit():
                 raise fail(source, "Info.xml: no TestRunCount")
             count = int(count_text)
+            if count == 0:
+                raise fail(source, "Info.xml: TestRunCount is 0, the log holds no run")
             runs: list[tuple[str | None, ET.Element]] = []
             for number in range(1, count + 1):
                 name = f"Run {number}.xml"
