@@ -82,6 +82,13 @@ def test_apt94xx_quoted_layout(reference_dir: Path, convert, leaves, step_named)
     assert sum(s.status.value == "S" for s in steps) == 10  # the "......" rows
 
 
+def test_skipped_tests_can_be_omitted(reference_dir: Path, convert, leaves) -> None:
+    (board,) = convert(TakayaFlyingProbe, reference_dir / APT, {"skipped_tests": "omit"})
+    steps = leaves(board)
+    assert len(steps) == 865  # 875 rows less the 10 "......" rows
+    assert all(s.status.value != "S" for s in steps)
+
+
 def _variant(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)

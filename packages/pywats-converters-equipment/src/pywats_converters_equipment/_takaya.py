@@ -45,6 +45,9 @@ class TakayaParameters(EquipmentParameters):
     group_by_component: bool = True
     #: ``Test ID :`` names the tester; use it as the report's machine name
     machine_name_from_test_id: bool = True
+    #: rows the tester did not run (``......``, ``JUMP``, function ``JP``): ``keep`` them as
+    #: skipped steps, or ``omit`` them from the report
+    skipped_tests: Literal["keep", "omit"] = "keep"
 
 
 _PREFIX = {"p": -12, "P": -12, "n": -9, "N": -9, "u": -6, "U": -6, "µ": -6, "m": -3}
@@ -328,6 +331,8 @@ class TakayaFlyingProbe(Converter[TakayaParameters]):
         step_times = 0.0
         groups: dict[str, SequenceBuilder] = {}
         for row in board.rows:
+            if p.skipped_tests == "omit" and _skipped(row):
+                continue
             into = builder.root
             if p.group_by_component and row.parts not in ("", "*"):
                 found = _COMPONENT.match(row.parts)
@@ -350,7 +355,7 @@ class TakayaFlyingProbe(Converter[TakayaParameters]):
             name = f"{row.parts} {row.value}"
         notes = [n for n in (row.comment if row.comment != "*" else "", f"pins {row.pins}") if n]
         judgement = row.judgement.strip()
-        skipped = judgement in _SKIPPED or row.function == "JP"
+        skipped = _skipped(row)
         ref = _quantity(source, row.line, row.ref)
         final = _quantity(source, row.line, row.second) or _quantity(source, row.line, row.first)
         if row.second and _quantity(source, row.line, row.second) and row.first:
@@ -383,6 +388,10 @@ class TakayaFlyingProbe(Converter[TakayaParameters]):
         if row.mode:
             notes.append(row.mode)
         step.report_text = "; ".join(notes)
+
+
+def _skipped(row: _Row) -> bool:
+    return row.judgement.strip() in _SKIPPED or row.function == "JP"
 
 
 def _column_keys(names: list[str]) -> list[str]:
