@@ -43,13 +43,15 @@ class RateLimiterStats:
 class RateLimiter:
     """Paced limit: at most ``max_requests`` in any ``window_seconds``, spread evenly.
 
-    WATS limits requests per token per minute; the default matches the 500 per 60 s
-    that WATS documents for tokens. Requests are spaced ``window_seconds / max_requests``
-    apart (0.12 s by default) instead of going out in a burst that spends a whole
-    window's budget at once and then stalls: a backlog leaves at a steady rate, and any
-    ``window_seconds`` holds at most ``max_requests`` of them. One limiter belongs to
-    one client instance and is shared by all its threads and tasks. Several processes
-    using one token each have their own limiter: give each ``max_requests / n_processes``.
+    WATS limits requests per token per minute without publishing the figure; the
+    default, 500 per 60 s, is the one olreppe/pyWATS used
+    (docs/wire-facts.md#rate-limiting). Requests are spaced ``window_seconds /
+    max_requests`` apart (0.12 s by default) instead of going out in a burst that spends
+    a whole window's budget at once and then stalls: a backlog leaves at a steady rate,
+    and any ``window_seconds`` holds at most ``max_requests`` of them. One limiter
+    belongs to one client instance and is shared by all its threads and tasks. Several
+    processes using one token each have their own limiter: give each
+    ``max_requests / n_processes``.
 
     Fairness and correctness come from *reserving* a slot: a caller is handed the
     earliest instant that keeps the spacing, and that instant is recorded before the
