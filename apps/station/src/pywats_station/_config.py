@@ -131,7 +131,9 @@ class UploadSection(_Section):
     shutdown_grace: float = Field(default=30.0, ge=0)
     """How long a stop waits for in-flight uploads before handing them back."""
     requests_per_minute: int = Field(default=500, ge=1)
-    """Client-side rate limit for this station's token (WATS documents 500 per minute)."""
+    """Client-side rate limit for this station's token, paced evenly (one request every
+    60/N s). WATS limits each token per minute without publishing the figure; set this a
+    tenth under the limit your server applies."""
     max_unfinished_claims: int = Field(default=5, ge=1)
     """A report whose upload was started this many times without an outcome (the station
     was killed or crashed meanwhile, or the lease ran out) goes to dead letters, so one
