@@ -51,11 +51,9 @@ from ._sdk import (
     SourceKind,
     StationInfo,
 )
+from ._discovery import ENTRY_POINT_GROUP
 from ._version import __version__
 from ._xml import parse_xml
-
-#: The entry-point group converters register under.
-ENTRY_POINT_GROUP = "pywats.converters"
 
 __all__ = [
     # the SDK
