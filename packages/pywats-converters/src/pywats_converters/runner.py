@@ -352,6 +352,11 @@ class Runner:
             self._release(worker, True)
         return slowest
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the running workers (each leads a process group of its own)."""
+        with self._cond:
+            return sorted(w.pid for w in [*self._idle, *self._busy])
+
     def close(self) -> None:
         """Stop every worker (a conversion in progress fails with ``RUNNER_CLOSED``)."""
         with self._cond:
