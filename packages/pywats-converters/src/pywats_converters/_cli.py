@@ -110,21 +110,41 @@ def _list(runner: Runner, as_json: bool, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _settings(pairs: Sequence[str]) -> dict[str, Any]:
-    settings: dict[str, Any] = {}
+def _raw_settings(pairs: Sequence[str]) -> dict[str, str]:
+    settings: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise _UsageError(f"--set {pair!r}: expected KEY=VALUE")
-        try:
-            settings[key.strip()] = json.loads(value)
-        except ValueError:
-            settings[key.strip()] = value
+        settings[key.strip()] = value
     return settings
 
 
+def _typed_settings(raw: dict[str, str], info: ConverterInfo | None) -> dict[str, Any]:
+    """Values as the converter's schema wants them: text for text settings, else JSON."""
+    properties: Any = (info.parameters_schema if info else {}).get("properties", {})
+    settings: dict[str, Any] = {}
+    for key, value in raw.items():
+        if _is_text(properties.get(key, {})):
+            settings[key] = value
+            continue
+        try:
+            settings[key] = json.loads(value)
+        except ValueError:
+            settings[key] = value
+    return settings
+
+
+def _is_text(spec: Any) -> bool:
+    if spec.get("type") == "string":
+        return True
+    options = spec.get("anyOf") or []
+    types = {option.get("type") for option in options if isinstance(option, dict)}
+    return bool(types) and types <= {"string", "null"}
+
+
 def _convert_all(runner: Runner, args: argparse.Namespace) -> int:
-    settings = _settings(args.settings)
+    settings = _raw_settings(args.settings)
     installed = runner.converters()
     if args.converter is not None and args.converter not in installed:
         known = ", ".join(sorted(installed)) or "none"
@@ -160,11 +180,12 @@ def _convert_one(
     runner: Runner,
     path: Path,
     converter: str | None,
-    settings: dict[str, Any],
+    settings: dict[str, str],
     context: ContextInfo,
 ) -> ConversionResult:
     if converter is not None:
-        return runner.convert(path, converter, settings, context)
+        (info,) = runner.describe([converter])
+        return runner.convert(path, converter, _typed_settings(settings, info), context)
     candidates = [info for info in runner.describe() if _accepts(info, path)]
     if not candidates:
         return ConversionFailed(
@@ -176,7 +197,7 @@ def _convert_one(
         )
     failures: list[ConversionFailed] = []
     for info in candidates:
-        result = runner.convert(path, info.name, settings, context)
+        result = runner.convert(path, info.name, _typed_settings(settings, info), context)
         if result.ok:
             return result
         failures.append(result)
