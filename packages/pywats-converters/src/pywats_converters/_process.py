@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ __all__ = ["Death", "WorkerProcess", "WorkerStartError", "group_members"]
 
 _TAIL_BYTES = 8192
 _output_log = logging.getLogger("pywats.converters.output")
+_SELECTABLE_PIPES = os.name != "nt"
 _MEMORY_MARKERS = (b"MemoryError", b"Cannot allocate memory", b"bad_alloc", b"out of memory")
 
 
@@ -85,17 +87,20 @@ class WorkerProcess:
             **options,
         )
         self.pid = self.process.pid
-        self._reader = threading.Thread(
-            target=self._read_answers, name=f"converter-worker-{self.pid}-answers", daemon=True
-        )
         self._drain = threading.Thread(
             target=self._drain_output, name=f"converter-worker-{self.pid}-output", daemon=True
         )
-        self._reader.start()
         self._drain.start()
+        if _SELECTABLE_PIPES:
+            self._reader = None
+        else:  # pragma: no cover - Windows: pipes cannot be waited on with a timeout
+            self._reader = threading.Thread(
+                target=self._read_answers, name=f"converter-worker-{self.pid}-answers", daemon=True
+            )
+            self._reader.start()
         try:
-            ready = self._answers.get(timeout=startup_time_limit)
-        except queue.Empty:
+            ready = self._receive(startup_time_limit)
+        except TimeoutError:
             self.kill()
             raise WorkerStartError(
                 f"the worker process did not start within {startup_time_limit:g} s"
@@ -106,6 +111,28 @@ class WorkerProcess:
         self.startup_seconds = time.perf_counter() - started
 
     # ------------------------------------------------------------------ pipes
+
+    def _receive(self, timeout: float) -> Any:
+        """The next answer: a message, ``None`` at end of stream, or the exception that
+        ended reading; raises ``TimeoutError`` when none came within ``timeout`` seconds.
+
+        On POSIX the calling thread waits on the pipe itself: no hand-off between threads,
+        which costs a wake-up per file on a busy machine.
+        """
+        if self._reader is not None:  # pragma: no cover - Windows
+            try:
+                return self._answers.get(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError from None
+        stream = self.process.stdout
+        assert stream is not None
+        readable, _, _ = select.select([stream], [], [], max(timeout, 0.0))
+        if not readable:
+            raise TimeoutError
+        try:
+            return read_frame(stream)
+        except (ProtocolError, OSError, EOFError, ValueError) as exc:
+            return exc
 
     def _read_answers(self) -> None:
         stream = self.process.stdout
@@ -171,8 +198,8 @@ class WorkerProcess:
         except OSError:
             return self._death()
         try:
-            answer = self._answers.get(timeout=time_limit)
-        except queue.Empty:
+            answer = self._receive(time_limit)
+        except TimeoutError:
             self.kill()
             return Death(
                 FailureCause.TIMEOUT,
@@ -255,19 +282,28 @@ def group_members(pgid: int) -> list[tuple[int, str]]:
     """Live (non-zombie) processes in process group ``pgid``, read from ``/proc``.
 
     Empty where there is no ``/proc`` (not Linux): stray-process detection needs it.
+    Runs after every conversion, so it reads each ``stat`` with one system call.
     """
     members: list[tuple[int, str]] = []
     try:
         entries = os.listdir("/proc")
     except OSError:
         return members
+    wanted = b" %d " % pgid
     for entry in entries:
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
+            fd = os.open(f"/proc/{entry}/stat", os.O_RDONLY)
         except OSError:
+            continue
+        try:
+            stat = os.read(fd, 1024)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        if wanted not in stat:  # cheap pre-filter: the group id appears as a field
             continue
         head, _, rest = stat.rpartition(b")")
         fields = rest.split()

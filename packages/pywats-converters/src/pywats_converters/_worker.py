@@ -10,6 +10,7 @@ stderr, caps it, and kills the whole group when a conversion misbehaves.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import json
 import logging
 import os
@@ -227,6 +228,8 @@ def main(argv: Sequence[str]) -> int:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     worker = _Worker()
+    # Imported modules live as long as the worker: keep the collector from walking them.
+    gc.freeze()
     write_frame(answers, ("ready", {"pid": os.getpid(), "api": CONVERTER_API}))
     while True:
         request = read_frame(requests)
