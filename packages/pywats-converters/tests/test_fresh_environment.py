@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,7 +72,7 @@ class Venv:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     work = tmp_path_factory.mktemp("fresh")
     wheels = work / "wheels"
     env = _clean_env()
@@ -81,7 +80,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
     root = work / "venv"
     if uv:
         for package in BUILT:
-            built = _run([uv, "build", "--wheel", "--out-dir", str(wheels), str(package)], work, env)
+            built = _run(
+                [uv, "build", "--wheel", "--out-dir", str(wheels), str(package)], work, env
+            )
             assert built.returncode == 0, built.stderr
         made = _run([uv, "venv", "--python", sys.executable, str(root)], work, env)
         assert made.returncode == 0, made.stderr
@@ -101,7 +102,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venv]:
         install = [str(python), "-m", "pip", "install"]
     installed = _run([*install, *map(str, sorted(wheels.glob("*.whl")))], work, env)
     assert installed.returncode == 0, installed.stderr
-    yield Venv(root, {**env, "VIRTUAL_ENV": str(root)})
+    return Venv(root, {**env, "VIRTUAL_ENV": str(root)})
 
 
 def test_the_environment_holds_the_packages_and_their_dependencies_only(venv: Venv) -> None:
@@ -130,8 +131,9 @@ def test_list_shows_every_converter_with_its_status(venv: Venv, tmp_path: Path) 
     assert "import failed" in lines["broken"]
     assert "No module named 'acme_vendor_sdk'" in lines["broken"]
     assert "incompatible" in lines["future-api"]
-    assert "written for converter API 2; this pywats-converters provides converter API 1" in (
-        lines["future-api"]
+    assert (
+        "written for converter API 2; this pywats-converters provides converter API 1"
+        in (lines["future-api"])
     )
 
 

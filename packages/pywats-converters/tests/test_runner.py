@@ -147,7 +147,9 @@ HOSTILE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "cause", "text"), HOSTILE_CASES, ids=[c[0] for c in HOSTILE_CASES])
+@pytest.mark.parametrize(
+    ("name", "cause", "text"), HOSTILE_CASES, ids=[c[0] for c in HOSTILE_CASES]
+)
 def test_a_hostile_converter_costs_only_its_file(
     runner: _Tracked, data_file: Path, name: str, cause: FailureCause, text: str
 ) -> None:

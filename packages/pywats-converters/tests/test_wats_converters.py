@@ -65,6 +65,7 @@ def test_a_uur_written_as_wsxf_converts_back_to_the_same_report(
     (report,) = convert_file(path, "wsxf")
     assert_valid(report)
     assert report.is_uur
+
     # WSXF has no way to write a null: compare what has a value
     def present(info: dict[str, object]) -> dict[str, object]:
         return {key: value for key, value in info.items() if value is not None}
@@ -181,7 +182,7 @@ def test_wrml_is_not_wsxf(reference_dir: Path) -> None:
     _fails(
         reference_dir / "olreppe-pyWATS/virinco-examples/uut-wrml.xml",
         "wsxf",
-        "expected <Reports xmlns=\"http://wats.virinco.com/schemas/WATS/Report/wsxf\">",
+        'expected <Reports xmlns="http://wats.virinco.com/schemas/WATS/Report/wsxf">',
     )
 
 
@@ -195,4 +196,6 @@ def test_a_file_gone_before_conversion(tmp_path: Path) -> None:
     path = tmp_path / "gone.json"
     result = convert(path, "wsjf")
     assert not result.ok
-    assert result.message == "gone.json: converter 'wsjf': conversion error: the file no longer exists"
+    assert (
+        result.message == "gone.json: converter 'wsjf': conversion error: the file no longer exists"
+    )

@@ -39,6 +39,7 @@ from pywats.report import (
     validate,
 )
 
+from ._discovery import ENTRY_POINT_GROUP
 from ._sdk import (
     CONVERTER_API,
     ConversionContext,
@@ -51,7 +52,6 @@ from ._sdk import (
     SourceKind,
     StationInfo,
 )
-from ._discovery import ENTRY_POINT_GROUP
 from ._version import __version__
 from ._xml import parse_xml
 

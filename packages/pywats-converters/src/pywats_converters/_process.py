@@ -9,6 +9,7 @@ conversion writes more than the output limit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -72,7 +73,7 @@ class WorkerProcess:
         env["PYTHONUNBUFFERED"] = "1"  # converter output arrives as it is written
         options: dict[str, Any] = {}
         if os.name == "nt":  # pragma: no cover - Windows
-            options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+            options["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)
         else:
             options["start_new_session"] = True
         started = time.perf_counter()
@@ -107,7 +108,9 @@ class WorkerProcess:
             ) from None
         if not (isinstance(ready, tuple) and ready[:1] == ("ready",)):
             death = self._death()
-            raise WorkerStartError(f"the worker process did not start: {death.text}\n{death.detail}")
+            raise WorkerStartError(
+                f"the worker process did not start: {death.text}\n{death.detail}"
+            )
         self.startup_seconds = time.perf_counter() - started
 
     # ------------------------------------------------------------------ pipes
@@ -212,10 +215,8 @@ class WorkerProcess:
 
     def _death(self) -> Death:
         """Reap a worker that stopped answering and say why it died."""
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         self.kill()
         self._drain.join(timeout=10)
         code = self.process.returncode
@@ -253,10 +254,8 @@ class WorkerProcess:
                 check=False,
             )
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def kill(self) -> None:
         """Kill the group, reap the worker, close the pipes."""
@@ -266,10 +265,8 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not take this long
             self.process.kill()
         if self.process.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.process.stdin.close()
-            except OSError:
-                pass
 
     def stray_processes(self) -> list[str]:
         """Processes other than the worker still in its group (Linux; elsewhere empty)."""

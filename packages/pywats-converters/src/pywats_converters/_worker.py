@@ -18,7 +18,6 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import IO, Any
 
 from pywats.report import Report, validate
@@ -193,7 +192,9 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _fail(cause: FailureCause, text: str, detail: str = "", problems: tuple[Any, ...] = ()) -> Response:
+def _fail(
+    cause: FailureCause, text: str, detail: str = "", problems: tuple[Any, ...] = ()
+) -> Response:
     return ("fail", cause.value, text, detail, problems)
 
 

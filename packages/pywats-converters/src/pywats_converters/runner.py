@@ -114,7 +114,7 @@ class Runner:
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
         self._starting = 0
-        self._closed = False
+        self._closed = threading.Event()
 
     # ------------------------------------------------------------------ listing
 
@@ -138,7 +138,7 @@ class Runner:
         return infos
 
     def _describe_one(self, entry: ConverterEntry) -> ConverterInfo:
-        base = {
+        base: dict[str, Any] = {
             "name": entry.name,
             "entry_point": entry.reference,
             "distribution": entry.distribution,
@@ -271,7 +271,7 @@ class Runner:
         keep = False
         try:
             answer = worker.call(request, time_limit)
-            if self._closed:
+            if self._closed.is_set():
                 return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
             if isinstance(answer, Death):
                 return answer
@@ -296,7 +296,7 @@ class Runner:
     def _acquire(self) -> WorkerProcess:
         with self._cond:
             while True:
-                if self._closed:
+                if self._closed.is_set():
                     raise _Closed
                 if self._idle:
                     worker = self._idle.pop()
@@ -316,7 +316,7 @@ class Runner:
                 self._starting -= 1
                 self._cond.notify()
         with self._cond:
-            if self._closed:
+            if self._closed.is_set():
                 worker.kill()
                 raise _Closed
             self._busy.add(worker)
@@ -333,7 +333,7 @@ class Runner:
     def _release(self, worker: WorkerProcess, keep: bool) -> None:
         with self._cond:
             self._busy.discard(worker)
-            keep = keep and not self._closed and worker.alive
+            keep = keep and not self._closed.is_set() and worker.alive
             if keep:
                 self._idle.append(worker)
             self._cond.notify()
@@ -360,7 +360,7 @@ class Runner:
     def close(self) -> None:
         """Stop every worker (a conversion in progress fails with ``RUNNER_CLOSED``)."""
         with self._cond:
-            self._closed = True
+            self._closed.set()
             workers = [*self._idle, *self._busy]
             self._idle.clear()
             self._cond.notify_all()

@@ -21,7 +21,6 @@ from pywats_converters import (
     UUTBuilder,
 )
 
-
 #: The command line of the children hostile converters leave behind (tests look for it).
 CHILD_CODE = "import time; time.sleep(3600)  # pywats-hostile-child"
 
@@ -104,7 +103,7 @@ class SpawnsChild(Converter):
     name = "hostile-child"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        subprocess.Popen(  # noqa: S603
+        subprocess.Popen(
             [sys.executable, "-c", CHILD_CODE],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -118,7 +117,7 @@ class SpawnsChildAndHangs(Converter):
     name = "hostile-child-hang"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        subprocess.Popen(  # noqa: S603
+        subprocess.Popen(
             [sys.executable, "-c", CHILD_CODE],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

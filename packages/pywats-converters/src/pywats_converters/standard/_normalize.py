@@ -17,7 +17,15 @@ as possible and keeps every measurement:
 
 from __future__ import annotations
 
-from pywats.report import LoopInfo, MeasurementStatus, Report, ReportType, Step, StepStatus, validate
+from pywats.report import (
+    LoopInfo,
+    MeasurementStatus,
+    Report,
+    ReportType,
+    Step,
+    StepStatus,
+    validate,
+)
 
 __all__ = ["normalize_report"]
 
@@ -103,7 +111,7 @@ def _normalize_loops(siblings: list[Step]) -> list[Step]:
 
 def _iterations_match(summary: Step, iterations: list[Step]) -> bool:
     """Whether the validator's loop rules 3-5 hold, asked of the validator itself."""
-    highest = max((it.loop.idx for it in iterations if it.loop and it.loop.idx is not None))
+    highest = max(it.loop.idx for it in iterations if it.loop and it.loop.idx is not None)
     counted = LoopInfo(num=highest + 1, endingIndex=highest)
     probe = Step.model_construct(
         name="probe", steps=[summary.model_copy(update={"loop": counted}), *iterations]
