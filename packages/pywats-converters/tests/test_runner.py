@@ -9,6 +9,7 @@ children the hostile converters start.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -332,3 +333,32 @@ def test_close_stops_every_worker(data_file: Path) -> None:
     after = runner.convert(data_file, "good")
     assert not after.ok
     assert after.cause is FailureCause.RUNNER_CLOSED
+
+
+def test_workers_and_their_children_die_with_a_killed_runner(data_file: Path) -> None:
+    script = f"""
+import sys
+from pywats_converters.runner import Runner
+runner = Runner(
+    workers=1,
+    converters={{"hang": "hostile_converters:SpawnsChildAndHangs"}},
+    python_path=[{str(PLUGINS)!r}],
+    time_limit=3600,
+)
+runner.start()
+print(runner.worker_pids()[0], flush=True)
+runner.convert({str(data_file)!r}, "hang")
+"""
+    station = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert station.stdout is not None
+        worker = int(station.stdout.readline())
+        # the converter is running once its child exists
+        assert _wait_until(lambda: bool(_hostile_children()), timeout=120)
+        station.kill()  # SIGKILL: the runner gets no chance to clean up
+        station.wait(timeout=60)
+        assert _wait_until(lambda: not _group_members(worker), timeout=60), _group_members(worker)
+        assert _wait_until(lambda: not _hostile_children(), timeout=60), _hostile_children()
+    finally:
+        station.kill()
+        station.wait(timeout=60)

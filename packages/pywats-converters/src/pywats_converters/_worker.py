@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
@@ -218,7 +219,29 @@ def _take_protocol_streams() -> tuple[IO[bytes], IO[bytes]]:
     return requests, answers
 
 
+def _die_with_parent() -> None:
+    """End this worker's whole group once the runner's process is gone.
+
+    A runner that is killed (a station SIGKILLed mid-conversion) cannot kill its workers;
+    a worker busy in a hung converter would never read the end of its request pipe. This
+    thread notices the re-parenting and takes the group down, converter children included.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                if hasattr(os, "killpg"):
+                    os.killpg(os.getpgrp(), 9)  # SIGKILL
+                os._exit(70)
+
+    if os.name != "nt":  # on Windows the runner's job object would do this (not yet)
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: Sequence[str]) -> int:
+    _die_with_parent()
     requests, answers = _take_protocol_streams()
     faulthandler.enable()  # a segfaulting converter leaves its Python stack in the output
     if len(argv) >= 2 and argv[0] == "--memory-limit" and int(argv[1]) > 0:
