@@ -362,3 +362,22 @@ runner.convert({str(data_file)!r}, "hang")
     finally:
         station.kill()
         station.wait(timeout=60)
+
+
+def test_a_worker_is_replaced_after_its_quota_of_files(data_file: Path) -> None:
+    with Runner(workers=1, converters=CONVERTERS, python_path=[PLUGINS], recycle_after=2) as runner:
+        assert runner.convert(data_file, "good").ok
+        (first,) = runner.worker_pids()
+        assert runner.convert(data_file, "good").ok
+        assert runner.worker_pids() == []  # retired after its second file
+        assert runner.convert(data_file, "good").ok
+        assert runner.worker_pids() != [first]
+        assert _wait_until(lambda: not _live(first))
+
+
+def test_describing_an_unknown_converter_names_the_installed_ones() -> None:
+    with (
+        Runner(converters=CONVERTERS, python_path=[PLUGINS]) as runner,
+        pytest.raises(KeyError, match="no converter named 'nope' is installed"),
+    ):
+        runner.describe(["nope"])

@@ -127,9 +127,13 @@ class Runner:
 
         A converter whose import fails, or that was written for another converter API, is
         listed with that status and the reason; the others are unaffected. Results are kept:
-        installed code does not change while the runner runs.
+        installed code does not change while the runner runs. Raises ``KeyError`` for a
+        name that is not installed.
         """
         wanted = sorted(self._entries) if names is None else list(names)
+        unknown = [name for name in wanted if name not in self._entries]
+        if unknown:
+            raise KeyError(self._unknown(unknown[0]))
         infos = []
         for name in wanted:
             if name not in self._described:
