@@ -381,3 +381,32 @@ def test_describing_an_unknown_converter_names_the_installed_ones() -> None:
         pytest.raises(KeyError, match="no converter named 'nope' is installed"),
     ):
         runner.describe(["nope"])
+
+
+def test_closing_the_runner_mid_conversion_fails_that_file_cleanly(data_file: Path) -> None:
+    runner = Runner(workers=1, converters=CONVERTERS, python_path=[PLUGINS])
+    results: list[object] = []
+    thread = threading.Thread(
+        target=lambda: results.append(runner.convert(data_file, "hostile-child-hang"))
+    )
+    thread.start()
+    try:
+        assert _wait_until(lambda: bool(_hostile_children()), timeout=120)
+        pids = runner.worker_pids()
+        runner.close()
+        thread.join(timeout=120)
+        (result,) = results
+        assert getattr(result, "cause", None) is FailureCause.RUNNER_CLOSED
+        assert _wait_until(lambda: not any(_group_members(pid) for pid in pids))
+        assert _wait_until(lambda: not _hostile_children())
+    finally:
+        runner.close()
+
+
+def test_replaced_workers_leave_no_open_descriptors(data_file: Path) -> None:
+    with Runner(workers=1, converters=CONVERTERS, python_path=[PLUGINS]) as runner:
+        assert not runner.convert(data_file, "hostile-exit").ok
+        baseline = len(os.listdir("/proc/self/fd"))
+        for _ in range(5):
+            assert not runner.convert(data_file, "hostile-exit").ok
+        assert _wait_until(lambda: len(os.listdir("/proc/self/fd")) <= baseline)

@@ -92,9 +92,8 @@ class WorkerProcess:
             target=self._drain_output, name=f"converter-worker-{self.pid}-output", daemon=True
         )
         self._drain.start()
-        if _SELECTABLE_PIPES:
-            self._reader = None
-        else:  # pragma: no cover - Windows: pipes cannot be waited on with a timeout
+        self._reader: threading.Thread | None = None
+        if not _SELECTABLE_PIPES:  # pragma: no cover - Windows: no select() on pipes
             self._reader = threading.Thread(
                 target=self._read_answers, name=f"converter-worker-{self.pid}-answers", daemon=True
             )
@@ -129,10 +128,10 @@ class WorkerProcess:
                 raise TimeoutError from None
         stream = self.process.stdout
         assert stream is not None
-        readable, _, _ = select.select([stream], [], [], max(timeout, 0.0))
-        if not readable:
-            raise TimeoutError
         try:
+            readable, _, _ = select.select([stream], [], [], max(timeout, 0.0))
+            if not readable:
+                raise TimeoutError
             return read_frame(stream)
         except (ProtocolError, OSError, EOFError, ValueError) as exc:
             return exc
@@ -264,9 +263,19 @@ class WorkerProcess:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not take this long
             self.process.kill()
-        if self.process.stdin is not None:
+        # Close our ends of the pipes, so that replaced workers leak no descriptors. The
+        # output pipe is closed only once drained (its tail goes into failure reports); a
+        # process that escaped the group with a copy of it would keep it open.
+        for thread in (self._reader, self._drain):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout=5)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if not self._drain.is_alive() and self.process.stderr is not None:
             with contextlib.suppress(OSError):
-                self.process.stdin.close()
+                self.process.stderr.close()
 
     def stray_processes(self) -> list[str]:
         """Processes other than the worker still in its group (Linux; elsewhere empty)."""
