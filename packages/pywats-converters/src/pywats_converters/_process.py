@@ -34,6 +34,10 @@ _SELECTABLE_PIPES = os.name != "nt"
 _MEMORY_MARKERS = (b"MemoryError", b"Cannot allocate memory", b"bad_alloc", b"out of memory")
 
 
+class _NoAnswer(Exception):
+    """No answer within the time allowed (not ``TimeoutError``: that is an ``OSError``)."""
+
+
 class WorkerStartError(Exception):
     """The worker process did not come up (its message says how far it got)."""
 
@@ -100,7 +104,7 @@ class WorkerProcess:
             self._reader.start()
         try:
             ready = self._receive(startup_time_limit)
-        except TimeoutError:
+        except _NoAnswer:
             self.kill()
             raise WorkerStartError(
                 f"the worker process did not start within {startup_time_limit:g} s"
@@ -116,7 +120,7 @@ class WorkerProcess:
 
     def _receive(self, timeout: float) -> Any:
         """The next answer: a message, ``None`` at end of stream, or the exception that
-        ended reading; raises ``TimeoutError`` when none came within ``timeout`` seconds.
+        ended reading; raises ``_NoAnswer`` when none came within ``timeout`` seconds.
 
         On POSIX the calling thread waits on the pipe itself: no hand-off between threads,
         which costs a wake-up per file on a busy machine.
@@ -125,13 +129,16 @@ class WorkerProcess:
             try:
                 return self._answers.get(timeout=timeout)
             except queue.Empty:
-                raise TimeoutError from None
+                raise _NoAnswer from None
         stream = self.process.stdout
         assert stream is not None
         try:
             readable, _, _ = select.select([stream], [], [], max(timeout, 0.0))
-            if not readable:
-                raise TimeoutError
+        except (OSError, ValueError) as exc:  # the pipe was closed under us (runner closing)
+            return exc
+        if not readable:
+            raise _NoAnswer
+        try:
             return read_frame(stream)
         except (ProtocolError, OSError, EOFError, ValueError) as exc:
             return exc
@@ -201,7 +208,7 @@ class WorkerProcess:
             return self._death()
         try:
             answer = self._receive(time_limit)
-        except TimeoutError:
+        except _NoAnswer:
             self.kill()
             return Death(
                 FailureCause.TIMEOUT,

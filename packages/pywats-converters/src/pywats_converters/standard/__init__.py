@@ -1,5 +1,33 @@
-"""The standard converters shipped with pywats-converters, each registered as an entry point.
+"""The standard converters shipped with pywats-converters (entry points ``pywats.converters``)."""
 
-Import nothing from here in the station's own process: the runner loads converters in its
-worker processes, through the ``pywats.converters`` entry points.
-"""
+from __future__ import annotations
+
+from ._atml import AtmlConverter, AtmlParameters
+from ._csv import CsvColumnLimit, CsvColumns, CsvConverter, CsvError, CsvParameters, read_table
+from ._teststand import TestStandXmlConverter, TestStandXmlParameters
+from ._wats import WatsFormatSettings, WsjfConverter, WsxfConverter
+from ._wrml import WrmlConverter, WrmlParameters
+from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
+
+__all__ = [
+    "CsvColumnLimit",
+    "CsvColumns",
+    "CsvConverter",
+    "CsvError",
+    "CsvParameters",
+    "read_table",
+    "AtmlConverter",
+    "AtmlParameters",
+    "TestStandXmlConverter",
+    "TestStandXmlParameters",
+    "WrmlConverter",
+    "WrmlParameters",
+    "WSTF_COLUMNS",
+    "WstfConverter",
+    "WstfError",
+    "WstfParameters",
+    "parse_wstf",
+    "WatsFormatSettings",
+    "WsjfConverter",
+    "WsxfConverter",
+]
