@@ -143,6 +143,8 @@ HOSTILE_CASES = [
     ("hostile-segfault", FailureCause.CRASHED, "killed by signal SIGSEGV"),
     ("hostile-flood", FailureCause.OUTPUT_FLOOD, "wrote more than 16,777,216 bytes"),
     ("hostile-child", FailureCause.STRAY_PROCESS, "left 1 process(es) running"),
+    ("hostile-setsid", FailureCause.STRAY_PROCESS, "left 1 process(es) running"),
+    ("hostile-orphan", FailureCause.STRAY_PROCESS, "left 1 process(es) running"),
     ("hostile-child-hang", FailureCause.TIMEOUT, "still running after 3 s"),
     ("hostile-memory", FailureCause.MEMORY, "out of memory"),
 ]

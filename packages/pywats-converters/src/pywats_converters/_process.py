@@ -26,7 +26,7 @@ from typing import Any
 from ._protocol import ProtocolError, read_frame, write_frame
 from ._results import FailureCause
 
-__all__ = ["Death", "WorkerProcess", "WorkerStartError", "group_members"]
+__all__ = ["Death", "WorkerProcess", "WorkerStartError"]
 
 _TAIL_BYTES = 8192
 _output_log = logging.getLogger("pywats.converters.output")
@@ -284,44 +284,10 @@ class WorkerProcess:
             with contextlib.suppress(OSError):
                 self.process.stderr.close()
 
-    def stray_processes(self) -> list[str]:
-        """Processes other than the worker still in its group (Linux; elsewhere empty)."""
-        return [
-            f"pid {pid} ({command})" for pid, command in group_members(self.pid) if pid != self.pid
-        ]
-
-
-def group_members(pgid: int) -> list[tuple[int, str]]:
-    """Live (non-zombie) processes in process group ``pgid``, read from ``/proc``.
-
-    Empty where there is no ``/proc`` (not Linux): stray-process detection needs it.
-    Runs after every conversion, so it reads each ``stat`` with one system call.
-    """
-    members: list[tuple[int, str]] = []
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return members
-    wanted = b" %d " % pgid
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            fd = os.open(f"/proc/{entry}/stat", os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            stat = os.read(fd, 1024)
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
-        if wanted not in stat:  # cheap pre-filter: the group id appears as a field
-            continue
-        head, _, rest = stat.rpartition(b")")
-        fields = rest.split()
-        if len(fields) < 3 or fields[0] in (b"Z", b"X") or int(fields[2]) != pgid:
-            continue
-        command = head.partition(b"(")[2].decode("utf-8", "replace")
-        members.append((int(entry), command))
-    return members
+    def kill_strays(self, strays: Sequence[tuple[int, str]]) -> None:
+        """Kill processes the worker reported left behind (they may have left its group)."""
+        for pid, _ in strays:
+            if pid > 0:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        self.kill()

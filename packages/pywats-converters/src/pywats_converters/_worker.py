@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from pywats.report import Report, validate
 
+from ._children import become_subreaper, children_left
 from ._discovery import LoadFailure, describe_converter, load_converter
 from ._protocol import read_frame, write_frame
 from ._results import FailureCause
@@ -242,6 +243,7 @@ def _die_with_parent() -> None:
 
 def main(argv: Sequence[str]) -> int:
     _die_with_parent()
+    become_subreaper()
     requests, answers = _take_protocol_streams()
     faulthandler.enable()  # a segfaulting converter leaves its Python stack in the output
     if len(argv) >= 2 and argv[0] == "--memory-limit" and int(argv[1]) > 0:
@@ -260,13 +262,12 @@ def main(argv: Sequence[str]) -> int:
         if request is None:
             return 0
         response, exit_after = worker.handle(request)
+        left = children_left()  # processes the converter started and left running
         try:
-            write_frame(answers, response)
+            write_frame(answers, (response, left))
         except Exception as exc:  # e.g. a report that cannot be pickled
-            write_frame(
-                answers,
-                _fail(FailureCause.INVALID_RESULT, f"the result cannot be sent: {_one_line(exc)}"),
-            )
+            text = f"the result cannot be sent: {_one_line(exc)}"
+            write_frame(answers, (_fail(FailureCause.INVALID_RESULT, text), left))
         if exit_after:
             return 0
 

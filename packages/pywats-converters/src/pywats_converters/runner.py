@@ -279,13 +279,14 @@ class Runner:
                 return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
             if isinstance(answer, Death):
                 return answer
-            strays = worker.stray_processes()
+            answer, strays = answer
             if strays:
-                worker.kill()
+                worker.kill_strays(strays)
                 if answer[0] == "ok" and request["op"] == "convert":
+                    listed = ", ".join(f"pid {pid} ({command})" for pid, command in strays[:3])
                     return Death(
                         FailureCause.STRAY_PROCESS,
-                        f"left {len(strays)} process(es) running: {', '.join(strays[:3])}; "
+                        f"left {len(strays)} process(es) running: {listed}; "
                         "they were killed with the worker",
                     )
                 return answer
