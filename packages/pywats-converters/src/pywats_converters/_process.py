@@ -263,6 +263,16 @@ class WorkerProcess:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
 
+    def stop(self, grace: float = 2.0) -> None:
+        """End an idle worker: close its request pipe (it exits at the end of it), then kill
+        the group, which also takes anything its converters left behind."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+        self.kill()
+
     def kill(self) -> None:
         """Kill the group, reap the worker, close the pipes."""
         self.kill_group()

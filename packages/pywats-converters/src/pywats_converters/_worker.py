@@ -9,6 +9,7 @@ stderr, caps it, and kills the whole group when a conversion misbehaves.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import gc
 import json
@@ -241,6 +242,17 @@ def _die_with_parent() -> None:
         threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _save_coverage() -> None:
+    """Save coverage.py's data when it measures this worker (the project's test suite does):
+    ``os._exit`` below skips the exit hook that would."""
+    coverage: Any = sys.modules.get("coverage")
+    current = coverage.Coverage.current() if coverage is not None else None
+    if current is not None:
+        with contextlib.suppress(Exception):
+            current.stop()
+            current.save()
+
+
 def main(argv: Sequence[str]) -> int:
     _die_with_parent()
     become_subreaper()
@@ -278,5 +290,6 @@ if __name__ == "__main__":
     except (BrokenPipeError, KeyboardInterrupt):
         code = 0
     sys.stdout.flush()
+    _save_coverage()
     # Skip interpreter teardown: a converter's threads or atexit hooks must not keep us alive.
     os._exit(code)
