@@ -33,23 +33,10 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-SEED_ENV_VAR = "PYWATS_TEST_SEED"
-
-
 @pytest.fixture
-def test_seed() -> int:
-    """The seed of a randomised test: ``$PYWATS_TEST_SEED``, else a fresh one. Printed,
-    so a failure's captured output says how to replay it."""
-    raw = os.environ.get(SEED_ENV_VAR, "").strip()
-    seed = int(raw) if raw else secrets.randbelow(2**31)
-    print(f"random seed {seed} (replay: {SEED_ENV_VAR}={seed})")
-    return seed
-
-
-@pytest.fixture
-def seeded_fake_wats(fake_wats_factory: Any, test_seed: int) -> FakeWatsServer:
-    """The in-process fake with its fault draws seeded by :func:`test_seed`."""
-    server: FakeWatsServer = fake_wats_factory(seed=test_seed)
+def seeded_fake_wats(fake_wats_factory: Any, random_seed: int) -> FakeWatsServer:
+    """The in-process fake with its fault draws seeded by the run's ``random_seed``."""
+    server: FakeWatsServer = fake_wats_factory(seed=random_seed)
     return server
 
 
@@ -184,10 +171,10 @@ class FakeWatsProcess:
 
 
 @pytest.fixture
-def fake_wats_process(tmp_path: Path, test_seed: int) -> Iterator[FakeWatsProcess]:
+def fake_wats_process(tmp_path: Path, random_seed: int) -> Iterator[FakeWatsProcess]:
     """The fake WATS server in its own process, on a free loopback port; its fault draws
-    are seeded by :func:`test_seed`."""
-    fake = FakeWatsProcess(tmp_path, test_seed)
+    are seeded by the run's ``random_seed``."""
+    fake = FakeWatsProcess(tmp_path, random_seed)
     try:
         yield fake
     finally:

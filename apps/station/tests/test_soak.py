@@ -48,7 +48,7 @@ def make_report(sn: str) -> tuple[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.anyio
 async def test_every_report_arrives_exactly_once_through_a_faulty_server(
-    seeded_fake_wats: Any, tmp_path: Path, test_seed: int
+    seeded_fake_wats: Any, tmp_path: Path, random_seed: int
 ) -> None:
     fake_wats = seeded_fake_wats
     count = 120
@@ -77,7 +77,7 @@ async def test_every_report_arrives_exactly_once_through_a_faulty_server(
             metrics=metrics,
             concurrency=4,
             idle_interval=0.01,
-            rng=random.Random(test_seed),
+            rng=random.Random(random_seed),
         )
         stop = asyncio.Event()
         task = asyncio.create_task(uploader.run(stop))

@@ -89,9 +89,9 @@ def make_report(sn: str, process_code: int = 10) -> tuple[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_soak_1000_reports_faults_outage_and_10_kills(
-    cli: Any, fake_wats_process: Any, station_home: Path, tmp_path: Path, test_seed: int
+    cli: Any, fake_wats_process: Any, station_home: Path, tmp_path: Path, random_seed: int
 ) -> None:
-    fake = fake_wats_process  # its fault draws follow `test_seed`
+    fake = fake_wats_process  # its fault draws follow `random_seed`
     (station_home / "station.toml").write_text(
         CONFIG + f'\n[queue]\nurl = "sqlite:///{tmp_path / "queue.db"}"\n'
     )
