@@ -32,7 +32,8 @@ TEST_DEPS = [
 ]
 # Stub and plugin packages mypy needs to see the packages' dependencies.
 # tomli: mypy checks for Python 3.10, where the station reads TOML with it.
-TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2"]
+# types-defusedxml: pywats-core reads WSXF through defusedxml, which ships no types.
+TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2", "types-defusedxml>=0.7"]
 
 
 def _workspace_packages() -> list[str]:

@@ -18,6 +18,7 @@ from ._builder import (
     numeric_passes,
     string_passes,
 )
+from ._detect import detect_format
 from ._errors import ReportFormatError
 from ._models import (
     AdditionalData,
@@ -57,7 +58,7 @@ from ._models import (
     parse_timestamp,
 )
 from ._validate import ValidationProblem, format_problems, validate
-from ._wsjf import detect_format, dump_wsjf, dumps_wsjf, parse_wsjf
+from ._wsjf import dump_wsjf, dumps_wsjf, parse_wsjf
 from ._wsxf import dumps_wsxf, parse_wsxf
 
 __all__ = [
