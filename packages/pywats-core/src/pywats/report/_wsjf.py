@@ -39,12 +39,16 @@ def _location(loc: Sequence[int | str]) -> str:
     return " -> ".join(parts) if parts else "report"
 
 
+# pydantic's error types for input nested deeper than it validates
+_TOO_DEEP = frozenset({"recursion_depth_exceeded", "recursion_loop"})
+
+
 def describe_validation_error(error: ValidationError, source: str, prefix: str = "") -> str:
     """One readable line per problem: ``where: what (got ...)``, at most five."""
     lines = []
     errors = error.errors(include_url=False)
-    if any(item["type"] == "recursion_loop" for item in errors):
-        # pydantic's nesting limit (255), reported as "cyclic reference": say what it is
+    if any(item["type"] in _TOO_DEEP for item in errors):
+        # pydantic's nesting limit (255 models deep): say what it means here
         where = prefix + _location(errors[0]["loc"])
         return (
             f"not a valid {source} report: {where}: nested too deeply "

@@ -251,17 +251,19 @@ def _write(parent: ET.Element, spec: Element, obj: WsjfModel, depth: int) -> Non
     texts_done = False
     for how in spec.children:
         if isinstance(how, Nested):
+            value = getattr(obj, how.field)
+            if not value:
+                continue
             target = how.element if isinstance(how.element, Element) else spec
             level = depth + 1 if target is STEP else depth
             if level > MAX_STEP_DEPTH:
                 raise ReportFormatError(
                     f"cannot write WSXF: steps nested more than {MAX_STEP_DEPTH} levels deep"
                 )
-            value = getattr(obj, how.field)
             if how.many:
-                for item in value or ():
+                for item in value:
                     _write(element, target, item, level)
-            elif value is not None:
+            else:
                 _write(element, target, value, level)
         elif isinstance(how, Flat):
             _write_flat(element, how, obj, form)
