@@ -24,7 +24,7 @@ from ._enums import (
     StepStatus,
     StringCompOp,
 )
-from ._model_base import WsjfModel, WsjfReading
+from ._model_base import JsonForm, WsjfModel, WsjfReading, XmlForm
 from ._step_models import (
     AdditionalData,
     AdditionalDataArray,
@@ -203,8 +203,12 @@ class Report(WsjfModel):
     """A WSJF report: UUT (``type`` ``T``, has ``root``/``uut``) or UUR (``R``, has ``uur``)."""
 
     _is_document: ClassVar[bool] = True
-    #: some object of this document, as read, needs the order-restoring dump
-    _restore_needed: bool = PrivateAttr(default=False)
+    # How the document was spelled where the model alone would write it otherwise (see
+    # _model_base): this report's own form, and its parts' paired with the part.
+    _json_form: JsonForm | None = PrivateAttr(default=None)
+    _part_json_forms: list[tuple[WsjfModel, JsonForm]] = PrivateAttr(default_factory=list)
+    _xml_form: XmlForm | None = PrivateAttr(default=None)
+    _part_xml_forms: list[tuple[WsjfModel, XmlForm]] = PrivateAttr(default_factory=list)
 
     type: ReportType
     id: str
@@ -249,8 +253,9 @@ class Report(WsjfModel):
 
     @classmethod
     def _finish_document(cls, obj: WsjfModel, reading: WsjfReading) -> None:
-        if isinstance(obj, Report):
-            obj._restore_needed = reading.restore_needed
+        if isinstance(obj, Report) and reading.forms:
+            obj._json_form = next((form for part, form in reading.forms if part is obj), None)
+            obj._part_json_forms = [(part, form) for part, form in reading.forms if part is not obj]
 
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Report:

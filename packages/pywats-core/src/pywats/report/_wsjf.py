@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from ._errors import MAX_STEP_DEPTH, ReportFormatError
-from ._model_base import WsjfModel, WsjfReading
+from ._model_base import JsonForm, WsjfModel, WsjfReading
 from ._models import Report
 
 __all__ = [
@@ -133,21 +133,30 @@ def parse_wsjf(data: bytes | str | Mapping[str, Any]) -> Report:
         raise ReportFormatError(describe_validation_error(exc, "WSJF")) from None
 
 
-def _restore_order(model: WsjfModel, data: dict[str, Any]) -> dict[str, Any]:
-    """Put the keys of ``data`` (``model`` dumped) back in the order they were read in."""
+def _restore_order(
+    model: WsjfModel,
+    data: dict[str, Any],
+    forms: dict[int, JsonForm],
+    form: JsonForm | None,
+) -> dict[str, Any]:
+    """Put the keys of ``data`` (``model`` dumped) back in the order they were read in.
+
+    ``forms``: the parts' forms by ``id(part)``; ``form``: the one of ``model`` itself.
+    """
     for name, field in type(model).model_fields.items():
         key = field.alias or name
         if key not in data:
             continue
         value = getattr(model, name)
         if isinstance(value, WsjfModel):
-            data[key] = _restore_order(value, data[key])
+            data[key] = _restore_order(value, data[key], forms, forms.get(id(value)))
         elif isinstance(value, list) and value and isinstance(value[0], WsjfModel):
             data[key] = [
-                _restore_order(item, sub) if isinstance(item, WsjfModel) else sub
+                _restore_order(item, sub, forms, forms.get(id(item)))
+                if isinstance(item, WsjfModel)
+                else sub
                 for item, sub in zip(value, data[key], strict=True)
             ]
-    form = model._json_form
     if form is None:
         return data
     for name in form.unknown_python_names:
@@ -164,6 +173,10 @@ def _restore_order(model: WsjfModel, data: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
+def _needs_restoring(report: Report) -> bool:
+    return report._json_form is not None or bool(report._part_json_forms)
+
+
 def dump_wsjf(report: Report) -> dict[str, Any]:
     """The report as a JSON-ready dict: same keys, order and nulls as parsed.
 
@@ -171,14 +184,15 @@ def dump_wsjf(report: Report) -> dict[str, Any]:
     """
     # Through JSON text: the only route on which pydantic writes NaN/Infinity as strings.
     result: dict[str, Any] = json.loads(_to_json(report))
-    if report._restore_needed:
-        result = _restore_order(report, result)
+    if _needs_restoring(report):
+        forms = {id(part): form for part, form in report._part_json_forms}
+        result = _restore_order(report, result, forms, report._json_form)
     return result
 
 
 def dumps_wsjf(report: Report) -> bytes:
     """The report as compact UTF-8 JSON bytes."""
-    if report._restore_needed:
+    if _needs_restoring(report):
         return json.dumps(dump_wsjf(report), ensure_ascii=False, separators=(",", ":")).encode()
     return _to_json(report).encode()
 

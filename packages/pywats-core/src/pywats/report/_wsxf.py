@@ -1,9 +1,9 @@
 """WSXF (WATS Standard XML Format) reading and writing, both driven by ``_wsxf_map``.
 
 What exists only in WSXF (attributes without a model field such as ``StepIndex``,
-``MeasIndex``, ``module_time``; ``0``/``1`` booleans; the order of chart data) is kept in the
-model's ``_xml_form`` so that WSXF -> model -> WSXF gives the same elements and attributes
-back. Reading uses defusedxml: no DTD entity is ever declared, expanded or fetched.
+``MeasIndex``, ``module_time``; ``0``/``1`` booleans; the order of chart data) is kept by the
+``Report`` as an ``XmlForm`` per object, so that WSXF -> model -> WSXF gives the same elements
+and attributes back. Reading uses defusedxml: no DTD entity is ever declared, expanded or fetched.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ class _Reader:
         self.path: list[ET.Element] = []
         # WSXF attribute order is no JSON key order: the model is written in WATS's order
         self.reading = WsjfReading(keys_by_alias_only=False, keep_key_order=False)
+        #: what each object's element carried beyond the model (see XmlForm)
+        self.forms: list[tuple[WsjfModel, XmlForm]] = []
 
     def where(self) -> str:
         segments = [_segment(element) for element in self.path]
@@ -103,7 +105,7 @@ class _Reader:
                 )
             ) from None
         if form is not None:
-            obj._xml_form = form
+            self.forms.append((obj, form))
         self.path.pop()
         return obj
 
@@ -204,10 +206,14 @@ def parse_wsxf(data: bytes | str) -> Report:
             f"not a WSXF report: root element is {root.tag!r}, expected "
             f'<Reports xmlns="{NAMESPACE}">'
         )
+    reader = _Reader()
     try:
-        report: Report = _Reader().read(report_element, REPORT, 0)
+        report: Report = reader.read(report_element, REPORT, 0)
     except RecursionError:
         raise ReportFormatError("not a WSXF report: steps nested too deeply") from None
+    if reader.forms and reader.forms[-1][0] is report:
+        report._xml_form = reader.forms.pop()[1]
+    report._part_xml_forms = reader.forms
     return report
 
 
@@ -227,9 +233,15 @@ def _xml_safe(text: str, where: str) -> str:
     return text
 
 
-def _write(parent: ET.Element, spec: Element, obj: WsjfModel, depth: int) -> None:
+def _write(
+    parent: ET.Element,
+    spec: Element,
+    obj: WsjfModel,
+    form: XmlForm | None,
+    forms: dict[int, XmlForm],
+    depth: int,
+) -> None:
     element = ET.SubElement(parent, spec.tag)
-    form = obj._xml_form
     for attr in spec.attrs:
         value = getattr(obj, attr.field)
         if value is None:
@@ -262,9 +274,9 @@ def _write(parent: ET.Element, spec: Element, obj: WsjfModel, depth: int) -> Non
                 )
             if how.many:
                 for item in value:
-                    _write(element, target, item, level)
+                    _write(element, target, item, forms.get(id(item)), forms, level)
             else:
-                _write(element, target, value, level)
+                _write(element, target, value, forms.get(id(value)), forms, level)
         elif isinstance(how, Flat):
             _write_flat(element, how, obj, form)
         elif not texts_done:
@@ -311,6 +323,7 @@ def dumps_wsxf(report: Report) -> bytes:
     # namespace: no process-wide prefix registration, and no ns0: prefixes.
     # (ElementTree's default_namespace= cannot be used: it refuses unprefixed attributes.)
     reports = ET.Element("Reports", xmlns=NAMESPACE)
-    _write(reports, REPORT, report, 0)
+    forms = {id(part): form for part, form in report._part_xml_forms}
+    _write(reports, REPORT, report, report._xml_form, forms, 0)
     body: bytes = ET.tostring(reports, encoding="utf-8", xml_declaration=True)
     return body
