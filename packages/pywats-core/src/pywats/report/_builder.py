@@ -22,24 +22,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ._compare import numeric_passes, string_passes
-from ._models import (
-    Asset,
-    BinaryData,
-    Failure,
-    MeasurementStatus,
-    MiscInfo,
-    Report,
-    ReportResult,
-    ReportType,
-    SequenceCall,
-    Step,
-    StepGroup,
-    StepStatus,
-    SubUnit,
-    UURInfo,
-    UUTInfo,
-    format_timestamp,
-)
+from ._enums import MeasurementStatus, ReportResult, ReportType, StepGroup, StepStatus
+from ._models import Asset, BinaryData, Failure, MiscInfo, Report, SubUnit, UURInfo, UUTInfo
 from ._step_builders import (
     BuildMode,
     MeasurementMaker,
@@ -48,6 +32,8 @@ from ._step_builders import (
     MultiStringStep,
     SequenceBuilder,
 )
+from ._step_models import SequenceCall, Step
+from ._timestamps import format_timestamp
 
 __all__ = [
     "BuildMode",

@@ -1,10 +1,10 @@
 """Pydantic v2 models of the WATS Standard JSON Format (WSJF): the report and its header parts.
 
 The step tree lives in ``_step_models``, the base (unknown keys, key order) in
-``_model_base``. Timestamps are kept as the exact text received (7 fractional digits and odd
-forms such as ``2020-01-01T08:00:00.Z`` survive); ``parse_timestamp`` turns them into
-``datetime``. Enums are parsed case-insensitively and written in their canonical (upper-case)
-spelling.
+``_model_base``, the enums in ``_enums``. Timestamps are kept as the exact text received
+(7 fractional digits and odd forms such as ``2020-01-01T08:00:00.Z`` survive);
+``parse_timestamp`` turns them into ``datetime``. Enums are parsed case-insensitively and
+written in their canonical (upper-case) spelling.
 """
 
 from __future__ import annotations
@@ -14,73 +14,22 @@ from typing import Any, ClassVar
 
 from pydantic import Field, PrivateAttr
 
-from ._enums import (
-    CompOp,
-    MeasurementStatus,
-    ReportResult,
-    ReportType,
-    StepGroup,
-    StepKind,
-    StepStatus,
-    StringCompOp,
-)
+from ._enums import ReportResult, ReportType
 from ._model_base import JsonForm, WsjfModel, WsjfReading, XmlForm
-from ._step_models import (
-    AdditionalData,
-    AdditionalDataArray,
-    AdditionalDataArrayIndex,
-    AdditionalDataProperty,
-    Attachment,
-    BooleanMeasurement,
-    CallExe,
-    Chart,
-    ChartSeries,
-    LoopInfo,
-    MessagePopup,
-    NumericMeasurement,
-    SequenceCall,
-    Step,
-    StringMeasurement,
-)
-from ._timestamps import Timestamp, format_timestamp, parse_timestamp
+from ._step_models import AdditionalData, Step
+from ._timestamps import Timestamp
 
 __all__ = [
-    "AdditionalData",
-    "AdditionalDataArray",
-    "AdditionalDataArrayIndex",
-    "AdditionalDataProperty",
     "Asset",
     "AssetStats",
-    "Attachment",
     "BinaryData",
-    "BooleanMeasurement",
-    "CallExe",
-    "Chart",
-    "ChartSeries",
-    "CompOp",
     "Failure",
-    "LoopInfo",
-    "MeasurementStatus",
-    "MessagePopup",
     "MiscInfo",
-    "NumericMeasurement",
     "RefUUR",
     "Report",
-    "ReportResult",
-    "ReportType",
-    "SequenceCall",
-    "Step",
-    "StepGroup",
-    "StepKind",
-    "StepStatus",
-    "StringCompOp",
-    "StringMeasurement",
     "SubUnit",
     "UURInfo",
     "UUTInfo",
-    "WsjfModel",
-    "format_timestamp",
-    "parse_timestamp",
 ]
 
 

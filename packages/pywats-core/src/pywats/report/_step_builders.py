@@ -13,21 +13,17 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ._compare import DUAL_LIMIT, SINGLE_LIMIT, numeric_passes, string_passes
-from ._models import (
+from ._enums import CompOp, MeasurementStatus, StepGroup, StepStatus, StringCompOp
+from ._step_models import (
     Attachment,
     BooleanMeasurement,
     CallExe,
     Chart,
     ChartSeries,
-    CompOp,
-    MeasurementStatus,
     MessagePopup,
     NumericMeasurement,
     SequenceCall,
     Step,
-    StepGroup,
-    StepStatus,
-    StringCompOp,
     StringMeasurement,
 )
 

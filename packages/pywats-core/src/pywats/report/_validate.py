@@ -12,16 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._models import (
-    BooleanMeasurement,
-    MeasurementStatus,
-    NumericMeasurement,
-    Report,
-    Step,
-    StepStatus,
-    StringMeasurement,
-    SubUnit,
-)
+from ._enums import MeasurementStatus, StepStatus
+from ._models import Report, SubUnit
+from ._step_models import BooleanMeasurement, NumericMeasurement, Step, StringMeasurement
 
 __all__ = [
     "MSG_ENDING_INDEX",

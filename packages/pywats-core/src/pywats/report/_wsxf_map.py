@@ -16,26 +16,19 @@ from enum import Enum
 from typing import Any, Literal
 
 from ._model_base import WsjfModel
-from ._models import (
-    Asset,
+from ._models import Asset, BinaryData, Failure, MiscInfo, Report, SubUnit, UURInfo, UUTInfo
+from ._step_models import (
     Attachment,
-    BinaryData,
     BooleanMeasurement,
     CallExe,
     Chart,
     ChartSeries,
-    Failure,
     LoopInfo,
     MessagePopup,
-    MiscInfo,
     NumericMeasurement,
-    Report,
     SequenceCall,
     Step,
     StringMeasurement,
-    SubUnit,
-    UURInfo,
-    UUTInfo,
 )
 
 __all__ = [
