@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any, Literal
 
 from ._model_base import WsjfModel
@@ -217,22 +218,25 @@ class Element:
     #: "raw": the text as is (also ""); "data": stripped, and only when not blank (base64)
     text_kind: Literal["raw", "data"] = "raw"
     required: tuple[str, ...] = ()
-    # lookups for the reader, derived from the above
-    qualified_tag: str = field(init=False, compare=False, repr=False)
-    attrs_by_name: dict[str, Attr] = field(init=False, compare=False, repr=False)
-    children_by_tag: dict[str, Child] = field(init=False, compare=False, repr=False)
-    text_children: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        # frozen: the derived lookups are set once, here
-        derived = {
-            "qualified_tag": QUALIFIED + self.tag,
-            "attrs_by_name": {attr.xml: attr for attr in self.attrs},
-            "children_by_tag": {QUALIFIED + _tag_of(child, self): child for child in self.children},
-            "text_children": tuple(c.tag for c in self.children if isinstance(c, TextChild)),
-        }
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
+    # lookups derived from the above (computed once, on first use)
+
+    @cached_property
+    def qualified_tag(self) -> str:
+        return QUALIFIED + self.tag
+
+    @cached_property
+    def attrs_by_name(self) -> dict[str, Attr]:
+        return {attr.xml: attr for attr in self.attrs}
+
+    @cached_property
+    def children_by_tag(self) -> dict[str, Child]:
+        """Children by the qualified tag the reader sees (``{namespace}Step``)."""
+        return {QUALIFIED + _tag_of(child, self): child for child in self.children}
+
+    @cached_property
+    def text_children(self) -> tuple[str, ...]:
+        return tuple(child.tag for child in self.children if isinstance(child, TextChild))
 
 
 def _tag_of(child: Child, parent: Element) -> str:
