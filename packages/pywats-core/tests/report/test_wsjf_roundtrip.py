@@ -362,6 +362,14 @@ def test_server_exports_come_back_byte_for_byte(reference_file: Path) -> None:
     assert dumps_wsjf(parse_wsjf(raw)) == raw
 
 
+def test_model_validate_json_keeps_order_too() -> None:
+    doc = _minimal(root={"status": "P", "name": "r", "id": 1})
+    doc = {"pn": doc.pop("pn"), **doc}
+    report = Report.model_validate_json(json.dumps(doc))
+    assert list(dump_wsjf(report)) == list(doc)
+    assert list(dump_wsjf(report)["root"]) == ["status", "name", "id"]
+
+
 def test_copies_keep_the_key_order_they_were_read_in() -> None:
     doc = _minimal(root={"status": "P", "name": "r", "id": 1})
     doc = {"sn": doc.pop("sn"), **doc}
