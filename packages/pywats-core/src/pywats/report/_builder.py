@@ -3,8 +3,8 @@
 Two modes:
 
 * ``active`` (default): the builder computes each measurement's status from its ``compOp``
-  and limits (single-limit comparisons use ``lowLimit``, as the server does, wats-facts
-  §7.10), sets each step's status from its measurements, each sequence's status from its
+  and limits (single-limit comparisons use ``lowLimit``, as the server does;
+  docs/wire-facts.md "Comparison operators"), sets each step's status from its measurements, each sequence's status from its
   children, and the report result from the root.
 * ``import``: statuses and the result are taken as given (for converters that copy a
   tester's verdicts); nothing is recomputed.

@@ -10,7 +10,7 @@ from ._errors import ReportFormatError
 __all__ = ["WRML_NAMESPACE", "WSXF_NAMESPACE", "detect_format", "not_wrml"]
 
 WSXF_NAMESPACE = "http://wats.virinco.com/schemas/WATS/Report/wsxf"
-#: The WATS Client's own XML (its queue files; wats-facts §9): not read here.
+#: The WATS Client's own XML (its queue files; docs/wire-facts.md "WSXF"): not read here.
 WRML_NAMESPACE = "http://wats.virinco.com/schemas/WATS/Report"
 
 _WRML_DECLARATION = re.compile(

@@ -1,4 +1,4 @@
-"""The enumerations of the report model (wats-facts §7.15: parsed in any letter case)."""
+"""The enumerations of the report model (parsed in any letter case: docs/wire-facts.md "Spelling variants")."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class StepGroup(_CaseInsensitiveEnum):
 
 
 class CompOp(_CaseInsensitiveEnum):
-    """Numeric comparison operators (wats-facts §7.10). Single-limit ones use ``lowLimit``."""
+    """Numeric comparison operators (docs/wire-facts.md "Comparison operators"). Single-limit ones use ``lowLimit``."""
 
     LOG = "LOG"
     EQ = "EQ"
@@ -100,7 +100,7 @@ class StringCompOp(_CaseInsensitiveEnum):
 
 
 class StepKind(str, Enum):
-    """What a step is, decided from the payload keys it carries (wats-facts §7.8)."""
+    """What a step is, decided from the payload keys it carries (docs/wire-facts.md "Step kinds")."""
 
     SEQUENCE_CALL = "sequence_call"
     NUMERIC = "numeric"

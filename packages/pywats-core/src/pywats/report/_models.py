@@ -82,7 +82,7 @@ class RefUUR(WsjfModel):
 
 
 class UUTInfo(WsjfModel):
-    """The ``uut`` object of a test report (wats-facts §7.2)."""
+    """The ``uut`` object of a test report (docs/wire-facts.md "Test and repair parts")."""
 
     exec_time: float | None = Field(None, alias="execTime")
     exec_time_format: str | None = Field(None, alias="execTimeFormat")
@@ -104,7 +104,7 @@ class UUTInfo(WsjfModel):
 
 
 class UURInfo(WsjfModel):
-    """The ``uur`` object of a repair report (wats-facts §7.3)."""
+    """The ``uur`` object of a repair report (docs/wire-facts.md "Test and repair parts")."""
 
     comment: str | None = None
     user: str | None = None

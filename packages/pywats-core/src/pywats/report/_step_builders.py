@@ -79,7 +79,7 @@ class MeasurementMaker:
                 raise ValueError("pass either limit= or low=, not both")
             low = limit
         if op in SINGLE_LIMIT and high is not None and low is None:
-            # WSJF keeps every single limit in lowLimit (wats-facts §7.10)
+            # WSJF keeps every single limit in lowLimit (docs/wire-facts.md "Comparison operators")
             low, high = high, None
         if op in SINGLE_LIMIT and high is not None:
             raise ValueError(f"{op.value} compares against one limit; got low and high")

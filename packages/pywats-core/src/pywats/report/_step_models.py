@@ -1,7 +1,7 @@
-"""Step models: the step tree, its measurements and payloads (wats-facts §7.5-§7.10).
+"""Step models: the step tree, its measurements and payloads (docs/wire-facts.md "Step kinds", "Measurements").
 
 One ``Step`` class carries every payload key; a step's behaviour (``Step.kind``) is decided by
-which payload keys are present, never by ``stepType`` (wats-facts §7.8). Unknown step types
+which payload keys are present, never by ``stepType`` (docs/wire-facts.md "Step kinds"). Unknown step types
 therefore need no special class.
 """
 

@@ -1,8 +1,8 @@
 """Client-side checks of the rules the WATS server applies on ``POST /api/Report/WSJF``.
 
-Paths and messages follow the server's 400 text (wats-facts §5, §7.11, §7.12): segments joined
-by `` -> `` (``root``, ``step <name>``, ``loop <name>``, ``Index <n>``, ``numericMeas``...),
-then ``: `` and the message. Messages the server is known to use are reproduced verbatim;
+Paths and messages follow the server's 400 text (docs/wire-facts.md "Submitting a report",
+"Loops"): segments joined by `` -> `` (``root``, ``step <name>``, ``loop <name>``,
+``Index <n>``, ``numericMeas``...), then ``: `` and the message. Messages the server is known to use are reproduced verbatim;
 the others (required fields, lengths, characters) use our own wording in the same shape.
 """
 
