@@ -4,8 +4,9 @@ Two modes:
 
 * ``active`` (default): the builder computes each measurement's status from its ``compOp``
   and limits (single-limit comparisons use ``lowLimit``, as the server does;
-  docs/wire-facts.md "Comparison operators"), sets each step's status from its measurements, each sequence's status from its
-  children, and the report result from the root.
+  docs/wire-facts.md "Comparison operators"), sets each step's status from its
+  measurements, each sequence's status from its children, and the report result from the
+  root.
 * ``import``: statuses and the result are taken as given (for converters that copy a
   tester's verdicts); nothing is recomputed.
 

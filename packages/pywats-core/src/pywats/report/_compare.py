@@ -1,4 +1,7 @@
-"""How WATS compares a measured value with its limits (docs/wire-facts.md "Comparison operators")."""
+"""How WATS compares a measured value with its limits.
+
+See docs/wire-facts.md "Comparison operators".
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,10 @@ DUAL_LIMIT = {
 def numeric_passes(
     comp_op: CompOp | str, value: float, low: float | None = None, high: float | None = None
 ) -> bool:
-    """Whether ``value`` passes ``comp_op`` (docs/wire-facts.md "Comparison operators"); single limits are ``low``."""
+    """Whether ``value`` passes ``comp_op``; single limits are ``low``.
+
+    See docs/wire-facts.md "Comparison operators".
+    """
     op = CompOp(comp_op)
     if op is CompOp.LOG:
         return True

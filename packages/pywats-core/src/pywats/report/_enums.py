@@ -1,4 +1,7 @@
-"""The enumerations of the report model (parsed in any letter case: docs/wire-facts.md "Spelling variants")."""
+"""The enumerations of the report model.
+
+Parsed in any letter case (docs/wire-facts.md "Spelling variants").
+"""
 
 from __future__ import annotations
 
@@ -70,7 +73,10 @@ class StepGroup(_CaseInsensitiveEnum):
 
 
 class CompOp(_CaseInsensitiveEnum):
-    """Numeric comparison operators (docs/wire-facts.md "Comparison operators"). Single-limit ones use ``lowLimit``."""
+    """Numeric comparison operators; single-limit ones use ``lowLimit``.
+
+    See docs/wire-facts.md "Comparison operators".
+    """
 
     LOG = "LOG"
     EQ = "EQ"
@@ -100,7 +106,7 @@ class StringCompOp(_CaseInsensitiveEnum):
 
 
 class StepKind(str, Enum):
-    """What a step is, decided from the payload keys it carries (docs/wire-facts.md "Step kinds")."""
+    """What a step is, from the payload keys it carries (docs/wire-facts.md "Step kinds")."""
 
     SEQUENCE_CALL = "sequence_call"
     NUMERIC = "numeric"

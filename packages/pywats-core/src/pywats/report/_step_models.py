@@ -1,8 +1,8 @@
-"""Step models: the step tree, its measurements and payloads (docs/wire-facts.md "Step kinds", "Measurements").
+"""Step models: the step tree, its measurements and payloads.
 
 One ``Step`` class carries every payload key; a step's behaviour (``Step.kind``) is decided by
-which payload keys are present, never by ``stepType`` (docs/wire-facts.md "Step kinds"). Unknown step types
-therefore need no special class.
+which payload keys are present, never by ``stepType`` (docs/wire-facts.md "Step kinds",
+"Measurements"). Unknown step types therefore need no special class.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Paths and messages follow the server's 400 text (docs/wire-facts.md "Submitting a report",
 "Loops"): segments joined by `` -> `` (``root``, ``step <name>``, ``loop <name>``,
-``Index <n>``, ``numericMeas``...), then ``: `` and the message. Messages the server is known to use are reproduced verbatim;
-the others (required fields, lengths, characters) use our own wording in the same shape.
+``Index <n>``, ``numericMeas``...), then ``: `` and the message. Messages the server is
+known to use are reproduced verbatim; the others (required fields, lengths, characters) use
+our own wording in the same shape.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The WSXF <-> model mapping, declared once; ``_wsxf`` reads and writes by this table.
 
-From the server's WSXF export and Virinco's WSXF example (docs/wire-facts.md "WSXF"). Each ``Element``
-names its tag, its model, its attributes (XML name, Python field, codec) in the order they
-are written, the field carried as the element's own text, and its children in the order they
-are written. The UUR part of WSXF has no reference file; its element names follow WRML
-(``ReportUnitHierarchy Idx ParentIDX``) and are documented as ours (docs/report-model.md).
+From the server's WSXF export and Virinco's WSXF example (docs/wire-facts.md "WSXF").
+Each ``Element`` names its tag, its model, its attributes (XML name, Python field, codec) in
+the order they are written, the field carried as the element's own text, and its children
+in the order they are written. The UUR part of WSXF has no reference file; its element names
+follow WRML (``ReportUnitHierarchy Idx ParentIDX``) and are documented as ours
+(docs/report-model.md).
 """
 
 from __future__ import annotations
