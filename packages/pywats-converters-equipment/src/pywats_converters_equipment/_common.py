@@ -8,15 +8,15 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
-
 from pywats_converters import (
     ConversionContext,
     ConversionError,
     ConverterParameters,
+    Field,
     ReportResult,
     SourceFile,
     UUTBuilder,
+    field_validator,
     parse_xml,
 )
 
