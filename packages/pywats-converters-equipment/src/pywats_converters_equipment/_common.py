@@ -8,15 +8,15 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
-
 from pywats_converters import (
     ConversionContext,
     ConversionError,
     ConverterParameters,
+    Field,
     ReportResult,
     SourceFile,
     UUTBuilder,
+    field_validator,
     parse_xml,
 )
 
@@ -89,17 +89,12 @@ def read_text(source: SourceFile, encodings: Sequence[str] = TEXT_ENCODINGS) -> 
 def xml_root(source: SourceFile, data: bytes | None = None, member: str = "") -> ET.Element:
     """The root element of ``source`` (or of ``data``, a ``member`` of it), safely parsed.
 
-    Errors name the file (and member). An encoding the XML declaration names but Python does
-    not know is refused here too (the SDK's ``parse_xml`` lets that ``LookupError`` through).
+    Errors name the file (and member).
     """
-    prefix = f"{member}: " if member else ""
     try:
         return parse_xml(source.read_bytes() if data is None else data, name=member or None)
     except ConversionError as exc:
         raise fail(source, exc.message) from None
-    except LookupError as exc:  # <?xml version="1.0" encoding="UT--8"?>
-        message = f"{prefix}the XML declares an encoding Python does not know ({exc})"
-        raise fail(source, message) from None
 
 
 def parse_number(text: str, source: SourceFile, where: str, *, decimal: str = ".") -> float:

@@ -21,8 +21,13 @@ from pywats_converters import (
     UUTBuilder,
 )
 
+#: The environment variable that tags this test run's hostile children. Workers inherit it
+#: from the test process, so two test runs on one machine never count each other's children.
+TAG_VARIABLE = "PYWATS_HOSTILE_TAG"
+os.environ.setdefault(TAG_VARIABLE, f"{os.getpid()}-{time.time_ns()}")
+
 #: The command line of the children hostile converters leave behind (tests look for it).
-CHILD_CODE = "import time; time.sleep(3600)  # pywats-hostile-child"
+CHILD_CODE = f"import time; time.sleep(3600)  # pywats-hostile-child {os.environ[TAG_VARIABLE]}"
 
 
 def good_report(source: SourceFile, context: ConversionContext) -> Report:
