@@ -1,4 +1,4 @@
-"""``python -m pywats_queue``: inspect and steer a queue from a shell.
+"""``pywats-queue`` (or ``python -m pywats_queue``): inspect and steer a queue from a shell.
 
 Exit codes: 0 done, 1 the queue refused or failed (message on stderr), 2 bad usage,
 3 no such item or queue.
@@ -13,9 +13,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from ._migrate import migrate
-from ._model import Item, ItemNotFoundError, QueueError, State
-from ._queue import Queue, open_queue
+from ._migrate import migrate, recover
+from ._model import Item, ItemNotFoundError, QueueError, QueueNotFoundError, State
+from ._queue import open_queue
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -24,9 +24,7 @@ EXIT_NOT_FOUND = 3
 
 
 def _iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+    return None if ts is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
 def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:
@@ -35,6 +33,7 @@ def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:
         "key": item.key,
         "state": item.state.value,
         "attempts": item.attempts,
+        "claims": item.claims,
         "last_error": item.last_error,
         "created_at": _iso(item.created_at),
         "next_attempt_at": _iso(item.next_attempt_at),
@@ -50,14 +49,14 @@ def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pywats_queue",
+        prog="pywats-queue",
         description="Inspect and steer a pywats-queue (file:///dir or sqlite:///file.db).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("stats", help="depth per state, oldest age, attempts")
+    p = sub.add_parser("stats", help="depth per state, oldest age, attempts, quarantined")
     p.add_argument("url")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p = sub.add_parser("list", help="items in one state, oldest first")
+    p = sub.add_parser("list", help="items in one state, in queue order")
     p.add_argument("url")
     p.add_argument("--state", required=True, choices=[s.value for s in State])
     p.add_argument("--limit", type=int, default=None)
@@ -66,43 +65,65 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("url")
     p.add_argument("id")
     p.add_argument("--payload", action="store_true", help="include the payload as text")
-    p = sub.add_parser("requeue", help="make a dead or acknowledged item ready again")
-    p.add_argument("url")
-    p.add_argument("id")
-    p = sub.add_parser("discard", help="delete an item that is not being delivered")
-    p.add_argument("url")
-    p.add_argument("id")
+    for name, text in (
+        ("requeue", "make a dead or acknowledged item ready again"),
+        ("discard", "delete an item that is not being delivered"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("url")
+        p.add_argument("id")
     p = sub.add_parser("migrate", help="copy every item with its state to another queue and verify")
+    p.add_argument("src_url")
+    p.add_argument("dst_url")
+    p = sub.add_parser("recover", help="copy every readable item of a damaged SQLite queue")
     p.add_argument("src_url")
     p.add_argument("dst_url")
     return parser
 
 
+def _copy(args: argparse.Namespace) -> int:
+    with open_queue(args.dst_url) as dst:
+        if args.command == "recover":
+            result = recover(args.src_url, dst)
+            print(
+                f"recovered {result.copied + result.already_present} readable item(s) into "
+                f"{args.dst_url} ({result.copied} copied now, {result.already_present} "
+                "already there)"
+            )
+            for line in result.unreadable:
+                print(f"could not read: {line}")
+            if result.unreadable:
+                print(f"{len(result.unreadable)} part(s) could not be read (listed above)")
+            return EXIT_OK
+        with open_queue(args.src_url, create=False) as src:
+            moved = migrate(src, dst)
+    states = ", ".join(f"{n} {s}" for s, n in moved.by_state.items()) or "no items"
+    print(
+        f"migrated {moved.copied + moved.already_present} item(s) ({states}); "
+        f"{moved.copied} copied now, {moved.already_present} already present; "
+        f"all verified in {args.dst_url}. The source is unchanged."
+    )
+    if moved.left_behind:
+        print(f"{moved.left_behind} quarantined item(s) stay in the source only")
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
-    if args.command == "migrate":
-        with open_queue(args.src_url, create=False) as src, open_queue(args.dst_url) as dst:
-            result = migrate(src, dst)
-        states = ", ".join(f"{n} {s}" for s, n in result.by_state.items()) or "no items"
-        print(
-            f"migrated {result.copied + result.already_present} item(s) ({states}); "
-            f"{result.copied} copied now, {result.already_present} already present; "
-            f"all verified in {args.dst_url}. The source is unchanged."
-        )
-        return EXIT_OK
-    queue: Queue
+    if args.command in ("migrate", "recover"):
+        return _copy(args)
     with open_queue(args.url, create=False) as queue:
         if args.command == "stats":
             stats = queue.stats()
             if args.json:
                 print(json.dumps(stats.as_dict(), sort_keys=True))
-            else:
-                for state in State:
-                    age = stats.oldest_age[state.value]
-                    age_text = "" if age is None else f"  oldest {age:.0f} s"
-                    print(f"{state.value:7} {stats.depth[state.value]:8}{age_text}")
-                hist = ", ".join(f"{k}: {v}" for k, v in sorted(stats.attempts.items()))
-                print(f"attempts {hist or '-'}")
-                print(f"quarantined {stats.quarantined}")
+                return EXIT_OK
+            for state, depth in stats.depth.items():
+                age = stats.oldest_age[state]
+                print(f"{state:7} {depth:8}" + ("" if age is None else f"  oldest {age:.0f} s"))
+            hist = ", ".join(f"{k}: {v}" for k, v in sorted(stats.attempts.items()))
+            print(f"attempts {hist or '-'}")
+            latest = f"  latest: {stats.quarantine_reason}" if stats.quarantine_reason else ""
+            print(f"quarantined {stats.quarantined}{latest}")
         elif args.command == "list":
             for item in queue.list(args.state, limit=args.limit):
                 if args.json:
@@ -115,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "requeue":
             item = queue.requeue(args.id)
             print(f"requeued {item.id} (attempts so far: {item.attempts})")
-        elif args.command == "discard":
+        else:
             item = queue.discard(args.id)
             print(f"discarded {item.id} (key {item.key}, was {item.state.value})")
     return EXIT_OK
@@ -125,13 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except ItemNotFoundError as exc:
+    except (ItemNotFoundError, QueueNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOT_FOUND
-    except QueueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as exc:
+    except (QueueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

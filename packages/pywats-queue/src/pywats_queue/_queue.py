@@ -1,38 +1,91 @@
-"""The queue API over either backend, its URL opener and the asyncio wrapper."""
+"""The queue API over either backend, its URL opener and the asyncio wrapper.
+
+The :class:`Queue` validates arguments, holds the thread lock, supplies the clock and
+runs retention; a :class:`Storage` only stores, and translates its own failures
+(``sqlite3.Error``, ``OSError``) into this package's errors. Each storage method is one
+durable step: when it returns, its effect survives a crash or power loss (claims
+excepted: losing one only returns the item to ``ready`` early).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ._file import FileStorage
 from ._model import (
+    LIFE_STATES,
+    Entry,
     InvalidStateError,
     Item,
     ItemNotFoundError,
     NewItem,
     QueueError,
+    QueueNotFoundError,
     QueueStats,
     State,
     UnsupportedQueueError,
     check_put_args,
 )
-from ._sqlite import SqliteStorage, sqlite_error
-from ._storage import Storage
+from ._sqlite import SqliteStorage
 
 DEFAULT_ACKED_RETENTION = 3 * 24 * 3600.0  # long enough for a person to see what was sent
 _PURGE_INTERVAL = 60.0
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+
+
+class Storage(Protocol):
+    """What a backend implements. ``now`` is the queue's clock (Unix seconds)."""
+
+    url: str
+
+    def put_many(self, entries: Sequence[Entry], now: float) -> list[Item]:
+        """Store new items in one durable step; return the item for each entry, in
+        order: the new one, or the one already stored with its key (nothing stored)."""
+        ...
+
+    def claim(self, count: int, lease_seconds: float, now: float) -> list[Item]:
+        """Lease up to ``count`` claimable items (ready and due, or leased with the
+        lease run out), longest due first; damaged ones are quarantined and skipped."""
+        ...
+
+    def ack(self, items: Sequence[Item], now: float) -> list[Item]:
+        """Acknowledge every claimed item in one durable step, or none of them
+        (:class:`LeaseLostError` if a lease is gone)."""
+        ...
+
+    def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item: ...
+
+    def release(self, item: Item, retry_at: float, now: float) -> Item: ...
+
+    def dead(self, item: Item, reason: str, attempted: bool, now: float) -> Item: ...
+
+    def requeue(self, item_id: str, now: float) -> Item: ...
+
+    def discard(self, item_id: str, now: float) -> Item: ...
+
+    def get(self, item_id: str, now: float) -> Item | None: ...
+
+    def list(self, state: State, limit: int | None, now: float) -> list[Item]: ...
+
+    def import_items(self, items: Sequence[Item]) -> int:
+        """Store items as given (state, attempts, times; new ids); skip keys present."""
+        ...
+
+    def purge_acked(self, before: float) -> int: ...
+
+    def stats(self, now: float) -> QueueStats: ...
+
+    def close(self) -> None: ...
 
 
 def _path_from_url(url: str) -> tuple[str, Path]:
@@ -86,16 +139,13 @@ class Queue:
         with self._lock:
             if self._closed:
                 raise QueueError(f"queue {self.url} is closed")
-            try:
-                return func(*args, self._clock())
-            except sqlite3.DatabaseError as exc:
-                raise sqlite_error(self.url, exc) from exc
+            return func(*args, self._clock())
 
     def _maybe_purge(self) -> None:
-        now = time.monotonic()
-        if now - self._last_purge >= _PURGE_INTERVAL:
-            self._last_purge = now
-            self.purge()
+        with self._lock:
+            if time.monotonic() - self._last_purge >= _PURGE_INTERVAL:
+                self._last_purge = time.monotonic()
+                self.purge()
 
     # -- producing ----------------------------------------------------------------
 
@@ -106,11 +156,11 @@ class Queue:
     def put_item(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> Item:
         """Like :meth:`put` but return the stored (or already existing) item."""
         clean = check_put_args(payload, key, meta)
-        return self._call(self._storage.put, bytes(payload), key, clean)
+        return self._call(self._storage.put_many, [(bytes(payload), key, clean)])[0]
 
     def put_many(self, entries: Iterable[NewItem | tuple[bytes, str]]) -> list[str]:
-        """Store many payloads in one durable commit; return their ids in order."""
-        batch: list[tuple[bytes, str, dict[str, Any]]] = []
+        """Store many payloads in one durable step; return their ids in order."""
+        batch: list[Entry] = []
         for entry in entries:
             if isinstance(entry, NewItem):
                 payload, key, meta = entry.payload, entry.key, entry.meta
@@ -120,21 +170,34 @@ class Queue:
             batch.append((bytes(payload), key, check_put_args(payload, key, meta)))
         if not batch:
             return []
-        return self._call(self._storage.put_many, batch)
+        return [item.id for item in self._call(self._storage.put_many, batch)]
 
     # -- consuming ----------------------------------------------------------------
 
     def claim(self, lease_seconds: float = 60.0) -> Item | None:
-        """Lease the oldest ready item whose retry time has come, or return None."""
+        """Lease the item that has been claimable longest, or return None."""
+        items = self.claim_many(1, lease_seconds)
+        return items[0] if items else None
+
+    def claim_many(self, count: int, lease_seconds: float = 60.0) -> list[Item]:
+        """Lease up to ``count`` items in one step (oldest due first); [] if none."""
         if not lease_seconds > 0:
             raise ValueError("lease_seconds must be positive")
-        return self._call(self._storage.claim, lease_seconds)
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        return self._call(self._storage.claim, count, lease_seconds)
 
     def ack(self, item: Item) -> Item:
         """Record successful delivery of a claimed item."""
-        done = self._call(self._storage.ack, item)
-        with self._lock:
-            self._maybe_purge()
+        return self.ack_many([item])[0]
+
+    def ack_many(self, items: Sequence[Item]) -> list[Item]:
+        """Acknowledge claimed items in one durable step: all of them, or none if any
+        lease is gone (:class:`LeaseLostError`; then ack the others one by one)."""
+        if not items:
+            return []
+        done = self._call(self._storage.ack, list(items))
+        self._maybe_purge()
         return done
 
     def nack(self, item: Item, error: str, retry_at: float | None = None) -> Item:
@@ -145,7 +208,9 @@ class Queue:
 
     def release(self, item: Item, retry_at: float | None = None) -> Item:
         """Give a claim back without counting an attempt (re-auth, shutdown)."""
-        return self._call(lambda now: self._storage.release(item, retry_at, now))
+        return self._call(
+            lambda now: self._storage.release(item, now if retry_at is None else retry_at, now)
+        )
 
     def dead(self, item: Item, reason: str, *, attempted: bool = False) -> Item:
         """Move a claimed item to the dead letters, keeping ``reason``; not retried.
@@ -153,7 +218,7 @@ class Queue:
         ``attempted=True``: the claim ended in a failed delivery attempt (e.g. the server
         refused the payload), so ``attempts`` goes up by one, as with :meth:`nack`.
         """
-        return self._call(lambda now: self._storage.dead(item, reason, now, attempted))
+        return self._call(self._storage.dead, item, reason, attempted)
 
     # -- a person's controls ------------------------------------------------------
 
@@ -172,26 +237,18 @@ class Queue:
         return item
 
     def list(self, state: State | str, *, limit: int | None = None) -> list[Item]:
-        """Items in ``state``, oldest first."""
+        """Items in ``state``, in queue order (quarantined: latest first)."""
         try:
             wanted = State(state)
         except ValueError:
             names = ", ".join(s.value for s in State)
             raise InvalidStateError(f"unknown state {state!r}; use one of {names}") from None
-        return self._call(lambda now: self._storage.list(wanted, now, limit))
+        return self._call(self._storage.list, wanted, limit)
 
     def items(self) -> Iterator[Item]:
-        """Every item, state by state (each state read in one locked call).
-
-        Expired leases are returned to ready once, before the first state is read, so
-        that no item moves between states during the iteration on account of the queue
-        itself; other consumers working meanwhile can still move items.
-        """
-        self._call(self._storage.sweep)
-        for state in State:
-            yield from self._call(
-                lambda now, state=state: self._storage.list(state, now, None, sweep=False)
-            )
+        """Every item of every state of life (not the quarantined), state by state."""
+        for state in LIFE_STATES:
+            yield from self.list(state)
 
     def stats(self) -> QueueStats:
         return self._call(self._storage.stats)
@@ -201,13 +258,9 @@ class Queue:
         return self._call(lambda now: self._storage.purge_acked(now - self.acked_retention))
 
     def import_items(self, items: Iterable[Item]) -> int:
-        """Store items exactly as given (for migration); skip ids already present."""
+        """Store items as given (for migration and recovery); skip keys already here."""
         batch = list(items)
-        with self._lock:
-            try:
-                return self._storage.import_items(batch)
-            except sqlite3.DatabaseError as exc:
-                raise sqlite_error(self.url, exc) from exc
+        return self._call(lambda _now: self._storage.import_items(batch))
 
     def close(self) -> None:
         with self._lock:
@@ -237,8 +290,8 @@ def open_queue(
     """Open ``file:///dir`` or ``sqlite:///file.db``, creating it unless ``create=False``."""
     scheme, path = _path_from_url(url)
     if not create and not path.exists():
-        raise ItemNotFoundError(f"no queue at {path} (from {url!r})")
-    storage: Storage = FileStorage(path, clock()) if scheme == "file" else SqliteStorage(path)
+        raise QueueNotFoundError(f"no queue at {path} (from {url!r})")
+    storage: Storage = FileStorage(path) if scheme == "file" else SqliteStorage(path)
     try:
         return Queue(storage, acked_retention=acked_retention, clock=clock)
     except BaseException:
@@ -268,8 +321,14 @@ class AsyncQueue:
     async def claim(self, lease_seconds: float = 60.0) -> Item | None:
         return await self._run(self.queue.claim, lease_seconds)
 
+    async def claim_many(self, count: int, lease_seconds: float = 60.0) -> list[Item]:
+        return await self._run(self.queue.claim_many, count, lease_seconds)
+
     async def ack(self, item: Item) -> Item:
         return await self._run(self.queue.ack, item)
+
+    async def ack_many(self, items: Sequence[Item]) -> list[Item]:
+        return await self._run(self.queue.ack_many, list(items))
 
     async def nack(self, item: Item, error: str, retry_at: float | None = None) -> Item:
         return await self._run(self.queue.nack, item, error, retry_at)
