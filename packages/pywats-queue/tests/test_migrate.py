@@ -20,9 +20,9 @@ COUNT = 10_000
 
 def _fingerprint(item: Item) -> tuple[object, ...]:
     return (
-        item.key,
         item.state,
         item.attempts,
+        item.claims,
         item.last_error,
         item.payload,
         dict(item.meta),
@@ -34,7 +34,7 @@ def _fingerprint(item: Item) -> tuple[object, ...]:
 
 
 def _build(url: str) -> dict[str, tuple[object, ...]]:
-    """10,000 items: ready, retried (attempts 1..2), leased, acked and dead."""
+    """10,000 items: ready, retried (attempts 1), leased, acked and dead; by key."""
     with open_queue(url) as queue:
         for start in range(0, COUNT, 1000):
             queue.put_many(
@@ -54,9 +54,9 @@ def _build(url: str) -> dict[str, tuple[object, ...]]:
         for _ in range(300):
             item = queue.claim(3600)
             assert item is not None
-            queue.nack(item, "timeout", retry_at=0)  # ready now, attempts 1
-        snapshot = {item.id: _fingerprint(item) for item in queue.items()}
-    states = Counter(fp[1] for fp in snapshot.values())
+            queue.nack(item, "timeout", retry_at=time.time())  # ready now, attempts 1
+        snapshot = {item.key: _fingerprint(item) for item in queue.items()}
+    states = Counter(fp[0] for fp in snapshot.values())
     assert states == {State.READY: 7200, State.LEASED: 500, State.ACKED: 1500, State.DEAD: 800}
     return snapshot
 
@@ -78,8 +78,8 @@ def sources(
 def _snapshot(url: str) -> dict[str, tuple[object, ...]]:
     with open_queue(url) as queue:
         items = list(queue.items())
-    fingerprints = {item.id: _fingerprint(item) for item in items}
-    assert len(fingerprints) == len(items), "an id is stored twice"
+    fingerprints = {item.key: _fingerprint(item) for item in items}
+    assert len(fingerprints) == len(items), "a key is stored twice"
     return fingerprints
 
 

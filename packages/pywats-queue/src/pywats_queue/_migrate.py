@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._model import Item, QueueError
+from ._model import Item, QueueError, State
 from ._queue import Queue, _path_from_url
 from ._sqlite import salvage
 
@@ -68,7 +68,7 @@ def migrate(source: Queue, destination: Queue) -> MigrationResult:
             "A key already used there by another item is never overwritten."
         )
     by_state = Counter(str(fp[0]) for fp in expected.values())
-    left = source.stats().quarantined
+    left = len(source.list(State.QUARANTINED))
     return MigrationResult(copied, len(expected) - copied, dict(sorted(by_state.items())), left)
 
 

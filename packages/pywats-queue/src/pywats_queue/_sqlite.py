@@ -107,11 +107,12 @@ def check_sqlite_version(version: str = sqlite3.sqlite_version) -> None:
 def _id_params(item_id: str) -> dict[str, int]:
     """``seq`` and ``nonce`` of an id; an id of another form matches no row."""
     try:
-        if len(item_id) == 32:
-            return {"seq": int(item_id[:16], 16), "nonce": int(item_id[16:], 16)}
+        seq, nonce = int(item_id[:16], 16), int(item_id[16:], 16)
     except ValueError:
-        pass
-    return {"seq": -1, "nonce": -1}
+        return {"seq": -1, "nonce": -1}
+    if len(item_id) != 32 or max(seq, nonce) >= 1 << 63:
+        return {"seq": -1, "nonce": -1}
+    return {"seq": seq, "nonce": nonce}
 
 
 def _damage(row: Sequence[Any]) -> str | None:
