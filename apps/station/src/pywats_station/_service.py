@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pywats import AsyncWATS, RateLimiter, Timeouts
 from pywats_queue import AsyncQueue
 from pywats_station._breaker import CircuitBreaker
-from pywats_station._claims import ClaimJournal
 from pywats_station._config import StationConfig
 from pywats_station._connection import ConnectionService
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
@@ -258,10 +257,6 @@ async def run_service(
     )
     try:
         metrics = StationMetrics()
-        claims = ClaimJournal(home.data_dir / "claims.db")
-        pruned = await claims.prune(queue)
-        if pruned:
-            log.info("forgot the unfinished-upload counts of %d settled items", pruned)
         breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
         breaker.subscribe(metrics.on_breaker_change)
         connection = ConnectionService(
@@ -287,7 +282,6 @@ async def run_service(
             concurrency=config.upload.concurrency,
             lease_seconds=config.upload.lease,
             reauthenticate=reauthenticate,
-            claims=claims,
             max_unfinished_claims=config.upload.max_unfinished_claims,
         )
         clients.uploader = uploader
@@ -333,7 +327,6 @@ async def run_service(
             reporter_stop.set()
             await reporter_task  # the final status.json, with the final numbers
             connection.close()
-            claims.close()
         return status()
     finally:
         await clients.aclose()

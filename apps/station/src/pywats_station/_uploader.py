@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from pywats_station._breaker import CircuitBreaker, CircuitOpenError
-from pywats_station._claims import ClaimJournal
 from pywats_station._connection import ConnectionService
 from pywats_station._metrics import StationMetrics
 from pywats_station._retry import Action, RetryPolicy, describe_error
@@ -73,9 +72,9 @@ class Uploader:
     If it raises, it should :meth:`pause` the uploader; nothing is claimed until
     :meth:`resume`.
 
-    ``claims`` counts uploads started without an outcome (the process died, or the lease
-    ran out); an item claimed ``max_unfinished_claims`` times that way goes to the dead
-    letters on its next claim.
+    The queue counts each item's claims since its last outcome (``Item.claims``): an item
+    whose uploads were started ``max_unfinished_claims`` times without an outcome (the
+    process died, or the lease ran out) goes to the dead letters on its next claim.
     """
 
     def __init__(
@@ -91,7 +90,6 @@ class Uploader:
         lease_seconds: float = 300.0,
         idle_interval: float = 1.0,
         reauthenticate: Callable[[], Awaitable[None]] | None = None,
-        claims: ClaimJournal | None = None,
         max_unfinished_claims: int = 5,
         wall_clock: Callable[[], float] = time.time,
         rng: _Random | None = None,
@@ -108,7 +106,6 @@ class Uploader:
         self.lease_seconds = lease_seconds
         self.idle_interval = idle_interval
         self._reauthenticate = reauthenticate
-        self.claims = claims or ClaimJournal(None)
         self.max_unfinished_claims = max_unfinished_claims
         self.paused_reason: str | None = None
         self._wall_clock = wall_clock
@@ -184,7 +181,7 @@ class Uploader:
 
     async def _crashed_too_often(self, item: Item) -> bool:
         """Dead-letter ``item`` if its earlier claims keep ending without an outcome."""
-        unfinished = self.claims.started(item.id) - 1
+        unfinished = item.claims - 1  # this claim is counted too
         if unfinished < self.max_unfinished_claims:
             return False
         reason = (
@@ -194,7 +191,6 @@ class Uploader:
         )
         log.error("report %s moved to dead letters: %s", item.key, reason)
         await self.queue.dead(item, reason)
-        self.claims.finished(item.id)
         if self.metrics is not None:
             self.metrics.upload_failed()
         return True
@@ -218,7 +214,6 @@ class Uploader:
             permit = self.breaker.acquire()
         except CircuitOpenError:
             await self.queue.release(item)
-            self.claims.finished(item.id)
             self.counts.add(UploadOutcome.RELEASED)
             raise
         client = self.client
@@ -228,7 +223,6 @@ class Uploader:
             # Shutdown: hand the item back uncounted, so none stays claimed.
             self.breaker.release(permit)
             await asyncio.shield(self.queue.release(item))
-            self.claims.finished(item.id)
             self.counts.add(UploadOutcome.RELEASED)
             raise
         except Exception as exc:
@@ -236,13 +230,11 @@ class Uploader:
             if self.connection is not None:
                 self.connection.report(exc)
             outcome = await self._after_failure(item, exc, client)
-            self.claims.finished(item.id)
         else:
             self.breaker.record(permit, None)
             if self.connection is not None:
                 self.connection.report(None)
             await self.queue.ack(item)
-            self.claims.finished(item.id)
             self._reauthenticated = False
             if self.metrics is not None:
                 self.metrics.upload_succeeded()
