@@ -213,7 +213,7 @@ def test_sqlite_file_of_another_schema_or_program_is_refused(tmp_path: Path) -> 
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 2")
     db.close()
-    with pytest.raises(UnsupportedQueueError, match="user_version is 2.*reads schema 1 only"):
+    with pytest.raises(UnsupportedQueueError, match=r"user_version is 2.*reads schema 1 only"):
         open_queue(f"sqlite://{path}")
     foreign = tmp_path / "other.db"
     db = sqlite3.connect(foreign)

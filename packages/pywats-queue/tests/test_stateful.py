@@ -237,6 +237,7 @@ class QueueModel(RuleBasedStateMachine):
         )
         assert stats.attempts == dict(histogram)
 
+
 _SETTINGS: dict[str, Any] = {
     "max_examples": 40,
     "stateful_step_count": 30,

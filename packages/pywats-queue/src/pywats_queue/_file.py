@@ -116,12 +116,25 @@ def _write(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _fsync(*paths: Path) -> None:
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _unlink(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _header(item: Item) -> dict[str, Any]:
+    return {"id": item.id, "key": item.key, "meta": dict(item.meta),
+            "created_at": item.created_at, "attempts": item.attempts,
+            "last_error": item.last_error}  # fmt: skip
 
 
 class FileStorage:
@@ -186,9 +199,12 @@ class FileStorage:
 
     # -- ready/ names, cached --------------------------------------------------------
 
+    def _stored_generation(self) -> int:
+        return int.from_bytes(os.pread(self._lock_fd, _GENERATION, 0) or b"\0", "big")
+
     def _ready_names(self) -> list[str]:
         """The sorted names in ready/, re-read if another call changed it."""
-        generation = int.from_bytes(os.pread(self._lock_fd, _GENERATION, 0) or b"\0", "big")
+        generation = self._stored_generation()
         if generation != self._generation:
             names = []
             for name in os.listdir(self._dir["ready"]):
@@ -203,31 +219,24 @@ class FileStorage:
     def _changing_ready(self, *, keep_cache: bool = False) -> None:
         """Call before changing ready/ (under the lock). With ``keep_cache`` the caller
         brings this process's sorted names up to date itself."""
-        current = self._ready_names() if keep_cache else None
-        generation = int.from_bytes(os.pread(self._lock_fd, _GENERATION, 0) or b"\0", "big") + 1
+        if keep_cache:
+            self._ready_names()
+        generation = self._stored_generation() + 1
         os.pwrite(self._lock_fd, generation.to_bytes(_GENERATION, "big"), 0)
-        self._generation = generation if current is not None else -1
+        self._generation = generation if keep_cache else -1
 
     # -- reading and quarantine --------------------------------------------------------
 
     def _item(self, state: State, name: str, header: dict[str, Any], payload: bytes) -> Item:
         item_id, ns, claims = _parse(state, name) or ("", 0, 0)
-        at = ns / 1e9
+        at, leased, done = ns / 1e9, state is State.LEASED, state in (State.ACKED, State.DEAD)
         return Item(
-            id=item_id,
-            key=header["key"],
-            payload=payload,
-            meta=header["meta"],
-            created_at=float(header["created_at"]),
-            attempts=header["attempts"],
-            last_error=header["last_error"],
-            next_attempt_at=at,
-            state=state,
-            lease_token=name.partition("_")[2] if state is State.LEASED else None,
-            lease_expires_at=at if state is State.LEASED else None,
-            finished_at=at if state in (State.ACKED, State.DEAD) else None,
+            item_id, header["key"], payload, header["meta"], float(header["created_at"]),
+            header["attempts"], header["last_error"], at, state,
+            lease_token=name.partition("_")[2] if leased else None,
+            lease_expires_at=at if leased else None, finished_at=at if done else None,
             claims=claims,
-        )
+        )  # fmt: skip
 
     def _read(self, state: State, name: str) -> Item | None:
         """The item in ``state/name``, verified; None if it is gone or was damaged
@@ -258,21 +267,14 @@ class FileStorage:
             os.rename(self._dir[state.value] / name, self._dir["quarantine"] / target)
         except FileNotFoundError:
             return
-        parsed = _parse(state, name)
-        header = header or {}
-        note = {
-            "reason": reason,
-            "quarantined_at": time.time(),
-            "id": parsed[0] if parsed else name,
-            "key": header.get("key") if isinstance(header.get("key"), str) else "",
-            "from": f"{state.value}/{name}",
-        }
+        parsed, key = _parse(state, name), (header or {}).get("key")
+        note = {"reason": reason, "quarantined_at": time.time(), "from": f"{state.value}/{name}"}
+        note |= {"id": parsed[0] if parsed else name, "key": key if isinstance(key, str) else ""}
         tmp = self._dir["tmp"] / f"{target}.reason"
         _write(tmp, json.dumps(note, indent=2).encode())
         _fsync(tmp)
         os.replace(tmp, self._dir["quarantine"] / f"{target}.reason")
-        _fsync(self._dir["quarantine"])
-        _fsync(self._dir[state.value])
+        _fsync(self._dir["quarantine"], self._dir[state.value])
 
     def _quarantined(self) -> list[Item]:
         """Quarantined items from their notes, latest first."""
@@ -322,36 +324,24 @@ class FileStorage:
             if os.readlink(path) == item_id:
                 path.unlink()
 
-    def _header(self, item: Item, **changes: Any) -> dict[str, Any]:
-        header = {
-            "id": item.id,
-            "key": item.key,
-            "meta": dict(item.meta),
-            "created_at": item.created_at,
-            "attempts": item.attempts,
-            "last_error": item.last_error,
-        }
-        return header | changes
-
     def _place(self, new: Sequence[tuple[Item, str, str]]) -> None:
         """Write and fsync each (item, state dir, name), link its key, rename it into
         place, then fsync each directory once."""
-        tmps = []
-        for item, _dir, _name in new:
-            tmp = self._dir["tmp"] / item.id
-            _write(tmp, encode(self._header(item), item.payload))
-            tmps.append(tmp)
-        for tmp in tmps:
-            _fsync(tmp)
-        if any(d == "ready" for _i, d, _n in new):
-            self._changing_ready(keep_cache=True)
-        for tmp, (item, directory, name) in zip(tmps, new, strict=True):
-            self._link_key(item.key, item.id)
-            os.rename(tmp, self._dir[directory] / name)
-            if directory == "ready":
-                bisect.insort(self._names, name)
-        for directory in sorted({"keys", *(d for _i, d, _n in new)}):
-            _fsync(self._dir[directory])
+        tmps = [self._dir["tmp"] / item.id for item, _dir, _name in new]
+        try:
+            for tmp, (item, _dir, _name) in zip(tmps, new, strict=True):
+                _write(tmp, encode(_header(item), item.payload))
+            _fsync(*tmps)
+            if any(d == "ready" for _i, d, _n in new):
+                self._changing_ready(keep_cache=True)
+            for tmp, (item, directory, name) in zip(tmps, new, strict=True):
+                self._link_key(item.key, item.id)
+                os.rename(tmp, self._dir[directory] / name)
+                if directory == "ready":
+                    bisect.insort(self._names, name)
+            _fsync(*(self._dir[d] for d in sorted({"keys", *(d for _i, d, _n in new)})))
+        finally:
+            _unlink(*tmps)  # those left by a failure; the others are in place
 
     # -- storage protocol ---------------------------------------------------------
 
@@ -381,8 +371,8 @@ class FileStorage:
                     self._quarantine(State.LEASED, name, "unrecognised file name")
                 elif parsed[1] <= now_ns:
                     self._changing_ready()
-                    item_id, expiry, claims = parsed
-                    os.rename(leased / name, self._dir["ready"] / _ready_name(expiry, item_id, claims))
+                    ready_name = _ready_name(parsed[1], parsed[0], parsed[2])
+                    os.rename(leased / name, self._dir["ready"] / ready_name)
             names = self._ready_names()
             if names and int(names[0][:20]) <= now_ns:
                 self._changing_ready(keep_cache=True)
@@ -413,32 +403,29 @@ class FileStorage:
         with self._locked():
             paths = [self._leased(item) for item in items]  # all held, or nothing changes
             for item, path in zip(items, paths, strict=True):
-                os.rename(path, self._dir["acked"] / f"{item.id}_{_ns(now)}")
-                done.append(
-                    dataclasses.replace(
-                        item, state=State.ACKED, lease_token=None, lease_expires_at=None,
-                        finished_at=_ns(now) / 1e9, next_attempt_at=_ns(now) / 1e9, claims=0,
-                    )
-                )  # fmt: skip
-            _fsync(self._dir["acked"])
-            _fsync(self._dir["leased"])
+                name = f"{item.id}_{_ns(now)}"
+                os.rename(path, self._dir["acked"] / name)
+                done.append(self._item(State.ACKED, name, _header(item), item.payload))
+            _fsync(self._dir["acked"], self._dir["leased"])
         return done
 
     def _settle(self, item: Item, state: State, name: str, **changes: Any) -> Item:
         """End a claim: new content (if ``changes``) under the lease, then one rename."""
         with self._locked():
             path = self._leased(item)
-            header = self._header(item, **changes)
+            header = _header(item) | changes
             if changes:
                 tmp = self._dir["tmp"] / item.id
-                _write(tmp, encode(header, item.payload))
-                _fsync(tmp)
-                os.replace(tmp, path)
+                try:
+                    _write(tmp, encode(header, item.payload))
+                    _fsync(tmp)
+                    os.replace(tmp, path)
+                finally:
+                    _unlink(tmp)
             if state is State.READY:
                 self._changing_ready()
             os.rename(path, self._dir[state.value] / name)
-            _fsync(self._dir[state.value])
-            _fsync(self._dir["leased"])
+            _fsync(self._dir[state.value], self._dir["leased"])
         return self._item(state, name, header, item.payload)
 
     def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item:
@@ -469,8 +456,7 @@ class FileStorage:
             target = _ready_name(_ns(now), item_id)
             self._changing_ready()
             os.rename(self._dir[state.value] / name, self._dir["ready"] / target)
-            _fsync(self._dir["ready"])
-            _fsync(self._dir[state.value])
+            _fsync(self._dir["ready"], self._dir[state.value])
             item = self._read(State.READY, target)
         if item is None:
             raise QueueError(f"item {item_id} was damaged and has been quarantined")
@@ -555,13 +541,13 @@ class FileStorage:
         with self._locked():
             for state in LIFE_STATES:
                 names = [n for n in os.listdir(self._dir[state.value]) if _parse(state, n)]
+                items = [self._read(state, n) for n in names] if state is not State.ACKED else []
+                for item in filter(None, items):
+                    attempts[item.attempts] = attempts.get(item.attempts, 0) + 1
+                # ids begin with their creation time in ns
+                created = [int(n.split("_")[state is State.READY][:16], 16) for n in names]
                 depth[state.value] = len(names)
-                created = [int(_parse(state, n)[0][:16], 16) / 1e9 for n in names]  # type: ignore[index]
-                oldest[state.value] = max(0.0, now - min(created)) if created else None
-                for name in names if state is not State.ACKED else []:
-                    item = self._read(state, name)
-                    if item is not None:
-                        attempts[item.attempts] = attempts.get(item.attempts, 0) + 1
+                oldest[state.value] = max(0.0, now - min(created) / 1e9) if created else None
             quarantined = self._quarantined()
         reason = quarantined[0].last_error if quarantined else None
         return QueueStats(depth, oldest, attempts, len(quarantined), reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -64,13 +65,8 @@ class QueueStats:
     quarantine_reason: str | None = None  # the reason of the latest of them
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "depth": dict(self.depth),
-            "oldest_age": dict(self.oldest_age),
-            "attempts": {str(k): v for k, v in sorted(self.attempts.items())},
-            "quarantined": self.quarantined,
-            "quarantine_reason": self.quarantine_reason,
-        }
+        attempts = {str(k): v for k, v in sorted(self.attempts.items())}
+        return dataclasses.asdict(self) | {"attempts": attempts}
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ import asyncio
 import functools
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ._file import FileStorage
@@ -44,47 +44,27 @@ _T = TypeVar("_T")
 
 
 class Storage(Protocol):
-    """What a backend implements. ``now`` is the queue's clock (Unix seconds)."""
+    """What a backend implements; ``now`` is the queue's clock (Unix seconds). ``put_many``
+    returns, per entry, the new item or the one already stored with its key; ``claim``
+    leases up to ``count`` items, longest due first (a lease run out counts as due),
+    setting damaged ones aside; ``ack`` settles all its items or none; ``import_items``
+    stores items as given (new ids), skipping keys present, and returns how many."""
 
     url: str
 
-    def put_many(self, entries: Sequence[Entry], now: float) -> list[Item]:
-        """Store new items in one durable step; return the item for each entry, in
-        order: the new one, or the one already stored with its key (nothing stored)."""
-        ...
-
-    def claim(self, count: int, lease_seconds: float, now: float) -> list[Item]:
-        """Lease up to ``count`` claimable items (ready and due, or leased with the
-        lease run out), longest due first; damaged ones are quarantined and skipped."""
-        ...
-
-    def ack(self, items: Sequence[Item], now: float) -> list[Item]:
-        """Acknowledge every claimed item in one durable step, or none of them
-        (:class:`LeaseLostError` if a lease is gone)."""
-        ...
-
+    def put_many(self, entries: Sequence[Entry], now: float) -> list[Item]: ...
+    def claim(self, count: int, lease_seconds: float, now: float) -> list[Item]: ...
+    def ack(self, items: Sequence[Item], now: float) -> list[Item]: ...
     def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item: ...
-
     def release(self, item: Item, retry_at: float, now: float) -> Item: ...
-
     def dead(self, item: Item, reason: str, attempted: bool, now: float) -> Item: ...
-
     def requeue(self, item_id: str, now: float) -> Item: ...
-
     def discard(self, item_id: str, now: float) -> Item: ...
-
     def get(self, item_id: str, now: float) -> Item | None: ...
-
     def list(self, state: State, limit: int | None, now: float) -> list[Item]: ...
-
-    def import_items(self, items: Sequence[Item]) -> int:
-        """Store items as given (state, attempts, times; new ids); skip keys present."""
-        ...
-
+    def import_items(self, items: Sequence[Item]) -> int: ...
     def purge_acked(self, before: float) -> int: ...
-
     def stats(self, now: float) -> QueueStats: ...
-
     def close(self) -> None: ...
 
 
@@ -299,6 +279,16 @@ def open_queue(
         raise
 
 
+def _in_thread(
+    method: Callable[Concatenate[Queue, _P], _T],
+) -> Callable[Concatenate[AsyncQueue, _P], Coroutine[Any, Any, _T]]:
+    async def run(self: AsyncQueue, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return await asyncio.to_thread(method, self.queue, *args, **kwargs)
+
+    run.__doc__ = method.__doc__
+    return run
+
+
 class AsyncQueue:
     """The same queue for asyncio code: every call runs in a worker thread."""
 
@@ -309,53 +299,21 @@ class AsyncQueue:
     async def open(cls, url: str, **kwargs: Any) -> AsyncQueue:
         return cls(await asyncio.to_thread(functools.partial(open_queue, url, **kwargs)))
 
-    async def _run(self, func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        return await asyncio.to_thread(func, *args, **kwargs)
-
-    async def put(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> str:
-        return await self._run(self.queue.put, payload, key=key, meta=meta)
-
-    async def put_many(self, entries: Iterable[NewItem | tuple[bytes, str]]) -> list[str]:
-        return await self._run(self.queue.put_many, list(entries))
-
-    async def claim(self, lease_seconds: float = 60.0) -> Item | None:
-        return await self._run(self.queue.claim, lease_seconds)
-
-    async def claim_many(self, count: int, lease_seconds: float = 60.0) -> list[Item]:
-        return await self._run(self.queue.claim_many, count, lease_seconds)
-
-    async def ack(self, item: Item) -> Item:
-        return await self._run(self.queue.ack, item)
-
-    async def ack_many(self, items: Sequence[Item]) -> list[Item]:
-        return await self._run(self.queue.ack_many, list(items))
-
-    async def nack(self, item: Item, error: str, retry_at: float | None = None) -> Item:
-        return await self._run(self.queue.nack, item, error, retry_at)
-
-    async def release(self, item: Item, retry_at: float | None = None) -> Item:
-        return await self._run(self.queue.release, item, retry_at)
-
-    async def dead(self, item: Item, reason: str, *, attempted: bool = False) -> Item:
-        return await self._run(self.queue.dead, item, reason, attempted=attempted)
-
-    async def requeue(self, item_id: str) -> Item:
-        return await self._run(self.queue.requeue, item_id)
-
-    async def discard(self, item_id: str) -> Item:
-        return await self._run(self.queue.discard, item_id)
-
-    async def get(self, item_id: str) -> Item:
-        return await self._run(self.queue.get, item_id)
-
-    async def list(self, state: State | str, *, limit: int | None = None) -> list[Item]:
-        return await self._run(self.queue.list, state, limit=limit)
-
-    async def stats(self) -> QueueStats:
-        return await self._run(self.queue.stats)
-
-    async def close(self) -> None:
-        await self._run(self.queue.close)
+    put = _in_thread(Queue.put)
+    put_many = _in_thread(Queue.put_many)
+    claim = _in_thread(Queue.claim)
+    claim_many = _in_thread(Queue.claim_many)
+    ack = _in_thread(Queue.ack)
+    ack_many = _in_thread(Queue.ack_many)
+    nack = _in_thread(Queue.nack)
+    release = _in_thread(Queue.release)
+    dead = _in_thread(Queue.dead)
+    requeue = _in_thread(Queue.requeue)
+    discard = _in_thread(Queue.discard)
+    get = _in_thread(Queue.get)
+    list = _in_thread(Queue.list)
+    stats = _in_thread(Queue.stats)
+    close = _in_thread(Queue.close)
 
     async def __aenter__(self) -> AsyncQueue:
         return self

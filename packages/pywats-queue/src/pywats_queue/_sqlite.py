@@ -86,9 +86,10 @@ _CREATE = (
 _INSERT = (
     "INSERT INTO items (nonce, key, state, due, claims, attempts, lease_token, created_at, "
     "finished_at, last_error, meta, checksum, payload) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) WHERE state != 'quarantined' DO NOTHING"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (key) WHERE state != 'quarantined' DO NOTHING"
 )
-_BY_KEY = "key = ? AND state != 'quarantined'"  # a quarantined item gives up its key
+_BY_KEY = "key = ? AND state != 'quarantined'"  # a quarantined item frees its key
 _BY_ID = "seq = :seq AND nonce = :nonce"
 _SETTLE = "lease_token = NULL, claims = 0"  # every outcome of a claim ends it
 _SETTLE_WHERE = f"{_BY_ID} AND state = 'leased' AND lease_token = :token"
@@ -106,13 +107,11 @@ def check_sqlite_version(version: str = sqlite3.sqlite_version) -> None:
 
 def _id_params(item_id: str) -> dict[str, int]:
     """``seq`` and ``nonce`` of an id; an id of another form matches no row."""
-    try:
+    with contextlib.suppress(ValueError):
         seq, nonce = int(item_id[:16], 16), int(item_id[16:], 16)
-    except ValueError:
-        return {"seq": -1, "nonce": -1}
-    if len(item_id) != 32 or max(seq, nonce) >= 1 << 63:
-        return {"seq": -1, "nonce": -1}
-    return {"seq": seq, "nonce": nonce}
+        if len(item_id) == 32 and max(seq, nonce) < 1 << 63:
+            return {"seq": seq, "nonce": nonce}
+    return {"seq": -1, "nonce": -1}
 
 
 def _damage(row: Sequence[Any]) -> str | None:
@@ -131,22 +130,11 @@ def _item(row: Sequence[Any]) -> Item:
         meta = json.loads(row[11])
     except (TypeError, ValueError):
         meta = {}  # only for an item already found damaged
-    leased = state == State.LEASED.value
+    payload = bytes(row[13]) if isinstance(row[13], bytes) else b""
     return Item(
-        id=f"{seq:016x}{nonce:016x}",
-        key=str(key),
-        payload=bytes(row[13]) if isinstance(row[13], bytes) else b"",
-        meta=meta,
-        created_at=created,
-        attempts=attempts,
-        last_error=error,
-        next_attempt_at=due,
-        state=State(state),
-        lease_token=token,
-        lease_expires_at=due if leased else None,
-        finished_at=finished,
-        claims=claims,
-    )
+        f"{seq:016x}{nonce:016x}", str(key), payload, meta, created, attempts, error, due,
+        State(state), token, due if state == State.LEASED.value else None, finished, claims,
+    )  # fmt: skip
 
 
 class SqliteStorage:
@@ -160,9 +148,8 @@ class SqliteStorage:
             raise QueueError(f"directory {path.parent} for the SQLite queue does not exist")
         try:
             self._db = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                check_same_thread=False,
-            )  # fmt: skip
+                str(path), BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise QueueError(f"cannot open SQLite queue {path}: {exc}") from None
         try:
@@ -387,17 +374,14 @@ class SqliteStorage:
             for item in items:
                 if item.state is State.QUARANTINED:
                     raise QueueError(f"item {item.id} is quarantined; it cannot be imported")
-                text = meta_text(item.meta)
+                text, payload = meta_text(item.meta), bytes(item.payload)
                 leased = item.state is State.LEASED
                 due = (item.lease_expires_at or 0.0) if leased else item.next_attempt_at
                 token = (item.lease_token or secrets.token_hex(8)) if leased else None
-                row = (random_bits(), item.key, item.state.value, due, item.claims)
-                row += (item.attempts, token, item.created_at, item.finished_at, item.last_error)
-                payload = bytes(item.payload)
-                cursor = db.execute(
-                    _INSERT, (*row, text, checksum(item.key, text, payload), payload)
-                )
-                added += cursor.rowcount
+                row = (random_bits(), item.key, item.state.value, due, item.claims, item.attempts,
+                       token, item.created_at, item.finished_at, item.last_error, text,
+                       checksum(item.key, text, payload), payload)  # fmt: skip
+                added += db.execute(_INSERT, row).rowcount
         return added
 
     def purge_acked(self, before: float) -> int:
@@ -435,59 +419,45 @@ class SqliteStorage:
 
 
 def salvage(path: Path) -> tuple[list[Item], list[str]]:
-    """Every intact item a possibly damaged queue file still yields, and a line for
-    each part that could not be read. Reads only; the file is not changed.
-
-    Rows are read in ``seq`` order, a range at a time; where a range fails, each
-    ``seq`` is asked for on its own, so that only the rows on damaged pages are lost.
-    """
+    """Every intact item a possibly damaged queue file still yields, and a line for each
+    row that could not be read. Reads only. Each ``seq`` is asked for on its own, so only
+    the rows on damaged pages are lost."""
     if not path.is_file():
         raise QueueError(f"no SQLite queue file at {path}")
+    items: list[Item] = []
+    lost: list[str] = []
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise QueueError(f"cannot open {path} to recover it: {exc}") from None
-    items: list[Item] = []
-    lost: list[str] = []
-    bad: list[tuple[int, str]] = []  # seqs whose page could not be read
     try:
         try:
             top = int(db.execute("SELECT coalesce(max(seq), 0) FROM items").fetchone()[0])
-        except sqlite3.Error as exc:
-            if "no such table" in str(exc) or "not a database" in str(exc):
+        except sqlite3.DatabaseError as exc:
+            if "malformed" not in str(exc):
                 raise QueueError(f"{path}: nothing to recover ({exc})") from None
-            top = -1  # unknown: probe until 10,000 numbers in a row hold nothing
-        last, misses = 0, 0
-        while top < 0 and misses < 10_000 or last < top:
+            top = -1  # unknown: go on until 10,000 numbers in a row hold nothing
+        seq, misses, bad = 0, 0, list[tuple[int, str]]()
+        while seq < top or (top < 0 and misses < 10_000):
+            seq += 1
             try:
-                rows = db.execute(
-                    f"SELECT {_COLUMNS} FROM items WHERE seq > ? ORDER BY seq LIMIT 500", (last,)
-                ).fetchall()
-                if not rows:
-                    break
-            except sqlite3.Error:
-                last += 1
-                try:
-                    rows = db.execute(f"SELECT {_COLUMNS} FROM items WHERE seq = ?", (last,))
-                    rows = rows.fetchall()
-                except sqlite3.Error as exc:
-                    bad.append((last, str(exc)))
-                    rows = []
-                misses = 0 if rows else misses + 1
-            for row in rows:
-                last = row[0]
-                reason = _damage(row) or (row[10] if row[3] == "quarantined" else None)
-                if reason is None:
-                    items.append(_item(row))
-                else:
-                    lost.append(f"item {row[0]:016x}{row[1]:016x} (key {row[2]!r}): {reason}")
+                row = db.execute(f"SELECT {_COLUMNS} FROM items WHERE seq = ?", (seq,)).fetchone()
+            except sqlite3.Error as exc:
+                bad.append((seq, str(exc)))
+                misses += 1
+                continue
+            misses = 0 if row else misses + 1
+            reason = row and (_damage(row) or (row[10] if row[3] == "quarantined" else None))
+            if reason:
+                lost.append(f"item {row[0]:016x}{row[1]:016x} (key {row[2]!r}): {reason}")
+            elif row:
+                items.append(_item(row))
     finally:
         db.close()
-    start = 0
-    for n, (seq, error) in enumerate(bad):  # merge consecutive numbers into ranges
+    for n, (seq, error) in enumerate(bad):  # consecutive numbers as one range
+        if n == 0 or bad[n - 1][0] != seq - 1:
+            first = seq
         if n + 1 == len(bad) or bad[n + 1][0] != seq + 1:
-            first = bad[start][0]
-            span = f"seq {first}" if first == seq else f"seq {first}-{seq}"
-            lost.append(f"rows {span} (some numbers may never have held an item): {error}")
-            start = n + 1
+            span = f"row {seq}" if first == seq else f"rows {first}-{seq}"
+            lost.append(f"{span} (numbers that never held an item included): {error}")
     return items, lost
