@@ -234,3 +234,19 @@ def test_file_queue_refuses_a_foreign_directory_and_another_format(tmp_path: Pat
     (root / "FORMAT").write_text("pywats-queue file backend 2\n", encoding="utf-8")
     with pytest.raises(UnsupportedQueueError, match=r"backend 2.*reads.*backend 1.* only"):
         open_queue(f"file://{root}")
+
+
+def test_a_key_lost_with_a_power_cut_is_restored_at_open(tmp_path: Path) -> None:
+    root = tmp_path / "q"
+    with open_queue(f"file://{root}") as queue:
+        item_id = queue.put(b"report", key="uuid-1")
+        other_id = queue.put(b"other", key="uuid-2")
+    (lost,) = [p for p in (root / "keys").iterdir() if os.readlink(p) == item_id]
+    lost.unlink()  # keys/ is not fsync'd by puts: a power cut can undo its last changes
+    stale = next(p for p in (root / "keys").iterdir() if os.readlink(p) == other_id)
+    stale.unlink()
+    stale.symlink_to("0" * 32)  # or leave an older target, of a put that was cut short
+    with open_queue(f"file://{root}") as queue:
+        assert queue.put(b"report again", key="uuid-1") == item_id
+        assert queue.put(b"other again", key="uuid-2") == other_id
+        assert queue.stats().depth["ready"] == 2

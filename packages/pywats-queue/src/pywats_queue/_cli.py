@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 the queue refused or failed (message on stderr), 2 bad usa
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -28,20 +29,10 @@ def _iso(ts: float | None) -> str | None:
 
 
 def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": item.id,
-        "key": item.key,
-        "state": item.state.value,
-        "attempts": item.attempts,
-        "claims": item.claims,
-        "last_error": item.last_error,
-        "created_at": _iso(item.created_at),
-        "next_attempt_at": _iso(item.next_attempt_at),
-        "lease_expires_at": _iso(item.lease_expires_at),
-        "finished_at": _iso(item.finished_at),
-        "payload_bytes": len(item.payload),
-        "meta": dict(item.meta),
-    }
+    data = dataclasses.asdict(item) | {"state": item.state.value, "meta": dict(item.meta)}
+    data["payload_bytes"] = len(data.pop("payload"))
+    for name in ("created_at", "next_attempt_at", "lease_expires_at", "finished_at"):
+        data[name] = _iso(data[name])
     if payload:
         data["payload"] = item.payload.decode("utf-8", errors="replace")
     return data

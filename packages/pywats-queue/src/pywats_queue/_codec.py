@@ -7,9 +7,11 @@ file or any flipped bit is detected before a single field is trusted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import struct
+from pathlib import Path
 from typing import Any
 
 MAGIC = b"PWQF1\n"
@@ -48,6 +50,17 @@ def _header(data: bytes, head_len: int) -> dict[str, Any] | None:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     return header if isinstance(header, dict) else None
+
+
+def read_key(path: Path) -> str | None:
+    """The key in an item file's header, unverified (None if it cannot be read): to
+    rebuild the key index, which the checksum check at every read then backs up."""
+    with contextlib.suppress(OSError, ValueError, struct.error), path.open("rb") as fh:
+        start = fh.read(_START)
+        head_len = _LENGTHS.unpack_from(start, len(MAGIC))[0] if start.startswith(MAGIC) else 0
+        key = (_header(start + fh.read(min(head_len, 1 << 20)), head_len) or {}).get("key")
+        return key if isinstance(key, str) else None
+    return None
 
 
 def decode(data: bytes) -> tuple[dict[str, Any], bytes]:

@@ -25,10 +25,11 @@ re-read from the directory.
 
 Crash argument (a kill at any line; the lock dies with the process):
 
-* A put writes and fsyncs ``tmp/<id>``, creates ``keys/<hash>`` with ``symlink`` and
-  renames the file into ``ready/``, then fsyncs both directories. Killed before the
+* A put writes and fsyncs ``tmp/<id>``, points ``keys/<hash>`` at the id (``symlink``)
+  and renames the file into ``ready/``, then fsyncs ``ready/``. Killed before the
   rename, it leaves a key that names no item: a put of that key finds no item and
-  takes the key over, and ``tmp/`` is emptied at open. An item is never without its key.
+  takes the key over, and ``tmp/`` is emptied at open. ``keys/`` is not fsync'd (that
+  would cost a second disk flush per put): open points each item's key at it again.
 * Every state change is one ``rename`` of the item's single file, so an item is in
   exactly one state. nack and dead first replace the leased file's content (written and
   fsync'd in ``tmp/``) with ``os.replace``, then rename it: killed between, the item is
@@ -52,7 +53,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._codec import CorruptItemError, decode, encode
+from ._codec import CorruptItemError, decode, encode, read_key
 from ._model import (
     LIFE_STATES,
     Entry,
@@ -178,12 +179,26 @@ class FileStorage:
                 path.mkdir(exist_ok=True)
             for name in os.listdir(self._dir["tmp"]):  # left by calls that were killed
                 (self._dir["tmp"] / name).unlink()
+            self._restore_keys()
             if not marker.exists():
                 tmp = self._dir["tmp"] / "FORMAT"
                 _write(tmp, FORMAT_TEXT.encode())
                 _fsync(tmp)
                 os.replace(tmp, marker)
                 _fsync(root)
+
+    def _restore_keys(self) -> None:
+        """Point every item's key at it again: keys/ is not fsync'd by puts, so a power
+        cut may lose a key (or its replacement) that was made with an item."""
+        for state in LIFE_STATES:
+            for name in os.listdir(self._dir[state.value]):
+                parsed, key = _parse(state, name), read_key(self._dir[state.value] / name)
+                if parsed is not None and key is not None:
+                    with contextlib.suppress(FileNotFoundError):
+                        if os.readlink(self._dir["keys"] / _key_name(key)) == parsed[0]:
+                            continue
+                    self._link_key(key, parsed[0])
+        _fsync(self._dir["keys"])
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -339,7 +354,7 @@ class FileStorage:
                 os.rename(tmp, self._dir[directory] / name)
                 if directory == "ready":
                     bisect.insort(self._names, name)
-            _fsync(*(self._dir[d] for d in sorted({"keys", *(d for _i, d, _n in new)})))
+            _fsync(*(self._dir[d] for d in sorted({d for _i, d, _n in new})))
         finally:
             _unlink(*tmps)  # those left by a failure; the others are in place
 

@@ -6,8 +6,7 @@ import dataclasses
 import enum
 import hashlib
 import json
-import os
-import random
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -48,9 +47,8 @@ class Item:
     lease_token: str | None = None
     lease_expires_at: float | None = None
     finished_at: float | None = None  # when acknowledged, dead-lettered or quarantined
-    # Claims since the item's last outcome (ack, nack, release, dead, requeue), this
-    # claim included: 2 on a claim means an earlier claim ended without any outcome
-    # (its process died, or its lease ran out).
+    # Claims since the last outcome (ack, nack, release, dead, requeue), this one included:
+    # 2 on a claim means an earlier claim ended without any (its process died, say).
     claims: int = 0
 
 
@@ -134,9 +132,6 @@ def meta_text(meta: Mapping[str, Any]) -> str:
 
 
 _id_lock = threading.Lock()
-_random = random.Random()  # seeded from os.urandom
-if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
-    os.register_at_fork(after_in_child=_random.seed)
 _last_ns = 0
 
 
@@ -146,13 +141,7 @@ def new_ids(count: int) -> list[str]:
     with _id_lock:
         first = max(time.time_ns(), _last_ns + 1)
         _last_ns = first + count - 1
-        tails = [_random.getrandbits(64) for _ in range(count)]
-    # Uniqueness, not secrecy: a per-process generator seeded from the OS is enough.
-    return [f"{first + n:016x}{tail:016x}" for n, tail in enumerate(tails)]
-
-
-def random_bits() -> int:
-    return _random.getrandbits(63)
+    return [f"{first + n:016x}{secrets.randbits(64):016x}" for n in range(count)]
 
 
 def check_put_args(payload: object, key: object, meta: object) -> dict[str, Any]:
