@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pywats_queue._codec import CorruptItemError, decode, encode
+from pywats_queue._file import CorruptItemError, decode, encode
 
 headers = st.fixed_dictionaries(
     {

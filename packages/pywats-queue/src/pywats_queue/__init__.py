@@ -23,25 +23,9 @@ from ._queue import DEFAULT_ACKED_RETENTION, AsyncQueue, Queue, Storage, open_qu
 from ._version import __version__
 
 __all__ = [
-    "open_queue",
-    "Queue",
-    "AsyncQueue",
-    "Item",
-    "NewItem",
-    "State",
-    "QueueStats",
-    "DEFAULT_ACKED_RETENTION",
-    "Storage",
-    "migrate",
-    "MigrationResult",
-    "recover",
-    "RecoveryResult",
-    "QueueError",
-    "QueueNotFoundError",
-    "QueueCorruptError",
-    "UnsupportedQueueError",
-    "ItemNotFoundError",
-    "LeaseLostError",
-    "InvalidStateError",
+    "open_queue", "Queue", "AsyncQueue", "Item", "NewItem", "State", "QueueStats",
+    "DEFAULT_ACKED_RETENTION", "Storage", "migrate", "MigrationResult", "recover",
+    "RecoveryResult", "QueueError", "QueueNotFoundError", "QueueCorruptError",
+    "UnsupportedQueueError", "ItemNotFoundError", "LeaseLostError", "InvalidStateError",
     "__version__",
-]
+]  # fmt: skip

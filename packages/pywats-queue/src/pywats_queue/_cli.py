@@ -76,15 +76,11 @@ def _copy(args: argparse.Namespace) -> int:
     with open_queue(args.dst_url) as dst:
         if args.command == "recover":
             result = recover(args.src_url, dst)
-            print(
-                f"recovered {result.copied + result.already_present} readable item(s) into "
-                f"{args.dst_url} ({result.copied} copied now, {result.already_present} "
-                "already there)"
-            )
+            total = result.copied + result.already_present
+            print(f"recovered {total} readable item(s) into {args.dst_url} ({result.copied} "
+                  f"copied now, {result.already_present} already there)")  # fmt: skip
             for line in result.unreadable:
                 print(f"could not read: {line}")
-            if result.unreadable:
-                print(f"{len(result.unreadable)} part(s) could not be read (listed above)")
             return EXIT_OK
         with open_queue(args.src_url, create=False) as src:
             moved = migrate(src, dst)
@@ -137,15 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except (ItemNotFoundError, QueueNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    except (QueueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug of ours: still no traceback for the user
-        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    except Exception as exc:  # never a traceback for the user, even for a bug of ours
+        known = isinstance(exc, (QueueError, OSError))
+        print(f"error: {'' if known else 'unexpected ' + type(exc).__name__ + ': '}{exc}",
+              file=sys.stderr)  # fmt: skip
+        missing = isinstance(exc, (ItemNotFoundError, QueueNotFoundError))
+        return EXIT_NOT_FOUND if missing else EXIT_FAILED

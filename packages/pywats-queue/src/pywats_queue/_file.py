@@ -11,8 +11,8 @@ On disk, under the queue directory::
     acked/<id>_<finished_ns>      dead/<id>_<finished_ns>
     quarantine/<state>_<name>     a damaged file, and <state>_<name>.reason (JSON)
 
-Each item file is a frame (see ``_codec``) with the id, key, meta, created time,
-attempts, last error and payload, under a SHA-256. Names carry everything a claim needs,
+Each item file is a frame (below) with the id, key, meta, created time, attempts, last
+error and payload, under a SHA-256. Names carry everything a claim needs,
 so ``ready/`` sorted by name is the claim order (longest due first, then oldest id), and
 ``claims`` counts claims since the item's last outcome. Reading a file verifies its
 checksum; a damaged file is moved to ``quarantine/`` with the reason.
@@ -48,12 +48,12 @@ import hashlib
 import json
 import os
 import secrets
+import struct
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._codec import CorruptItemError, decode, encode, read_key
 from ._model import (
     LIFE_STATES,
     Entry,
@@ -72,6 +72,66 @@ from ._model import (
 FORMAT_TEXT = "pywats-queue file backend 1\n"
 _DIRS = ("tmp", "keys", "quarantine", *(s.value for s in LIFE_STATES))
 _GENERATION = 8  # bytes of the ready/ generation number at the start of ``lock``
+
+
+# The item file: MAGIC | header length (u32) | payload length (u64) | header JSON |
+# payload | SHA-256 of everything before it. A torn (short), extended or altered file is
+# refused before a single field is trusted.
+MAGIC = b"PWQF1\n"
+_LENGTHS = struct.Struct(">IQ")
+_START = len(MAGIC) + _LENGTHS.size
+_FIELDS: dict[str, type | tuple[type, ...]] = {"id": str, "key": str, "meta": dict,
+    "created_at": (int, float), "attempts": int, "last_error": (str, type(None))}  # fmt: skip
+
+
+class CorruptItemError(ValueError):
+    """The bytes are not an intact item; ``header`` is what its header seemed to say."""
+
+    def __init__(self, reason: str, header: dict[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.header = header
+
+
+def encode(header: dict[str, Any], payload: bytes) -> bytes:
+    head = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    body = b"".join((MAGIC, _LENGTHS.pack(len(head), len(payload)), head, payload))
+    return body + hashlib.sha256(body).digest()
+
+
+def _json(data: bytes) -> dict[str, Any] | None:
+    with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
+        if isinstance(header := json.loads(data.decode("utf-8")), dict):
+            return header
+    return None
+
+
+def decode(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """(header, payload) of an item file; :class:`CorruptItemError` on any damage."""
+    if len(data) < _START + 32 or not data.startswith(MAGIC):
+        raise CorruptItemError(f"truncated or not an item file ({len(data)} bytes)")
+    head_len, payload_len = _LENGTHS.unpack_from(data, len(MAGIC))
+    if len(data) != (expected := _START + head_len + payload_len + 32):
+        raise CorruptItemError(f"truncated or extended: {len(data)} bytes, framed {expected}")
+    header = _json(data[_START : _START + head_len])
+    if hashlib.sha256(data[:-32]).digest() != data[-32:]:
+        raise CorruptItemError("checksum mismatch (the content was altered on disk)", header)
+    if header is None or any(
+        not isinstance(header.get(k), t) or isinstance(header.get(k), bool)
+        for k, t in _FIELDS.items()
+    ):
+        raise CorruptItemError("the header lacks a field or has one of the wrong type")
+    return header, data[_START + head_len : -32]
+
+
+def read_key(path: Path) -> str | None:
+    """The key in an item file's header, unverified (None if unreadable): only to rebuild
+    keys/, which the checksum check of every read backs up."""
+    with contextlib.suppress(OSError, struct.error), path.open("rb") as fh:
+        start = fh.read(_START)
+        head_len = _LENGTHS.unpack_from(start, len(MAGIC))[0] if start.startswith(MAGIC) else 0
+        key = (_json(fh.read(min(head_len, 1 << 20))) or {}).get("key")
+        return key if isinstance(key, str) else None
+    return None
 
 
 def _ns(seconds: float) -> int:
@@ -150,11 +210,10 @@ class FileStorage:
         self._generation = -1
         try:
             self._prepare()
-        except OSError as exc:
+        except BaseException as exc:
             self.close()
-            raise QueueError(f"cannot open file queue {root}: {exc}") from None
-        except BaseException:
-            self.close()
+            if isinstance(exc, OSError):
+                raise QueueError(f"cannot open file queue {root}: {exc}") from None
             raise
 
     def _prepare(self) -> None:
@@ -212,8 +271,6 @@ class FileStorage:
         except OSError as exc:
             raise QueueError(f"file queue {self._root}: {exc}") from None
 
-    # -- ready/ names, cached --------------------------------------------------------
-
     def _stored_generation(self) -> int:
         return int.from_bytes(os.pread(self._lock_fd, _GENERATION, 0) or b"\0", "big")
 
@@ -240,8 +297,6 @@ class FileStorage:
         os.pwrite(self._lock_fd, generation.to_bytes(_GENERATION, "big"), 0)
         self._generation = generation if keep_cache else -1
 
-    # -- reading and quarantine --------------------------------------------------------
-
     def _item(self, state: State, name: str, header: dict[str, Any], payload: bytes) -> Item:
         item_id, ns, claims = _parse(state, name) or ("", 0, 0)
         at, leased, done = ns / 1e9, state is State.LEASED, state in (State.ACKED, State.DEAD)
@@ -257,16 +312,13 @@ class FileStorage:
         """The item in ``state/name``, verified; None if it is gone or was damaged
         (then it is in quarantine, with the reason)."""
         try:
-            data = (self._dir[state.value] / name).read_bytes()
+            header, payload = decode((self._dir[state.value] / name).read_bytes())
         except FileNotFoundError:
             return None
-        try:
-            header, payload = decode(data)
         except CorruptItemError as exc:
             self._quarantine(state, name, str(exc), exc.header)
             return None
-        parsed = _parse(state, name)
-        if parsed is None or header["id"] != parsed[0]:
+        if (_parse(state, name) or ("",))[0] != header["id"]:
             self._quarantine(state, name, f"the name does not match the item id {header['id']}")
             return None
         return self._item(state, name, header, payload)
@@ -309,19 +361,21 @@ class FileStorage:
     def _find(self, item_id: str) -> tuple[State, str] | None:
         for state in LIFE_STATES:
             for name in os.listdir(self._dir[state.value]):
-                parsed = _parse(state, name)
-                if parsed is not None and parsed[0] == item_id:
+                if (_parse(state, name) or ("",))[0] == item_id:
                     return state, name
         return None
 
+    def _located(self, item_id: str) -> tuple[State, str]:
+        if (found := self._find(item_id)) is None:
+            raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
+        return found
+
     def _by_key(self, key: str) -> Item | None:
         """The stored item with ``key``, or None (also for a key left by a killed put)."""
-        try:
-            item_id = os.readlink(self._dir["keys"] / _key_name(key))
-        except FileNotFoundError:
-            return None
-        found = self._find(item_id)
-        return None if found is None else self._read(*found)
+        with contextlib.suppress(FileNotFoundError):
+            if found := self._find(os.readlink(self._dir["keys"] / _key_name(key))):
+                return self._read(*found)
+        return None
 
     def _link_key(self, key: str, item_id: str) -> None:
         """Point ``keys/<hash>`` at ``item_id``, replacing a key that names no item."""
@@ -334,9 +388,8 @@ class FileStorage:
             os.replace(tmp, path)
 
     def _unlink_key(self, key: str, item_id: str) -> None:
-        path = self._dir["keys"] / _key_name(key)
         with contextlib.suppress(OSError):
-            if os.readlink(path) == item_id:
+            if os.readlink(path := self._dir["keys"] / _key_name(key)) == item_id:
                 path.unlink()
 
     def _place(self, new: Sequence[tuple[Item, str, str]]) -> None:
@@ -408,8 +461,7 @@ class FileStorage:
     def _leased(self, item: Item) -> Path:
         if item.lease_token is None:
             raise not_claimed(item)
-        path = self._dir["leased"] / f"{item.id}_{item.lease_token}"
-        if not path.exists():
+        if not (path := self._dir["leased"] / f"{item.id}_{item.lease_token}").exists():
             raise lease_lost(item.id)
         return path
 
@@ -455,12 +507,6 @@ class FileStorage:
         attempts = item.attempts + int(attempted)
         return self._settle(item, State.DEAD, name, attempts=attempts, last_error=reason)
 
-    def _located(self, item_id: str) -> tuple[State, str]:
-        found = self._find(item_id)
-        if found is None:
-            raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
-        return found
-
     def requeue(self, item_id: str, now: float) -> Item:
         with self._locked():
             state, name = self._located(item_id)
@@ -496,8 +542,7 @@ class FileStorage:
 
     def get(self, item_id: str, now: float) -> Item | None:
         with self._locked():
-            found = self._find(item_id)
-            return None if found is None else self._read(*found)
+            return self._read(*found) if (found := self._find(item_id)) else None
 
     def list(self, state: State, limit: int | None, now: float) -> list[Item]:
         with self._locked():
@@ -537,16 +582,11 @@ class FileStorage:
         removed = 0
         with self._locked():
             for name in os.listdir(self._dir["acked"]):
-                parsed = _parse(State.ACKED, name)
-                if parsed is None or parsed[1] >= _ns(before):
-                    continue
-                item = self._read(State.ACKED, name)
-                if item is not None:
+                if (_parse(State.ACKED, name) or ("", 1 << 64))[1] < _ns(before):
+                    self._unlink_key(read_key(self._dir["acked"] / name) or "", name[:32])
                     (self._dir["acked"] / name).unlink()
-                    self._unlink_key(item.key, item.id)
                     removed += 1
-            if removed:
-                _fsync(self._dir["acked"])
+            _fsync(self._dir["acked"])
         return removed
 
     def stats(self, now: float) -> QueueStats:
@@ -570,4 +610,4 @@ class FileStorage:
     def close(self) -> None:
         if self._lock_fd >= 0:
             os.close(self._lock_fd)
-            self._lock_fd = -1
+        self._lock_fd = -1

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class State(str, enum.Enum):
@@ -67,8 +67,7 @@ class QueueStats:
         return dataclasses.asdict(self) | {"attempts": attempts}
 
 
-@dataclass(frozen=True)
-class NewItem:
+class NewItem(NamedTuple):
     """What ``put_many`` takes: one payload with its idempotency key."""
 
     payload: bytes

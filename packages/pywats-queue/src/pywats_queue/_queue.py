@@ -1,10 +1,9 @@
 """The queue API over either backend, its URL opener and the asyncio wrapper.
 
 The :class:`Queue` validates arguments, holds the thread lock, supplies the clock and
-runs retention; a :class:`Storage` only stores, and translates its own failures
-(``sqlite3.Error``, ``OSError``) into this package's errors. Each storage method is one
-durable step: when it returns, its effect survives a crash or power loss (claims
-excepted: losing one only returns the item to ``ready`` early).
+runs retention. A backend (``FileStorage``, ``SqliteStorage``: the same methods) only
+stores: each method is one durable step, all or nothing, and translates its own
+failures (``sqlite3.Error``, ``OSError``) into this package's errors.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ._file import FileStorage
@@ -39,33 +38,9 @@ from ._sqlite import SqliteStorage
 DEFAULT_ACKED_RETENTION = 3 * 24 * 3600.0  # long enough for a person to see what was sent
 _PURGE_INTERVAL = 60.0
 
+Storage = FileStorage | SqliteStorage
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-class Storage(Protocol):
-    """What a backend implements; ``now`` is the queue's clock (Unix seconds). ``put_many``
-    returns, per entry, the new item or the one already stored with its key; ``claim``
-    leases up to ``count`` items, longest due first (a lease run out counts as due),
-    setting damaged ones aside; ``ack`` settles all its items or none; ``import_items``
-    stores items as given (new ids), skipping keys present, and returns how many."""
-
-    url: str
-
-    def put_many(self, entries: Sequence[Entry], now: float) -> list[Item]: ...
-    def claim(self, count: int, lease_seconds: float, now: float) -> list[Item]: ...
-    def ack(self, items: Sequence[Item], now: float) -> list[Item]: ...
-    def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item: ...
-    def release(self, item: Item, retry_at: float, now: float) -> Item: ...
-    def dead(self, item: Item, reason: str, attempted: bool, now: float) -> Item: ...
-    def requeue(self, item_id: str, now: float) -> Item: ...
-    def discard(self, item_id: str, now: float) -> Item: ...
-    def get(self, item_id: str, now: float) -> Item | None: ...
-    def list(self, state: State, limit: int | None, now: float) -> list[Item]: ...
-    def import_items(self, items: Sequence[Item]) -> int: ...
-    def purge_acked(self, before: float) -> int: ...
-    def stats(self, now: float) -> QueueStats: ...
-    def close(self) -> None: ...
 
 
 def _path_from_url(url: str) -> tuple[str, Path]:
@@ -142,11 +117,7 @@ class Queue:
         """Store many payloads in one durable step; return their ids in order."""
         batch: list[Entry] = []
         for entry in entries:
-            if isinstance(entry, NewItem):
-                payload, key, meta = entry.payload, entry.key, entry.meta
-            else:
-                payload, key = entry
-                meta = None
+            payload, key, meta = entry if isinstance(entry, NewItem) else (*entry, None)
             batch.append((bytes(payload), key, check_put_args(payload, key, meta)))
         if not batch:
             return []

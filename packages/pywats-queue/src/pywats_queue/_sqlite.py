@@ -92,8 +92,6 @@ _INSERT = (
 )
 _BY_KEY = "key = ? AND state != 'quarantined'"  # a quarantined item frees its key
 _BY_ID = "seq = :seq AND nonce = :nonce"
-_SETTLE = "lease_token = NULL, claims = 0"  # every outcome of a claim ends it
-_SETTLE_WHERE = f"{_BY_ID} AND state = 'leased' AND lease_token = :token"
 
 
 def check_sqlite_version(version: str = sqlite3.sqlite_version) -> None:
@@ -222,16 +220,16 @@ class SqliteStorage:
         """One write transaction; SQLite failures leave it as this package's errors."""
         db = self._db
         try:
-            db.execute(f"PRAGMA synchronous = {synchronous}")
             try:
+                db.execute(f"PRAGMA synchronous = {synchronous}")
                 db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
+                raise
             finally:
                 db.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
@@ -288,37 +286,36 @@ class SqliteStorage:
                         claimed.append(item)
         return claimed
 
-    def _settle(self, db: sqlite3.Connection, item: Item, change: str, **params: Any) -> Item:
-        if item.lease_token is None:
-            raise not_claimed(item)
-        row = db.execute(
-            f"UPDATE items SET {change}, {_SETTLE} WHERE {_SETTLE_WHERE} RETURNING {_COLUMNS}",
-            {**params, **_id_params(item.id), "token": item.lease_token},
-        ).fetchone()
-        if row is None:
-            raise lease_lost(item.id)
-        return _item(row)
+    def _settle(self, items: Sequence[Item], change: str, **params: Any) -> list[Item]:
+        """End claims, all in one transaction or none (a lease that is gone)."""
+        done = []
+        with self._tx() as db:
+            for item in items:
+                if item.lease_token is None:
+                    raise not_claimed(item)
+                row = db.execute(
+                    f"UPDATE items SET {change}, lease_token = NULL, claims = 0 WHERE {_BY_ID} "
+                    f"AND state = 'leased' AND lease_token = :token RETURNING {_COLUMNS}",
+                    {**params, **_id_params(item.id), "token": item.lease_token},
+                ).fetchone()
+                if row is None:
+                    raise lease_lost(item.id)
+                done.append(_item(row))
+        return done
 
     def ack(self, items: Sequence[Item], now: float) -> list[Item]:
-        change = "state = 'acked', finished_at = :now"
-        with self._tx() as db:
-            return [self._settle(db, item, change, now=now) for item in items]
+        return self._settle(items, "state = 'acked', finished_at = :now", now=now)
 
     def nack(self, item: Item, error: str, retry_at: float, now: float) -> Item:
         change = "state = 'ready', due = :due, attempts = attempts + 1, last_error = :error"
-        with self._tx() as db:
-            return self._settle(db, item, change, due=retry_at, error=error)
+        return self._settle([item], change, due=retry_at, error=error)[0]
 
     def release(self, item: Item, retry_at: float, now: float) -> Item:
-        with self._tx() as db:
-            return self._settle(db, item, "state = 'ready', due = :due", due=retry_at)
+        return self._settle([item], "state = 'ready', due = :due", due=retry_at)[0]
 
     def dead(self, item: Item, reason: str, attempted: bool, now: float) -> Item:
-        change = (
-            "state = 'dead', attempts = attempts + :more, last_error = :reason, finished_at = :now"
-        )
-        with self._tx() as db:
-            return self._settle(db, item, change, more=int(attempted), reason=reason, now=now)
+        change = "state = 'dead', attempts = attempts + :n, last_error = :why, finished_at = :now"
+        return self._settle([item], change, n=int(attempted), why=reason, now=now)[0]
 
     def _state_of(self, db: sqlite3.Connection, item_id: str) -> State:
         row = db.execute(f"SELECT state FROM items WHERE {_BY_ID}", _id_params(item_id)).fetchone()
