@@ -175,8 +175,10 @@ def depth_rates(base: Path, open_queue: Callable[[str], Any], backend: str) -> d
     _fill(shallow, 100)
     _fill(deep, 10_000)
     rates: dict[str, list[float]] = {"claim_ack_depth_100": [], "claim_ack_depth_10000": []}
-    for _ in range(6):
-        for name, queue in (("claim_ack_depth_100", shallow), ("claim_ack_depth_10000", deep)):
+    pair = [("claim_ack_depth_100", shallow), ("claim_ack_depth_10000", deep)]
+    for round_no in range(10):
+        # alternate which depth goes first, as ``interleaved`` does
+        for name, queue in pair if round_no % 2 == 0 else reversed(pair):
             _fill(queue, 100)  # untimed top-up keeps the depth where it was
             start = time.perf_counter()
             for _i in range(100):

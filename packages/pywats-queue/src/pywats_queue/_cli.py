@@ -52,23 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--state", required=True, choices=[s.value for s in State])
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print JSON lines")
-    p = sub.add_parser("show", help="one item in full")
-    p.add_argument("url")
-    p.add_argument("id")
-    p.add_argument("--payload", action="store_true", help="include the payload as text")
     for name, text in (
+        ("show", "one item in full"),
         ("requeue", "make a dead or acknowledged item ready again"),
         ("discard", "delete an item that is not being delivered"),
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("url")
         p.add_argument("id")
-    p = sub.add_parser("migrate", help="copy every item with its state to another queue and verify")
-    p.add_argument("src_url")
-    p.add_argument("dst_url")
-    p = sub.add_parser("recover", help="copy every readable item of a damaged SQLite queue")
-    p.add_argument("src_url")
-    p.add_argument("dst_url")
+    show = sub.choices["show"]
+    show.add_argument("--payload", action="store_true", help="include the payload as text")
+    for name, text in (
+        ("migrate", "copy every item with its state to another queue and verify"),
+        ("recover", "copy every readable item of a damaged SQLite queue into a new one"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("src_url")
+        p.add_argument("dst_url")
     return parser
 
 

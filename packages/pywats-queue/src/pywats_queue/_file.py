@@ -11,17 +11,15 @@ On disk, under the queue directory::
     acked/<id>_<finished_ns>      dead/<id>_<finished_ns>
     quarantine/<state>_<name>     a damaged file, and <state>_<name>.reason (JSON)
 
-Each item file is a frame (below) with the id, key, meta, created time, attempts, last
-error and payload, under a SHA-256. Names carry everything a claim needs,
-so ``ready/`` sorted by name is the claim order (longest due first, then oldest id), and
-``claims`` counts claims since the item's last outcome. Reading a file verifies its
-checksum; a damaged file is moved to ``quarantine/`` with the reason.
+Each item file is a frame (below): id, key, meta, created time, attempts, last error and
+payload under a SHA-256, verified at every read; a damaged file goes to ``quarantine/``
+with the reason. Names carry what a claim needs: ``ready/`` sorted by name is the claim
+order (longest due first, then oldest id); ``claims`` counts claims since the last outcome.
 
 Every call runs under an exclusive ``flock`` on ``lock``, so calls of different
-processes never interleave; threads are serialised by the :class:`Queue` above.
-Each process caches ``ready/``'s sorted names; a call that changes ``ready/`` first
-increments the generation number in ``lock``, and a cache of another generation is
-re-read from the directory.
+processes never interleave (threads are serialised by the :class:`Queue`). Each process
+caches ``ready/``'s sorted names; a call that changes ``ready/`` first increments the
+generation number in ``lock``, and a cache of an older generation is read again.
 
 Crash argument (a kill at any line; the lock dies with the process):
 
@@ -50,6 +48,7 @@ import os
 import secrets
 import struct
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -163,18 +162,9 @@ def _ready_name(due_ns: int, item_id: str, claims: int = 0) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Create ``path`` with ``data`` (not yet fsync'd); remove it again on failure."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o640)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()  # e.g. disk full: leave no partial file behind
-        raise
-    finally:
-        os.close(fd)
+    """Create ``path`` (for its owner's group only) with ``data``, not yet fsync'd."""
+    with open(path, "xb", opener=lambda p, flags: os.open(p, flags, 0o640)) as fh:
+        fh.write(data)  # on failure (disk full) the caller removes what is left
 
 
 def _fsync(*paths: Path) -> None:
@@ -240,8 +230,7 @@ class FileStorage:
                 (self._dir["tmp"] / name).unlink()
             self._restore_keys()
             if not marker.exists():
-                tmp = self._dir["tmp"] / "FORMAT"
-                _write(tmp, FORMAT_TEXT.encode())
+                _write(tmp := self._dir["tmp"] / "FORMAT", FORMAT_TEXT.encode())
                 _fsync(tmp)
                 os.replace(tmp, marker)
                 _fsync(root)
@@ -276,8 +265,7 @@ class FileStorage:
 
     def _ready_names(self) -> list[str]:
         """The sorted names in ready/, re-read if another call changed it."""
-        generation = self._stored_generation()
-        if generation != self._generation:
+        if (generation := self._stored_generation()) != self._generation:
             names = []
             for name in os.listdir(self._dir["ready"]):
                 if _parse(State.READY, name) is None:
@@ -337,7 +325,7 @@ class FileStorage:
         parsed, key = _parse(state, name), (header or {}).get("key")
         note = {"reason": reason, "quarantined_at": time.time(), "from": f"{state.value}/{name}"}
         note |= {"id": parsed[0] if parsed else name, "key": key if isinstance(key, str) else ""}
-        tmp = self._dir["tmp"] / f"{target}.reason"
+        _unlink(tmp := self._dir["tmp"] / f"{target}.reason")
         _write(tmp, json.dumps(note, indent=2).encode())
         _fsync(tmp)
         os.replace(tmp, self._dir["quarantine"] / f"{target}.reason")
@@ -378,14 +366,9 @@ class FileStorage:
         return None
 
     def _link_key(self, key: str, item_id: str) -> None:
-        """Point ``keys/<hash>`` at ``item_id``, replacing a key that names no item."""
-        path = self._dir["keys"] / _key_name(key)
-        try:
-            os.symlink(item_id, path)
-        except FileExistsError:
-            tmp = self._dir["tmp"] / f"key.{item_id}"
-            os.symlink(item_id, tmp)
-            os.replace(tmp, path)
+        """Point ``keys/<hash>`` at ``item_id`` (replacing a key that names no item)."""
+        os.symlink(item_id, tmp := self._dir["tmp"] / f"key.{item_id}")
+        os.replace(tmp, self._dir["keys"] / _key_name(key))
 
     def _unlink_key(self, key: str, item_id: str) -> None:
         with contextlib.suppress(OSError):
@@ -565,15 +548,14 @@ class FileStorage:
                 if item.key in keys or self._by_key(item.key) is not None:
                     continue
                 keys.add(item.key)
+                if item.state is State.QUARANTINED:
+                    raise QueueError(f"item {item.id} is quarantined; it cannot be imported")
+                name = f"{item_id}_{_ns(item.finished_at or item.created_at)}"  # acked, dead
                 if item.state is State.READY:
                     name = _ready_name(_ns(item.next_attempt_at), item_id, item.claims)
                 elif item.state is State.LEASED:
                     expiry = _ns(item.lease_expires_at or 0.0)
                     name = f"{item_id}_{expiry}_{secrets.token_hex(4)}_{item.claims}"
-                elif item.state in (State.ACKED, State.DEAD):
-                    name = f"{item_id}_{_ns(item.finished_at or item.created_at)}"
-                else:
-                    raise QueueError(f"item {item.id} is quarantined; it cannot be imported")
                 new.append((dataclasses.replace(item, id=item_id), item.state.value, name))
             self._place(new)
             return len(new)
@@ -592,20 +574,19 @@ class FileStorage:
     def stats(self, now: float) -> QueueStats:
         depth: dict[str, int] = {}
         oldest: dict[str, float | None] = {}
-        attempts: dict[int, int] = {}
+        attempts: Counter[int] = Counter()
         with self._locked():
             for state in LIFE_STATES:
                 names = [n for n in os.listdir(self._dir[state.value]) if _parse(state, n)]
                 items = [self._read(state, n) for n in names] if state is not State.ACKED else []
-                for item in filter(None, items):
-                    attempts[item.attempts] = attempts.get(item.attempts, 0) + 1
+                attempts.update(item.attempts for item in items if item)
                 # ids begin with their creation time in ns
                 created = [int(n.split("_")[state is State.READY][:16], 16) for n in names]
                 depth[state.value] = len(names)
                 oldest[state.value] = max(0.0, now - min(created) / 1e9) if created else None
             quarantined = self._quarantined()
         reason = quarantined[0].last_error if quarantined else None
-        return QueueStats(depth, oldest, attempts, len(quarantined), reason)
+        return QueueStats(depth, oldest, dict(attempts), len(quarantined), reason)
 
     def close(self) -> None:
         if self._lock_fd >= 0:

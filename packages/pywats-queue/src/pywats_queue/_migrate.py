@@ -4,6 +4,7 @@ the destination gives them ids of its own. The source is never changed."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,13 +37,8 @@ def _fingerprint(item: Item) -> tuple[object, ...]:
 
 
 def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
-    chunk: list[Item] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= _CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
         yield chunk
 
 

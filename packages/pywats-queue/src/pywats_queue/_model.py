@@ -151,13 +151,10 @@ def check_put_args(payload: object, key: object, meta: object) -> dict[str, Any]
         raise ValueError("key must be a non-empty string (the idempotency key)")
     if len(key.encode("utf-8")) > 1024:
         raise ValueError("key is longer than 1024 bytes")
-    if meta is None:
-        return {}
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, Mapping | None):
         raise TypeError(f"meta must be a dict, not {type(meta).__name__}")
     try:
-        text = json.dumps(dict(meta), allow_nan=False)
+        loaded: dict[str, Any] = json.loads(json.dumps(dict(meta or {}), allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"meta must be JSON-serialisable: {exc}") from None
-    loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -106,19 +105,15 @@ class Queue:
 
     def put(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> str:
         """Store ``payload`` durably; return its id (the existing id if ``key`` is known)."""
-        return self.put_item(payload, key=key, meta=meta).id
-
-    def put_item(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> Item:
-        """Like :meth:`put` but return the stored (or already existing) item."""
-        clean = check_put_args(payload, key, meta)
-        return self._call(self._storage.put_many, [(bytes(payload), key, clean)])[0]
+        return self.put_many([NewItem(payload, key, meta)])[0]
 
     def put_many(self, entries: Iterable[NewItem | tuple[bytes, str]]) -> list[str]:
         """Store many payloads in one durable step; return their ids in order."""
         batch: list[Entry] = []
         for entry in entries:
             payload, key, meta = entry if isinstance(entry, NewItem) else (*entry, None)
-            batch.append((bytes(payload), key, check_put_args(payload, key, meta)))
+            meta = check_put_args(payload, key, meta)  # before anything else touches them
+            batch.append((bytes(payload), key, meta))
         if not batch:
             return []
         return [item.id for item in self._call(self._storage.put_many, batch)]
@@ -132,10 +127,8 @@ class Queue:
 
     def claim_many(self, count: int, lease_seconds: float = 60.0) -> list[Item]:
         """Lease up to ``count`` items in one step (oldest due first); [] if none."""
-        if not lease_seconds > 0:
-            raise ValueError("lease_seconds must be positive")
-        if count < 1:
-            raise ValueError("count must be at least 1")
+        if not lease_seconds > 0 or count < 1:
+            raise ValueError("lease_seconds must be positive and count at least 1")
         return self._call(self._storage.claim, count, lease_seconds)
 
     def ack(self, item: Item) -> Item:
@@ -182,8 +175,7 @@ class Queue:
         return self._call(self._storage.discard, item_id)
 
     def get(self, item_id: str) -> Item:
-        item = self._call(self._storage.get, item_id)
-        if item is None:
+        if (item := self._call(self._storage.get, item_id)) is None:
             raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
         return item
 
@@ -210,8 +202,7 @@ class Queue:
 
     def import_items(self, items: Iterable[Item]) -> int:
         """Store items as given (for migration and recovery); skip keys already here."""
-        batch = list(items)
-        return self._call(lambda _now: self._storage.import_items(batch))
+        return self._call(lambda _now: self._storage.import_items(list(items)))
 
     def close(self) -> None:
         with self._lock:
@@ -222,12 +213,7 @@ class Queue:
     def __enter__(self) -> Queue:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
 
@@ -289,10 +275,5 @@ class AsyncQueue:
     async def __aenter__(self) -> AsyncQueue:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_exc: object) -> None:
         await self.close()

@@ -8,13 +8,12 @@ On disk: one SQLite file in WAL mode with ``synchronous=FULL``, ``PRAGMA user_ve
     UNIQUE INDEX items_key ON items (key) WHERE state != 'quarantined'
     INDEX items_claim ON items (due) WHERE state IN ('ready', 'leased')
 
-An item's id is its ``seq`` and a random ``nonce`` in hex (16 + 16 digits): ``seq``
-orders the queue, and the nonce keeps an id from ever naming a later item that reuses a
-freed ``seq``. ``due`` is when the item can next be claimed: its retry time while
-ready, its lease expiry while leased. A claim therefore takes, through the one index,
-whichever has been due longest: a ready item or a lease that ran out (its claimant died
-or gave up). ``checksum`` is SHA-256 over key, meta and payload; it is checked whenever
-an item is read, and a mismatch moves that item to ``quarantined`` with the reason.
+An id is ``seq`` and a random ``nonce`` in hex (16 + 16 digits): the nonce keeps an id
+from naming a later item that reuses a freed ``seq``. ``due`` is when the item may next
+be claimed: its retry time while ready, its lease expiry while leased; so a claim takes,
+through the one index, whichever has been due longest, a ready item or a lease that ran
+out (its claimant died). ``checksum`` (SHA-256 of key, meta, payload) is checked at every
+read; a mismatch moves the item to ``quarantined`` with the reason, freeing its key.
 
 Crash argument: every call is one SQLite transaction (a batch included), committed
 before the call returns. SQLite makes a transaction all or nothing whatever line a kill
@@ -95,8 +94,7 @@ _BY_ID = "seq = :seq AND nonce = :nonce"
 
 
 def check_sqlite_version(version: str = sqlite3.sqlite_version) -> None:
-    parts = tuple(int(p) for p in version.split(".")[:3])
-    if parts < MIN_SQLITE:
+    if tuple(int(p) for p in version.split(".")[:3]) < MIN_SQLITE:
         raise UnsupportedQueueError(
             f"the SQLite queue needs SQLite >= {'.'.join(map(str, MIN_SQLITE))} "
             f"(for UPDATE ... RETURNING); this Python links SQLite {version}. Use the "
@@ -153,11 +151,10 @@ class SqliteStorage:
             raise QueueError(f"cannot open SQLite queue {path}: {exc}") from None
         try:
             self._open()
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             self._db.close()
-            raise self._error(exc) from None
-        except BaseException:
-            self._db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
             raise
 
     def _open(self) -> None:
@@ -208,12 +205,9 @@ class SqliteStorage:
         text = str(exc)
         if any(word in text for word in ("malformed", "not a database", "corrupt")):
             return self._corrupt(text)
-        if "locked" in text or "busy" in text:
-            return QueueError(
-                f"SQLite queue {self._path} stayed locked by another process for "
-                f"{BUSY_TIMEOUT_MS // 1000} s: {text}"
-            )
-        return QueueError(f"SQLite queue {self._path}: {text}")
+        locked = "locked" in text or "busy" in text
+        why = f" stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s" if locked else ""
+        return QueueError(f"SQLite queue {self._path}{why}: {text}")
 
     @contextlib.contextmanager
     def _tx(self, synchronous: str = "FULL") -> Iterator[sqlite3.Connection]:
@@ -352,16 +346,13 @@ class SqliteStorage:
 
     def get(self, item_id: str, now: float) -> Item | None:
         with self._tx() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM items WHERE {_BY_ID}", _id_params(item_id))
-            found = row.fetchone()
-            return None if found is None else self._checked(db, found, now)
+            found = db.execute(f"SELECT {_COLUMNS} FROM items WHERE {_BY_ID}", _id_params(item_id))
+            return None if (row := found.fetchone()) is None else self._checked(db, row, now)
 
     def list(self, state: State, limit: int | None, now: float) -> list[Item]:
-        order = {
-            State.READY: "due, seq",
-            State.LEASED: "due, seq",
-            State.QUARANTINED: "finished_at DESC, seq DESC",
-        }.get(state, "seq")
+        order = "due, seq" if state in (State.READY, State.LEASED) else "seq"
+        if state is State.QUARANTINED:
+            order = "finished_at DESC, seq DESC"  # the latest first
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM items WHERE state = ? ORDER BY {order} LIMIT ?",
@@ -401,19 +392,16 @@ class SqliteStorage:
                 "SELECT state, count(*), min(created_at) FROM items GROUP BY state"
             ):
                 depth[state], oldest[state] = count, max(0.0, now - created)
-            attempts = dict(
-                db.execute(
-                    "SELECT attempts, count(*) FROM items "
-                    "WHERE state IN ('ready', 'leased', 'dead') GROUP BY attempts"
-                ).fetchall()
-            )
+            attempts = db.execute(
+                "SELECT attempts, count(*) FROM items "
+                "WHERE state IN ('ready', 'leased', 'dead') GROUP BY attempts"
+            ).fetchall()
             latest = db.execute(
                 "SELECT last_error FROM items WHERE state = 'quarantined' "
                 "ORDER BY finished_at DESC LIMIT 1"
             ).fetchone()
-        quarantined = depth.pop(State.QUARANTINED.value)
-        oldest.pop(State.QUARANTINED.value)
-        return QueueStats(depth, oldest, attempts, quarantined, latest and latest[0])
+        quarantined, _ = depth.pop(State.QUARANTINED.value), oldest.pop(State.QUARANTINED.value)
+        return QueueStats(depth, oldest, dict(attempts), quarantined, latest and latest[0])
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
