@@ -66,6 +66,8 @@ def test_one_flipped_byte_in_a_stored_payload_quarantines_that_item_only(
         assert (stats.quarantined, stats.quarantine_reason) == (1, bad.last_error)
         assert stats.depth == {"ready": 0, "leased": 0, "acked": 4, "dead": 0}
         # the key is free again: the report can be submitted anew
+        assert queue.discard(bad.id).id == bad.id  # a person may drop the damaged one
+        assert queue.list(State.QUARANTINED) == []
         fresh = queue.put(payloads[2], key="report-2")
         assert fresh != ids[2]
         claimed = queue.claim(30)
@@ -213,7 +215,10 @@ def test_sqlite_file_of_another_schema_or_program_is_refused(tmp_path: Path) -> 
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 2")
     db.close()
-    with pytest.raises(UnsupportedQueueError, match=r"user_version is 2.*reads schema 1 only"):
+    with pytest.raises(
+        UnsupportedQueueError,
+        match=r"not a pywats-queue SQLite file of schema 1 \(its user_version is 2\)",
+    ):
         open_queue(f"sqlite://{path}")
     foreign = tmp_path / "other.db"
     db = sqlite3.connect(foreign)

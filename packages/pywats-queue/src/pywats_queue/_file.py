@@ -221,8 +221,7 @@ class FileStorage:
                 if text != FORMAT_TEXT:
                     raise UnsupportedQueueError(
                         f"{marker} says {text.strip()!r}; this pywats-queue reads "
-                        f"{FORMAT_TEXT.strip()!r} only. Use the pywats-queue version that "
-                        "wrote it."
+                        f"{FORMAT_TEXT.strip()!r} only (use the version that wrote it)"
                     )
             for path in self._dir.values():
                 path.mkdir(exist_ok=True)
@@ -331,11 +330,11 @@ class FileStorage:
         os.replace(tmp, self._dir["quarantine"] / f"{target}.reason")
         _fsync(self._dir["quarantine"], self._dir[state.value])
 
-    def _quarantined(self) -> list[Item]:
-        """Quarantined items from their notes, latest first."""
+    def _quarantined(self, item_id: str = "") -> list[Item]:
+        """Quarantined items (with ``item_id`` in their name) from their notes, latest first."""
         items = []
         for name in os.listdir(self._dir["quarantine"]):
-            if not name.endswith(".reason"):
+            if not name.endswith(".reason") or item_id not in name:
                 continue
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 note = json.loads((self._dir["quarantine"] / name).read_text(encoding="utf-8"))
@@ -508,6 +507,11 @@ class FileStorage:
 
     def discard(self, item_id: str, now: float) -> Item:
         with self._locked():
+            if not self._find(item_id) and (set_aside := self._quarantined(item_id)):
+                names = [n for n in os.listdir(self._dir["quarantine"]) if item_id in n]
+                _unlink(*(self._dir["quarantine"] / n for n in names))
+                _fsync(self._dir["quarantine"])
+                return set_aside[0]
             state, name = self._located(item_id)
             if state is State.LEASED:
                 raise InvalidStateError(

@@ -75,16 +75,13 @@ class Queue:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._storage = storage
+        self.url = storage.url
         self._lock = threading.RLock()
         self._clock = clock
         self._closed = False
         self.acked_retention = acked_retention
         self._last_purge = float("-inf")
         self._maybe_purge()
-
-    @property
-    def url(self) -> str:
-        return self._storage.url
 
     def __repr__(self) -> str:
         return f"Queue({self.url!r})"

@@ -188,9 +188,8 @@ class SqliteStorage:
                     tx.execute(statement)
             elif version != SCHEMA:
                 raise UnsupportedQueueError(
-                    f"{self._path} is not a pywats-queue SQLite file of schema {SCHEMA} "
-                    f"(its user_version is {version}); this pywats-queue reads schema "
-                    f"{SCHEMA} only. Open it with the version that wrote it."
+                    f"{self._path} is not a pywats-queue SQLite file of schema {SCHEMA} (its "
+                    f"user_version is {version}); open it with the version that wrote it"
                 )
 
     def _corrupt(self, detail: str) -> QueueCorruptError:
