@@ -255,3 +255,22 @@ def test_a_key_lost_with_a_power_cut_is_restored_at_open(tmp_path: Path) -> None
         assert queue.put(b"report again", key="uuid-1") == item_id
         assert queue.put(b"other again", key="uuid-2") == other_id
         assert queue.stats().depth["ready"] == 2
+
+
+def test_a_put_of_a_key_whose_stored_item_is_damaged_stores_the_new_payload(
+    queue_url: str, backend: str, tmp_path: Path
+) -> None:
+    with open_queue(queue_url) as queue:
+        old_id = queue.put(b"<report serial='SN-0001'/>", key="report-1")
+    if backend == "file":
+        (damaged,) = _ready_files(tmp_path / "q")
+    else:
+        damaged = tmp_path / "q.db"
+    _flip_byte_on_disk(damaged, b"SN-0001")
+    with open_queue(queue_url) as queue:
+        new_id = queue.put(b"<report serial='SN-0001'/> again", key="report-1")
+        assert new_id != old_id
+        item = queue.claim(30)
+        assert item is not None
+        assert (item.id, item.payload) == (new_id, b"<report serial='SN-0001'/> again")
+        assert [i.id for i in queue.list(State.QUARANTINED)] == [old_id]

@@ -248,15 +248,16 @@ class SqliteStorage:
         items: list[Item] = []
         with self._tx() as db:
             for payload, key, meta in entries:
+                found = db.execute(f"SELECT {_COLUMNS} FROM items WHERE {_BY_KEY}", (key,))
+                old = (row := found.fetchone()) and self._checked(db, row, now)
+                if old and old.state is not State.QUARANTINED:  # a damaged one freed the key
+                    items.append(old)  # stored already (perhaps earlier in this batch)
+                    continue
                 text, nonce = meta_text(meta), secrets.randbits(63)
                 row = (nonce, key, "ready", now, 0, 0, None, now, None, None, text)
                 cursor = db.execute(_INSERT, (*row, checksum(key, text, payload), payload))
-                if cursor.rowcount == 1:
-                    item_id = f"{cursor.lastrowid:016x}{nonce:016x}"
-                    items.append(Item(item_id, key, payload, meta, now, 0, None, now, State.READY))
-                else:  # the key is stored already (perhaps earlier in this batch)
-                    found = db.execute(f"SELECT {_COLUMNS} FROM items WHERE {_BY_KEY}", (key,))
-                    items.append(self._checked(db, found.fetchone(), now))
+                item_id = f"{cursor.lastrowid:016x}{nonce:016x}"
+                items.append(Item(item_id, key, payload, meta, now, 0, None, now, State.READY))
         return items
 
     def claim(self, count: int, lease_seconds: float, now: float) -> list[Item]:
@@ -411,8 +412,6 @@ def salvage(path: Path) -> tuple[list[Item], list[str]]:
     """Every intact item a possibly damaged queue file still yields, and a line for each
     row that could not be read. Reads only. Each ``seq`` is asked for on its own, so only
     the rows on damaged pages are lost."""
-    if not path.is_file():
-        raise QueueError(f"no SQLite queue file at {path}")
     items: list[Item] = []
     lost: list[str] = []
     try:
