@@ -65,7 +65,6 @@ from ._model import (
     UnsupportedQueueError,
     lease_lost,
     new_ids,
-    not_claimed,
 )
 
 FORMAT_TEXT = "pywats-queue file backend 1\n"
@@ -365,9 +364,12 @@ class FileStorage:
         return None
 
     def _link_key(self, key: str, item_id: str) -> None:
-        """Point ``keys/<hash>`` at ``item_id`` (replacing a key that names no item)."""
-        os.symlink(item_id, tmp := self._dir["tmp"] / f"key.{item_id}")
-        os.replace(tmp, self._dir["keys"] / _key_name(key))
+        """Point ``keys/<hash>`` at ``item_id``, replacing a key that names no item."""
+        try:
+            os.symlink(item_id, self._dir["keys"] / _key_name(key))
+        except FileExistsError:
+            os.symlink(item_id, tmp := self._dir["tmp"] / f"key.{item_id}")
+            os.replace(tmp, self._dir["keys"] / _key_name(key))
 
     def _unlink_key(self, key: str, item_id: str) -> None:
         with contextlib.suppress(OSError):
@@ -441,8 +443,7 @@ class FileStorage:
         return claimed
 
     def _leased(self, item: Item) -> Path:
-        if item.lease_token is None:
-            raise not_claimed(item)
+        # an item never claimed has no token: "<id>_None" names no file
         if not (path := self._dir["leased"] / f"{item.id}_{item.lease_token}").exists():
             raise lease_lost(item.id)
         return path

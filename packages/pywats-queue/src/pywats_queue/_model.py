@@ -108,13 +108,9 @@ class InvalidStateError(QueueError):
 
 def lease_lost(item_id: str) -> LeaseLostError:
     return LeaseLostError(
-        f"the lease on item {item_id} is gone: it expired and the item was released or "
-        "claimed again; this result was not recorded"
+        f"the lease on item {item_id} is gone (it ran out and the item was released or "
+        "claimed again, or it was never claimed); this result was not recorded"
     )
-
-
-def not_claimed(item: Item) -> InvalidStateError:
-    return InvalidStateError(f"item {item.id} was not claimed (it has no lease)")
 
 
 def checksum(key: str, meta_text: str, payload: bytes) -> bytes:

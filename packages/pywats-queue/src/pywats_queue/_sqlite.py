@@ -51,7 +51,6 @@ from ._model import (
     checksum,
     lease_lost,
     meta_text,
-    not_claimed,
 )
 
 MIN_SQLITE = (3, 35, 0)  # UPDATE ... RETURNING
@@ -214,7 +213,8 @@ class SqliteStorage:
         db = self._db
         try:
             try:
-                db.execute(f"PRAGMA synchronous = {synchronous}")
+                if synchronous != "FULL":  # FULL is the connection's setting between calls
+                    db.execute(f"PRAGMA synchronous = {synchronous}")
                 db.execute("BEGIN IMMEDIATE")
                 yield db
                 db.execute("COMMIT")
@@ -224,7 +224,8 @@ class SqliteStorage:
                         db.execute("ROLLBACK")
                 raise
             finally:
-                db.execute("PRAGMA synchronous = FULL")
+                if synchronous != "FULL":
+                    db.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
@@ -248,14 +249,17 @@ class SqliteStorage:
         items: list[Item] = []
         with self._tx() as db:
             for payload, key, meta in entries:
-                found = db.execute(f"SELECT {_COLUMNS} FROM items WHERE {_BY_KEY}", (key,))
-                old = (row := found.fetchone()) and self._checked(db, row, now)
-                if old and old.state is not State.QUARANTINED:  # a damaged one freed the key
-                    items.append(old)  # stored already (perhaps earlier in this batch)
-                    continue
                 text, nonce = meta_text(meta), secrets.randbits(63)
-                row = (nonce, key, "ready", now, 0, 0, None, now, None, None, text)
-                cursor = db.execute(_INSERT, (*row, checksum(key, text, payload), payload))
+                row = (nonce, key, "ready", now, 0, 0, None, now, None, None, text,
+                       checksum(key, text, payload), payload)  # fmt: skip
+                if not (cursor := db.execute(_INSERT, row)).rowcount:  # the key is stored
+                    found = db.execute(f"SELECT {_COLUMNS} FROM items WHERE {_BY_KEY}", (key,))
+                    if (
+                        old := self._checked(db, found.fetchone(), now)
+                    ).state is not State.QUARANTINED:
+                        items.append(old)  # (perhaps stored earlier in this batch)
+                        continue
+                    cursor = db.execute(_INSERT, row)  # it was damaged and set aside: key free
                 item_id = f"{cursor.lastrowid:016x}{nonce:016x}"
                 items.append(Item(item_id, key, payload, meta, now, 0, None, now, State.READY))
         return items
@@ -285,8 +289,6 @@ class SqliteStorage:
         done = []
         with self._tx() as db:
             for item in items:
-                if item.lease_token is None:
-                    raise not_claimed(item)
                 row = db.execute(
                     f"UPDATE items SET {change}, lease_token = NULL, claims = 0 WHERE {_BY_ID} "
                     f"AND state = 'leased' AND lease_token = :token RETURNING {_COLUMNS}",
