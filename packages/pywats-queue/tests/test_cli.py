@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,7 @@ def test_list_and_show(queue_url: str, filled: dict[str, str]) -> None:
     item = json.loads(shown.stdout)
     assert (item["key"], item["state"], item["payload"]) == ("key-ready", "ready", "<ready/>")
     assert item["meta"] == {"n": "ready"}
+    assert item["claims"] == 0
 
 
 def test_requeue_and_discard_change_the_queue(queue_url: str, filled: dict[str, str]) -> None:
@@ -121,9 +123,25 @@ def test_migrate_command_moves_everything_and_verifies(
     assert rerun.returncode == 0
     assert "0 copied now, 3 already present" in rerun.stdout
     with open_queue(dst) as queue:
-        states = {item.id: item.state for item in queue.items()}
-    assert states == {
-        filled["dead"]: State.DEAD,
-        filled["acked"]: State.ACKED,
-        filled["ready"]: State.READY,
-    }
+        states = {item.key: item.state for item in queue.items()}
+    assert states == {"key-dead": State.DEAD, "key-acked": State.ACKED, "key-ready": State.READY}
+
+
+def test_recover_copies_the_readable_items_of_a_damaged_sqlite_file(tmp_path: Path) -> None:
+    src = tmp_path / "damaged.db"
+    with open_queue(f"sqlite://{src}") as queue:
+        queue.put_many([(b"report %d" % i * 40, f"k{i}") for i in range(200)])
+    with src.open("r+b") as fh:  # the last page: the end of the items table
+        fh.seek(-4096, os.SEEK_END)
+        fh.write(b"\xa5" * 4096)
+    refused = cli("stats", f"sqlite://{src}")
+    assert refused.returncode == 1
+    assert "pywats-queue recover" in refused.stderr
+    dst = f"sqlite://{tmp_path / 'recovered.db'}"
+    result = cli("recover", f"sqlite://{src}", dst)
+    assert result.returncode == 0, result.stderr
+    assert "could not read: row" in result.stdout
+    with open_queue(dst) as queue:
+        copied = queue.stats().depth["ready"]
+    assert 100 < copied < 200
+    assert f"recovered {copied} readable item(s)" in result.stdout

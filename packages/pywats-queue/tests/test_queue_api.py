@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -16,6 +18,8 @@ from pywats_queue import (
     ItemNotFoundError,
     LeaseLostError,
     NewItem,
+    QueueError,
+    QueueNotFoundError,
     State,
     UnsupportedQueueError,
     open_queue,
@@ -302,3 +306,62 @@ async def test_async_queue_keeps_the_event_loop_running_during_a_call(queue_url:
     item_id = await put
     assert (await queue.get(item_id)).payload == b"p"
     await queue.close()
+
+
+def test_claim_many_and_ack_many_settle_a_batch_in_one_step(queue_url: str) -> None:
+    with open_queue(queue_url) as queue:
+        ids = queue.put_many([(b"p%d" % i, f"k{i}") for i in range(5)])
+        first = queue.claim_many(3, lease_seconds=30)
+        assert [i.id for i in first] == ids[:3]
+        assert all(i.state is State.LEASED and i.claims == 1 for i in first)
+        done = queue.ack_many(first)
+        assert [i.state for i in done] == [State.ACKED] * 3
+        rest = queue.claim_many(10, lease_seconds=30)
+        assert [i.id for i in rest] == ids[3:]
+        assert queue.claim_many(10, lease_seconds=30) == []
+        queue.release(rest[0])  # its lease is gone: the batch is refused as a whole
+        with pytest.raises(LeaseLostError):
+            queue.ack_many(rest)
+        assert queue.get(rest[1].id).state is State.LEASED
+        assert queue.stats().depth == {"ready": 1, "leased": 1, "acked": 3, "dead": 0}
+
+
+def test_the_item_counts_claims_until_an_outcome(queue_url: str) -> None:
+    now = [time.time()]  # the queue's clock
+    with open_queue(queue_url, clock=lambda: now[0]) as queue:
+        item_id = queue.put(b"p", key="k")
+        assert queue.get(item_id).claims == 0
+        first = queue.claim(lease_seconds=10)
+        assert first is not None
+        assert first.claims == 1
+        now[0] += 11  # the lease runs out without an outcome (its claimant died, say)
+        second = queue.claim(lease_seconds=30)
+        assert second is not None
+        assert (second.id, second.claims, second.attempts) == (item_id, 2, 0)
+        assert queue.nack(second, "503", retry_at=0).claims == 0  # an outcome
+        third = queue.claim(lease_seconds=30)
+        assert third is not None
+        assert third.claims == 1
+
+
+def test_open_without_create_says_there_is_no_queue(tmp_path: Path, backend: str) -> None:
+    path = tmp_path / ("nowhere" if backend == "file" else "nowhere.db")
+    with pytest.raises(QueueNotFoundError, match="no queue at") as info:
+        open_queue(f"{backend}://{path}", create=False)
+    assert not isinstance(info.value, ItemNotFoundError)
+    assert not path.exists()
+
+
+def test_storage_failures_reach_the_caller_as_queue_errors(tmp_path: Path, backend: str) -> None:
+    if backend == "file":
+        queue = open_queue(f"file://{tmp_path / 'q'}")
+        shutil.rmtree(tmp_path / "q" / "tmp")  # e.g. removed by hand while in use
+    else:
+        queue = open_queue(f"sqlite://{tmp_path / 'q.db'}")
+        other = sqlite3.connect(tmp_path / "q.db")
+        other.execute("DROP TABLE items")
+        other.close()
+    with queue, pytest.raises(QueueError) as info:
+        queue.put(b"p", key="k")
+    assert not isinstance(info.value.__cause__, (OSError, sqlite3.Error))
+    assert str(tmp_path) in str(info.value)

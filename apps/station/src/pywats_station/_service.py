@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pywats import AsyncWATS, RateLimiter, Timeouts
 from pywats_queue import AsyncQueue
 from pywats_station._breaker import CircuitBreaker
-from pywats_station._claims import ClaimJournal
 from pywats_station._config import StationConfig
 from pywats_station._connection import ConnectionService, ConnectionState
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
@@ -276,10 +275,6 @@ async def run_service(
     )
     try:
         metrics = StationMetrics()
-        claims = ClaimJournal(home.data_dir / "claims.db")
-        pruned = await claims.prune(queue)
-        if pruned:
-            log.info("forgot the unfinished-upload counts of %d settled items", pruned)
         breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
         breaker.subscribe(metrics.on_breaker_change)
         connection = ConnectionService(
@@ -306,7 +301,6 @@ async def run_service(
             metrics=metrics,
             concurrency=config.upload.concurrency,
             lease_seconds=config.upload.lease,
-            claims=claims,
             max_unfinished_claims=config.upload.max_unfinished_claims,
         )
 
@@ -356,7 +350,6 @@ async def run_service(
             for task in list(probes):
                 task.cancel()
             connection.close()
-            claims.close()
         return status()
     finally:
         await clients.aclose()

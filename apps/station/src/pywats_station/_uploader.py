@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from pywats import RateLimitedError
 from pywats_station._breaker import BreakerChange, BreakerState, CircuitBreaker, CircuitOpenError
-from pywats_station._claims import ClaimJournal
 from pywats_station._connection import ConnectionService
 from pywats_station._keeper import CredentialKeeper
 from pywats_station._metrics import StationMetrics
@@ -82,9 +81,9 @@ class Uploader:
     :meth:`CredentialKeeper.replace`). A 401/403 hands the item back uncounted and
     starts the keeper's renewal; until it ends, no worker claims anything.
 
-    ``claims`` counts uploads started without an outcome (the process died, or the lease
-    ran out); an item claimed ``max_unfinished_claims`` times that way goes to the dead
-    letters on its next claim.
+    The queue counts each item's claims since its last outcome (``Item.claims``): an item
+    whose uploads were started ``max_unfinished_claims`` times without an outcome (the
+    process died, or the lease ran out) goes to the dead letters on its next claim.
     """
 
     def __init__(
@@ -100,7 +99,6 @@ class Uploader:
         concurrency: int = 2,
         lease_seconds: float = 300.0,
         idle_interval: float = 1.0,
-        claims: ClaimJournal | None = None,
         max_unfinished_claims: int = 5,
         wall_clock: Callable[[], float] = time.time,
         rng: _Random | None = None,
@@ -121,7 +119,6 @@ class Uploader:
         self.pressure = Backpressure(concurrency)
         self.lease_seconds = lease_seconds
         self.idle_interval = idle_interval
-        self.claims = claims or ClaimJournal(None)
         self.max_unfinished_claims = max_unfinished_claims
         self._wall_clock = wall_clock
         self._rng = rng
@@ -152,7 +149,7 @@ class Uploader:
 
     async def _crashed_too_often(self, item: Item) -> bool:
         """Dead-letter ``item`` if its earlier claims keep ending without an outcome."""
-        unfinished = self.claims.started(item.id) - 1
+        unfinished = item.claims - 1  # this claim is counted too
         if unfinished < self.max_unfinished_claims:
             return False
         reason = (
@@ -162,7 +159,6 @@ class Uploader:
         )
         log.error("report %s moved to dead letters: %s", item.key, reason)
         await self.queue.dead(item, reason)
-        self.claims.finished(item.id)
         if self.metrics is not None:
             self.metrics.upload_failed()
         return True
@@ -187,7 +183,6 @@ class Uploader:
             permit = self.breaker.acquire()
         except CircuitOpenError:
             await self.queue.release(item)
-            self.claims.finished(item.id)
             self.counts.add(UploadOutcome.RELEASED)
             raise
         client = self.client
@@ -198,7 +193,6 @@ class Uploader:
             # Shutdown: hand the item back uncounted, so none stays claimed.
             self.breaker.release(permit)
             await asyncio.shield(self.queue.release(item))
-            self.claims.finished(item.id)
             self.counts.add(UploadOutcome.RELEASED)
             raise
         except Exception as exc:
@@ -206,7 +200,6 @@ class Uploader:
             if self.connection is not None:
                 self.connection.report(exc)
             outcome = await self._after_failure(item, exc, client)
-            self.claims.finished(item.id)
         else:
             self.breaker.record(permit, None)
             if self.connection is not None:
@@ -215,7 +208,6 @@ class Uploader:
             self.pressure.succeeded()
             self._rate_limited_streak = 0
             await self.queue.ack(item)
-            self.claims.finished(item.id)
             if self.metrics is not None:
                 self.metrics.upload_succeeded()
             log.debug("uploaded %s", item.key)

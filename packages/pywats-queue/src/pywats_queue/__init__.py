@@ -5,7 +5,7 @@
 ...     queue.put(b"...", key="0d8f...")
 """
 
-from ._migrate import MigrationResult, migrate
+from ._migrate import MigrationResult, RecoveryResult, migrate, recover
 from ._model import (
     InvalidStateError,
     Item,
@@ -14,31 +14,18 @@ from ._model import (
     NewItem,
     QueueCorruptError,
     QueueError,
+    QueueNotFoundError,
     QueueStats,
     State,
     UnsupportedQueueError,
 )
-from ._queue import DEFAULT_ACKED_RETENTION, AsyncQueue, Queue, open_queue
-from ._storage import Storage
+from ._queue import DEFAULT_ACKED_RETENTION, AsyncQueue, Queue, Storage, open_queue
 from ._version import __version__
 
 __all__ = [
-    "open_queue",
-    "Queue",
-    "AsyncQueue",
-    "Item",
-    "NewItem",
-    "State",
-    "QueueStats",
-    "DEFAULT_ACKED_RETENTION",
-    "Storage",
-    "migrate",
-    "MigrationResult",
-    "QueueError",
-    "QueueCorruptError",
-    "UnsupportedQueueError",
-    "ItemNotFoundError",
-    "LeaseLostError",
-    "InvalidStateError",
+    "open_queue", "Queue", "AsyncQueue", "Item", "NewItem", "State", "QueueStats",
+    "DEFAULT_ACKED_RETENTION", "Storage", "migrate", "MigrationResult", "recover",
+    "RecoveryResult", "QueueError", "QueueNotFoundError", "QueueCorruptError",
+    "UnsupportedQueueError", "ItemNotFoundError", "LeaseLostError", "InvalidStateError",
     "__version__",
-]
+]  # fmt: skip

@@ -1,16 +1,17 @@
-"""Items, states, statistics and errors shared by every backend."""
+"""Items, states, statistics, errors and the checksum shared by both backends."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import hashlib
 import json
-import os
-import random
+import secrets
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class State(str, enum.Enum):
@@ -20,9 +21,14 @@ class State(str, enum.Enum):
     LEASED = "leased"  # claimed by a consumer until ``lease_expires_at``
     ACKED = "acked"  # delivered; kept for the retention period, then removed
     DEAD = "dead"  # dead letter; kept until a person requeues or discards it
+    QUARANTINED = "quarantined"  # stored bytes failed their checksum; ``last_error`` says why
 
     def __str__(self) -> str:
         return self.value
+
+
+LIFE_STATES: tuple[State, ...] = (State.READY, State.LEASED, State.ACKED, State.DEAD)
+Entry = tuple[bytes, str, dict[str, Any]]  # (payload, key, meta) of one new item
 
 
 @dataclass(frozen=True)
@@ -34,35 +40,34 @@ class Item:
     payload: bytes = field(repr=False)
     meta: Mapping[str, Any]
     created_at: float
-    attempts: int
+    attempts: int  # failed deliveries (nack, or dead with attempted=True)
     last_error: str | None
     next_attempt_at: float
     state: State
     lease_token: str | None = None
     lease_expires_at: float | None = None
-    finished_at: float | None = None  # when acknowledged or dead-lettered
+    finished_at: float | None = None  # when acknowledged, dead-lettered or quarantined
+    # Claims since the last outcome (ack, nack, release, dead, requeue), this one included:
+    # 2 on a claim means an earlier claim ended without any (its process died, say).
+    claims: int = 0
 
 
 @dataclass(frozen=True)
 class QueueStats:
     """A snapshot of the queue for dashboards and the CLI."""
 
-    depth: dict[str, int]  # items per state
+    depth: dict[str, int]  # items per state of life (ready, leased, acked, dead)
     oldest_age: dict[str, float | None]  # seconds since the oldest item per state was put
     attempts: dict[int, int]  # attempts -> number of ready, leased or dead items
-    quarantined: int  # damaged files moved aside (file backend; 0 for SQLite)
+    quarantined: int  # items set aside because their stored bytes are damaged
+    quarantine_reason: str | None = None  # the reason of the latest of them
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "depth": dict(self.depth),
-            "oldest_age": dict(self.oldest_age),
-            "attempts": {str(k): v for k, v in sorted(self.attempts.items())},
-            "quarantined": self.quarantined,
-        }
+        attempts = {str(k): v for k, v in sorted(self.attempts.items())}
+        return dataclasses.asdict(self) | {"attempts": attempts}
 
 
-@dataclass(frozen=True)
-class NewItem:
+class NewItem(NamedTuple):
     """What ``put_many`` takes: one payload with its idempotency key."""
 
     payload: bytes
@@ -72,6 +77,10 @@ class NewItem:
 
 class QueueError(Exception):
     """Base class of every error this package raises."""
+
+
+class QueueNotFoundError(QueueError):
+    """``open_queue(..., create=False)`` found no queue at the path."""
 
 
 class QueueCorruptError(QueueError):
@@ -97,48 +106,37 @@ class InvalidStateError(QueueError):
     """The operation does not apply to the item's current state."""
 
 
-STATES: tuple[State, ...] = (State.READY, State.LEASED, State.ACKED, State.DEAD)
+def lease_lost(item_id: str) -> LeaseLostError:
+    return LeaseLostError(
+        f"the lease on item {item_id} is gone (it ran out and the item was released or "
+        "claimed again, or it was never claimed); this result was not recorded"
+    )
+
+
+def checksum(key: str, meta_text: str, payload: bytes) -> bytes:
+    """SHA-256 over everything a delivery sends: the key, the meta and the payload."""
+    digest = hashlib.sha256()
+    for part in (key.encode("utf-8"), meta_text.encode("utf-8")):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    digest.update(payload)
+    return digest.digest()
+
+
+def meta_text(meta: Mapping[str, Any]) -> str:
+    return json.dumps(dict(meta), sort_keys=True, separators=(",", ":"))
+
 
 _id_lock = threading.Lock()
-_random = random.Random()  # seeded from os.urandom
-if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
-    os.register_at_fork(after_in_child=_random.seed)
 _last_ns = 0
 
 
-def new_id() -> str:
-    """A 32-hex-digit id that sorts by creation time (ns) within and across processes."""
-    global _last_ns
-    with _id_lock:
-        now = max(time.time_ns(), _last_ns + 1)
-        _last_ns = now
-        tail = _random.getrandbits(64)
-    # Uniqueness, not secrecy: a per-process generator seeded from the OS is enough.
-    return f"{now:016x}{tail:016x}"
-
-
 def new_ids(count: int) -> list[str]:
-    """``count`` ids as from :func:`new_id`, in order, drawn under one lock (batches)."""
+    """``count`` 32-hex-digit ids that sort by creation (ns) in and across processes."""
     global _last_ns
     with _id_lock:
         first = max(time.time_ns(), _last_ns + 1)
         _last_ns = first + count - 1
-        tails = [_random.getrandbits(64) for _ in range(count)]
-    return [f"{first + n:016x}{tail:016x}" for n, tail in enumerate(tails)]
-
-
-def id_tail() -> str:
-    """The random second half of an id, for a backend that picks the time half itself."""
-    return f"{_random.getrandbits(64):016x}"
-
-
-def id_created_at(item_id: str) -> float:
-    """Creation time encoded in an id made by :func:`new_id`."""
-    return int(item_id[:16], 16) / 1e9
-
-
-def is_valid_id(item_id: str) -> bool:
-    return len(item_id) == 32 and all(c in "0123456789abcdef" for c in item_id)
+    return [f"{first + n:016x}{secrets.randbits(64):016x}" for n in range(count)]
 
 
 def check_put_args(payload: object, key: object, meta: object) -> dict[str, Any]:
@@ -149,13 +147,10 @@ def check_put_args(payload: object, key: object, meta: object) -> dict[str, Any]
         raise ValueError("key must be a non-empty string (the idempotency key)")
     if len(key.encode("utf-8")) > 1024:
         raise ValueError("key is longer than 1024 bytes")
-    if meta is None:
-        return {}
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, Mapping | None):
         raise TypeError(f"meta must be a dict, not {type(meta).__name__}")
     try:
-        text = json.dumps(dict(meta), allow_nan=False)
+        loaded: dict[str, Any] = json.loads(json.dumps(dict(meta or {}), allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"meta must be JSON-serialisable: {exc}") from None
-    loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -1,36 +1,43 @@
-"""The queue API over either backend, its URL opener and the asyncio wrapper."""
+"""The queue API over either backend, its URL opener and the asyncio wrapper.
+
+The :class:`Queue` validates arguments, holds the thread lock, supplies the clock and
+runs retention. A backend (``FileStorage``, ``SqliteStorage``: the same methods) only
+stores: each method is one durable step, all or nothing, and translates its own
+failures (``sqlite3.Error``, ``OSError``) into this package's errors.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ._file import FileStorage
 from ._model import (
+    LIFE_STATES,
+    Entry,
     InvalidStateError,
     Item,
     ItemNotFoundError,
     NewItem,
     QueueError,
+    QueueNotFoundError,
     QueueStats,
     State,
     UnsupportedQueueError,
     check_put_args,
 )
-from ._sqlite import SqliteStorage, sqlite_error
-from ._storage import Storage
+from ._sqlite import SqliteStorage
 
 DEFAULT_ACKED_RETENTION = 3 * 24 * 3600.0  # long enough for a person to see what was sent
 _PURGE_INTERVAL = 60.0
 
+Storage = FileStorage | SqliteStorage
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -68,16 +75,13 @@ class Queue:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._storage = storage
+        self.url = storage.url
         self._lock = threading.RLock()
         self._clock = clock
         self._closed = False
         self.acked_retention = acked_retention
         self._last_purge = float("-inf")
         self._maybe_purge()
-
-    @property
-    def url(self) -> str:
-        return self._storage.url
 
     def __repr__(self) -> str:
         return f"Queue({self.url!r})"
@@ -86,55 +90,55 @@ class Queue:
         with self._lock:
             if self._closed:
                 raise QueueError(f"queue {self.url} is closed")
-            try:
-                return func(*args, self._clock())
-            except sqlite3.DatabaseError as exc:
-                raise sqlite_error(self.url, exc) from exc
+            return func(*args, self._clock())
 
     def _maybe_purge(self) -> None:
-        now = time.monotonic()
-        if now - self._last_purge >= _PURGE_INTERVAL:
-            self._last_purge = now
-            self.purge()
+        with self._lock:
+            if time.monotonic() - self._last_purge >= _PURGE_INTERVAL:
+                self._last_purge = time.monotonic()
+                self.purge()
 
     # -- producing ----------------------------------------------------------------
 
     def put(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> str:
         """Store ``payload`` durably; return its id (the existing id if ``key`` is known)."""
-        return self.put_item(payload, key=key, meta=meta).id
-
-    def put_item(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> Item:
-        """Like :meth:`put` but return the stored (or already existing) item."""
-        clean = check_put_args(payload, key, meta)
-        return self._call(self._storage.put, bytes(payload), key, clean)
+        return self.put_many([NewItem(payload, key, meta)])[0]
 
     def put_many(self, entries: Iterable[NewItem | tuple[bytes, str]]) -> list[str]:
-        """Store many payloads in one durable commit; return their ids in order."""
-        batch: list[tuple[bytes, str, dict[str, Any]]] = []
+        """Store many payloads in one durable step; return their ids in order."""
+        batch: list[Entry] = []
         for entry in entries:
-            if isinstance(entry, NewItem):
-                payload, key, meta = entry.payload, entry.key, entry.meta
-            else:
-                payload, key = entry
-                meta = None
-            batch.append((bytes(payload), key, check_put_args(payload, key, meta)))
+            payload, key, meta = entry if isinstance(entry, NewItem) else (*entry, None)
+            meta = check_put_args(payload, key, meta)  # before anything else touches them
+            batch.append((bytes(payload), key, meta))
         if not batch:
             return []
-        return self._call(self._storage.put_many, batch)
+        return [item.id for item in self._call(self._storage.put_many, batch)]
 
     # -- consuming ----------------------------------------------------------------
 
     def claim(self, lease_seconds: float = 60.0) -> Item | None:
-        """Lease the oldest ready item whose retry time has come, or return None."""
-        if not lease_seconds > 0:
-            raise ValueError("lease_seconds must be positive")
-        return self._call(self._storage.claim, lease_seconds)
+        """Lease the item that has been claimable longest, or return None."""
+        items = self.claim_many(1, lease_seconds)
+        return items[0] if items else None
+
+    def claim_many(self, count: int, lease_seconds: float = 60.0) -> list[Item]:
+        """Lease up to ``count`` items in one step (oldest due first); [] if none."""
+        if not lease_seconds > 0 or count < 1:
+            raise ValueError("lease_seconds must be positive and count at least 1")
+        return self._call(self._storage.claim, count, lease_seconds)
 
     def ack(self, item: Item) -> Item:
         """Record successful delivery of a claimed item."""
-        done = self._call(self._storage.ack, item)
-        with self._lock:
-            self._maybe_purge()
+        return self.ack_many([item])[0]
+
+    def ack_many(self, items: Sequence[Item]) -> list[Item]:
+        """Acknowledge claimed items in one durable step: all of them, or none if any
+        lease is gone (:class:`LeaseLostError`; then ack the others one by one)."""
+        if not items:
+            return []
+        done = self._call(self._storage.ack, list(items))
+        self._maybe_purge()
         return done
 
     def nack(self, item: Item, error: str, retry_at: float | None = None) -> Item:
@@ -145,7 +149,9 @@ class Queue:
 
     def release(self, item: Item, retry_at: float | None = None) -> Item:
         """Give a claim back without counting an attempt (re-auth, shutdown)."""
-        return self._call(lambda now: self._storage.release(item, retry_at, now))
+        return self._call(
+            lambda now: self._storage.release(item, now if retry_at is None else retry_at, now)
+        )
 
     def dead(self, item: Item, reason: str, *, attempted: bool = False) -> Item:
         """Move a claimed item to the dead letters, keeping ``reason``; not retried.
@@ -153,7 +159,7 @@ class Queue:
         ``attempted=True``: the claim ended in a failed delivery attempt (e.g. the server
         refused the payload), so ``attempts`` goes up by one, as with :meth:`nack`.
         """
-        return self._call(lambda now: self._storage.dead(item, reason, now, attempted))
+        return self._call(self._storage.dead, item, reason, attempted)
 
     # -- a person's controls ------------------------------------------------------
 
@@ -166,32 +172,23 @@ class Queue:
         return self._call(self._storage.discard, item_id)
 
     def get(self, item_id: str) -> Item:
-        item = self._call(self._storage.get, item_id)
-        if item is None:
+        if (item := self._call(self._storage.get, item_id)) is None:
             raise ItemNotFoundError(f"no item with id {item_id!r} in {self.url}")
         return item
 
     def list(self, state: State | str, *, limit: int | None = None) -> list[Item]:
-        """Items in ``state``, oldest first."""
+        """Items in ``state``, in queue order (quarantined: latest first)."""
         try:
             wanted = State(state)
         except ValueError:
             names = ", ".join(s.value for s in State)
             raise InvalidStateError(f"unknown state {state!r}; use one of {names}") from None
-        return self._call(lambda now: self._storage.list(wanted, now, limit))
+        return self._call(self._storage.list, wanted, limit)
 
     def items(self) -> Iterator[Item]:
-        """Every item, state by state (each state read in one locked call).
-
-        Expired leases are returned to ready once, before the first state is read, so
-        that no item moves between states during the iteration on account of the queue
-        itself; other consumers working meanwhile can still move items.
-        """
-        self._call(self._storage.sweep)
-        for state in State:
-            yield from self._call(
-                lambda now, state=state: self._storage.list(state, now, None, sweep=False)
-            )
+        """Every item of every state of life (not the quarantined), state by state."""
+        for state in LIFE_STATES:
+            yield from self.list(state)
 
     def stats(self) -> QueueStats:
         return self._call(self._storage.stats)
@@ -201,13 +198,8 @@ class Queue:
         return self._call(lambda now: self._storage.purge_acked(now - self.acked_retention))
 
     def import_items(self, items: Iterable[Item]) -> int:
-        """Store items exactly as given (for migration); skip ids already present."""
-        batch = list(items)
-        with self._lock:
-            try:
-                return self._storage.import_items(batch)
-            except sqlite3.DatabaseError as exc:
-                raise sqlite_error(self.url, exc) from exc
+        """Store items as given (for migration and recovery); skip keys already here."""
+        return self._call(lambda _now: self._storage.import_items(list(items)))
 
     def close(self) -> None:
         with self._lock:
@@ -218,12 +210,7 @@ class Queue:
     def __enter__(self) -> Queue:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
 
@@ -237,13 +224,23 @@ def open_queue(
     """Open ``file:///dir`` or ``sqlite:///file.db``, creating it unless ``create=False``."""
     scheme, path = _path_from_url(url)
     if not create and not path.exists():
-        raise ItemNotFoundError(f"no queue at {path} (from {url!r})")
-    storage: Storage = FileStorage(path, clock()) if scheme == "file" else SqliteStorage(path)
+        raise QueueNotFoundError(f"no queue at {path} (from {url!r})")
+    storage: Storage = FileStorage(path) if scheme == "file" else SqliteStorage(path)
     try:
         return Queue(storage, acked_retention=acked_retention, clock=clock)
     except BaseException:
         storage.close()
         raise
+
+
+def _in_thread(
+    method: Callable[Concatenate[Queue, _P], _T],
+) -> Callable[Concatenate[AsyncQueue, _P], Coroutine[Any, Any, _T]]:
+    async def run(self: AsyncQueue, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return await asyncio.to_thread(method, self.queue, *args, **kwargs)
+
+    run.__doc__ = method.__doc__
+    return run
 
 
 class AsyncQueue:
@@ -256,55 +253,24 @@ class AsyncQueue:
     async def open(cls, url: str, **kwargs: Any) -> AsyncQueue:
         return cls(await asyncio.to_thread(functools.partial(open_queue, url, **kwargs)))
 
-    async def _run(self, func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        return await asyncio.to_thread(func, *args, **kwargs)
-
-    async def put(self, payload: bytes, *, key: str, meta: Mapping[str, Any] | None = None) -> str:
-        return await self._run(self.queue.put, payload, key=key, meta=meta)
-
-    async def put_many(self, entries: Iterable[NewItem | tuple[bytes, str]]) -> list[str]:
-        return await self._run(self.queue.put_many, list(entries))
-
-    async def claim(self, lease_seconds: float = 60.0) -> Item | None:
-        return await self._run(self.queue.claim, lease_seconds)
-
-    async def ack(self, item: Item) -> Item:
-        return await self._run(self.queue.ack, item)
-
-    async def nack(self, item: Item, error: str, retry_at: float | None = None) -> Item:
-        return await self._run(self.queue.nack, item, error, retry_at)
-
-    async def release(self, item: Item, retry_at: float | None = None) -> Item:
-        return await self._run(self.queue.release, item, retry_at)
-
-    async def dead(self, item: Item, reason: str, *, attempted: bool = False) -> Item:
-        return await self._run(self.queue.dead, item, reason, attempted=attempted)
-
-    async def requeue(self, item_id: str) -> Item:
-        return await self._run(self.queue.requeue, item_id)
-
-    async def discard(self, item_id: str) -> Item:
-        return await self._run(self.queue.discard, item_id)
-
-    async def get(self, item_id: str) -> Item:
-        return await self._run(self.queue.get, item_id)
-
-    async def list(self, state: State | str, *, limit: int | None = None) -> list[Item]:
-        return await self._run(self.queue.list, state, limit=limit)
-
-    async def stats(self) -> QueueStats:
-        return await self._run(self.queue.stats)
-
-    async def close(self) -> None:
-        await self._run(self.queue.close)
+    put = _in_thread(Queue.put)
+    put_many = _in_thread(Queue.put_many)
+    claim = _in_thread(Queue.claim)
+    claim_many = _in_thread(Queue.claim_many)
+    ack = _in_thread(Queue.ack)
+    ack_many = _in_thread(Queue.ack_many)
+    nack = _in_thread(Queue.nack)
+    release = _in_thread(Queue.release)
+    dead = _in_thread(Queue.dead)
+    requeue = _in_thread(Queue.requeue)
+    discard = _in_thread(Queue.discard)
+    get = _in_thread(Queue.get)
+    list = _in_thread(Queue.list)
+    stats = _in_thread(Queue.stats)
+    close = _in_thread(Queue.close)
 
     async def __aenter__(self) -> AsyncQueue:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_exc: object) -> None:
         await self.close()
