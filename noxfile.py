@@ -37,6 +37,8 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "anyio>=4.3",
     "jsonschema>=4.21",
+    # The console's browser tests: the driver only; the browser is Debian's chromium.
+    "playwright>=1.45",
     # The root conftest.py reads the packages' declared dependencies with these.
     "packaging>=24",
     "tomli>=2; python_version < '3.11'",

@@ -27,8 +27,9 @@ probe_interval = 0.2
 [upload]
 shutdown_grace = 0.5
 [retry]
-base_delay = 0.01
-max_delay = 0.01
+base_delay = 0.05
+max_delay = 0.5
+max_attempts = 10000
 [breaker]
 failure_threshold = 2
 reset_timeout = 0.5

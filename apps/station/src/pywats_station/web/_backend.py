@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -175,8 +176,27 @@ def _text(meta: Any, *names: str) -> str:
     return ""
 
 
+_PAYLOAD_FIELDS = {"sn": "sn", "pn": "pn", "process": "processCode", "result": "result"}
+
+
+def _from_payload(item: Item) -> dict[str, Any]:
+    """SN/PN/process/result read from a WSJF payload, for items whose metadata does not
+    carry them (items queued by ``submit`` before the intake's metadata)."""
+    if len(item.payload) > 2_000_000 or not item.payload.lstrip().startswith(b"{"):
+        return {}
+    try:
+        document = json.loads(item.payload)
+    except ValueError:
+        return {}
+    if not isinstance(document, dict):
+        return {}
+    return {ours: document.get(theirs) for ours, theirs in _PAYLOAD_FIELDS.items()}
+
+
 def item_view(item: Item) -> ItemView:
-    meta = item.meta
+    meta: Any = item.meta
+    if not all(meta.get(k) for k in ("sn", "pn")):
+        meta = {**_from_payload(item), **{k: v for k, v in meta.items() if v not in (None, "")}}
     return ItemView(
         id=item.id,
         key=item.key,
