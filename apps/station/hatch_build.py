@@ -85,9 +85,9 @@ def pins() -> str:
 def fetch_assets(vendor: Path) -> bool:
     """Fill ``vendor``; returns False (after a warning) when npm could not fetch."""
     stamp = vendor / STAMP
-    if stamp.is_file() and stamp.read_text() == pins():
-        if all((vendor / target).is_file() for *_, target in ASSETS):
-            return True
+    fresh = stamp.is_file() and stamp.read_text() == pins()
+    if fresh and all((vendor / target).is_file() for *_, target in ASSETS):
+        return True
     npm = shutil.which("npm")
     if npm is None:
         print("warning: npm not found; the console is built without htmx", file=sys.stderr)

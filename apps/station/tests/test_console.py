@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pywats_station import CredentialStore, resolve_home
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, register, write_report  # noqa: E402
+from console_support import ConsoleStation, register, write_report
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 
@@ -51,7 +51,7 @@ def _port(console: ConsoleStation) -> int:
 
 def test_run_prints_the_console_url_on_loopback(console: ConsoleStation) -> None:
     assert console.url.startswith("http://localhost:")
-    status, headers, body = console.get("/")
+    status, _headers, body = console.get("/")
     assert status == 200
     assert "Dashboard" in body
 
@@ -96,7 +96,11 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_403(
         console.url,
         "POST",
         "/queue/retry",
-        {"Host": "localhost", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        {
+            "Host": "localhost",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
         form,
     )
     assert status == 403
@@ -122,7 +126,7 @@ def test_a_post_with_the_token_in_the_htmx_header_is_accepted(console: ConsoleSt
 
 
 def test_metrics_parse_and_carry_the_station_metrics(console: ConsoleStation) -> None:
-    status, headers, body = console.get("/metrics")
+    status, _headers, body = console.get("/metrics")
     assert status == 200
     names = {family.name for family in text_string_to_metric_families(body)}
     for name in (
@@ -141,9 +145,11 @@ def test_health_turns_degraded_when_the_breaker_opens_and_back_when_it_closes(
     fake_wats.outage()
     try:
         degraded = console.wait_for(
-            lambda: (h := console.health())["status"] == "degraded"
-            and any("circuit breaker" in r for r in h["reasons"])
-            and h,
+            lambda: (
+                (h := console.health())["status"] == "degraded"
+                and any("circuit breaker" in r for r in h["reasons"])
+                and h
+            ),
             "degraded with the breaker open",
         )
         assert console.get("/health")[0] == 503
@@ -154,7 +160,7 @@ def test_health_turns_degraded_when_the_breaker_opens_and_back_when_it_closes(
 
 
 def _links(body: str) -> set[str]:
-    return {m for m in re.findall(r'(?:href|hx-get|sse-connect)="(/[^"]*)"', body)}
+    return set(re.findall(r'(?:href|hx-get|sse-connect)="(/[^"]*)"', body))
 
 
 def test_no_secret_in_any_page_fragment_or_header(
@@ -186,7 +192,7 @@ def test_no_secret_in_any_page_fragment_or_header(
     todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]
     while todo:
         link = todo.pop()
-        if link in seen or link.startswith("/events") or link.startswith("/static"):
+        if link in seen or link.startswith(("/events", "/static")):
             continue
         seen.add(link)
         status, headers, body = console.get(link)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, register, write_report  # noqa: E402
+from console_support import ConsoleStation, register, write_report
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pywats_queue import AsyncQueue, Item
-
 from pywats_station._breaker import BreakerChange, BreakerState, CircuitBreaker
 from pywats_station._connection import ConnectionChange, ConnectionService
 from pywats_station._metrics import StationMetrics
@@ -240,7 +239,9 @@ class ChangeFeed:
             changed = asyncio.ensure_future(self._changed.wait())
             stopped = asyncio.ensure_future(stop.wait())
             try:
-                await asyncio.wait({changed, stopped}, timeout=timeout, return_when="FIRST_COMPLETED")
+                await asyncio.wait(
+                    {changed, stopped}, timeout=timeout, return_when="FIRST_COMPLETED"
+                )
             finally:
                 changed.cancel()
                 stopped.cancel()
@@ -363,9 +364,7 @@ class StationBackend:
     def metrics_text(self) -> bytes:
         return self.metrics.exposition()
 
-    async def queue_page(
-        self, state: str, *, offset: int, limit: int, text: str = ""
-    ) -> QueuePage:
+    async def queue_page(self, state: str, *, offset: int, limit: int, text: str = "") -> QueuePage:
         stats = await self.queue.stats()
         total = int(stats.quarantined if state == "quarantined" else stats.depth.get(state, 0))
         if state == "quarantined":

@@ -40,8 +40,16 @@ def chart(series: list[int], width: int = 360, height: int = 60) -> dict[str, An
     bars = []
     for i, count in enumerate(series):
         h = round(count / peak * (height - 2), 1)
-        bars.append({"x": round(i * bar, 1), "y": round(height - h, 1), "w": round(bar * 0.8, 1),
-                     "h": h, "count": count, "ago": len(series) - 1 - i})
+        bars.append(
+            {
+                "x": round(i * bar, 1),
+                "y": round(height - h, 1),
+                "w": round(bar * 0.8, 1),
+                "h": h,
+                "count": count,
+                "ago": len(series) - 1 - i,
+            }
+        )
     return {"bars": bars, "width": width, "height": height, "peak": peak, "total": sum(series)}
 
 

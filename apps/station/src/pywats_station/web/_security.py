@@ -9,7 +9,15 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
 
 __all__ = ["HostCheck", "allowed_host_names", "host_name", "load_csrf_secret"]
 
@@ -22,7 +30,7 @@ def allowed_host_names(bind_host: str, extra: Iterable[str]) -> frozenset[str]:
     """The names the browser may send in ``Host``: loopback names, the bound address
     (unless it is a wildcard) and the configured extras; compared without the port."""
     names = {n.lower() for n in _LOOPBACK_NAMES}
-    if bind_host not in ("0.0.0.0", "::", ""):
+    if bind_host not in ("0.0.0.0", "::", ""):  # noqa: S104 - wildcards are not names
         names.add(bind_host.lower())
     names.update(n.strip().lower().strip("[]") for n in extra if n.strip())
     return frozenset(names)
@@ -70,24 +78,28 @@ class HostCheck:
         self.allowed = allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
+        if scope["type"] in (ScopeType.HTTP, ScopeType.WEBSOCKET):
             raw = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
             name = host_name(raw)
             if name is None or name not in self.allowed:
                 log.warning("console: refused a request for host %r", raw[:100])
-                if scope["type"] == "http":
+                if scope["type"] == ScopeType.HTTP:
                     body = b"This console answers only on its own host name.\n"
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 421,
-                            "headers": [
-                                (b"content-type", b"text/plain; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
+                    start: HTTPResponseStartEvent = {
+                        "type": "http.response.start",
+                        "status": 421,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                    await send(start)
+                    end: HTTPResponseBodyEvent = {
+                        "type": "http.response.body",
+                        "body": body,
+                        "more_body": False,
+                    }
+                    await send(end)
                 return
         await self.app(scope, receive, send)
 

@@ -95,7 +95,8 @@ class ConsoleServer:
         )
         self._server = _Server(config)
         self._task = asyncio.create_task(self._serve(sock))
-        while not self._server.started and not self._task.done():
+        # uvicorn offers no start event: poll its flag (at most a few ms at startup).
+        while not self._server.started and not self._task.done():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         if self._task.done():
             self._task.result()  # raises what stopped it
