@@ -161,6 +161,13 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def screenshots(session: nox.Session) -> None:
+    """Screenshots of each console page at 1280x800 into screenshots/ (git-ignored)."""
+    session.install(*_workspace_packages(), "playwright>=1.45")
+    session.run("python", "tools/console_screenshots.py", *session.posargs)
+
+
+@nox.session
 def fake(session: nox.Session) -> None:
     """Run the fake WATS server in the foreground: ``-s fake -- --port 8086 --token T``."""
     session.install(*_workspace_packages())
