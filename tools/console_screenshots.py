@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
 from pywats.report import UUTBuilder, dumps_wsjf
 from pywats_testing import FakeWatsServer
 

@@ -186,7 +186,7 @@ def test_no_secret_in_any_page_fragment_or_header(
         passcode,
     }
     seen: set[str] = set()
-    todo = ["/", "/queue", "/log", "/health", "/metrics", "/fragments/dashboard"]
+    todo = ["/", "/queue", "/log", "/settings", "/health", "/metrics", "/fragments/dashboard"]
     todo += [f"/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/fragments/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]
@@ -203,3 +203,80 @@ def test_no_secret_in_any_page_fragment_or_header(
         todo += sorted(_links(body) - seen)
     assert any(link.startswith("/queue/items/") for link in seen)
     assert len(seen) >= 15
+
+
+def _post_form(console: ConsoleStation, path: str, fields: dict[str, str]) -> Any:
+    cookie, token = _cookie_and_token(console)
+    body = urllib.parse.urlencode({**fields, "_csrf_token": token})
+    return _raw(
+        console.url,
+        "POST",
+        path,
+        {
+            "Host": "localhost",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body,
+    )
+
+
+def test_a_bad_setting_is_refused_naming_the_key_and_nothing_is_written(
+    console: ConsoleStation, station_home: Path
+) -> None:
+    before = (station_home / "station.toml").read_bytes()
+    status, _, body = _post_form(console, "/settings", {"station.name": "x" * 300})
+    assert status == 422
+    assert "station.name" in body
+    assert (station_home / "station.toml").read_bytes() == before
+    assert not (station_home / "station.toml.bak").exists()
+
+
+def test_a_setting_is_saved_atomically_keeping_a_backup(
+    console: ConsoleStation, station_home: Path
+) -> None:
+    before = (station_home / "station.toml").read_text()
+    status, _headers, _ = _post_form(
+        console, "/settings", {"station.name": "Line 7 ICT", "station.location": "Hall B"}
+    )
+    assert status == 303
+    assert (station_home / "station.toml.bak").read_text() == before
+    saved = (station_home / "station.toml").read_text()
+    assert 'name = "Line 7 ICT"' in saved
+    assert 'location = "Hall B"' in saved
+    assert "Line 7 ICT" in console.get("/settings")[2]
+
+
+def test_registering_again_from_the_settings_page_stores_new_credentials(
+    console: ConsoleStation, fake_wats: Any, station_home: Path
+) -> None:
+    home = resolve_home(station_home)
+    old = CredentialStore(home, "file").load()
+    assert old is not None
+    status, headers, body = _post_form(
+        console,
+        "/settings/register",
+        {"server_url": fake_wats.url, "registration_token": fake_wats.registration_token},
+    )
+    assert status == 303, body
+    assert fake_wats.registration_token not in body + str(headers)
+    new = CredentialStore(home, "file").load()
+    assert new is not None
+    assert new.passcode.reveal() != old.passcode.reveal()
+    shown = console.get("/settings?saved=registered")[2]
+    assert fake_wats.registration_token not in shown
+    assert "registered" in shown
+    log = (station_home / "logs" / "station.log").read_text()
+    assert fake_wats.registration_token not in log
+
+
+def test_a_wrong_registration_token_is_refused_without_echoing_it(
+    console: ConsoleStation, fake_wats: Any
+) -> None:
+    wrong = "WrongToken-" + "q" * 20
+    status, headers, body = _post_form(
+        console, "/settings/register", {"server_url": fake_wats.url, "registration_token": wrong}
+    )
+    assert status == 422
+    assert "registration failed" in body
+    assert wrong not in body + str(headers)

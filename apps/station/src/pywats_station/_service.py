@@ -30,6 +30,7 @@ from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
 from pywats_station.web import StationBackend
 from pywats_station.web._server import open_console
+from pywats_station.web._settings import StationSettings
 
 __all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
 
@@ -332,6 +333,7 @@ async def run_service(
             paused=lambda: uploader.paused_reason,
             wake_uploader=uploader.wake,
             refresh_depth=refresh_depth,
+            settings=StationSettings(home, config.credentials.key_store),
         )
         console_conf = config.console
         console = await open_console(

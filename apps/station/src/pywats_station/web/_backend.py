@@ -23,6 +23,7 @@ from pywats_queue import AsyncQueue, Item
 from pywats_station._breaker import BreakerChange, BreakerState, CircuitBreaker
 from pywats_station._connection import ConnectionChange, ConnectionService
 from pywats_station._metrics import StationMetrics
+from pywats_station.web._settings import SettingsView, StationSettings
 
 __all__ = [
     "ActionResult",
@@ -138,6 +139,12 @@ class ConsoleBackend(Protocol):
     def log_tail(self, *, lines: int, level: str) -> list[LogLine]: ...
 
     def changes(self, stop: asyncio.Event) -> AsyncIterator[int]: ...
+
+    async def settings(self) -> SettingsView | None: ...
+
+    async def update_settings(self, values: dict[str, str]) -> list[str]: ...
+
+    async def register(self, url: str, token: str) -> tuple[bool, str]: ...
 
 
 class UploadRate:
@@ -263,6 +270,7 @@ class StationBackend:
         wake_uploader: Callable[[], None] = lambda: None,
         folders: Callable[[], list[FolderView]] = list,
         refresh_depth: Callable[[], Awaitable[None]] | None = None,
+        settings: StationSettings | None = None,
         tick: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -275,6 +283,7 @@ class StationBackend:
         self._wake_uploader = wake_uploader
         self._folders = folders
         self._refresh_depth = refresh_depth
+        self._settings = settings
         self._tick = tick
         self._clock = clock
         self.rate = UploadRate(clock=clock)
@@ -439,6 +448,19 @@ class StationBackend:
                 return
             seen = version
             yield version
+
+    async def settings(self) -> SettingsView | None:
+        return None if self._settings is None else await self._settings.view()
+
+    async def update_settings(self, values: dict[str, str]) -> list[str]:
+        if self._settings is None:
+            return ["settings: not available in this console"]
+        return await self._settings.update(values)
+
+    async def register(self, url: str, token: str) -> tuple[bool, str]:
+        if self._settings is None:
+            return False, "registration: not available in this console"
+        return await self._settings.register(url, token)
 
 
 def read_log_tail(path: Path, *, lines: int, level: str) -> list[LogLine]:

@@ -16,6 +16,7 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 
 from pywats_station.web._backend import LIST_STATES, LOG_LEVELS, ConsoleBackend
+from pywats_station.web._settings import EDITABLE
 
 __all__ = ["ROUTES"]
 
@@ -140,6 +141,42 @@ async def log_page(state: State, level: str = "INFO", lines: int = 200) -> Templ
     )
 
 
+async def _settings_context(
+    state: State, problems: list[str] | None = None, message: str = ""
+) -> dict[str, Any]:
+    view = await _backend(state).settings()
+    return {"settings": view, "problems": problems or [], "message": message, "page": "settings"}
+
+
+@get("/settings", name="settings")
+async def settings_page(state: State, saved: str = "") -> Template:
+    message = {"1": "saved", "registered": "registered"}.get(saved, "")
+    return Template("settings.html", context=await _settings_context(state, message=message))
+
+
+@post("/settings", name="settings-save", status_code=200)
+async def settings_save(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in EDITABLE if k in form}
+    problems = await _backend(state).update_settings(values)
+    if problems:
+        context = await _settings_context(state, problems=problems)
+        return Template("settings.html", context=context, status_code=422)
+    return Redirect(path="/settings?saved=1", status_code=303)
+
+
+@post("/settings/register", name="register", status_code=200)
+async def settings_register(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    form = await request.form()
+    ok, message = await _backend(state).register(
+        str(form.get("server_url") or ""), str(form.get("registration_token") or "")
+    )
+    if not ok:
+        context = await _settings_context(state, problems=[message])
+        return Template("settings.html", context=context, status_code=422)
+    return Redirect(path="/settings?saved=registered", status_code=303)
+
+
 @get("/health", name="health", media_type=MediaType.JSON)
 async def health(state: State) -> Response[bytes]:
     ok, reasons = await _backend(state).health()
@@ -185,6 +222,9 @@ ROUTES = [
     retry,
     discard,
     log_page,
+    settings_page,
+    settings_save,
+    settings_register,
     health,
     metrics,
     events,
