@@ -8,6 +8,9 @@ re-exported here (``UUTBuilder``, ``UURBuilder``, ``Report`` …), and raise
 
 from __future__ import annotations
 
+# Settings models are pydantic models: an author needs these two and no pydantic import.
+from pydantic import Field, field_validator
+
 from pywats.report import (
     BooleanMeasurement,
     Chart,
@@ -39,6 +42,7 @@ from pywats.report import (
     validate,
 )
 
+from ._discovery import ENTRY_POINT_GROUP
 from ._sdk import (
     CONVERTER_API,
     ConversionContext,
@@ -54,15 +58,14 @@ from ._sdk import (
 from ._version import __version__
 from ._xml import parse_xml
 
-#: The entry-point group converters register under.
-ENTRY_POINT_GROUP = "pywats.converters"
-
 __all__ = [
     # the SDK
     "CONVERTER_API",
     "ENTRY_POINT_GROUP",
     "Converter",
     "ConverterParameters",
+    "Field",
+    "field_validator",
     "NoParameters",
     "ConversionContext",
     "StationInfo",

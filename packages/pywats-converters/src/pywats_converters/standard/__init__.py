@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._atml import AtmlConverter, AtmlParameters
 from ._csv import CsvColumnLimit, CsvColumns, CsvConverter, CsvError, CsvParameters, read_table
 from ._teststand import TestStandXmlConverter, TestStandXmlParameters
+from ._wats import WatsFormatSettings, WsjfConverter, WsxfConverter
 from ._wrml import WrmlConverter, WrmlParameters
 from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
 
@@ -26,4 +27,7 @@ __all__ = [
     "WstfError",
     "WstfParameters",
     "parse_wstf",
+    "WatsFormatSettings",
+    "WsjfConverter",
+    "WsxfConverter",
 ]
