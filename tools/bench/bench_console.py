@@ -6,10 +6,15 @@ without the console (5 SSE clients and a polling tab open), in the same run.
    (in-process ASGI client, no sockets), median and p95 over 200 requests each.
 2. Throughput: 1,000 WSJF reports queued with ``pywats-station submit``, then
    ``pywats-station run`` delivers them to the fake WATS server (in this process, real
-   loopback HTTP); reports/s from start of ``run`` to the last acknowledgement, read
-   from status.json. Alternating rounds: console disabled, and console enabled with 5
+   loopback HTTP); reports/s in the steady state (from the 100th acknowledgement to the
+   last, read from status.json), and from the start of ``run`` (start-up included).
+   Alternating rounds: console disabled, and console enabled with 5
    SSE streams (``/events``) and one tab polling ``/fragments/dashboard`` every second.
+   The client-side limit of 500 requests/minute is lifted for both, or both would run
+   at exactly that pace.
    ``console_cost`` = 1 - (with / without), medians; the target is <= 0.10.
+   ``console_cpu_cost``: the station process's extra CPU seconds for the same 1,000
+   deliveries with the console serving (medians), robust against a busy machine.
 Prints one JSON object as its last line.
 """
 
@@ -33,8 +38,9 @@ from pywats.report import UUTBuilder, dumps_wsjf
 from pywats_testing import FakeWatsServer
 
 REPORTS = 1000
-ROUNDS = 2
+ROUNDS = 3
 SSE_CLIENTS = 5
+STEADY_FROM = 100
 
 
 async def _render_times() -> dict[str, Any]:
@@ -148,11 +154,22 @@ class _Poller(threading.Thread):
             self.polls += 1
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a live process so far (Linux /proc), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
 def _round(fake: FakeWatsServer, workdir: Path, console: bool) -> dict[str, Any]:
     home = workdir / ("with" if console else "without")
     home.mkdir()
     (home / "station.toml").write_text(
-        "[status]\ninterval = 0.05\n[console]\n"
+        # WATS's 500 requests/minute limit is lifted: at that pace the station idles and
+        # any console would look free; this measures what the console takes from it.
+        "[status]\ninterval = 0.05\n[upload]\nrequests_per_minute = 1000000\n[console]\n"
         + ("enabled = true\nport = 0\n" if console else "enabled = false\n")
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
@@ -186,27 +203,46 @@ def _round(fake: FakeWatsServer, workdir: Path, console: bool) -> dict[str, Any]
                 client.start()
         status_file = home / "status.json"
         deadline = time.monotonic() + 600
-        done_at = None
+        done_at = steady_from = None
         while time.monotonic() < deadline:
             try:
                 status = json.loads(status_file.read_text())
             except (OSError, ValueError):
                 status = {}
-            if status.get("metrics", {}).get("uploads", {}).get("succeeded", 0) >= REPORTS:
+            succeeded = status.get("metrics", {}).get("uploads", {}).get("succeeded", 0)
+            if steady_from is None and succeeded >= STEADY_FROM:
+                steady_from = (time.perf_counter(), succeeded)
+            if succeeded >= REPORTS:
                 done_at = time.perf_counter()
                 break
             time.sleep(0.02)
         assert done_at is not None, "the station did not deliver every report"
+        assert steady_from is not None
+        cpu_s = _cpu_seconds(run.pid)
     finally:
         for client in clients:
             client.stop.set()
         run.terminate()
         run.communicate(timeout=60)
-    result: dict[str, Any] = {"reports_per_s": round(REPORTS / (done_at - started), 1)}
+    result: dict[str, Any] = {
+        # Steady state: from the STEADY_FROM-th acknowledgement to the last (start-up,
+        # where the console's import and bind cost once, is left out and shown apart).
+        "reports_per_s": round((REPORTS - steady_from[1]) / (done_at - steady_from[0]), 1),
+        "reports_per_s_from_start": round(REPORTS / (done_at - started), 1),
+        "station_cpu_s": cpu_s,
+    }
     if console:
         result["sse_events_per_client"] = [c.events for c in clients if isinstance(c, _SseClient)]
         result["dashboard_polls"] = sum(c.polls for c in clients if isinstance(c, _Poller))
     return result
+
+
+def _cpu_cost(without: list[dict[str, Any]], with_console: list[dict[str, Any]]) -> float | None:
+    base = [r["station_cpu_s"] for r in without if r["station_cpu_s"]]
+    more = [r["station_cpu_s"] for r in with_console if r["station_cpu_s"]]
+    if not base or not more:
+        return None
+    return round(statistics.median(more) / statistics.median(base) - 1, 3)
 
 
 def main() -> int:
@@ -228,7 +264,16 @@ def main() -> int:
         "median_without": base,
         "median_with": with_rate,
         "console_cost": round(1 - with_rate / base, 3),
+        "console_cost_from_start": round(
+            1
+            - statistics.median(r["reports_per_s_from_start"] for r in with_console)
+            / statistics.median(r["reports_per_s_from_start"] for r in without),
+            3,
+        ),
         "target_cost_at_most": 0.10,
+        # CPU the station process spent for the same 1,000 deliveries: insensitive to
+        # what else the machine is doing, unlike wall-clock throughput.
+        "console_cpu_cost": _cpu_cost(without, with_console),
     }
     print(json.dumps(result))
     return 0

@@ -6,6 +6,7 @@ import base64
 import http.client
 import re
 import sys
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -280,3 +281,19 @@ def test_a_wrong_registration_token_is_refused_without_echoing_it(
     assert status == 422
     assert "registration failed" in body
     assert wrong not in body + str(headers)
+
+
+def test_sigterm_with_a_live_event_stream_open_stops_the_station_cleanly(
+    console: ConsoleStation,
+) -> None:
+    parts = urllib.parse.urlsplit(console.url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+    conn.request("GET", "/events", headers={"Host": "localhost"})
+    stream = conn.getresponse()
+    assert stream.status == 200
+    assert stream.getheader("content-type", "").startswith("text/event-stream")
+    assert stream.readline().startswith(b"event: dashboard")  # a named event first
+    started = time.monotonic()
+    assert console.stop() == 0
+    assert time.monotonic() - started < 30  # the stream ended; it did not hold the stop
+    conn.close()

@@ -191,6 +191,31 @@ async def metrics(state: State) -> Response[bytes]:
     )
 
 
+class _SharedRender:
+    """The dashboard fragment rendered once per change, whatever the number of open
+    streams: five tabs cost one snapshot and one render per change, not five."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.html = ""
+        self.depth = ""
+        self.lock = asyncio.Lock()
+
+    async def get(
+        self, version: int, state: State, request: Request[Any, Any, Any]
+    ) -> tuple[str, str]:
+        async with self.lock:
+            if version != self.version:
+                engine = request.app.template_engine
+                assert engine is not None
+                context = await _dashboard_context(state)
+                html = engine.get_template("_dashboard.html").render(**context)
+                self.html = html.replace("\n", " ")
+                self.depth = json.dumps(context["snap"].queue_depth)
+                self.version = version
+            return self.html, self.depth
+
+
 @get("/events", name="events")
 async def events(request: Request[Any, Any, Any], state: State) -> ServerSentEvent:
     """Named events: ``dashboard`` (the dashboard fragment) and ``queue-depth``. The
@@ -198,16 +223,12 @@ async def events(request: Request[Any, Any, Any], state: State) -> ServerSentEve
     the console stops (the shared stop event)."""
     backend = _backend(state)
     stop: asyncio.Event = state.stop
-    engine = request.app.template_engine
-    assert engine is not None
-    fragment = engine.get_template("_dashboard.html")
+    shared: _SharedRender = state.setdefault("sse_render", _SharedRender())
 
     async def stream() -> AsyncIterator[ServerSentEventMessage]:
-        async for _version in backend.changes(stop):
-            context = await _dashboard_context(state)
-            html = fragment.render(**context, request=request)
-            yield ServerSentEventMessage(data=html.replace("\n", " "), event="dashboard")
-            depth = json.dumps(context["snap"].queue_depth)
+        async for version in backend.changes(stop):
+            html, depth = await shared.get(version, state, request)
+            yield ServerSentEventMessage(data=html, event="dashboard")
             yield ServerSentEventMessage(data=depth, event="queue-depth")
 
     return ServerSentEvent(stream(), headers={"Cache-Control": "no-store"})
