@@ -28,9 +28,7 @@ from pywats_station._register import RegistrationError, StationInfo, register_st
 from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
-from pywats_station.web import StationBackend
-from pywats_station.web._server import open_console
-from pywats_station.web._settings import StationSettings
+from pywats_station.web import StationBackend, StationSettings
 
 __all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
 
@@ -336,16 +334,21 @@ async def run_service(
             settings=StationSettings(home, config.credentials.key_store),
         )
         console_conf = config.console
-        console = await open_console(
-            backend,
-            enabled=console_conf.enabled,
-            host=console_conf.host,
-            port=console_conf.port,
-            allow_remote=console_conf.allow_remote,
-            allowed_hosts=console_conf.allowed_hosts,
-            csrf_secret_file=home.data_dir / "console.secret",
-            announce=announce,
-        )
+        console = None
+        if console_conf.enabled:
+            # Imported here: the web framework loads only for a station that serves it.
+            from pywats_station.web._server import open_console
+
+            console = await open_console(
+                backend,
+                enabled=console_conf.enabled,
+                host=console_conf.host,
+                port=console_conf.port,
+                allow_remote=console_conf.allow_remote,
+                allowed_hosts=console_conf.allowed_hosts,
+                csrf_secret_file=home.data_dir / "console.secret",
+                announce=announce,
+            )
         helpers_stop = asyncio.Event()
         backend_task = asyncio.create_task(backend.run(helpers_stop))
         connection_task = asyncio.create_task(connection.run(helpers_stop))
