@@ -37,6 +37,8 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "anyio>=4.3",
     "jsonschema>=4.21",
+    # The console's browser tests: the driver only; the browser is Debian's chromium.
+    "playwright>=1.45",
     # The root conftest.py reads the packages' declared dependencies with these.
     "packaging>=24",
     "tomli>=2; python_version < '3.11'",
@@ -156,6 +158,13 @@ def demo(session: nox.Session) -> None:
     """The main job on an embedded default: a station and the client on a local fake WATS."""
     session.install(*_workspace_packages())
     session.run("python", "tools/demo.py", *session.posargs, env=_reference_env())
+
+
+@nox.session
+def screenshots(session: nox.Session) -> None:
+    """Screenshots of each console page at 1280x800 into screenshots/ (git-ignored)."""
+    session.install(*_workspace_packages(), "playwright>=1.45")
+    session.run("python", "tools/console_screenshots.py", *session.posargs)
 
 
 @nox.session

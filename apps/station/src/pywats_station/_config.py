@@ -32,6 +32,7 @@ __all__ = [
     "QueueSection",
     "StatusSection",
     "CredentialsSection",
+    "ConsoleSection",
     "load_config",
     "save_config",
 ]
@@ -172,6 +173,27 @@ class CredentialsSection(_Section):
     key_store: Literal["auto", "keyring", "file"] = "auto"
 
 
+class ConsoleSection(_Section):
+    """``[console]``: the browser console served by ``run`` (see docs/console.md).
+
+    It binds to loopback unless ``allow_remote`` says otherwise: the console can retry
+    and discard queue items, so reaching it from the network must be a decision.
+    """
+
+    enabled: bool = True
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8765, ge=0, le=65535)  # 0: any free port (tests)
+    allow_remote: bool = False
+    # More names the browser may use in the Host header (e.g. the station's DNS name
+    # when allow_remote is set); localhost, 127.0.0.1, ::1 and `host` always count.
+    allowed_hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return value.strip().strip("[]")
+
+
 class StationConfig(_Section):
     """The whole ``station.toml``. Every section and key is optional."""
 
@@ -184,6 +206,7 @@ class StationConfig(_Section):
     queue: QueueSection = Field(default_factory=QueueSection)
     status: StatusSection = Field(default_factory=StatusSection)
     credentials: CredentialsSection = Field(default_factory=CredentialsSection)
+    console: ConsoleSection = Field(default_factory=ConsoleSection)
 
 
 def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:

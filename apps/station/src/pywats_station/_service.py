@@ -13,7 +13,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pywats import AsyncWATS, RateLimiter, Timeouts
 from pywats_queue import AsyncQueue
@@ -29,6 +29,7 @@ from pywats_station._register import StationInfo, register_station
 from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
+from pywats_station.web import StationBackend, StationSettings
 
 __all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
 
@@ -267,8 +268,12 @@ async def run_service(
     config: StationConfig,
     credentials: StationCredentials,
     stop: asyncio.Event,
+    announce: Callable[[str], None] | None = None,
 ) -> dict[str, object]:
-    """Run until ``stop`` is set; returns the final status. The caller holds the lock."""
+    """Run until ``stop`` is set; returns the final status. The caller holds the lock.
+
+    ``announce`` receives lines for the person who started the station (the console's
+    URL, or why it did not start)."""
     queue = await AsyncQueue.open(queue_url(home, config))
     clients = _Clients(
         home, config, credentials, RateLimiter(config.upload.requests_per_minute, 60.0)
@@ -332,7 +337,35 @@ async def run_service(
             credentials.server_url,
             queue_url(home, config),
         )
+        backend = StationBackend(
+            queue=queue,
+            metrics=metrics,
+            connection=connection,
+            breaker=breaker,
+            log_file=home.log_dir / "station.log",
+            paused=lambda: None if clients.keeper.is_valid else clients.keeper.reason,
+            wake_uploader=uploader.wake,
+            refresh_depth=refresh_depth,
+            settings=StationSettings(home, config.credentials.key_store),
+        )
+        console_conf = config.console
+        console = None
+        if console_conf.enabled:
+            # Imported here: the web framework loads only for a station that serves it.
+            from pywats_station.web._server import open_console
+
+            console = await open_console(
+                backend,
+                enabled=console_conf.enabled,
+                host=console_conf.host,
+                port=console_conf.port,
+                allow_remote=console_conf.allow_remote,
+                allowed_hosts=console_conf.allowed_hosts,
+                csrf_secret_file=home.data_dir / "console.secret",
+                announce=announce,
+            )
         helpers_stop = asyncio.Event()
+        backend_task = asyncio.create_task(backend.run(helpers_stop))
         connection_task = asyncio.create_task(connection.run(helpers_stop))
         watcher_task = asyncio.create_task(
             clients.watch(helpers_stop, config.connection.probe_interval)
@@ -343,8 +376,12 @@ async def run_service(
             await uploader.run(stop, grace=config.upload.shutdown_grace)
         finally:
             log.info("stopping: uploads finished or handed back")
+            if console is not None:
+                await console.stop()
             helpers_stop.set()
-            await asyncio.gather(connection_task, watcher_task, return_exceptions=True)
+            await asyncio.gather(
+                connection_task, watcher_task, backend_task, return_exceptions=True
+            )
             reporter_stop.set()
             await reporter_task  # the final status.json, with the final numbers
             for task in list(probes):

@@ -39,7 +39,9 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
     async def service() -> dict[str, Any]:
         stop = asyncio.Event()
         with stop_on_signals(stop):
-            return await run_service(home, config, credentials, stop)
+            return await run_service(
+                home, config, credentials, stop, announce=lambda line: print(line, flush=True)
+            )
 
     try:
         print(

@@ -1,0 +1,141 @@
+"""A real ``pywats-station run`` with its console, against the in-process fake server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+report_module = pytest.importorskip("pywats.report")
+
+CONSOLE_TOML = """
+[status]
+interval = 0.05
+[connection]
+probe_interval = 0.2
+[upload]
+shutdown_grace = 0.5
+[retry]
+base_delay = 0.05
+max_delay = 0.5
+max_attempts = 10000
+[breaker]
+failure_threshold = 2
+reset_timeout = 0.5
+[console]
+port = 0
+"""
+
+
+def write_report(directory: Path, sn: str, *, process_code: int = 10) -> tuple[Path, str]:
+    builder = report_module.UUTBuilder(
+        pn="PN-CONSOLE",
+        sn=sn,
+        rev="A",
+        process_code=process_code,
+        machine_name="ST-1",
+        location="Lab",
+        purpose="Test",
+    )
+    builder.root.numeric("Voltage", 5.01, "GELE", low=4.9, high=5.1, unit="V")
+    report = builder.build()
+    path = directory / f"{sn}.json"
+    path.write_bytes(report_module.dumps_wsjf(report))
+    return path, str(report.id)
+
+
+def register(cli: Any, fake_wats: Any, home: Path) -> None:
+    (home / "station.toml").write_text(CONSOLE_TOML)
+    result = cli(
+        "register",
+        "--url",
+        fake_wats.url,
+        "--identifier",
+        "ST-CONSOLE",
+        "--key-store",
+        "file",
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+class ConsoleStation:
+    """``pywats-station run`` in a subprocess; :attr:`url` is the console it printed."""
+
+    def __init__(self, home: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+        self.home = home
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pywats_station", "--home", str(home), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert self.proc.stdout is not None
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 120
+        self.url = ""
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise AssertionError(f"station ended: {self.proc.communicate()}")
+            self.lines.append(line)
+            found = re.search(r"console at (http://\S+)", line)
+            if found:
+                self.url = found.group(1).rstrip("/")
+                break
+        assert self.url, self.lines
+        # Keep draining so the station never blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def get(
+        self, path: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, dict(answer.headers), answer.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode()
+
+    def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 120) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            assert self.proc.poll() is None, self.proc.communicate()
+            time.sleep(0.05)
+        raise AssertionError(f"never happened: {what}")
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.get("/health")[2])
+        return result
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode

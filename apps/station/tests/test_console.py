@@ -1,0 +1,299 @@
+"""The console served by a real ``pywats-station run``: refusals, secrets, health, metrics."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import re
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from pywats_station import CredentialStore, resolve_home
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
+from console_support import ConsoleStation, register, write_report
+
+WSJF_ROUTE = "POST /api/Report/WSJF"
+
+
+@pytest.fixture
+def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleStation]:
+    register(cli, fake_wats, station_home)
+    running = ConsoleStation(station_home)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _raw(url: str, method: str, path: str, headers: dict[str, str], body: str = "") -> Any:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=headers)
+        answer = conn.getresponse()
+        return answer.status, answer.getheaders(), answer.read().decode()
+    finally:
+        conn.close()
+
+
+def _port(console: ConsoleStation) -> int:
+    port = urllib.parse.urlsplit(console.url).port
+    assert port
+    return port
+
+
+def test_run_prints_the_console_url_on_loopback(console: ConsoleStation) -> None:
+    assert console.url.startswith("http://localhost:")
+    status, _headers, body = console.get("/")
+    assert status == 200
+    assert "Dashboard" in body
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io:{port}", "localhost.evil.example"],
+)
+def test_a_foreign_or_rebinding_host_is_refused(console: ConsoleStation, host: str) -> None:
+    port = _port(console)
+    status, _, body = _raw(console.url, "GET", "/", {"Host": host.format(port=port)})
+    assert status == 421
+    assert "Dashboard" not in body
+
+
+@pytest.mark.parametrize("host", ["localhost:{port}", "127.0.0.1:{port}", "LOCALHOST"])
+def test_the_own_host_names_are_accepted_with_or_without_port(
+    console: ConsoleStation, host: str
+) -> None:
+    status, _, _ = _raw(console.url, "GET", "/health", {"Host": host.format(port=_port(console))})
+    assert status in (200, 503)  # answered, ok or degraded
+
+
+def _cookie_and_token(console: ConsoleStation) -> tuple[str, str]:
+    status, headers, body = _raw(console.url, "GET", "/queue", {"Host": "localhost"})
+    assert status == 200
+    cookie = next(v for k, v in headers if k.lower() == "set-cookie")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', body)
+    assert token
+    return cookie.split(";", 1)[0], token.group(1)
+
+
+@pytest.mark.parametrize("token", [None, "wrong", "forged.token"])
+def test_a_post_without_or_with_a_wrong_csrf_token_is_403(
+    console: ConsoleStation, token: str | None
+) -> None:
+    cookie, _ = _cookie_and_token(console)
+    form = "ids=x&back_state=dead" + ("" if token is None else f"&_csrf_token={token}")
+    status, _, _ = _raw(
+        console.url,
+        "POST",
+        "/queue/retry",
+        {
+            "Host": "localhost",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        form,
+    )
+    assert status == 403
+
+
+def test_a_post_with_the_token_in_the_htmx_header_is_accepted(console: ConsoleStation) -> None:
+    cookie, token = _cookie_and_token(console)
+    status, _, body = _raw(
+        console.url,
+        "POST",
+        "/queue/retry",
+        {
+            "Host": "localhost",
+            "Cookie": cookie,
+            "X-CSRFToken": token,
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        "ids=no-such-item&back_state=dead",
+    )
+    assert status == 200
+    assert "1 refused" in body  # the action ran, and says why nothing changed
+
+
+def test_metrics_parse_and_carry_the_station_metrics(console: ConsoleStation) -> None:
+    status, _headers, body = console.get("/metrics")
+    assert status == 200
+    names = {family.name for family in text_string_to_metric_families(body)}
+    for name in (
+        "pywats_station_uploads_succeeded",
+        "pywats_station_queue_depth",
+        "pywats_station_breaker_state",
+        "pywats_station_connection_state",
+    ):
+        assert name in names, names
+
+
+def test_health_turns_degraded_when_the_breaker_opens_and_back_when_it_closes(
+    console: ConsoleStation, fake_wats: Any, cli: Any, tmp_path: Path
+) -> None:
+    console.wait_for(lambda: console.health()["status"] == "ok", "healthy at start")
+    fake_wats.outage()
+    try:
+        degraded = console.wait_for(
+            lambda: (
+                (h := console.health())["status"] == "degraded"
+                and any("circuit breaker" in r for r in h["reasons"])
+                and h
+            ),
+            "degraded with the breaker open",
+        )
+        assert console.get("/health")[0] == 503
+    finally:
+        fake_wats.end_outage()
+    assert degraded["reasons"]
+    console.wait_for(lambda: console.health()["status"] == "ok", "healthy again")
+
+
+def _links(body: str) -> set[str]:
+    return set(re.findall(r'(?:href|hx-get|sse-connect)="(/[^"]*)"', body))
+
+
+def test_no_secret_in_any_page_fragment_or_header(
+    console: ConsoleStation, fake_wats: Any, cli: Any, station_home: Path, tmp_path: Path
+) -> None:
+    # Something in every page: a delivered report, a dead letter, log lines.
+    path, _ = write_report(tmp_path, "SN-CRAWL")
+    dead, _ = write_report(tmp_path, "SN-CRAWL-DEAD", process_code=4242)
+    assert cli("submit", str(path), str(dead)).returncode == 0
+    console.wait_for(
+        lambda: 'id="depth-dead">1<' in console.get("/fragments/dashboard")[2], "a dead letter"
+    )
+    stored = CredentialStore(resolve_home(station_home), "file").load()
+    assert stored is not None
+    passcode = stored.token().reveal()  # base64 of identifier:passcode, as sent to WATS
+    identifier_pass = base64.b64decode(passcode).decode()
+    secret_password = identifier_pass.split(":", 1)[1]
+    secrets = {
+        fake_wats.registration_token,
+        base64.b64encode(fake_wats.registration_token.encode()).decode(),
+        secret_password,
+        base64.b64encode(secret_password.encode()).decode(),
+        passcode,
+    }
+    seen: set[str] = set()
+    todo = ["/", "/queue", "/log", "/settings", "/health", "/metrics", "/fragments/dashboard"]
+    todo += [f"/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
+    todo += [f"/fragments/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
+    todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]
+    while todo:
+        link = todo.pop()
+        if link in seen or link.startswith(("/events", "/static")):
+            continue
+        seen.add(link)
+        status, headers, body = console.get(link)
+        assert status in (200, 503), (link, status)
+        everything = body + "\n".join(f"{k}: {v}" for k, v in headers.items())
+        for secret in secrets:
+            assert secret not in everything, f"a secret in {link}"
+        todo += sorted(_links(body) - seen)
+    assert any(link.startswith("/queue/items/") for link in seen)
+    assert len(seen) >= 15
+
+
+def _post_form(console: ConsoleStation, path: str, fields: dict[str, str]) -> Any:
+    cookie, token = _cookie_and_token(console)
+    body = urllib.parse.urlencode({**fields, "_csrf_token": token})
+    return _raw(
+        console.url,
+        "POST",
+        path,
+        {
+            "Host": "localhost",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body,
+    )
+
+
+def test_a_bad_setting_is_refused_naming_the_key_and_nothing_is_written(
+    console: ConsoleStation, station_home: Path
+) -> None:
+    before = (station_home / "station.toml").read_bytes()
+    status, _, body = _post_form(console, "/settings", {"station.name": "x" * 300})
+    assert status == 422
+    assert "station.name" in body
+    assert (station_home / "station.toml").read_bytes() == before
+    assert not (station_home / "station.toml.bak").exists()
+
+
+def test_a_setting_is_saved_atomically_keeping_a_backup(
+    console: ConsoleStation, station_home: Path
+) -> None:
+    before = (station_home / "station.toml").read_text()
+    status, _headers, _ = _post_form(
+        console, "/settings", {"station.name": "Line 7 ICT", "station.location": "Hall B"}
+    )
+    assert status == 303
+    assert (station_home / "station.toml.bak").read_text() == before
+    saved = (station_home / "station.toml").read_text()
+    assert 'name = "Line 7 ICT"' in saved
+    assert 'location = "Hall B"' in saved
+    assert "Line 7 ICT" in console.get("/settings")[2]
+
+
+def test_registering_again_from_the_settings_page_stores_new_credentials(
+    console: ConsoleStation, fake_wats: Any, station_home: Path
+) -> None:
+    home = resolve_home(station_home)
+    old = CredentialStore(home, "file").load()
+    assert old is not None
+    status, headers, body = _post_form(
+        console,
+        "/settings/register",
+        {"server_url": fake_wats.url, "registration_token": fake_wats.registration_token},
+    )
+    assert status == 303, body
+    assert fake_wats.registration_token not in body + str(headers)
+    new = CredentialStore(home, "file").load()
+    assert new is not None
+    assert new.passcode.reveal() != old.passcode.reveal()
+    shown = console.get("/settings?saved=registered")[2]
+    assert fake_wats.registration_token not in shown
+    assert "registered" in shown
+    log = (station_home / "logs" / "station.log").read_text()
+    assert fake_wats.registration_token not in log
+
+
+def test_a_wrong_registration_token_is_refused_without_echoing_it(
+    console: ConsoleStation, fake_wats: Any
+) -> None:
+    wrong = "WrongToken-" + "q" * 20
+    status, headers, body = _post_form(
+        console, "/settings/register", {"server_url": fake_wats.url, "registration_token": wrong}
+    )
+    assert status == 422
+    assert "registration failed" in body
+    assert wrong not in body + str(headers)
+
+
+def test_sigterm_with_a_live_event_stream_open_stops_the_station_cleanly(
+    console: ConsoleStation,
+) -> None:
+    parts = urllib.parse.urlsplit(console.url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+    conn.request("GET", "/events", headers={"Host": "localhost"})
+    stream = conn.getresponse()
+    assert stream.status == 200
+    assert stream.getheader("content-type", "").startswith("text/event-stream")
+    assert stream.readline().startswith(b"event: dashboard")  # a named event first
+    started = time.monotonic()
+    assert console.stop() == 0
+    assert time.monotonic() - started < 30  # the stream ended; it did not hold the stop
+    conn.close()
