@@ -20,6 +20,8 @@ ROOT = Path(__file__).parent
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 UNASYNC = "unasync==0.6.0"
+# Pinned so that the models generated from the WATS spec are reproducible.
+DATAMODEL_CODEGEN = "datamodel-code-generator==0.97.0"
 TEST_DEPS = [
     "pytest>=8",
     "pytest-timeout>=2.3",
@@ -80,6 +82,14 @@ def codegen(session: nox.Session) -> None:
     """Regenerate the sync API from the async source; ``-- --check`` fails on any drift."""
     session.install(UNASYNC, RUFF)
     session.run("python", "tools/codegen.py", *session.posargs)
+
+
+@nox.session
+def apigen(session: nox.Session) -> None:
+    """Regenerate pywats's models and operation table from the WATS spec; ``-- --check``
+    fails on any drift."""
+    session.install(DATAMODEL_CODEGEN, RUFF)
+    session.run("python", "tools/apigen.py", *session.posargs, env=_reference_env())
 
 
 @nox.session

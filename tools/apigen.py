@@ -78,6 +78,8 @@ RESPONSE_OVERRIDES = {
     ("GET", "/api/Software/Packages"): ("Package", True),
     # Declared as one Package, described as the packages "with the provided tag".
     ("GET", "/api/Software/PackagesByTag"): ("Package", True),
+    # Untyped in the spec; PUT and DELETE of the same route take Vendor[] [inferred].
+    ("GET", "/api/Product/Vendors"): ("Vendor", True),
 }
 
 # Operations whose description says they take OData query options (the spec lists none

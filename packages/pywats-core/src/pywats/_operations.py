@@ -773,8 +773,8 @@ Product_Vendors = Operation(
     operation_id="Product_Vendors",
     params=(),
     body=None,
-    response_model=None,
-    response_is_list=False,
+    response_model="Vendor",
+    response_is_list=True,
     odata=False,
 )
 Product_PutVendors = Operation(
