@@ -9,10 +9,10 @@ from pywats._async._api import AsyncApi
 from pywats._async.app._repository import AsyncAppRepository
 from pywats._errors import EmptyResponseError, PyWATSError
 from pywats._operation import operation
-from pywats._payload import JsonValue
 
 if TYPE_CHECKING:
     from pywats._models import Process
+    from pywats._payload import JsonValue  # pydantic: kept out of `import pywats`
     from pywats.models import CommonUserSettings
 
 __all__ = ["AsyncAppService"]

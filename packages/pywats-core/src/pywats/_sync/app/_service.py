@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from pywats import _operations as ops
 from pywats._errors import EmptyResponseError, PyWATSError
 from pywats._operation import operation
-from pywats._payload import JsonValue
 from pywats._sync._api import Api
 from pywats._sync.app._repository import AppRepository
 
 if TYPE_CHECKING:
     from pywats._models import Process
+    from pywats._payload import JsonValue  # pydantic: kept out of `import pywats`
     from pywats.models import CommonUserSettings
 
 __all__ = ["AppService"]
