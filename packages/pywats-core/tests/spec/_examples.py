@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pywats import TicketStatus
 from pywats.models import (
     Asset,
     AssetType,
@@ -222,7 +223,9 @@ EXAMPLES: dict[str, Example] = {
         Ticket(subject="Probe wear", report_uuid=RID)
     ),
     "rootcause.update_ticket": lambda w: w.rootcause.update_ticket(Ticket(ticket_id=UID, status=8)),
-    "rootcause.tickets": lambda w: w.rootcause.tickets(1 | 2, 2, search="probe"),
+    "rootcause.tickets": lambda w: w.rootcause.tickets(
+        TicketStatus.OPEN | TicketStatus.IN_PROGRESS, 2, search="probe"
+    ),
     "rootcause.archive_tickets": lambda w: w.rootcause.archive_tickets([UID]),
     "rootcause.attachment": lambda w: w.rootcause.attachment(UID, file_name="a.png"),
     "rootcause.upload_attachment": lambda w: w.rootcause.upload_attachment(

@@ -12,19 +12,10 @@ from pywats._errors import EmptyResponseError, PyWATSError
 from pywats._operation import operation
 from pywats._payload import dump, parse, parse_list
 from pywats._sync._api import Api
+from pywats._ticket import TicketStatus
 from pywats.models import Ticket
 
-__all__ = ["RootCauseService", "TICKET_STATUS"]
-
-# Ticket status flags (the spec's enum 1..32); combine them with | in tickets(status=...).
-TICKET_STATUS = {
-    "open": 1,
-    "in_progress": 2,
-    "on_hold": 4,
-    "solved": 8,
-    "closed": 16,
-    "archived": 32,
-}
+__all__ = ["RootCauseService"]
 
 
 class RootCauseService:
@@ -50,13 +41,18 @@ class RootCauseService:
         return parse(Ticket, self._api.json(op, json=dump(ticket)), op.key)
 
     @operation(ops.RootCause_GetTickets)
-    def tickets(self, status: int, view: int, *, search: str | None = None) -> list[Ticket]:
-        """Tickets whose status is one of the ``status`` flags (see ``TICKET_STATUS``),
-        in a view (0: assigned to me, 1: following, 2: all), optionally matching a text."""
-        if status < 1 or status > 63:
-            raise ValueError(f"status is a combination of the flags 1..32, not {status}")
+    def tickets(
+        self, status: TicketStatus | int, view: int, *, search: str | None = None
+    ) -> list[Ticket]:
+        """Tickets whose status is one of the ``status`` flags (:class:`pywats.TicketStatus`,
+        combined with ``|``), in a view (0: assigned to me, 1: following, 2: all),
+        optionally matching a text."""
+        if not 1 <= int(status) <= 63:
+            raise ValueError(f"status is a combination of the flags 1..32, not {int(status)}")
         op = ops.RootCause_GetTickets
-        body = self._api.json(op, params={"status": status, "view": view, "searchString": search})
+        body = self._api.json(
+            op, params={"status": int(status), "view": view, "searchString": search}
+        )
         return parse_list(Ticket, body, op.key)
 
     @operation(ops.RootCause_ArchiveTickets)
