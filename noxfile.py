@@ -34,7 +34,7 @@ TEST_DEPS = [
 ]
 # Stub and plugin packages mypy needs to see the packages' dependencies.
 # tomli: mypy checks for Python 3.10, where the station reads TOML with it.
-TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2"]
+TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2", "types-defusedxml"]
 
 
 def _workspace_packages() -> list[str]:

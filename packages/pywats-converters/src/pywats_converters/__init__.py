@@ -1,0 +1,104 @@
+"""pywats-converters: the SDK a converter author depends on, and nothing else.
+
+Write a converter by subclassing :class:`Converter`, build reports with the report model
+re-exported here (``UUTBuilder``, ``UURBuilder``, ``Report`` …), and raise
+:class:`ConversionError` for bad input. Register it under the entry-point group
+``pywats.converters``.
+"""
+
+from __future__ import annotations
+
+from pywats.report import (
+    BooleanMeasurement,
+    Chart,
+    ChartSeries,
+    CompOp,
+    Failure,
+    MiscInfo,
+    MultiNumericStep,
+    MultiPassFailStep,
+    MultiStringStep,
+    NumericMeasurement,
+    Report,
+    ReportFormatError,
+    ReportResult,
+    ReportType,
+    SequenceBuilder,
+    Step,
+    StepStatus,
+    StringCompOp,
+    StringMeasurement,
+    SubUnit,
+    UURBuilder,
+    UUTBuilder,
+    ValidationProblem,
+    detect_format,
+    format_problems,
+    parse_wsjf,
+    parse_wsxf,
+    validate,
+)
+
+from ._sdk import (
+    CONVERTER_API,
+    ConversionContext,
+    ConversionError,
+    Converter,
+    ConverterParameters,
+    NoParameters,
+    SettingsError,
+    SourceFile,
+    SourceKind,
+    StationInfo,
+)
+from ._version import __version__
+from ._xml import parse_xml
+
+#: The entry-point group converters register under.
+ENTRY_POINT_GROUP = "pywats.converters"
+
+__all__ = [
+    # the SDK
+    "CONVERTER_API",
+    "ENTRY_POINT_GROUP",
+    "Converter",
+    "ConverterParameters",
+    "NoParameters",
+    "ConversionContext",
+    "StationInfo",
+    "SourceFile",
+    "SourceKind",
+    "ConversionError",
+    "SettingsError",
+    "parse_xml",
+    # the report model, from pywats-core
+    "Report",
+    "ReportType",
+    "ReportResult",
+    "UUTBuilder",
+    "UURBuilder",
+    "SequenceBuilder",
+    "MultiNumericStep",
+    "MultiStringStep",
+    "MultiPassFailStep",
+    "Step",
+    "StepStatus",
+    "NumericMeasurement",
+    "StringMeasurement",
+    "BooleanMeasurement",
+    "CompOp",
+    "StringCompOp",
+    "Chart",
+    "ChartSeries",
+    "Failure",
+    "MiscInfo",
+    "SubUnit",
+    "ReportFormatError",
+    "parse_wsjf",
+    "parse_wsxf",
+    "detect_format",
+    "validate",
+    "ValidationProblem",
+    "format_problems",
+    "__version__",
+]
