@@ -34,7 +34,14 @@ TEST_DEPS = [
 ]
 # Stub and plugin packages mypy needs to see the packages' dependencies.
 # tomli: mypy checks for Python 3.10, where the station reads TOML with it.
-TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2", "types-defusedxml"]
+TYPECHECK_DEPS = [
+    MYPY,
+    "pytest>=8",
+    "hypothesis>=6.100",
+    "tomli>=2",
+    "types-defusedxml",
+    "types-jsonschema",
+]
 
 
 def _workspace_packages() -> list[str]:
