@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-__all__ = ["Operation", "Param", "operation", "ODATA_OPTIONS"]
+__all__ = ["Operation", "Param", "operation", "shadowing_literals", "ODATA_OPTIONS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +80,38 @@ class Operation:
         for param in self.params:
             if param.location == "query" and param.required and params.get(param.name) is None:
                 raise ValueError(f"{self.key}: the query parameter {param.name!r} is required")
+
+
+_SHADOWS: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def shadowing_literals(op: Operation) -> dict[str, frozenset[str]]:
+    """Path parameter -> the literal segments other routes have in its place.
+
+    ``GET /api/Product/{partNumber}`` with the part number ``Query`` reaches
+    ``GET /api/Product/Query`` on the server (literal routes win); such values cannot be
+    sent through ``op`` at all.
+    """
+    found = _SHADOWS.get(op.key)
+    if found is None:
+        from pywats._operations import ALL
+
+        mine = op.path.lower().split("/")
+        shadows: dict[str, set[str]] = {}
+        for other in ALL:
+            theirs = other.path.lower().split("/")
+            if len(theirs) != len(mine) or other.method != op.method:
+                continue
+            for i, segment in enumerate(mine):
+                if not segment.startswith("{") or theirs[i].startswith("{"):
+                    continue
+                if theirs[:i] == mine[:i] and all(
+                    a == b or a.startswith("{")
+                    for a, b in zip(mine[i + 1 :], theirs[i + 1 :], strict=True)
+                ):
+                    shadows.setdefault(op.path.split("/")[i][1:-1], set()).add(theirs[i])
+        found = _SHADOWS[op.key] = {k: frozenset(v) for k, v in shadows.items()}
+    return found
 
 
 def operation(op: Operation) -> Callable[[F], F]:

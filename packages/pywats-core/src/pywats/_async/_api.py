@@ -15,7 +15,7 @@ import httpx
 from pywats._async._http import AsyncHttpClient, Files, QueryParams
 from pywats._async._paging import AsyncPagedIterator
 from pywats._errors import ErrorHandler
-from pywats._operation import Operation
+from pywats._operation import Operation, shadowing_literals
 
 __all__ = ["AsyncApi"]
 
@@ -44,6 +44,12 @@ class AsyncApi:
         """Send ``op`` and return the response, whatever its status."""
         query = dict(params or {})
         op.check_query(query)
+        for name, value in (path or {}).items():
+            if str(value).lower() in shadowing_literals(op).get(name, ()):
+                raise ValueError(
+                    f"{op.key}: {name} {value!r} cannot be sent in the route: the server would"
+                    f" answer its /{value} operation instead"
+                )
         headers: dict[str, str] = {}
         if accept is not None:
             headers["Accept"] = accept

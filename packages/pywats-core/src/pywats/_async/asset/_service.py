@@ -26,10 +26,6 @@ from pywats.models import (
 
 __all__ = ["AsyncAssetService"]
 
-# Literal routes under /api/Asset/ that a GET /api/Asset/{x} with x = one of these
-# would reach instead of the asset: the spec's templates overlap.
-_RESERVED = frozenset({"log", "status", "subassets", "types", "count", "state"})
-
 
 def _odata_params(
     filter: Filter | str | None, order_by: str | None
@@ -42,12 +38,6 @@ def _odata_params(
 
 def _iso(value: datetime | str | None) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else value
-
-
-def _check_key(value: str, what: str) -> str:
-    if value.lower() in _RESERVED:
-        raise ValueError(f"an asset {what} of {value!r} cannot be read by route; query instead")
-    return value
 
 
 class AsyncAssetService:
@@ -78,15 +68,15 @@ class AsyncAssetService:
     async def get(self, asset_id: str) -> ODataAsset:
         """One asset by its id."""
         op = ops.Asset_GetAssetByAssetId
-        body = await self._api.json(op, path={"assetId": _check_key(asset_id, "id")})
+        body = await self._api.json(op, path={"assetId": asset_id})
         return parse(ODataAsset, body, op.key)
 
     @operation(ops.Asset_GetAssetBySerialNumber)
     async def get_by_serial_number(self, serial_number: str) -> ODataAsset:
         """One asset by its serial number (the server resolves the same route both ways)."""
         op = ops.Asset_GetAssetBySerialNumber
-        path = {"serialNumber": _check_key(serial_number, "serial number")}
-        return parse(ODataAsset, await self._api.json(op, path=path), op.key)
+        body = await self._api.json(op, path={"serialNumber": serial_number})
+        return parse(ODataAsset, body, op.key)
 
     @operation(ops.Asset_PutAsset)
     async def save(self, asset: Asset | Mapping[str, Any]) -> JsonValue:
