@@ -35,6 +35,7 @@ DOMAINS = (
     "export",
     "workflow",
     "auth",
+    "internal",
 )
 INTRO = """\
 # WATS API coverage
@@ -71,6 +72,19 @@ def render() -> str:
         "|---|---|---|---|",
     ]
     for op in ops:
+        call = f"`{calls[op.key]}()`" if op.key in calls else "—"
+        lines.append(f"| {op.tag} | {op.method} | `{op.path}` | {call} |")
+    lines += [
+        "",
+        "## Internal operations",
+        "",
+        "Routes of the internal specification (`openapi_internal.json`) that fill gaps of the",
+        "public API. **The vendor may change them without notice.**",
+        "",
+        "| Area | Method | Route | pywats |",
+        "|---|---|---|---|",
+    ]
+    for op in sorted(_operations.INTERNAL, key=lambda o: o.path):
         call = f"`{calls[op.key]}()`" if op.key in calls else "—"
         lines.append(f"| {op.tag} | {op.method} | `{op.path}` | {call} |")
     return "\n".join(lines) + "\n"

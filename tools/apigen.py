@@ -31,6 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "packages" / "pywats-core" / "src" / "pywats"
 SPEC = Path("olreppe-pyWATS") / "openapi" / "openapi_public_v3.json"
+INTERNAL_SPEC = Path("olreppe-pyWATS") / "openapi" / "openapi_internal_v3.json"
 METHODS = ("get", "put", "post", "delete", "patch")
 
 HEADER = (
@@ -82,6 +83,20 @@ RESPONSE_OVERRIDES = {
     ("GET", "/api/Product/Vendors"): ("Vendor", True),
 }
 
+# Internal operations (`/api/internal/...`, the vendor may change them without notice)
+# that fill gaps of the public API, as olreppe/pyWATS used them: the process list with
+# repair operations and fail codes (the public App/Processes has neither), unit phases by
+# name, and a unit's hierarchy and state history. They carry `internal=True`.
+INTERNAL_OPERATIONS = (
+    ("GET", "/api/internal/Process/GetProcesses"),
+    ("GET", "/api/internal/Process/GetProcess/{id}"),
+    ("GET", "/api/internal/Process/GetRepairOperations"),
+    ("GET", "/api/internal/Process/GetRepairOperation/{id}"),
+    ("GET", "/api/internal/Mes/GetUnitPhases"),
+    ("GET", "/api/internal/Production/GetUnitHierarchy"),
+    ("GET", "/api/internal/Production/GetUnitStateHistory"),
+)
+
 # Operations whose description says they take OData query options (the spec lists none
 # as parameters) are detected from that text; these are the options WATS documents.
 ODATA_MARKER = "OData query options"
@@ -92,8 +107,8 @@ def reference_dir() -> Path:
     return Path(os.environ.get("PYWATS_REFERENCE_DIR", str(default)))
 
 
-def load_spec() -> dict[str, Any]:
-    path = reference_dir() / SPEC
+def load_spec(name: Path = SPEC) -> dict[str, Any]:
+    path = reference_dir() / name
     if not path.is_file():
         raise SystemExit(f"apigen: the specification is not at {path} (set PYWATS_REFERENCE_DIR)")
     spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -197,12 +212,14 @@ def _model_names(body: str) -> list[str]:
     ]
 
 
-def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+def operations(
+    spec: dict[str, Any], only: tuple[tuple[str, str], ...] | None = None
+) -> list[dict[str, Any]]:
     ops: list[dict[str, Any]] = []
     for path, item in spec["paths"].items():
         for method in METHODS:
             op = item.get(method)
-            if op is None:
+            if op is None or (only is not None and (method.upper(), path) not in only):
                 continue
             m = method.upper()
             name = OPERATION_NAMES.get((m, path), op["operationId"])
@@ -226,6 +243,7 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                     "body": body,
                     "response": response,
                     "odata": ODATA_MARKER in text,
+                    "internal": only is not None,
                     "summary": " ".join((op.get("summary") or "").split())[:120],
                 }
             )
@@ -266,8 +284,16 @@ def _response(op: dict[str, Any]) -> tuple[str | None, bool]:
     return (None, False)
 
 
-def generate_operations(spec: dict[str, Any], out: Path) -> None:
+def generate_operations(spec: dict[str, Any], internal: dict[str, Any], out: Path) -> None:
     ops = operations(spec)
+    extra = operations(internal, INTERNAL_OPERATIONS)
+    if len(extra) != len(INTERNAL_OPERATIONS):
+        raise SystemExit("apigen: an internal operation is missing from the internal spec")
+    for o in extra:
+        o["response"] = (None, False)  # internal models are not generated
+    ops += extra
+    if len({o["name"] for o in ops}) != len(ops):
+        raise SystemExit("apigen: an internal operation's name clashes with a public one")
     lines = [
         HEADER.rstrip("\n"),
         '"""Every operation of the public WATS API: route template, parameters, body, response."""',
@@ -293,15 +319,19 @@ def generate_operations(spec: dict[str, Any], out: Path) -> None:
             f"    body={o['body']!r},\n"
             f"    response_model={model!r},\n"
             f"    response_is_list={is_list},\n"
-            f"    odata={o['odata']},\n"
-            ")"
+            f"    odata={o['odata']},\n" + ("    internal=True,\n" if o["internal"] else "") + ")"
         )
     lines.append("")
+    lines.append("# The public API's operations.")
     lines.append("ALL: tuple[Operation, ...] = (")
-    lines.extend(f"    {o['name']}," for o in ops)
+    lines.extend(f"    {o['name']}," for o in ops if not o["internal"])
+    lines.append(")")
+    lines.append("# Internal operations pywats calls where the public API has a gap.")
+    lines.append("INTERNAL: tuple[Operation, ...] = (")
+    lines.extend(f"    {o['name']}," for o in ops if o["internal"])
     lines.append(")")
     lines.append("")
-    names = ["ALL", *[o["name"] for o in ops]]
+    names = ["ALL", "INTERNAL", *[o["name"] for o in ops]]
     lines.append("__all__ = [")
     lines.extend(f'    "{n}",' for n in names)
     lines.append("]")
@@ -320,7 +350,7 @@ def generate(spec: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = {"models.py": out_dir / "models.py", "_operations.py": out_dir / "_operations.py"}
     generate_models(spec, outputs["models.py"])
-    generate_operations(spec, outputs["_operations.py"])
+    generate_operations(spec, load_spec(INTERNAL_SPEC), outputs["_operations.py"])
     _format(list(outputs.values()))
     return outputs
 

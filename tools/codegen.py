@@ -51,6 +51,7 @@ RULES: dict[str, str] = {
     "AsyncExportService": "ExportService",
     "AsyncWorkflowService": "WorkflowService",
     "AsyncAuthService": "AuthService",
+    "AsyncInternalService": "InternalService",
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",
     "aclose": "close",

@@ -1628,7 +1628,101 @@ Workflow_PublicStartTest = Operation(
     response_is_list=False,
     odata=False,
 )
+Mes_GetUnitPhases = Operation(
+    "GET",
+    "/api/internal/Mes/GetUnitPhases",
+    tag="Mes",
+    operation_id="Mes_GetUnitPhases",
+    params=(),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
+Process_GetProcess = Operation(
+    "GET",
+    "/api/internal/Process/GetProcess/{id}",
+    tag="Process",
+    operation_id="Process_GetProcess",
+    params=(Param("id", "path", required=True, type="string"),),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
+Process_GetProcesses = Operation(
+    "GET",
+    "/api/internal/Process/GetProcesses",
+    tag="Process",
+    operation_id="Process_GetProcesses",
+    params=(),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
+Process_GetRepairOperation = Operation(
+    "GET",
+    "/api/internal/Process/GetRepairOperation/{id}",
+    tag="Process",
+    operation_id="Process_GetRepairOperation",
+    params=(
+        Param("id", "path", required=True, type="string"),
+        Param("processCode", "query", required=False, type="integer"),
+    ),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
+Process_GetRepairOperations = Operation(
+    "GET",
+    "/api/internal/Process/GetRepairOperations",
+    tag="Process",
+    operation_id="Process_GetRepairOperations",
+    params=(),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
+Production_GetUnitHierarchy = Operation(
+    "GET",
+    "/api/internal/Production/GetUnitHierarchy",
+    tag="Production",
+    operation_id="Production_GetUnitHierarchy",
+    params=(
+        Param("serialNumber", "query", required=True, type="string"),
+        Param("partNumber", "query", required=True, type="string"),
+    ),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
+Production_GetUnitStateHistory = Operation(
+    "GET",
+    "/api/internal/Production/GetUnitStateHistory",
+    tag="Production",
+    operation_id="Production_GetUnitStateHistory",
+    params=(
+        Param("serialNumber", "query", required=True, type="string"),
+        Param("partNumber", "query", required=True, type="string"),
+    ),
+    body=None,
+    response_model=None,
+    response_is_list=False,
+    odata=False,
+    internal=True,
+)
 
+# The public API's operations.
 ALL: tuple[Operation, ...] = (
     App_AggregatedMeasurements,
     Mes_GetCommonUserSettings,
@@ -1757,9 +1851,20 @@ ALL: tuple[Operation, ...] = (
     Workflow_PublicEndTest,
     Workflow_PublicStartTest,
 )
+# Internal operations pywats calls where the public API has a gap.
+INTERNAL: tuple[Operation, ...] = (
+    Mes_GetUnitPhases,
+    Process_GetProcess,
+    Process_GetProcesses,
+    Process_GetRepairOperation,
+    Process_GetRepairOperations,
+    Production_GetUnitHierarchy,
+    Production_GetUnitStateHistory,
+)
 
 __all__ = [
     "ALL",
+    "INTERNAL",
     "App_AggregatedMeasurements",
     "Mes_GetCommonUserSettings",
     "App_DynamicRepair",
@@ -1886,4 +1991,11 @@ __all__ = [
     "SystemManager_GetSystemStatus",
     "Workflow_PublicEndTest",
     "Workflow_PublicStartTest",
+    "Mes_GetUnitPhases",
+    "Process_GetProcess",
+    "Process_GetProcesses",
+    "Process_GetRepairOperation",
+    "Process_GetRepairOperations",
+    "Production_GetUnitHierarchy",
+    "Production_GetUnitStateHistory",
 ]

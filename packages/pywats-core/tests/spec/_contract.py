@@ -17,6 +17,7 @@ import httpx
 import jsonschema
 
 SPEC = Path("olreppe-pyWATS") / "openapi" / "openapi_public_v3.json"
+INTERNAL_SPEC = Path("olreppe-pyWATS") / "openapi" / "openapi_internal_v3.json"
 ODATA = {"$filter", "$top", "$skip", "$orderby", "$select", "$expand"}
 SCIM_PAGING = {"startIndex", "count"}
 
@@ -60,8 +61,8 @@ def _group(name: str) -> str:
 
 
 class Spec:
-    def __init__(self, reference_dir: Path) -> None:
-        self.document: dict[str, Any] = json.loads((reference_dir / SPEC).read_text("utf-8"))
+    def __init__(self, reference_dir: Path, name: Path = SPEC) -> None:
+        self.document: dict[str, Any] = json.loads((reference_dir / name).read_text("utf-8"))
         self.operations: dict[str, SpecOperation] = {}
         for path, item in self.document["paths"].items():
             for method, op in item.items():

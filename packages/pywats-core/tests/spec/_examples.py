@@ -265,6 +265,14 @@ EXAMPLES: dict[str, Example] = {
     "system.level_id": lambda w: w.system.level_id(["Norway", "Line 1"]),
     "system.create_levels": lambda w: w.system.create_levels(["Norway", "Line 2"]),
     "system.status": lambda w: w.system.status(),
+    # Internal
+    "internal.processes": lambda w: w.internal.processes(),
+    "internal.process": lambda w: w.internal.process(UID),
+    "internal.repair_operations": lambda w: w.internal.repair_operations(),
+    "internal.repair_operation": lambda w: w.internal.repair_operation(UID, process_code=10),
+    "internal.unit_phases": lambda w: w.internal.unit_phases(),
+    "internal.unit_hierarchy": lambda w: w.internal.unit_hierarchy("SN-1", "PN-1"),
+    "internal.unit_state_history": lambda w: w.internal.unit_state_history("SN-1", "PN-1"),
     # Workflow
     "workflow.start_test": lambda w: w.workflow.start_test("SN-1", "PN-1", station_name="st1"),
     "workflow.end_test": lambda w: w.workflow.end_test("SN-1", "PN-1", passed=True),

@@ -58,3 +58,9 @@ def test_levels_are_created_top_down(run: Run) -> None:
 
 def test_system_status_names_the_version(run: Run) -> None:
     assert run(lambda w: w.system.status())["Version"] == "2026.1.5.324"
+
+
+def test_the_internal_process_list_has_every_process(run: Run) -> None:
+    processes = run(lambda w: w.internal.processes())
+    assert {10, 500, 99} <= {p.code for p in processes}
+    assert next(p for p in processes if p.code == 500).is_repair_operation

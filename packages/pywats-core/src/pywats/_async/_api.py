@@ -51,6 +51,8 @@ class AsyncApi:
                     f" answer its /{value} operation instead"
                 )
         headers: dict[str, str] = {}
+        if op.internal:
+            headers["Referer"] = self._http.base_url + "/"
         if accept is not None:
             headers["Accept"] = accept
         has_body = json is not None or content is not None or files is not None

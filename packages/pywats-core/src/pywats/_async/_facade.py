@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pywats._async.auth._service import AsyncAuthService
     from pywats._async.barcode._service import AsyncBarcodeService
     from pywats._async.export._service import AsyncExportService
+    from pywats._async.internal._service import AsyncInternalService
     from pywats._async.product._service import AsyncProductService
     from pywats._async.production._service import AsyncProductionService
     from pywats._async.rootcause._service import AsyncRootCauseService
@@ -37,16 +38,17 @@ __all__ = ["AsyncWATS"]
 class AsyncWATS:
     """A client for one WATS server.
 
-    ``base_url`` is the WATS root (``https://tenant.wats.com``; a trailing ``/`` or
-    ``/api`` is fine, a prefix such as ``/wats`` is kept). ``token`` is sent as
-    ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
-    Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
+        ``base_url`` is the WATS root (``https://tenant.wats.com``; a trailing ``/`` or
+        ``/api`` is fine, a prefix such as ``/wats`` is kept). ``token`` is sent as
+        ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
+        Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
 
-    Domain services hang off the client: ``app``, ``report``, ``product``, ``production``,
-    ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``barcode``,
-    ``export``, ``workflow`` and ``auth``; each is loaded on first use, so a script pays
-    only for the domains it touches. Use the client as an async context manager, or call
-    :meth:`aclose` when done. Nothing is written to disk.
+        Domain services hang off the client: ``app``, ``report``, ``product``, ``production``,
+        ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``barcode``,
+        ``export``, ``workflow``, ``auth`` and ``internal`` (routes outside the public API,
+    which the vendor may change); each is loaded on first use, so a script pays
+        only for the domains it touches. Use the client as an async context manager, or call
+        :meth:`aclose` when done. Nothing is written to disk.
     """
 
     def __init__(
@@ -167,6 +169,13 @@ class AsyncWATS:
         from pywats._async.auth._service import AsyncAuthService
 
         return self._domain("auth", AsyncAuthService)  # type: ignore[no-any-return]
+
+    @property
+    def internal(self) -> AsyncInternalService:
+        """INTERNAL routes filling gaps of the public API; the vendor may change them."""
+        from pywats._async.internal._service import AsyncInternalService
+
+        return self._domain("internal", AsyncInternalService)  # type: ignore[no-any-return]
 
     @property
     def base_url(self) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pywats._sync.auth._service import AuthService
     from pywats._sync.barcode._service import BarcodeService
     from pywats._sync.export._service import ExportService
+    from pywats._sync.internal._service import InternalService
     from pywats._sync.product._service import ProductService
     from pywats._sync.production._service import ProductionService
     from pywats._sync.rootcause._service import RootCauseService
@@ -39,16 +40,17 @@ __all__ = ["WATS"]
 class WATS:
     """A client for one WATS server.
 
-    ``base_url`` is the WATS root (``https://tenant.wats.com``; a trailing ``/`` or
-    ``/api`` is fine, a prefix such as ``/wats`` is kept). ``token`` is sent as
-    ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
-    Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
+        ``base_url`` is the WATS root (``https://tenant.wats.com``; a trailing ``/`` or
+        ``/api`` is fine, a prefix such as ``/wats`` is kept). ``token`` is sent as
+        ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
+        Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
 
-    Domain services hang off the client: ``app``, ``report``, ``product``, ``production``,
-    ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``barcode``,
-    ``export``, ``workflow`` and ``auth``; each is loaded on first use, so a script pays
-    only for the domains it touches. Use the client as an async context manager, or call
-    :meth:`aclose` when done. Nothing is written to disk.
+        Domain services hang off the client: ``app``, ``report``, ``product``, ``production``,
+        ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``barcode``,
+        ``export``, ``workflow``, ``auth`` and ``internal`` (routes outside the public API,
+    which the vendor may change); each is loaded on first use, so a script pays
+        only for the domains it touches. Use the client as an async context manager, or call
+        :meth:`aclose` when done. Nothing is written to disk.
     """
 
     def __init__(
@@ -167,6 +169,13 @@ class WATS:
         from pywats._sync.auth._service import AuthService
 
         return self._domain("auth", AuthService)  # type: ignore[no-any-return]
+
+    @property
+    def internal(self) -> InternalService:
+        """INTERNAL routes filling gaps of the public API; the vendor may change them."""
+        from pywats._sync.internal._service import InternalService
+
+        return self._domain("internal", InternalService)  # type: ignore[no-any-return]
 
     @property
     def base_url(self) -> str:
