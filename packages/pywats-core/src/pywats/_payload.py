@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from pywats._errors import PyWATSError
 
-__all__ = ["JsonValue", "dump", "dump_list", "parse", "parse_list", "one_of"]
+__all__ = ["JsonValue", "dump", "dump_list", "parse", "parse_found", "parse_list", "one_of"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +44,12 @@ def parse(model: type[M], body: Any, operation: str) -> M:
             operation=operation,
             cause=exc,
         ) from exc
+
+
+def parse_found(model: type[M], body: Any, operation: str) -> M | None:
+    """A lookup's answer as ``model``; ``None`` when there is nothing there (a LENIENT
+    client's 404 or empty answer; a STRICT client raises before this)."""
+    return None if body is None else parse(model, body, operation)
 
 
 def parse_list(model: type[M], body: Any, operation: str) -> list[M]:

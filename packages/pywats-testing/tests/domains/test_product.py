@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import pywats
+import pywats_testing
 from pywats.models import Product, ProductRevision, Vendor
 
 Run = Callable[[Callable[[Any], Any]], Any]
@@ -69,3 +70,13 @@ def test_a_bom_needs_the_wsbf_document_of_a_known_product(run: Run) -> None:
     run(lambda w: w.product.put_bom(bom))
     with pytest.raises(pywats.ServerError):
         run(lambda w: w.product.put_bom("<BOM/>"))
+
+
+def test_a_lenient_client_gets_none_for_an_unknown_product(
+    contract_wats: pywats_testing.FakeWatsServer,
+) -> None:
+    lenient = pywats.ErrorMode.LENIENT
+    with pywats.WATS(contract_wats.url, contract_wats.token, error_mode=lenient) as wats:
+        assert wats.product.get("missing") is None
+        assert wats.asset.get_by_serial_number("missing") is None
+        assert wats.rootcause.attachment("7a0e8f5e-1111-4c2d-8e9f-0a1b2c3d4e5f") is None

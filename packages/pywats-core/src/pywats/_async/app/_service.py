@@ -85,11 +85,11 @@ class AsyncAppService:
         )
 
     @operation(ops.Mes_GetCommonUserSettings)
-    async def common_user_settings(self, user_name: str) -> CommonUserSettings:
+    async def common_user_settings(self, user_name: str) -> CommonUserSettings | None:
         """A user's common settings."""
-        from pywats._payload import parse
+        from pywats._payload import parse_found
         from pywats.models import CommonUserSettings
 
         op = ops.Mes_GetCommonUserSettings
         body = await self._api.json(op, params={"UserName": user_name})
-        return parse(CommonUserSettings, body, op.key)
+        return parse_found(CommonUserSettings, body, op.key)

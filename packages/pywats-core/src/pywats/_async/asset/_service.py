@@ -14,7 +14,7 @@ from pywats._async._api import AsyncApi
 from pywats._async._paging import AsyncPagedIterator
 from pywats._odata import Filter
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, one_of, parse
+from pywats._payload import JsonValue, dump, one_of, parse, parse_found
 from pywats.models import (
     Asset,
     AssetMessage,
@@ -65,18 +65,18 @@ class AsyncAssetService:
         )
 
     @operation(ops.Asset_GetAssetByAssetId)
-    async def get(self, asset_id: str) -> ODataAsset:
+    async def get(self, asset_id: str) -> ODataAsset | None:
         """One asset by its id."""
         op = ops.Asset_GetAssetByAssetId
         body = await self._api.json(op, path={"assetId": asset_id})
-        return parse(ODataAsset, body, op.key)
+        return parse_found(ODataAsset, body, op.key)
 
     @operation(ops.Asset_GetAssetBySerialNumber)
-    async def get_by_serial_number(self, serial_number: str) -> ODataAsset:
+    async def get_by_serial_number(self, serial_number: str) -> ODataAsset | None:
         """One asset by its serial number (the server resolves the same route both ways)."""
         op = ops.Asset_GetAssetBySerialNumber
         body = await self._api.json(op, path={"serialNumber": serial_number})
-        return parse(ODataAsset, body, op.key)
+        return parse_found(ODataAsset, body, op.key)
 
     @operation(ops.Asset_PutAsset)
     async def save(self, asset: Asset | Mapping[str, Any]) -> JsonValue:

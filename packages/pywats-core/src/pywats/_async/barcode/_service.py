@@ -8,7 +8,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_list
+from pywats._payload import dump, parse, parse_found, parse_list
 from pywats.models import BarcodeIdentifier
 
 __all__ = ["AsyncBarcodeService"]
@@ -40,7 +40,9 @@ class AsyncBarcodeService:
         )
 
     @operation(ops.BarcodeIdentifiers_GetIdentifiedBarcode)
-    async def identify(self, code: str) -> BarcodeIdentifier:
+    async def identify(self, code: str) -> BarcodeIdentifier | None:
         """What a scanned code is, by the first identifier whose pattern matches it."""
         op = ops.BarcodeIdentifiers_GetIdentifiedBarcode
-        return parse(BarcodeIdentifier, await self._api.json(op, params={"code": code}), op.key)
+        return parse_found(
+            BarcodeIdentifier, await self._api.json(op, params={"code": code}), op.key
+        )

@@ -7,7 +7,6 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._errors import EmptyResponseError
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump
 from pywats.models import PublicWatsFilter
@@ -54,10 +53,7 @@ class AsyncExportService:
         return await self._api.json(ops.Export_GetExportList)
 
     @operation(ops.Export_GetExportedFile)
-    async def download(self, file_name: str) -> bytes:
+    async def download(self, file_name: str) -> bytes | None:
         """The bytes of one exported file."""
         op = ops.Export_GetExportedFile
-        body = await self._api.file(op, path={"fileName": file_name})
-        if body is None:
-            raise EmptyResponseError("the server sent no file", operation=op.key)
-        return body
+        return await self._api.file(op, path={"fileName": file_name})

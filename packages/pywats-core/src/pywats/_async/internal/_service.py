@@ -13,7 +13,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._errors import PyWATSError
 from pywats._operation import operation
-from pywats._payload import JsonValue
+from pywats._payload import JsonValue, parse_found
 
 if TYPE_CHECKING:
     from pywats._models import Process
@@ -38,12 +38,12 @@ class AsyncInternalService:
         return [Process.model_validate(item) for item in body]
 
     @operation(ops.Process_GetProcess)
-    async def process(self, process_id: str) -> Process:
+    async def process(self, process_id: str) -> Process | None:
         """One process by its id (a GUID). INTERNAL."""
         from pywats._models import Process
 
         op = ops.Process_GetProcess
-        return Process.model_validate(await self._api.json(op, path={"id": process_id}))
+        return parse_found(Process, await self._api.json(op, path={"id": process_id}), op.key)
 
     @operation(ops.Process_GetRepairOperations)
     async def repair_operations(self) -> JsonValue:

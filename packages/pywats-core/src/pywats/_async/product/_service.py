@@ -10,7 +10,7 @@ from pywats._async._api import AsyncApi
 from pywats._async._paging import AsyncPagedIterator
 from pywats._odata import Filter
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, dump_list, parse, parse_list
+from pywats._payload import JsonValue, dump, dump_list, parse, parse_found, parse_list
 from pywats.models import Product, ProductRevision, ProductView, Vendor
 
 __all__ = ["AsyncProductService"]
@@ -21,18 +21,18 @@ class AsyncProductService:
         self._api = api
 
     @operation(ops.Product_PublicGetProduct)
-    async def get(self, part_number: str) -> Product:
+    async def get(self, part_number: str) -> Product | None:
         """The product with this part number (NotFoundError when there is none)."""
         op = ops.Product_PublicGetProduct
         body = await self._api.json(op, path={"partNumber": part_number})
-        return parse(Product, body, op.key)
+        return parse_found(Product, body, op.key)
 
     @operation(ops.Product_PublicGetProductRevision)
-    async def get_revision(self, part_number: str, revision: str) -> ProductRevision:
+    async def get_revision(self, part_number: str, revision: str) -> ProductRevision | None:
         """One revision of a product."""
         op = ops.Product_PublicGetProductRevision
         body = await self._api.json(op, path={"partNumber": part_number, "revision": revision})
-        return parse(ProductRevision, body, op.key)
+        return parse_found(ProductRevision, body, op.key)
 
     @operation(ops.Product_PublicGetProducts)
     def query(

@@ -7,9 +7,8 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._errors import EmptyResponseError
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse, parse_list
+from pywats._payload import JsonValue, dump_list, parse_found, parse_list
 from pywats.models import (
     ProductionBatch,
     PublicUnitVerificationGrade,
@@ -26,13 +25,13 @@ class AsyncProductionService:
         self._api = api
 
     @operation(ops.Production_GetUnitPublic)
-    async def unit(self, serial_number: str, part_number: str) -> Unit:
+    async def unit(self, serial_number: str, part_number: str) -> Unit | None:
         """One unit, by serial number and part number."""
         op = ops.Production_GetUnitPublic
         body = await self._api.json(
             op, path={"serialNumber": serial_number, "partNumber": part_number}
         )
-        return parse(Unit, body, op.key)
+        return parse_found(Unit, body, op.key)
 
     @operation(ops.Production_PutUnits)
     async def save_units(self, units: Iterable[Unit | Mapping[str, Any]]) -> JsonValue:
@@ -127,13 +126,13 @@ class AsyncProductionService:
     @operation(ops.Production_GetUnitVerification)
     async def verify_unit(
         self, serial_number: str, *, part_number: str | None = None
-    ) -> PublicUnitVerificationGrade:
+    ) -> PublicUnitVerificationGrade | None:
         """The unit's verification grade: which processes it passed, and how."""
         op = ops.Production_GetUnitVerification
         body = await self._api.json(
             op, params={"serialNumber": serial_number, "partNumber": part_number}
         )
-        return parse(PublicUnitVerificationGrade, body, op.key)
+        return parse_found(PublicUnitVerificationGrade, body, op.key)
 
     @operation(ops.Production_GetUnitChanges)
     async def unit_changes(self, max_count: int = 1000) -> list[UnitChange]:
@@ -193,10 +192,10 @@ class AsyncProductionService:
         end_address: str | None = None,
         start_date: str | None = None,
         end_date: str | None = None,
-    ) -> bytes:
+    ) -> bytes | None:
         """An export file of the serial numbers of a type."""
         op = ops.Production_ExportSerialNumbers
-        body = await self._api.file(
+        return await self._api.file(
             op,
             params={
                 "serialNumberType": serial_number_type,
@@ -207,9 +206,6 @@ class AsyncProductionService:
                 "endDate": end_date,
             },
         )
-        if body is None:
-            raise EmptyResponseError("the server sent no export", operation=op.key)
-        return body
 
     @operation(ops.Production_UploadSerialNumbers)
     async def upload_serial_numbers(

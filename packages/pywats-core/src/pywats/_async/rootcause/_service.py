@@ -7,9 +7,9 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._errors import EmptyResponseError, PyWATSError
+from pywats._errors import PyWATSError
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_list
+from pywats._payload import dump, parse, parse_found, parse_list
 from pywats._ticket import TicketStatus
 from pywats.models import Ticket
 
@@ -21,10 +21,10 @@ class AsyncRootCauseService:
         self._api = api
 
     @operation(ops.RootCause_GetTicket)
-    async def ticket(self, ticket_id: str) -> Ticket:
+    async def ticket(self, ticket_id: str) -> Ticket | None:
         """One ticket by id."""
         op = ops.RootCause_GetTicket
-        return parse(Ticket, await self._api.json(op, params={"ticketId": ticket_id}), op.key)
+        return parse_found(Ticket, await self._api.json(op, params={"ticketId": ticket_id}), op.key)
 
     @operation(ops.RootCause_PostTicket)
     async def create_ticket(self, ticket: Ticket | Mapping[str, Any]) -> Ticket:
@@ -62,15 +62,12 @@ class AsyncRootCauseService:
         return await self._api.action(ops.RootCause_ArchiveTickets, json=ids)
 
     @operation(ops.RootCause_GetAttachment)
-    async def attachment(self, attachment_id: str, *, file_name: str | None = None) -> bytes:
+    async def attachment(self, attachment_id: str, *, file_name: str | None = None) -> bytes | None:
         """The bytes of a ticket attachment."""
         op = ops.RootCause_GetAttachment
-        body = await self._api.file(
+        return await self._api.file(
             op, params={"attachmentId": attachment_id, "fileName": file_name}
         )
-        if body is None:
-            raise EmptyResponseError("the server sent no attachment", operation=op.key)
-        return body
 
     @operation(ops.RootCause_PostAttachment)
     async def upload_attachment(

@@ -12,7 +12,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_list
+from pywats._payload import dump, parse, parse_found, parse_list
 from pywats.models import Package, PackageFile, VirtualFolder
 
 __all__ = ["AsyncSoftwareService", "PACKAGE_STATUSES"]
@@ -38,10 +38,10 @@ class AsyncSoftwareService:
         return parse(Package, await self._api.json(op, json=dump(package)), op.key)
 
     @operation(ops.Software_GetSoftwarePackage)
-    async def package(self, package_id: str) -> Package:
+    async def package(self, package_id: str) -> Package | None:
         """One package by id."""
         op = ops.Software_GetSoftwarePackage
-        return parse(Package, await self._api.json(op, path={"id": package_id}), op.key)
+        return parse_found(Package, await self._api.json(op, path={"id": package_id}), op.key)
 
     @operation(ops.Software_PutSoftwarePackage)
     async def update_package(self, package_id: str, package: Package | Mapping[str, Any]) -> None:
@@ -58,13 +58,13 @@ class AsyncSoftwareService:
     @operation(ops.Software_GetSoftwarePackageByName)
     async def package_by_name(
         self, name: str, status: str, *, version: int | None = None
-    ) -> Package:
+    ) -> Package | None:
         """The package of this name in this status (the newest, or ``version``)."""
         op = ops.Software_GetSoftwarePackageByName
         body = await self._api.json(
             op, params={"name": name, "status": _status(status), "version": version}
         )
-        return parse(Package, body, op.key)
+        return parse_found(Package, body, op.key)
 
     @operation(ops.Software_DeleteSoftwarePackageByName)
     async def delete_package_by_name(self, name: str, version: int) -> None:

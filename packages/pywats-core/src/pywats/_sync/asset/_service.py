@@ -14,7 +14,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._odata import Filter
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, one_of, parse
+from pywats._payload import JsonValue, dump, one_of, parse, parse_found
 from pywats._sync._api import Api
 from pywats._sync._paging import PagedIterator
 from pywats.models import (
@@ -67,18 +67,18 @@ class AssetService:
         )
 
     @operation(ops.Asset_GetAssetByAssetId)
-    def get(self, asset_id: str) -> ODataAsset:
+    def get(self, asset_id: str) -> ODataAsset | None:
         """One asset by its id."""
         op = ops.Asset_GetAssetByAssetId
         body = self._api.json(op, path={"assetId": asset_id})
-        return parse(ODataAsset, body, op.key)
+        return parse_found(ODataAsset, body, op.key)
 
     @operation(ops.Asset_GetAssetBySerialNumber)
-    def get_by_serial_number(self, serial_number: str) -> ODataAsset:
+    def get_by_serial_number(self, serial_number: str) -> ODataAsset | None:
         """One asset by its serial number (the server resolves the same route both ways)."""
         op = ops.Asset_GetAssetBySerialNumber
         body = self._api.json(op, path={"serialNumber": serial_number})
-        return parse(ODataAsset, body, op.key)
+        return parse_found(ODataAsset, body, op.key)
 
     @operation(ops.Asset_PutAsset)
     def save(self, asset: Asset | Mapping[str, Any]) -> JsonValue:

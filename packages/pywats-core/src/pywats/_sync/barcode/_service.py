@@ -9,7 +9,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_list
+from pywats._payload import dump, parse, parse_found, parse_list
 from pywats._sync._api import Api
 from pywats.models import BarcodeIdentifier
 
@@ -40,7 +40,7 @@ class BarcodeService:
         self._api.action(ops.BarcodeIdentifiers_DeleteBarcodeIdentifier, path={"id": identifier_id})
 
     @operation(ops.BarcodeIdentifiers_GetIdentifiedBarcode)
-    def identify(self, code: str) -> BarcodeIdentifier:
+    def identify(self, code: str) -> BarcodeIdentifier | None:
         """What a scanned code is, by the first identifier whose pattern matches it."""
         op = ops.BarcodeIdentifiers_GetIdentifiedBarcode
-        return parse(BarcodeIdentifier, self._api.json(op, params={"code": code}), op.key)
+        return parse_found(BarcodeIdentifier, self._api.json(op, params={"code": code}), op.key)

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from pywats import _operations as ops
-from pywats._errors import EmptyResponseError
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump
 from pywats._sync._api import Api
@@ -56,10 +55,7 @@ class ExportService:
         return self._api.json(ops.Export_GetExportList)
 
     @operation(ops.Export_GetExportedFile)
-    def download(self, file_name: str) -> bytes:
+    def download(self, file_name: str) -> bytes | None:
         """The bytes of one exported file."""
         op = ops.Export_GetExportedFile
-        body = self._api.file(op, path={"fileName": file_name})
-        if body is None:
-            raise EmptyResponseError("the server sent no file", operation=op.key)
-        return body
+        return self._api.file(op, path={"fileName": file_name})

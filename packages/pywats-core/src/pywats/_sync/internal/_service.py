@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pywats import _operations as ops
 from pywats._errors import PyWATSError
 from pywats._operation import operation
-from pywats._payload import JsonValue
+from pywats._payload import JsonValue, parse_found
 from pywats._sync._api import Api
 
 if TYPE_CHECKING:
@@ -40,12 +40,12 @@ class InternalService:
         return [Process.model_validate(item) for item in body]
 
     @operation(ops.Process_GetProcess)
-    def process(self, process_id: str) -> Process:
+    def process(self, process_id: str) -> Process | None:
         """One process by its id (a GUID). INTERNAL."""
         from pywats._models import Process
 
         op = ops.Process_GetProcess
-        return Process.model_validate(self._api.json(op, path={"id": process_id}))
+        return parse_found(Process, self._api.json(op, path={"id": process_id}), op.key)
 
     @operation(ops.Process_GetRepairOperations)
     def repair_operations(self) -> JsonValue:

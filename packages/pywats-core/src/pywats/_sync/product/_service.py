@@ -10,7 +10,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._odata import Filter
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, dump_list, parse, parse_list
+from pywats._payload import JsonValue, dump, dump_list, parse, parse_found, parse_list
 from pywats._sync._api import Api
 from pywats._sync._paging import PagedIterator
 from pywats.models import Product, ProductRevision, ProductView, Vendor
@@ -23,18 +23,18 @@ class ProductService:
         self._api = api
 
     @operation(ops.Product_PublicGetProduct)
-    def get(self, part_number: str) -> Product:
+    def get(self, part_number: str) -> Product | None:
         """The product with this part number (NotFoundError when there is none)."""
         op = ops.Product_PublicGetProduct
         body = self._api.json(op, path={"partNumber": part_number})
-        return parse(Product, body, op.key)
+        return parse_found(Product, body, op.key)
 
     @operation(ops.Product_PublicGetProductRevision)
-    def get_revision(self, part_number: str, revision: str) -> ProductRevision:
+    def get_revision(self, part_number: str, revision: str) -> ProductRevision | None:
         """One revision of a product."""
         op = ops.Product_PublicGetProductRevision
         body = self._api.json(op, path={"partNumber": part_number, "revision": revision})
-        return parse(ProductRevision, body, op.key)
+        return parse_found(ProductRevision, body, op.key)
 
     @operation(ops.Product_PublicGetProducts)
     def query(

@@ -8,9 +8,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pywats import _operations as ops
-from pywats._errors import EmptyResponseError
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse, parse_list
+from pywats._payload import JsonValue, dump_list, parse_found, parse_list
 from pywats._sync._api import Api
 from pywats.models import (
     ProductionBatch,
@@ -28,11 +27,11 @@ class ProductionService:
         self._api = api
 
     @operation(ops.Production_GetUnitPublic)
-    def unit(self, serial_number: str, part_number: str) -> Unit:
+    def unit(self, serial_number: str, part_number: str) -> Unit | None:
         """One unit, by serial number and part number."""
         op = ops.Production_GetUnitPublic
         body = self._api.json(op, path={"serialNumber": serial_number, "partNumber": part_number})
-        return parse(Unit, body, op.key)
+        return parse_found(Unit, body, op.key)
 
     @operation(ops.Production_PutUnits)
     def save_units(self, units: Iterable[Unit | Mapping[str, Any]]) -> JsonValue:
@@ -121,11 +120,11 @@ class ProductionService:
     @operation(ops.Production_GetUnitVerification)
     def verify_unit(
         self, serial_number: str, *, part_number: str | None = None
-    ) -> PublicUnitVerificationGrade:
+    ) -> PublicUnitVerificationGrade | None:
         """The unit's verification grade: which processes it passed, and how."""
         op = ops.Production_GetUnitVerification
         body = self._api.json(op, params={"serialNumber": serial_number, "partNumber": part_number})
-        return parse(PublicUnitVerificationGrade, body, op.key)
+        return parse_found(PublicUnitVerificationGrade, body, op.key)
 
     @operation(ops.Production_GetUnitChanges)
     def unit_changes(self, max_count: int = 1000) -> list[UnitChange]:
@@ -183,10 +182,10 @@ class ProductionService:
         end_address: str | None = None,
         start_date: str | None = None,
         end_date: str | None = None,
-    ) -> bytes:
+    ) -> bytes | None:
         """An export file of the serial numbers of a type."""
         op = ops.Production_ExportSerialNumbers
-        body = self._api.file(
+        return self._api.file(
             op,
             params={
                 "serialNumberType": serial_number_type,
@@ -197,9 +196,6 @@ class ProductionService:
                 "endDate": end_date,
             },
         )
-        if body is None:
-            raise EmptyResponseError("the server sent no export", operation=op.key)
-        return body
 
     @operation(ops.Production_UploadSerialNumbers)
     def upload_serial_numbers(

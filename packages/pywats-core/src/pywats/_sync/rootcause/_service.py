@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pywats import _operations as ops
-from pywats._errors import EmptyResponseError, PyWATSError
+from pywats._errors import PyWATSError
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_list
+from pywats._payload import dump, parse, parse_found, parse_list
 from pywats._sync._api import Api
 from pywats._ticket import TicketStatus
 from pywats.models import Ticket
@@ -23,10 +23,10 @@ class RootCauseService:
         self._api = api
 
     @operation(ops.RootCause_GetTicket)
-    def ticket(self, ticket_id: str) -> Ticket:
+    def ticket(self, ticket_id: str) -> Ticket | None:
         """One ticket by id."""
         op = ops.RootCause_GetTicket
-        return parse(Ticket, self._api.json(op, params={"ticketId": ticket_id}), op.key)
+        return parse_found(Ticket, self._api.json(op, params={"ticketId": ticket_id}), op.key)
 
     @operation(ops.RootCause_PostTicket)
     def create_ticket(self, ticket: Ticket | Mapping[str, Any]) -> Ticket:
@@ -64,13 +64,10 @@ class RootCauseService:
         return self._api.action(ops.RootCause_ArchiveTickets, json=ids)
 
     @operation(ops.RootCause_GetAttachment)
-    def attachment(self, attachment_id: str, *, file_name: str | None = None) -> bytes:
+    def attachment(self, attachment_id: str, *, file_name: str | None = None) -> bytes | None:
         """The bytes of a ticket attachment."""
         op = ops.RootCause_GetAttachment
-        body = self._api.file(op, params={"attachmentId": attachment_id, "fileName": file_name})
-        if body is None:
-            raise EmptyResponseError("the server sent no attachment", operation=op.key)
-        return body
+        return self._api.file(op, params={"attachmentId": attachment_id, "fileName": file_name})
 
     @operation(ops.RootCause_PostAttachment)
     def upload_attachment(

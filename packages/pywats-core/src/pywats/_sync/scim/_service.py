@@ -23,6 +23,10 @@ _PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 _USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
+def _found(body: Any, operation: str) -> dict[str, Any] | None:
+    return None if body is None else _object(body, operation)
+
+
 def _object(body: Any, operation: str) -> dict[str, Any]:
     if not isinstance(body, Mapping):
         raise PyWATSError("expected a SCIM JSON object", operation=operation)
@@ -52,16 +56,16 @@ class ScimService:
         )
 
     @operation(ops.Scim_GetUserWithId)
-    def user(self, user_id: str) -> dict[str, Any]:
+    def user(self, user_id: str) -> dict[str, Any] | None:
         """One user by SCIM id."""
         op = ops.Scim_GetUserWithId
-        return _object(self._api.json(op, path={"id": user_id}), op.key)
+        return _found(self._api.json(op, path={"id": user_id}), op.key)
 
     @operation(ops.Scim_GetUser)
-    def user_by_name(self, user_name: str) -> dict[str, Any]:
+    def user_by_name(self, user_name: str) -> dict[str, Any] | None:
         """One user by user name."""
         op = ops.Scim_GetUser
-        return _object(self._api.json(op, path={"userName": user_name}), op.key)
+        return _found(self._api.json(op, path={"userName": user_name}), op.key)
 
     @operation(ops.Scim_CreateUser)
     def create_user(self, user: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_list
+from pywats._payload import dump, parse, parse_found, parse_list
 from pywats._sync._api import Api
 from pywats.models import Package, PackageFile, VirtualFolder
 
@@ -40,10 +40,10 @@ class SoftwareService:
         return parse(Package, self._api.json(op, json=dump(package)), op.key)
 
     @operation(ops.Software_GetSoftwarePackage)
-    def package(self, package_id: str) -> Package:
+    def package(self, package_id: str) -> Package | None:
         """One package by id."""
         op = ops.Software_GetSoftwarePackage
-        return parse(Package, self._api.json(op, path={"id": package_id}), op.key)
+        return parse_found(Package, self._api.json(op, path={"id": package_id}), op.key)
 
     @operation(ops.Software_PutSoftwarePackage)
     def update_package(self, package_id: str, package: Package | Mapping[str, Any]) -> None:
@@ -58,13 +58,15 @@ class SoftwareService:
         self._api.action(ops.Software_DeleteSoftwarePackage, path={"id": package_id})
 
     @operation(ops.Software_GetSoftwarePackageByName)
-    def package_by_name(self, name: str, status: str, *, version: int | None = None) -> Package:
+    def package_by_name(
+        self, name: str, status: str, *, version: int | None = None
+    ) -> Package | None:
         """The package of this name in this status (the newest, or ``version``)."""
         op = ops.Software_GetSoftwarePackageByName
         body = self._api.json(
             op, params={"name": name, "status": _status(status), "version": version}
         )
-        return parse(Package, body, op.key)
+        return parse_found(Package, body, op.key)
 
     @operation(ops.Software_DeleteSoftwarePackageByName)
     def delete_package_by_name(self, name: str, version: int) -> None:
