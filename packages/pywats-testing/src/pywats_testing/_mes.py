@@ -53,6 +53,9 @@ class MesState:
     client_settings: dict[str, Json] = field(default_factory=dict)  # identifier
     barcode_identifiers: dict[int, Json] = field(default_factory=dict)
     scim_users: dict[str, Json] = field(default_factory=dict)  # SCIM id
+    serial_types: dict[str, Json] = field(default_factory=dict)  # type name
+    serials: dict[str, list[Json]] = field(default_factory=dict)  # type name -> taken
+    exports: dict[str, bytes] = field(default_factory=dict)  # file name -> content
     lock: threading.RLock = field(default_factory=threading.RLock)
     _counter: int = 0
 

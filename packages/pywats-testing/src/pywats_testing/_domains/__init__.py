@@ -23,8 +23,10 @@ from . import (
     report,
     rootcause,
     scim,
+    serials,
     software,
     system,
+    workflow,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ DOMAINS: tuple[RouteTable[FakeWatsApp], ...] = tuple(
         system.routes,
         scim.routes,
         barcode.routes,
+        serials.routes,
+        workflow.routes,
     )
 )
 
