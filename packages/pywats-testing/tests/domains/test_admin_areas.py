@@ -64,3 +64,11 @@ def test_the_internal_process_list_has_every_process(run: Run) -> None:
     processes = run(lambda w: w.internal.processes())
     assert {10, 500, 99} <= {p.code for p in processes}
     assert next(p for p in processes if p.code == 500).is_repair_operation
+
+
+def test_common_user_settings_come_from_the_provisioned_user(run: Run) -> None:
+    run(lambda w: w.scim.create_user({"userName": "eva", "displayName": "Eva Lund"}))
+    settings = run(lambda w: w.app.common_user_settings("eva"))
+    assert settings.full_name == "Eva Lund"
+    with pytest.raises(pywats.NotFoundError):
+        run(lambda w: w.app.common_user_settings("nobody"))

@@ -60,3 +60,12 @@ def test_a_certificate_export_is_listed_and_downloaded(
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert len(names) == 1
     assert names[0].startswith("C-1-")
+
+
+def test_a_report_certificate_names_the_report(
+    run: Run, make_report: Callable[..., dict[str, Any]]
+) -> None:
+    report = make_report(id=str(uuid.uuid4()), sn="CERT-1")
+    run(lambda w: w.report.submit_wsjf(report))
+    text = run(lambda w: w.report.get_certificate(report["id"])).decode()
+    assert "sn: CERT-1" in text

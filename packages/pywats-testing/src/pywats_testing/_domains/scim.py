@@ -117,3 +117,21 @@ async def scim_token(app: FakeWatsApp, request: Request) -> Reply:
     except ValueError:
         return _error(400, "duration is a number of days")
     return Reply.json({"token": app.state.new_secret(), "expiresInDays": days})
+
+
+@routes.get("/api/App/CommonUserSettings")
+async def app_common_user_settings(app: FakeWatsApp, request: Request) -> Reply:
+    user = _by_name(app, request.param("UserName") or "")
+    if user is None:
+        return Reply.message(404, f"User '{request.param('UserName')}' not found")
+    emails = user.get("emails") or []
+    return Reply.json(
+        {
+            "fullName": user.get("displayName") or user["userName"],
+            "email": emails[0].get("value") if emails and isinstance(emails[0], dict) else None,
+            "cultureCode": user.get("locale") or "en-US",
+            "roles": [],
+            "levels": [],
+            "productGroups": [],
+        }
+    )

@@ -77,3 +77,13 @@ async def export_file(app: FakeWatsApp, request: Request) -> Reply:
     if content is None:
         return Reply.message(404, f"Export '{request.path_params['fileName']}' not found")
     return Reply(200, content, "application/zip")
+
+
+@routes.get("/api/Report/Certificate/{id}")
+async def report_certificate(app: FakeWatsApp, request: Request) -> Reply:
+    stored = app.state.get_report(request.path_params["id"])
+    if stored is None:
+        return Reply.message(404, f"Report '{request.path_params['id']}' not found")
+    doc = stored.document
+    lines = [f"{k}: {doc.get(k)}" for k in ("id", "pn", "sn", "rev", "result", "start")]
+    return Reply(200, ("\n".join(["Test certificate", *lines]) + "\n").encode(), "text/plain")
