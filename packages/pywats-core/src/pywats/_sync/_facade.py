@@ -49,8 +49,8 @@ class WATS:
         ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``barcode``,
         ``export``, ``workflow``, ``auth`` and ``internal`` (routes outside the public API,
     which the vendor may change); each is loaded on first use, so a script pays
-        only for the domains it touches. Use the client as an async context manager, or call
-        :meth:`aclose` when done. Nothing is written to disk.
+        only for the domains it touches. Use the client as a context manager, or call
+        :meth:`close` when done. Nothing is written to disk.
     """
 
     def __init__(
