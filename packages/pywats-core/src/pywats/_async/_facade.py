@@ -38,17 +38,17 @@ __all__ = ["AsyncWATS"]
 class AsyncWATS:
     """A client for one WATS server.
 
-        ``base_url`` is the WATS root (``https://tenant.wats.com``; a trailing ``/`` or
-        ``/api`` is fine, a prefix such as ``/wats`` is kept). ``token`` is sent as
-        ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
-        Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
+    ``base_url`` is the WATS root (``https://tenant.wats.com``; a trailing ``/`` or
+    ``/api`` is fine, a prefix such as ``/wats`` is kept). ``token`` is sent as
+    ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
+    Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
 
-        Domain services hang off the client: ``app``, ``report``, ``product``, ``production``,
-        ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``, ``barcode``,
-        ``export``, ``workflow``, ``auth`` and ``internal`` (routes outside the public API,
-    which the vendor may change); each is loaded on first use, so a script pays
-        only for the domains it touches. Use the client as an async context manager, or call
-        :meth:`aclose` when done. Nothing is written to disk.
+    Domain services hang off the client: ``app``, ``report``, ``product``, ``production``,
+    ``asset``, ``software``, ``analytics``, ``rootcause``, ``scim``, ``system``,
+    ``barcode``, ``export``, ``workflow``, ``auth`` and ``internal`` (routes outside the
+    public API, which the vendor may change). Each loads on first use, so a script pays
+    only for the domains it touches. Use it as an async
+    context manager, or call :meth:`aclose` when done. Nothing is written to disk.
     """
 
     def __init__(
