@@ -28,6 +28,8 @@ ROOT = Path(__file__).parent
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 UNASYNC = "unasync==0.6.0"
+# Pinned so that the models generated from the WATS spec are reproducible.
+DATAMODEL_CODEGEN = "datamodel-code-generator==0.97.0"
 TOKENIZE_RT = "tokenize-rt>=5"  # tools/codegen.py reads tokens with it (beside unasync)
 DEPTRY = "deptry>=0.23"
 CODEGEN_DEPS = [UNASYNC, TOKENIZE_RT, RUFF]
@@ -51,7 +53,14 @@ TEST_DEPS = [
 COVERAGE = "coverage[toml]>=7.10"
 # Stub and plugin packages mypy needs to see the packages' dependencies.
 # tomli: mypy checks for Python 3.10, where the station reads TOML with it.
-TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2", "types-defusedxml"]
+TYPECHECK_DEPS = [
+    MYPY,
+    "pytest>=8",
+    "hypothesis>=6.100",
+    "tomli>=2",
+    "types-defusedxml",
+    "types-jsonschema",
+]
 
 
 def _workspace_packages() -> list[str]:
@@ -141,6 +150,14 @@ def codegen(session: nox.Session) -> None:
     """Regenerate the sync API from the async source; ``-- --check`` fails on any drift."""
     session.install(*CODEGEN_DEPS)
     session.run("python", "tools/codegen.py", *session.posargs)
+
+
+@nox.session
+def apigen(session: nox.Session) -> None:
+    """Regenerate pywats's models and operation table from the WATS spec; ``-- --check``
+    fails on any drift."""
+    session.install(DATAMODEL_CODEGEN, RUFF)
+    session.run("python", "tools/apigen.py", *session.posargs, env=_reference_env())
 
 
 @nox.session

@@ -60,6 +60,13 @@ IMPORT_RSS = (
 )
 
 
+ALL_DOMAINS = (
+    "import pywats; w = pywats.WATS('http://127.0.0.1:9', 'dA==');"
+    " [getattr(w, d) for d in ('app', 'report', 'product', 'production', 'asset', 'software',"
+    " 'analytics', 'rootcause', 'scim', 'system', 'barcode', 'export', 'workflow', 'auth')]"
+)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -184,6 +191,9 @@ def main() -> None:
         "python_baseline_mib": _rss_mib(core_only, "pass"),
         "httpx_mib": _rss_mib(core_only, "import httpx"),
         "pywats_mib": _rss_mib(core_only, "import pywats"),
+        # Every API domain constructed (each loads its module, the generated models and
+        # pydantic): what a script that touches all of them pays.
+        "pywats_all_domains_loaded_mib": _rss_mib(core_only, ALL_DOMAINS),
         "pywats_api_mib": _rss_mib(peer, "import pywats"),
         "pywats_in_bench_venv_mib": _rss_mib(sys.executable, "import pywats"),
     }

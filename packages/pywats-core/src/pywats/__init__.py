@@ -32,11 +32,16 @@ from pywats._version import __version__
 
 if TYPE_CHECKING:
     from pywats._models import InsertReportResult, MiscInfoReport, Process, ReportHeader
+    from pywats._ticket import TicketStatus
 
 _LAZY_MODELS = frozenset({"Process", "InsertReportResult", "ReportHeader", "MiscInfoReport"})
 
 
 def __getattr__(name: str) -> object:
+    if name == "TicketStatus":
+        from pywats._ticket import TicketStatus
+
+        return TicketStatus
     # Pydantic models load on first use, so `import pywats` stays light.
     if name in _LAZY_MODELS:
         from pywats import _models
@@ -55,6 +60,7 @@ __all__ = [
     "InsertReportResult",
     "ReportHeader",
     "MiscInfoReport",
+    "TicketStatus",
     "Filter",
     "odata_literal",
     "RateLimiter",

@@ -139,6 +139,7 @@ async def admin_release(app: FakeWatsApp, request: Request) -> Reply:
 @routes.post("/_fake/clear")
 async def admin_clear(app: FakeWatsApp, request: Request) -> Reply:
     app.state.clear()
+    app.mes.clear()
     app.faults.clear()
     return Reply(204)
 

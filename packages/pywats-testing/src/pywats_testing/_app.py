@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from . import _admin
+from ._contract import load_contract
 from ._domains import API_ROUTES, DOMAINS
 from ._faults import BodyShape, Fault, FaultPlan
 from ._framework import (
@@ -30,6 +31,7 @@ from ._framework import (
     send_reply,
 )
 from ._http import CONNECTION_EXTENSION, OutageMode
+from ._mes import MesState
 from ._state import FakeState
 
 __all__ = ["ADMIN_PREFIX", "ADMIN_ROUTES", "API_ROUTES", "FakeWatsApp", "Reply", "Route"]
@@ -85,6 +87,8 @@ class FakeWatsApp:
         self.outages: OutageController = OutageController()
         self._release: asyncio.Event | None = None
         self._handlers = _handler_index((*DOMAINS, _admin.routes))
+        self.mes = MesState()  # products, units, assets, packages, tickets (_domains/)
+        self.contract = load_contract()  # PYWATS_FAKE_SPEC: check traffic against the spec
 
     # -- hung requests ----------------------------------------------------------------
     def _release_event(self) -> asyncio.Event:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -13,20 +13,31 @@ from pywats._concurrency import RateLimiter
 from pywats._config import USER_AGENT, Timeouts, normalize_base_url
 from pywats._errors import ConnectionError, TimeoutError
 
-__all__ = ["HttpClient", "QueryParams"]
+__all__ = ["HttpClient", "QueryParams", "Files"]
 
-QueryParams = Mapping[str, "str | int | float | bool | None"]
+QueryParams = Mapping[str, "str | int | float | bool | Sequence[str] | None"]
+# A multipart form's files: field name -> (file name, content, content type).
+Files = Mapping[str, "tuple[str, bytes, str]"]
 
 
-def _query(params: QueryParams | None) -> dict[str, str | int | float] | None:
-    """Drop ``None`` values and spell booleans the way ASP.NET reads them."""
+def _query(params: QueryParams | None) -> dict[str, str | int | float | list[str]] | None:
+    """Drop ``None`` values and spell booleans the way ASP.NET reads them.
+
+    A sequence goes out as the parameter repeated (``hierarchy=a&hierarchy=b``), which is
+    how ASP.NET binds an array from the query string.
+    """
     if not params:
         return None
-    out: dict[str, str | int | float] = {}
+    out: dict[str, str | int | float | list[str]] = {}
     for key, value in params.items():
         if value is None:
             continue
-        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            out[key] = value
+        else:
+            out[key] = [str(v) for v in value]
     return out
 
 
@@ -78,6 +89,7 @@ class HttpClient:
         params: QueryParams | None = None,
         json: Any = None,
         content: bytes | None = None,
+        files: Files | None = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         timeout: httpx.Timeout | None = None,
@@ -99,6 +111,7 @@ class HttpClient:
                 params=_query(params),
                 json=json,
                 content=content,
+                files=dict(files) if files else None,
                 headers=extra or None,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )

@@ -10,18 +10,48 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._contract import checked
 from .._framework import Route, RouteTable
-from . import app, client, report
+from . import (
+    analytics,
+    app,
+    asset,
+    barcode,
+    client,
+    product,
+    production,
+    report,
+    rootcause,
+    scim,
+    serials,
+    software,
+    system,
+    workflow,
+)
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
 
 __all__ = ["API_ROUTES", "DOMAINS"]
 
-DOMAINS: tuple[RouteTable[FakeWatsApp], ...] = (
-    app.routes,
-    report.routes,
-    client.routes,
+DOMAINS: tuple[RouteTable[FakeWatsApp], ...] = tuple(
+    checked(table)  # contract mode: requests and replies against the WATS spec
+    for table in (
+        app.routes,
+        report.routes,
+        client.routes,
+        product.routes,
+        production.routes,
+        asset.routes,
+        software.routes,
+        rootcause.routes,
+        analytics.routes,
+        system.routes,
+        scim.routes,
+        barcode.routes,
+        serials.routes,
+        workflow.routes,
+    )
 )
 
 # The WATS routes this fake serves, with the spelling of the Swagger specs.

@@ -1,22 +1,29 @@
-"""The App domain: server version and the process list."""
+"""The App domain: server version, processes, levels, product groups, user settings."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pywats import _operations as ops
+from pywats._async._api import AsyncApi
 from pywats._async.app._repository import AsyncAppRepository
 from pywats._errors import EmptyResponseError, PyWATSError
+from pywats._operation import operation
 
 if TYPE_CHECKING:
     from pywats._models import Process
+    from pywats._payload import JsonValue  # pydantic: kept out of `import pywats`
+    from pywats.models import CommonUserSettings
 
 __all__ = ["AsyncAppService"]
 
 
 class AsyncAppService:
-    def __init__(self, repository: AsyncAppRepository) -> None:
+    def __init__(self, repository: AsyncAppRepository, api: AsyncApi) -> None:
         self._repository = repository
+        self._api = api
 
+    @operation(ops.App_Version)
     async def version(self) -> str:
         """The server's version, e.g. ``"2026.1.5.324"``.
 
@@ -33,6 +40,7 @@ class AsyncAppService:
             )
         return body
 
+    @operation(ops.App_Processes)
     async def processes(
         self,
         *,
@@ -63,3 +71,25 @@ class AsyncAppService:
         from pywats._models import Process
 
         return [Process.model_validate(item) for item in body]
+
+    @operation(ops.App_Levels)
+    async def levels(self) -> JsonValue:
+        """The levels (sites, lines ...) of the system-manager hierarchy."""
+        return await self._api.json(ops.App_Levels)
+
+    @operation(ops.App_ProductGroups)
+    async def product_groups(self, *, include_filters: bool | None = None) -> JsonValue:
+        """The product groups (``include_filters=True``: with their filters)."""
+        return await self._api.json(
+            ops.App_ProductGroups, params={"includeFilters": include_filters}
+        )
+
+    @operation(ops.Mes_GetCommonUserSettings)
+    async def common_user_settings(self, user_name: str) -> CommonUserSettings | None:
+        """A user's common settings."""
+        from pywats._payload import parse_found
+        from pywats.models import CommonUserSettings
+
+        op = ops.Mes_GetCommonUserSettings
+        body = await self._api.json(op, params={"UserName": user_name})
+        return parse_found(CommonUserSettings, body, op.key)

@@ -7,10 +7,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pywats import _operations as ops
+from pywats._async._api import AsyncApi
 from pywats._async._paging import AsyncPagedIterator
 from pywats._async.report._repository import AsyncReportRepository
 from pywats._errors import EmptyResponseError, PyWATSError
 from pywats._odata import Filter
+from pywats._operation import operation
 
 if TYPE_CHECKING:
     from pywats._models import InsertReportResult, MiscInfoReport, ReportHeader
@@ -81,9 +84,11 @@ def _insert_result(body: Any, report_id: str, operation: str) -> InsertReportRes
 
 
 class AsyncReportService:
-    def __init__(self, repository: AsyncReportRepository) -> None:
+    def __init__(self, repository: AsyncReportRepository, api: AsyncApi) -> None:
         self._repository = repository
+        self._api = api
 
+    @operation(ops.Report_PostWSJF)
     async def submit_wsjf(
         self, report: Report | bytes | Mapping[str, Any], *, report_id: str | None = None
     ) -> InsertReportResult:
@@ -98,6 +103,7 @@ class AsyncReportService:
         body = await self._repository.post_report("WSJF", content, rid)
         return _insert_result(body, rid, "Report.submit_wsjf")
 
+    @operation(ops.Report_PostWSXF)
     async def submit_wsxf(
         self, report: Report | bytes, *, report_id: str | None = None
     ) -> InsertReportResult:
@@ -117,6 +123,7 @@ class AsyncReportService:
         body = await self._repository.post_report("WSXF", content, rid)
         return _insert_result(body, rid, "Report.submit_wsxf")
 
+    @operation(ops.Report_GetReportAsWSJF)
     async def get_wsjf(
         self,
         report_id: str,
@@ -140,6 +147,7 @@ class AsyncReportService:
 
         return parse_wsjf(body)
 
+    @operation(ops.Report_WSXF)
     async def get_wsxf(
         self,
         report_id: str,
@@ -155,6 +163,7 @@ class AsyncReportService:
         params["includeIndexes"] = include_indexes
         return await self._repository.get_wsxf(_checked_id(report_id, "report_id"), params)
 
+    @operation(ops.Report_HeaderQuery)
     def query_headers(
         self,
         filter: Filter | str | None = None,  # OData's own word
@@ -185,6 +194,7 @@ class AsyncReportService:
             max_items=max_items,
         )
 
+    @operation(ops.Report_HeaderByMiscInfo)
     async def query_by_misc_info(
         self,
         *,
@@ -213,6 +223,7 @@ class AsyncReportService:
             )
         return [MiscInfoReport.model_validate(item) for item in body]
 
+    @operation(ops.Report_GetAttachment)
     async def get_attachment(
         self, report_id: str, *, step_id: int | None = None, attachment_id: str | None = None
     ) -> bytes | None:
@@ -228,6 +239,7 @@ class AsyncReportService:
             }
         )
 
+    @operation(ops.Report_GetAttachments)
     async def get_attachments_zip(self, report_id: str) -> bytes:
         """Every attachment of a report, as one zip archive."""
         body = await self._repository.get_attachments_zip(_checked_id(report_id, "report_id"))
@@ -236,6 +248,12 @@ class AsyncReportService:
                 "the server sent no archive", operation="Report.get_attachments_zip"
             )
         return body
+
+    @operation(ops.Report_Certificate)
+    async def get_certificate(self, report_id: str) -> bytes | None:
+        """A report's certificate document, as the server renders it."""
+        op = ops.Report_Certificate
+        return await self._api.file(op, path={"id": _checked_id(report_id, "report_id")})
 
 
 def _read_params(

@@ -9,8 +9,11 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pywats import _operations as ops
 from pywats._errors import EmptyResponseError, PyWATSError
 from pywats._odata import Filter
+from pywats._operation import operation
+from pywats._sync._api import Api
 from pywats._sync._paging import PagedIterator
 from pywats._sync.report._repository import ReportRepository
 
@@ -83,9 +86,11 @@ def _insert_result(body: Any, report_id: str, operation: str) -> InsertReportRes
 
 
 class ReportService:
-    def __init__(self, repository: ReportRepository) -> None:
+    def __init__(self, repository: ReportRepository, api: Api) -> None:
         self._repository = repository
+        self._api = api
 
+    @operation(ops.Report_PostWSJF)
     def submit_wsjf(
         self, report: Report | bytes | Mapping[str, Any], *, report_id: str | None = None
     ) -> InsertReportResult:
@@ -100,6 +105,7 @@ class ReportService:
         body = self._repository.post_report("WSJF", content, rid)
         return _insert_result(body, rid, "Report.submit_wsjf")
 
+    @operation(ops.Report_PostWSXF)
     def submit_wsxf(
         self, report: Report | bytes, *, report_id: str | None = None
     ) -> InsertReportResult:
@@ -119,6 +125,7 @@ class ReportService:
         body = self._repository.post_report("WSXF", content, rid)
         return _insert_result(body, rid, "Report.submit_wsxf")
 
+    @operation(ops.Report_GetReportAsWSJF)
     def get_wsjf(
         self,
         report_id: str,
@@ -142,6 +149,7 @@ class ReportService:
 
         return parse_wsjf(body)
 
+    @operation(ops.Report_WSXF)
     def get_wsxf(
         self,
         report_id: str,
@@ -157,6 +165,7 @@ class ReportService:
         params["includeIndexes"] = include_indexes
         return self._repository.get_wsxf(_checked_id(report_id, "report_id"), params)
 
+    @operation(ops.Report_HeaderQuery)
     def query_headers(
         self,
         filter: Filter | str | None = None,  # OData's own word
@@ -187,6 +196,7 @@ class ReportService:
             max_items=max_items,
         )
 
+    @operation(ops.Report_HeaderByMiscInfo)
     def query_by_misc_info(
         self,
         *,
@@ -215,6 +225,7 @@ class ReportService:
             )
         return [MiscInfoReport.model_validate(item) for item in body]
 
+    @operation(ops.Report_GetAttachment)
     def get_attachment(
         self, report_id: str, *, step_id: int | None = None, attachment_id: str | None = None
     ) -> bytes | None:
@@ -230,6 +241,7 @@ class ReportService:
             }
         )
 
+    @operation(ops.Report_GetAttachments)
     def get_attachments_zip(self, report_id: str) -> bytes:
         """Every attachment of a report, as one zip archive."""
         body = self._repository.get_attachments_zip(_checked_id(report_id, "report_id"))
@@ -238,6 +250,12 @@ class ReportService:
                 "the server sent no archive", operation="Report.get_attachments_zip"
             )
         return body
+
+    @operation(ops.Report_Certificate)
+    def get_certificate(self, report_id: str) -> bytes | None:
+        """A report's certificate document, as the server renders it."""
+        op = ops.Report_Certificate
+        return self._api.file(op, path={"id": _checked_id(report_id, "report_id")})
 
 
 def _read_params(

@@ -1,0 +1,1 @@
+"""The Analytics domain: yield, volume, failures, measurements (WATS App statistics)."""

@@ -1,0 +1,1 @@
+"""The Asset domain: fixtures and instruments, counts, calibration, maintenance."""

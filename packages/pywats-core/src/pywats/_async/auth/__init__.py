@@ -1,0 +1,1 @@
+"""The Auth domain: the legacy GetToken routes."""

@@ -1,0 +1,1 @@
+"""The BarcodeIdentifiers domain: patterns that recognise serial and part numbers in barcodes."""

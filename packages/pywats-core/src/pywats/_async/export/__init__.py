@@ -1,0 +1,1 @@
+"""The Export domain: certificate export jobs and their files."""

@@ -1,0 +1,1 @@
+"""Internal WATS operations that fill gaps of the public API (the vendor may change them)."""

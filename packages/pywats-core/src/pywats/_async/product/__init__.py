@@ -1,0 +1,1 @@
+"""The Product domain: products, revisions, BOMs, vendors and product groups."""

@@ -1,0 +1,130 @@
+"""The Product domain: products and revisions, bulk loads, BOMs, vendors, product groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pywats import _operations as ops
+from pywats._async._api import AsyncApi
+from pywats._async._paging import AsyncPagedIterator
+from pywats._odata import Filter
+from pywats._operation import operation
+from pywats._payload import JsonValue, dump, dump_list, parse, parse_found, parse_list
+from pywats.models import Product, ProductRevision, ProductView, Vendor
+
+__all__ = ["AsyncProductService"]
+
+
+class AsyncProductService:
+    def __init__(self, api: AsyncApi) -> None:
+        self._api = api
+
+    @operation(ops.Product_PublicGetProduct)
+    async def get(self, part_number: str) -> Product | None:
+        """The product with this part number (NotFoundError when there is none)."""
+        op = ops.Product_PublicGetProduct
+        body = await self._api.json(op, path={"partNumber": part_number})
+        return parse_found(Product, body, op.key)
+
+    @operation(ops.Product_PublicGetProductRevision)
+    async def get_revision(self, part_number: str, revision: str) -> ProductRevision | None:
+        """One revision of a product."""
+        op = ops.Product_PublicGetProductRevision
+        body = await self._api.json(op, path={"partNumber": part_number, "revision": revision})
+        return parse_found(ProductRevision, body, op.key)
+
+    @operation(ops.Product_PublicGetProducts)
+    def query(
+        self,
+        filter: Filter | str | None = None,  # OData's own word
+        *,
+        page_size: int = 1000,
+        max_items: int | None = None,
+    ) -> AsyncPagedIterator[ProductView]:
+        """Products matching an OData filter (e.g. ``Filter.eq("category", "PCB")``),
+        fetched page by page as you iterate."""
+        op = ops.Product_PublicGetProducts
+        return self._api.odata(
+            op,
+            lambda item: parse(ProductView, item, op.key),
+            params={"$filter": str(filter) if filter is not None else None},
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    @operation(ops.Product_PublicPutProduct)
+    async def save(self, product: Product | Mapping[str, Any]) -> Product:
+        """Create (no ``product_id``) or update a product; the server's copy comes back."""
+        op = ops.Product_PublicPutProduct
+        return parse(Product, await self._api.json(op, json=dump(product)), op.key)
+
+    @operation(ops.Product_PublicPutProductRevision)
+    async def save_revision(self, revision: ProductRevision | Mapping[str, Any]) -> ProductRevision:
+        """Create (no ``product_revision_id``) or update a revision of a product."""
+        op = ops.Product_PublicPutProductRevision
+        return parse(ProductRevision, await self._api.json(op, json=dump(revision)), op.key)
+
+    @operation(ops.Product_PutProducts)
+    async def save_many(self, products: Iterable[Product | Mapping[str, Any]]) -> JsonValue:
+        """Create or update many products in one call (ERP bulk load)."""
+        return await self._api.action(ops.Product_PutProducts, json=dump_list(products))
+
+    @operation(ops.Product_PutProductRevisions)
+    async def save_revisions(
+        self, revisions: Iterable[ProductRevision | Mapping[str, Any]]
+    ) -> JsonValue:
+        """Create or update many revisions in one call (ERP bulk load)."""
+        return await self._api.action(ops.Product_PutProductRevisions, json=dump_list(revisions))
+
+    @operation(ops.Product_BOM)
+    async def put_bom(self, wsbf: bytes | str) -> JsonValue:
+        """Store a bill of materials given as a WSBF ``<BOM>`` document
+        (``xmlns="http://wats.virinco.com/schemas/WATS/wsbf"``)."""
+        content = wsbf.encode() if isinstance(wsbf, str) else wsbf
+        return await self._api.action(ops.Product_BOM, content=content)
+
+    @operation(ops.Product_Vendors)
+    async def vendors(self) -> list[Vendor]:
+        """Every vendor."""
+        op = ops.Product_Vendors
+        return parse_list(Vendor, await self._api.json(op), op.key)
+
+    @operation(ops.Product_PutVendors)
+    async def save_vendors(self, vendors: Iterable[Vendor | Mapping[str, Any]]) -> JsonValue:
+        """Create or update vendors."""
+        return await self._api.action(ops.Product_PutVendors, json=dump_list(vendors))
+
+    @operation(ops.Product_DeleteVendors)
+    async def delete_vendors(self, vendors: Iterable[Vendor | Mapping[str, Any]]) -> JsonValue:
+        """Delete vendors."""
+        return await self._api.action(ops.Product_DeleteVendors, json=dump_list(vendors))
+
+    @operation(ops.Product_ProductGroupFilter)
+    async def add_to_product_group(
+        self,
+        product_group: str,
+        part_number: str,
+        *,
+        revision: str | None = None,
+        exclude: bool | None = None,
+    ) -> JsonValue:
+        """Add a product (or one revision) to a product group's filter; ``exclude=True``
+        adds it as an exclusion."""
+        return await self._api.action(
+            ops.Product_ProductGroupFilter,
+            params={
+                "productGroup": product_group,
+                "partNumber": part_number,
+                "revision": revision,
+                "exclude": exclude,
+            },
+        )
+
+    @operation(ops.Product_GetProductGroupsByProduct)
+    async def product_groups(self, part_number: str, *, revision: str | None = None) -> JsonValue:
+        """The product groups a product (or one revision) belongs to."""
+        return await self._api.json(
+            ops.Product_GetProductGroupsByProduct,
+            params={"partNumber": part_number, "revision": revision},
+        )

@@ -1,0 +1,1 @@
+"""The Production domain: units, serial numbers, batches, box build."""

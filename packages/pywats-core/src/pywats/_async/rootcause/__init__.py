@@ -1,0 +1,1 @@
+"""The RootCause domain: tickets and their attachments."""

@@ -1,0 +1,1 @@
+"""The SCIM domain: user provisioning (SCIM 2.0)."""

@@ -1,0 +1,1 @@
+"""The Software domain: software packages for distribution to stations."""

@@ -1,0 +1,1 @@
+"""The System domain: clients (stations), levels, system status."""

@@ -1,0 +1,1 @@
+"""The Workflow domain: start and end of a test in a WATS workflow."""

@@ -1,0 +1,238 @@
+"""WATS area Product: products and revisions (upsert by part number), bulk loads, BOMs
+(WSBF XML), vendors, product-group filters."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._mes import new_id, odata_page
+from .._odata import FieldType, ODataError
+
+if TYPE_CHECKING:
+    from .._app import FakeWatsApp
+
+__all__ = ["routes"]
+
+routes: RouteTable[FakeWatsApp] = RouteTable()
+
+WSBF = "{http://wats.virinco.com/schemas/WATS/wsbf}"
+_VIEW_FIELDS: dict[str, FieldType] = {
+    "partNumber": "string",
+    "name": "string",
+    "category": "string",
+    "nonSerial": "bool",
+    "state": "int",
+}
+
+
+def _json_list(body: bytes) -> list[dict[str, Any]]:
+    value = json.loads(body or b"[]")
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError("expected a JSON array of objects")
+    return value
+
+
+def save_product(app: FakeWatsApp, body: dict[str, Any]) -> dict[str, Any]:
+    """Create or update by part number (an empty ``productId`` creates, wats-facts §4.4)."""
+    part_number = str(body.get("partNumber") or "").strip()
+    if not part_number:
+        raise ValueError("partNumber is required")
+    mes = app.mes
+    with mes.lock:
+        stored = mes.product(part_number) or {"productId": new_id(), "state": 1}
+        stored.update({k: v for k, v in body.items() if k != "productId" and v is not None})
+        stored["partNumber"] = part_number
+        mes.products[part_number.lower()] = stored
+        return dict(stored)
+
+
+def save_revision(app: FakeWatsApp, body: dict[str, Any]) -> dict[str, Any]:
+    """A revision of an existing product, named by ``PartNumber`` or ``productId``."""
+    mes = app.mes
+    revision = str(body.get("revision") or "").strip()
+    if not revision:
+        raise ValueError("revision is required")
+    with mes.lock:
+        part_number = body.get("PartNumber") or body.get("partNumber")
+        product = mes.product(str(part_number)) if part_number else None
+        if product is None and body.get("productId"):
+            product = next(
+                (p for p in mes.products.values() if p["productId"] == body["productId"]), None
+            )
+        if product is None:
+            raise LookupError(f"Product '{part_number or body.get('productId')}' not found")
+        key = (product["partNumber"].lower(), revision.lower())
+        stored = mes.revisions.get(key) or {"productRevisionId": new_id(), "state": 1}
+        stored.update({k: v for k, v in body.items() if v is not None and k != "partNumber"})
+        stored.update(
+            productId=product["productId"], PartNumber=product["partNumber"], revision=revision
+        )
+        stored.setdefault("productRevisionId", new_id())
+        mes.revisions[key] = stored
+        return dict(stored)
+
+
+@routes.get("/api/Product/Query")
+async def product_query(app: FakeWatsApp, request: Request) -> Reply:
+    rows = [
+        {k: p.get(k) for k in ("partNumber", "name", "category", "nonSerial", "state")}
+        for p in list(app.mes.products.values())
+    ]
+    try:
+        page = odata_page(
+            rows,
+            request.query,
+            _VIEW_FIELDS,
+            type_name="Virinco.WATS.Web.Dashboard.Models.Mes.Product.ProductView",
+            default_top=1000,
+            order_by=("partNumber", False),
+        )
+    except ODataError as exc:
+        return Reply.message(400, str(exc))
+    return Reply.json([{k: v for k, v in row.items() if v is not None} for row in page])
+
+
+@routes.get("/api/Product/Vendors")
+async def product_vendors(app: FakeWatsApp, request: Request) -> Reply:
+    return Reply.json(list(app.mes.vendors.values()))
+
+
+@routes.put("/api/Product/Vendors")
+async def product_put_vendors(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        vendors = _json_list(request.body)
+    except ValueError as exc:
+        return Reply.message(400, str(exc))
+    with app.mes.lock:
+        for vendor in vendors:
+            name = str(vendor.get("VendorName") or "")
+            if not name:
+                return Reply.message(400, "VendorName is required")
+            app.mes.vendors[name.lower()] = {"VendorName": name}
+    return Reply.json({})
+
+
+@routes.delete("/api/Product/Vendors")
+async def product_delete_vendors(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        vendors = _json_list(request.body)
+    except ValueError as exc:
+        return Reply.message(400, str(exc))
+    with app.mes.lock:
+        for vendor in vendors:
+            app.mes.vendors.pop(str(vendor.get("VendorName") or "").lower(), None)
+    return Reply.json({})
+
+
+@routes.put("/api/Product/BOM")
+async def product_bom(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        root = ET.fromstring(request.body)  # noqa: S314 - stdlib parser: no external entities/DTDs
+    except ET.ParseError as exc:
+        return Reply.message(500, f"Invalid BOM: {exc}")
+    if root.tag not in (WSBF + "BOM", "BOM") or not root.get("Partnumber"):
+        return Reply.message(
+            500, "Invalid BOM: expected <BOM Partnumber=...> in the wsbf namespace"
+        )
+    part_number, revision = root.get("Partnumber", ""), root.get("Revision", "")
+    if app.mes.product(part_number) is None:
+        return Reply.message(500, f"Invalid BOM: product '{part_number}' not found")
+    app.mes.boms[(part_number.lower(), revision.lower())] = bytes(request.body)
+    return Reply.json({})
+
+
+@routes.post("/api/Product/ProductGroupFilter")
+async def product_group_filter(app: FakeWatsApp, request: Request) -> Reply:
+    group, part_number = request.param("productGroup"), request.param("partNumber")
+    if not group or not part_number:
+        return Reply.message(400, "productGroup and partNumber are required")
+    try:
+        exclude = bool_param(request.param("exclude"), "exclude") or False
+    except ValueError as exc:
+        return Reply.message(400, str(exc))
+    app.mes.group_filters.append(
+        {
+            "productGroup": group,
+            "partNumber": part_number,
+            "revision": request.param("revision"),
+            "exclude": exclude,
+        }
+    )
+    return Reply.json({})
+
+
+@routes.get("/api/Product/ProductGroupsByProduct")
+async def product_groups_by_product(app: FakeWatsApp, request: Request) -> Reply:
+    part_number = (request.param("partNumber") or "").lower()
+    if not part_number:
+        return Reply.message(400, "partNumber is required")
+    revision = (request.param("revision") or "").lower()
+    groups = sorted(
+        {
+            f["productGroup"]
+            for f in app.mes.group_filters
+            if f["partNumber"].lower() == part_number
+            and not f["exclude"]
+            and (not f["revision"] or not revision or f["revision"].lower() == revision)
+        }
+    )
+    return Reply.json([{"name": g} for g in groups])
+
+
+@routes.put("/api/Product/Revision")
+async def product_put_revision(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        return Reply.json(save_revision(app, json_object(request.body)))
+    except LookupError as exc:
+        return Reply.message(400, str(exc))
+    except ValueError as exc:
+        return Reply.message(400, str(exc))
+
+
+@routes.put("/api/Product")
+async def product_put(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        return Reply.json(save_product(app, json_object(request.body)))
+    except ValueError as exc:
+        return Reply.message(400, str(exc))
+
+
+@routes.put("/api/Products/Revisions")
+async def products_put_revisions(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        saved = [save_revision(app, body) for body in _json_list(request.body)]
+    except (LookupError, ValueError) as exc:
+        return Reply.message(400, str(exc))
+    return Reply.json(saved)
+
+
+@routes.put("/api/Products")
+async def products_put(app: FakeWatsApp, request: Request) -> Reply:
+    try:
+        saved = [save_product(app, body) for body in _json_list(request.body)]
+    except ValueError as exc:
+        return Reply.message(400, str(exc))
+    return Reply.json(saved)
+
+
+@routes.get("/api/Product/{partNumber}/{revision}")
+async def product_get_revision(app: FakeWatsApp, request: Request) -> Reply:
+    key = (request.path_params["partNumber"].lower(), request.path_params["revision"].lower())
+    stored = app.mes.revisions.get(key)
+    if stored is None:
+        return Reply.message(404, f"Product revision '{'/'.join(key)}' not found")
+    return Reply.json(stored)
+
+
+@routes.get("/api/Product/{partNumber}")
+async def product_get(app: FakeWatsApp, request: Request) -> Reply:
+    stored = app.mes.product(request.path_params["partNumber"])
+    if stored is None:
+        return Reply.message(404, f"Product '{request.path_params['partNumber']}' not found")
+    revisions = [
+        r for (pn, _), r in app.mes.revisions.items() if pn == stored["partNumber"].lower()
+    ]
+    return Reply.json({**stored, "revisions": revisions})
