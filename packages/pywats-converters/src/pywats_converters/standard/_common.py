@@ -1,0 +1,535 @@
+"""What the standard converters share: a neutral step tree, header, and one report emitter.
+
+Each format reader turns its file into :class:`Unit` objects (a header and a tree of
+:class:`Node` steps carrying :class:`Meas` measurements); :func:`build_report` turns a unit
+into a WSJF report through pywats-core's ``UUTBuilder`` in import mode, so every status
+the tester wrote is kept. Where the tester gave no status, it is computed the way WATS
+compares values with limits. Step and measurement statuses are reconciled so that the
+server's rule "step status = measurement status" always holds (the measurements win).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+
+from pywats.report import (
+    AdditionalData,
+    AdditionalDataProperty,
+    Attachment,
+    BooleanMeasurement,
+    CallExe,
+    Chart,
+    CompOp,
+    LoopInfo,
+    MeasurementStatus,
+    MessagePopup,
+    NumericMeasurement,
+    Report,
+    ReportResult,
+    SequenceBuilder,
+    Step,
+    StepStatus,
+    StringCompOp,
+    StringMeasurement,
+    UUTBuilder,
+    numeric_passes,
+    string_passes,
+)
+
+from .._sdk import ConversionContext, ConversionError, ConverterParameters, StationInfo
+
+__all__ = [
+    "Header",
+    "Meas",
+    "Node",
+    "StandardParameters",
+    "Unit",
+    "build_report",
+    "parse_float",
+    "parse_timestamp_text",
+    "resolve_process",
+]
+
+MeasKind = Literal["numeric", "string", "boolean"]
+
+_SINGLE = {"EQ", "NE", "GT", "GE", "LT", "LE"}
+_DUAL = {"GTLT", "GTLE", "GELT", "GELE", "LTGT", "LTGE", "LEGT", "LEGE"}
+
+
+class StandardParameters(ConverterParameters):
+    """Settings every standard converter understands.
+
+    * ``operation``: the process (operation) name or code for the reports; ``None`` uses
+      what the file says, then the station's default process code.
+    * ``default_part_number`` / ``default_revision``: used when the file names none.
+      A file without a part number and no default is refused (a wrong part number is
+      worse than no report).
+    * ``skipped_steps``: ``"keep"`` (default) reports skipped steps with status ``S``;
+      ``"drop"`` leaves them out of the report.
+    * ``station_from_file``: take the station (machine) name from the file when it has one;
+      otherwise the converting station's name is used.
+    """
+
+    operation: str | int | None = None
+    default_part_number: str | None = None
+    default_revision: str = "1"
+    skipped_steps: Literal["keep", "drop"] = "keep"
+    station_from_file: bool = True
+
+
+@dataclass
+class Meas:
+    """One measurement. ``status=None`` means: compute it from the limits."""
+
+    kind: MeasKind
+    name: str | None = None
+    value: float | str | None = None
+    comp_op: str = "LOG"
+    low: float | None = None
+    high: float | None = None
+    limit: str | None = None
+    unit: str | None = None
+    status: MeasurementStatus | None = None
+    passed: bool | None = None  # boolean measurements
+
+
+@dataclass
+class Node:
+    """One step. ``children`` is not ``None`` for sequence calls."""
+
+    name: str
+    step_type: str = "Action"
+    status: StepStatus | None = None
+    group: str = "M"
+    children: list[Node] | None = None
+    seq_path: str | None = None
+    seq_name: str | None = None
+    seq_version: str | None = None
+    measurements: list[Meas] = field(default_factory=list)
+    report_text: str | None = None
+    error_code: int | None = None
+    error_message: str | None = None
+    tot_time: float | None = None
+    start: datetime | None = None
+    caused_seq_failure: bool | None = None
+    loop: LoopInfo | None = None
+    call_exe: float | None = None
+    popup: tuple[str | None, int] | None = None
+    chart: Chart | None = None
+    attachment: Attachment | None = None
+    additional: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        for child in self.children or ():
+            yield from child.walk()
+
+
+@dataclass
+class Header:
+    """The report header as read from a file (``None``/empty = not in the file)."""
+
+    sn: str | None = None
+    pn: str | None = None
+    rev: str | None = None
+    operation: str | int | None = None
+    station: str | None = None
+    location: str | None = None
+    purpose: str | None = None
+    operator: str | None = None
+    start: datetime | None = None
+    result: ReportResult | None = None
+    exec_time: float | None = None
+    batch_sn: str | None = None
+    socket_index: int | None = None
+    fixture_id: str | None = None
+    comment: str | None = None
+    error_code: int | None = None
+    error_message: str | None = None
+    report_id: str | None = None
+    sequence_name: str = "MainSequence Callback"
+    sequence_path: str | None = None
+    sequence_version: str | None = None
+    misc: list[tuple[str, str | int]] = field(default_factory=list)
+    sub_units: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Unit:
+    """One report to build: header, the root sequence's status and its steps."""
+
+    header: Header
+    steps: list[Node]
+    root_status: StepStatus | None = None
+    key: str | int = 0  # tells the reports of one file apart for stable ids
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_float(text: str | None, *, decimal: str = ".") -> float | None:
+    """A number from text, or ``None`` for blank text; ``NaN``/``Inf`` spelt any way.
+
+    Raises ``ValueError`` for anything else.
+    """
+    if text is None:
+        return None
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if decimal != ".":
+        cleaned = cleaned.replace(decimal, ".")
+    lowered = cleaned.lower()
+    if lowered in ("nan", "-nan", "ind", "-ind", "-nan(ind)"):
+        return math.nan
+    if lowered in ("inf", "+inf", "infinity", "+infinity"):
+        return math.inf
+    if lowered in ("-inf", "-infinity"):
+        return -math.inf
+    return float(cleaned)
+
+
+_TS = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+
+
+def parse_timestamp_text(text: str | None) -> datetime | None:
+    """ISO-like date and time; no offset means the station's local time."""
+    if not text:
+        return None
+    match = _TS.match(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    tz: timezone | None = None
+    if zone == "Z":
+        tz = timezone.utc
+    elif zone:
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz
+        )
+    except ValueError:
+        return None
+    return moment if tz is not None else moment.astimezone()
+
+
+# --------------------------------------------------------------------------- header
+
+
+def resolve_process(
+    context: ConversionContext, operation: str | int | None
+) -> tuple[int, str | None]:
+    """The process code for ``operation`` (name or code) and its name when known."""
+    code = context.process_code(operation)
+    name = next((n for n, c in context.processes.items() if c == code), None)
+    return code, name
+
+
+def _required(value: str | None, what: str, context: ConversionContext) -> str:
+    if value is None or not value.strip():
+        raise ConversionError(what, source=context.source.path)
+    return value.strip()
+
+
+# --------------------------------------------------------------------------- emitting
+
+
+def _agg(statuses: Sequence[MeasurementStatus]) -> StepStatus:
+    if MeasurementStatus.FAILED in statuses:
+        return StepStatus.FAILED
+    if MeasurementStatus.PASSED in statuses:
+        return StepStatus.PASSED
+    return StepStatus.SKIPPED
+
+
+def _meas_status(meas: Meas, step_status: StepStatus | None) -> MeasurementStatus:
+    if meas.status is not None:
+        return meas.status
+    if meas.kind == "boolean" and meas.passed is not None:
+        return MeasurementStatus.PASSED if meas.passed else MeasurementStatus.FAILED
+    if step_status is StepStatus.SKIPPED:
+        return MeasurementStatus.SKIPPED
+    try:
+        if meas.kind == "numeric" and isinstance(meas.value, float):
+            ok = numeric_passes(meas.comp_op, meas.value, meas.low, meas.high)
+            return MeasurementStatus.PASSED if ok else MeasurementStatus.FAILED
+        if meas.kind == "string" and isinstance(meas.value, str):
+            ok = string_passes(meas.comp_op, meas.value, meas.limit)
+            return MeasurementStatus.PASSED if ok else MeasurementStatus.FAILED
+    except ValueError:
+        pass
+    if step_status is StepStatus.FAILED:
+        return MeasurementStatus.FAILED
+    return MeasurementStatus.PASSED
+
+
+def _numeric(meas: Meas, name: str | None, status: MeasurementStatus) -> NumericMeasurement:
+    op = meas.comp_op.upper()
+    low, high = meas.low, meas.high
+    if op in _SINGLE and low is None:  # WSJF keeps single limits in lowLimit
+        low, high = high, None
+    if (op in _SINGLE and low is None) or (op in _DUAL and (low is None or high is None)):
+        op = "LOG"  # a comparison without its limits cannot be shown as one
+    if op == "LOG":
+        low = high = None  # WATS writes log-only measurements without limits
+    value = meas.value if isinstance(meas.value, float) else math.nan
+    return NumericMeasurement(
+        compOp=CompOp(op),
+        name=name,
+        status=status,
+        unit=meas.unit or None,
+        value=value,
+        highLimit=high,
+        lowLimit=low,
+    )
+
+
+def _string(meas: Meas, name: str | None, status: MeasurementStatus) -> StringMeasurement:
+    op = meas.comp_op.upper()
+    if op != "LOG" and meas.limit is None:
+        op = "LOG"
+    return StringMeasurement(
+        compOp=StringCompOp(op),
+        name=name,
+        status=status,
+        value=meas.value if isinstance(meas.value, str) else str(meas.value or ""),
+        limit=meas.limit,
+    )
+
+
+def _unique_names(measurements: Sequence[Meas]) -> list[str | None]:
+    if len(measurements) == 1:
+        return [measurements[0].name or None]
+    names: list[str | None] = []
+    for index, meas in enumerate(measurements):
+        names.append(meas.name or f"Measurement {index}")
+    return names
+
+
+def _fill(step: Step, node: Node, status: StepStatus, context: ConversionContext) -> StepStatus:
+    """Attach payload and measurements; returns the (reconciled) step status."""
+    measurements = node.measurements
+    if measurements:
+        names = _unique_names(measurements)
+        numeric: list[NumericMeasurement] = []
+        strings: list[StringMeasurement] = []
+        booleans: list[BooleanMeasurement] = []
+        statuses: list[MeasurementStatus] = []
+        for meas, name in zip(measurements, names, strict=True):
+            m_status = _meas_status(meas, status)
+            statuses.append(m_status)
+            if meas.kind == "numeric":
+                numeric.append(_numeric(meas, name, m_status))
+            elif meas.kind == "string":
+                strings.append(_string(meas, name, m_status))
+            else:
+                booleans.append(BooleanMeasurement(name=name, status=m_status))
+        # only the kinds present: an explicit None would be written as null
+        if numeric:
+            step.numeric_meas = numeric
+        if strings:
+            step.string_meas = strings
+        if booleans:
+            step.boolean_meas = booleans
+        agreed = _agg(statuses)
+        if status not in (StepStatus.ERROR, StepStatus.TERMINATED) and status != agreed:
+            context.logger.debug(
+                "%s: step %r says %s, its measurements %s; the measurements win",
+                context.source.name,
+                node.name,
+                status.value,
+                agreed.value,
+            )
+            status = agreed
+    step.status = status
+    if node.report_text:
+        step.report_text = node.report_text
+    if node.error_code is not None:
+        step.error_code = node.error_code
+    if node.error_message:
+        step.error_message = node.error_message
+    if node.tot_time is not None and math.isfinite(node.tot_time):
+        step.tot_time = node.tot_time
+    if node.caused_seq_failure is not None:
+        step.caused_seq_failure = node.caused_seq_failure
+    if node.loop is not None:
+        step.loop = node.loop
+    if node.call_exe is not None:
+        step.call_exe = CallExe(exitCode=node.call_exe)
+    if node.popup is not None:
+        step.message_popup = MessagePopup(response=node.popup[0], button=node.popup[1])
+    if node.chart is not None:
+        step.chart = node.chart
+    if node.attachment is not None:
+        step.attachment = node.attachment
+    if node.additional:
+        step.additional_results = [
+            AdditionalData(
+                name=name,
+                props=[AdditionalDataProperty(name=name, type=kind, value=value)],
+            )
+            for name, kind, value in node.additional
+        ]
+    return status
+
+
+def _emit(
+    seq: SequenceBuilder,
+    nodes: Sequence[Node],
+    params: StandardParameters,
+    context: ConversionContext,
+) -> None:
+    for node in nodes:
+        status = node.status
+        if status is StepStatus.SKIPPED and params.skipped_steps == "drop":
+            continue
+        if node.children is not None:
+            given = status or _derive_sequence_status(node)
+            child = seq.sequence(
+                node.name,
+                path=node.seq_path,
+                version=node.seq_version,
+                status=given,
+                group=node.group,
+            )
+            child.step.step_type = node.step_type
+            if node.seq_name and child.step.seq_call is not None:
+                child.step.seq_call.name = node.seq_name
+            _emit(child, node.children, params, context)
+            _fill(child.step, node, given, context)
+            continue
+        if status is None:
+            status = _derive_status(node)
+        step = seq.action(node.name, step_type=node.step_type, status=status, group=node.group)
+        _fill(step, node, status, context)
+
+
+def _derive_status(node: Node) -> StepStatus:
+    if node.children is not None:
+        return _derive_sequence_status(node)
+    if not node.measurements:
+        return StepStatus.PASSED
+    return _agg([_meas_status(m, None) for m in node.measurements])
+
+
+def _derive_sequence_status(node: Node) -> StepStatus:
+    statuses = [c.status or _derive_status(c) for c in node.children or ()]
+    if any(s in (StepStatus.FAILED, StepStatus.ERROR, StepStatus.TERMINATED) for s in statuses):
+        return StepStatus.FAILED
+    return StepStatus.PASSED
+
+
+def build_report(
+    unit: Unit,
+    params: StandardParameters,
+    context: ConversionContext,
+) -> Report:
+    """One WSJF report from ``unit``, its header completed from settings and context."""
+    head = unit.header
+    sn = _required(head.sn, "no serial number: the file names no unit serial number", context)
+    pn_text = head.pn if head.pn and head.pn.strip() else params.default_part_number
+    pn = _required(
+        pn_text,
+        "no part number: the file names none and the setting default_part_number is not set",
+        context,
+    )
+    rev = head.rev.strip() if head.rev and head.rev.strip() else params.default_revision
+    operation = params.operation if params.operation not in (None, "") else head.operation
+    code, process_name = resolve_process(context, operation)
+    station: StationInfo = context.station
+    machine = _from_file(head.station, params)
+    root_status = unit.root_status or _derive_sequence_status(
+        Node(name=head.sequence_name, children=unit.steps)
+    )
+    result = head.result or _result_from(root_status)
+    builder = UUTBuilder(
+        pn=pn,
+        sn=sn,
+        rev=rev,
+        process_code=code,
+        process_name=process_name,
+        machine_name=machine or station.machine_name,
+        location=_from_file(head.location, params) or station.location,
+        purpose=_from_file(head.purpose, params) or station.purpose,
+        operator=(head.operator or context.operator or None),
+        start=head.start or context.source.modified.astimezone(),
+        report_id=head.report_id or context.report_id(unit.key),
+        mode="import",
+        result=result,
+        sequence_name=head.sequence_name,
+    )
+    root = builder.root.step
+    root.status = root_status
+    if root.seq_call is not None:
+        root.seq_call.path = head.sequence_path
+        root.seq_call.version = head.sequence_version
+    uut = builder.uut
+    if head.exec_time is not None and math.isfinite(head.exec_time):
+        uut.exec_time = head.exec_time
+    if head.batch_sn:
+        uut.batch_sn = head.batch_sn
+    if head.socket_index is not None:
+        uut.test_socket_index = head.socket_index
+    if head.fixture_id:
+        uut.fixture_id = head.fixture_id
+    if head.comment:
+        uut.comment = head.comment[:500]
+    if head.error_code is not None:
+        uut.error_code = head.error_code
+    if head.error_message:
+        uut.error_message = head.error_message
+    for description, value in head.misc:
+        builder.misc_info(description, value)
+    for part_type, sub_pn, sub_sn, sub_rev in head.sub_units:
+        builder.sub_unit(part_type, sub_pn, sub_sn, sub_rev or params.default_revision)
+    _emit(builder.root, unit.steps, params, context)
+    return builder.build()
+
+
+def _from_file(value: str | None, params: StandardParameters) -> str | None:
+    if params.station_from_file and value and value.strip():
+        return value.strip()
+    return None
+
+
+def _result_from(status: StepStatus) -> ReportResult:
+    return {
+        StepStatus.FAILED: ReportResult.FAILED,
+        StepStatus.ERROR: ReportResult.ERROR,
+        StepStatus.TERMINATED: ReportResult.TERMINATED,
+    }.get(status, ReportResult.PASSED)
+
+
+def number_loops(siblings: list[Node]) -> None:
+    """Make loop summaries agree with their iterations the way the server checks them.
+
+    A summary is followed by its iterations (same name, ``loop.idx`` set). The server
+    wants ``endingIndex`` = highest iteration index and ``num`` = ``endingIndex + 1``.
+    """
+    for position, node in enumerate(siblings):
+        loop = node.loop
+        if loop is None or loop.idx is not None:
+            continue
+        indexes = []
+        for follower in siblings[position + 1 :]:
+            if follower.loop is None or follower.loop.idx is None or follower.name != node.name:
+                break
+            indexes.append(follower.loop.idx)
+        if indexes:
+            loop.ending_index = max(indexes)
+            loop.num = loop.ending_index + 1
+        elif loop.num is not None:
+            loop.ending_index = max(loop.num - 1, 0)
+            loop.num = loop.ending_index + 1

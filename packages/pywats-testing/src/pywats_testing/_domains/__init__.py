@@ -1,0 +1,28 @@
+"""The WATS API the fake serves, one module per WATS area.
+
+Each area module declares ``routes = RouteTable()`` and decorates its handlers, which
+take ``(app, request)`` and return a :class:`~pywats_testing._framework.Reply`. To serve
+a new area, add its module here and one line to ``DOMAINS``. The order of ``DOMAINS`` is
+the order of ``FakeWatsServer.routes()`` and of matching (the first match wins).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._framework import Route, RouteTable
+from . import app, client, report
+
+if TYPE_CHECKING:
+    from .._app import FakeWatsApp
+
+__all__ = ["API_ROUTES", "DOMAINS"]
+
+DOMAINS: tuple[RouteTable[FakeWatsApp], ...] = (
+    app.routes,
+    report.routes,
+    client.routes,
+)
+
+# The WATS routes this fake serves, with the spelling of the Swagger specs.
+API_ROUTES: tuple[Route, ...] = tuple(route for table in DOMAINS for route in table.routes)

@@ -1,0 +1,214 @@
+"""The fake's small request framework: requests, replies, routes and route tables.
+
+Nothing here knows WATS. A WATS area (``_domains/``) or the admin API (``_admin``)
+declares its routes in a :class:`RouteTable`; :class:`pywats_testing.FakeWatsApp` matches
+a request against them and calls the handler with itself and the :class:`Request`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from ._faults import BodyShape
+from ._state import Principal
+
+__all__ = [
+    "Auth",
+    "Handler",
+    "Receive",
+    "Reply",
+    "Request",
+    "Route",
+    "RouteTable",
+    "Send",
+    "bool_param",
+    "json_object",
+    "match_route",
+    "read_body",
+    "send_reply",
+]
+
+# Who may call a route: an API token or registered station, a registration token, anyone.
+Auth = Literal["api", "register", "none"]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+AppT = TypeVar("AppT")
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200) -> Reply:
+        return cls(status, json.dumps(value, ensure_ascii=False).encode())
+
+    @classmethod
+    def message(
+        cls,
+        status: int,
+        text: str,
+        shape: BodyShape = "message-object",
+        headers: Iterable[tuple[str, str]] = (),
+    ) -> Reply:
+        """An error body in one of the three shapes WATS clients must accept."""
+        if shape == "text":
+            return cls(status, text.encode(), "text/plain; charset=utf-8", list(headers))
+        value: Any = text if shape == "json-string" else {"Message": text}
+        reply = cls.json(value, status)
+        reply.headers.extend(headers)
+        return reply
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    template: str
+    path_params: dict[str, str]
+    query: dict[str, str]  # keys as sent
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    principal: Principal | None = None  # set once authenticated
+
+    def param(self, name: str) -> str | None:
+        """A query parameter, matched case-insensitively as ASP.NET model binding does."""
+        wanted = name.lower()
+        for key, value in self.query.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    name: str
+    auth: Auth
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def make(cls, method: str, template: str, name: str, auth: Auth = "api") -> Route:
+        regex = "".join(
+            f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part)
+            for part in re.split(r"(\{[^}]+\})", template)
+        )
+        return cls(method, template, name, auth, re.compile(f"^{regex}/?$", re.IGNORECASE))
+
+
+Handler = Callable[[AppT, Request], Awaitable[Reply]]
+
+
+class RouteTable(Generic[AppT]):
+    """The routes of one area with their handlers, declared by decorating the handlers.
+
+    ``routes = RouteTable()`` then ``@routes.get("/api/App/Version")`` over an
+    ``async def app_version(app, request) -> Reply``. The handler's name names the route.
+    """
+
+    def __init__(self, auth: Auth = "api") -> None:
+        self.auth: Auth = auth
+        self.entries: list[tuple[Route, Handler[AppT]]] = []
+
+    def route(
+        self, method: str, template: str, *, auth: Auth | None = None
+    ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        def register(handler: Handler[AppT]) -> Handler[AppT]:
+            name = getattr(handler, "__name__", template)
+            route = Route.make(method, template, name, self.auth if auth is None else auth)
+            self.entries.append((route, handler))
+            return handler
+
+        return register
+
+    def get(
+        self, template: str, *, auth: Auth | None = None
+    ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        return self.route("GET", template, auth=auth)
+
+    def post(
+        self, template: str, *, auth: Auth | None = None
+    ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        return self.route("POST", template, auth=auth)
+
+    def put(
+        self, template: str, *, auth: Auth | None = None
+    ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        return self.route("PUT", template, auth=auth)
+
+    def delete(
+        self, template: str, *, auth: Auth | None = None
+    ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        return self.route("DELETE", template, auth=auth)
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        return tuple(route for route, _ in self.entries)
+
+
+def match_route(
+    routes: Iterable[Route], method: str, path: str
+) -> tuple[Route | None, dict[str, str], bool]:
+    """The first route matching method and path, its path parameters, and whether any
+    route matched the path at all (a 405 rather than a 404)."""
+    path_matched = False
+    for route in routes:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        path_matched = True
+        if route.method == method:
+            return route, found.groupdict(), True
+    return None, {}, path_matched
+
+
+async def read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or ``None`` when the client disconnected first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def send_reply(send: Send, reply: Reply) -> None:
+    headers = [
+        (b"content-type", reply.content_type.encode()),
+        (b"content-length", str(len(reply.body)).encode()),
+        *((k.lower().encode(), v.encode()) for k, v in reply.headers),
+    ]
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body})
+
+
+def bool_param(value: str | None, name: str) -> bool | None:
+    """A boolean query parameter as ASP.NET binds it; ``ValueError`` names the bad value."""
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise ValueError(f"The value '{value}' is not valid for {name}.")
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A JSON object body; an empty body is an empty object."""
+    if not body.strip():
+        return {}
+    value = json.loads(body)
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
