@@ -39,6 +39,7 @@ from pywats.report import (
     validate,
 )
 
+from ._discovery import ENTRY_POINT_GROUP
 from ._sdk import (
     CONVERTER_API,
     ConversionContext,
@@ -53,9 +54,6 @@ from ._sdk import (
 )
 from ._version import __version__
 from ._xml import parse_xml
-
-#: The entry-point group converters register under.
-ENTRY_POINT_GROUP = "pywats.converters"
 
 __all__ = [
     # the SDK

@@ -1,4 +1,9 @@
-"""The standard converters shipped with pywats-converters (entry points ``pywats.converters``)."""
+"""The standard converters shipped with pywats-converters (entry points ``pywats.converters``).
+
+The station never imports these in its own process: the runner loads converters in its
+worker processes, through the entry points. They are importable for authors who build on
+them (e.g. ``read_table`` of the CSV converter) and for tests.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,13 @@ from ._atml import AtmlConverter, AtmlParameters
 from ._csv import CsvColumnLimit, CsvColumns, CsvConverter, CsvError, CsvParameters, read_table
 from ._teststand import TestStandXmlConverter, TestStandXmlParameters
 from ._wrml import WrmlConverter, WrmlParameters
+from ._wats import WatsFormatSettings, WsjfConverter, WsxfConverter
 from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
 
 __all__ = [
+    "WatsFormatSettings",
+    "WsjfConverter",
+    "WsxfConverter",
     "CsvColumnLimit",
     "CsvColumns",
     "CsvConverter",
