@@ -7,29 +7,46 @@ first) or with ``nox -s NAME`` where nox is already installed.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import nox
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "codegen", "tests"]
+nox.options.sessions = ["lint", "typecheck", "codegen", "deps", "tests"]
 
 ROOT = Path(__file__).parent
 # Pinned so that formatting of the generated sync code is reproducible.
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 UNASYNC = "unasync==0.6.0"
+TOKENIZE_RT = "tokenize-rt>=5"  # tools/codegen.py reads tokens with it (beside unasync)
+DEPTRY = "deptry>=0.23"
+CODEGEN_DEPS = [UNASYNC, TOKENIZE_RT, RUFF]
 TEST_DEPS = [
     "pytest>=8",
     "pytest-timeout>=2.3",
     "hypothesis>=6.100",
     "anyio>=4.3",
     "jsonschema>=4.21",
+    # The root conftest.py reads the packages' declared dependencies with these.
+    "packaging>=24",
+    "tomli>=2; python_version < '3.11'",
     # tools/codegen.py runs inside the tests (the drift check must bite).
     UNASYNC,
+    TOKENIZE_RT,
     RUFF,
 ]
+# Branch coverage of the whole suite, subprocesses included ([tool.coverage] in pyproject).
+COVERAGE = "coverage[toml]>=7.10"
 # Stub and plugin packages mypy needs to see the packages' dependencies.
 # tomli: mypy checks for Python 3.10, where the station reads TOML with it.
 TYPECHECK_DEPS = [MYPY, "pytest>=8", "hypothesis>=6.100", "tomli>=2", "types-defusedxml"]
@@ -55,9 +72,22 @@ def _reference_env() -> dict[str, str]:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the whole test suite (unit, loopback HTTP, crash, browser)."""
-    session.install(*_workspace_packages(), *TEST_DEPS)
-    session.run("pytest", *session.posargs, env=_reference_env())
+    """Run the whole test suite (unit, loopback HTTP, crash, browser).
+
+    The whole suite runs under coverage.py and ends with branch coverage per package,
+    checked against the floors in pyproject.toml; a selection (``-- PATHS`` or ``-k``)
+    runs plain pytest.
+    """
+    session.install(*_workspace_packages(), *TEST_DEPS, COVERAGE)
+    if session.posargs:
+        session.run("pytest", *session.posargs, env=_reference_env())
+        return
+    # Subprocesses (station, fake server, CLIs) write their data beside the suite's.
+    env = {**_reference_env(), "COVERAGE_FILE": str(ROOT / ".coverage")}
+    session.run("coverage", "erase", env=env)
+    session.run("coverage", "run", "-m", "pytest", env=env)
+    session.run("coverage", "combine", "--quiet", env=env)
+    session.run("python", "tools/coverage_floors.py", env=env)
 
 
 @nox.session
@@ -76,9 +106,38 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def deps(session: nox.Session) -> None:
+    """deptry on each package: every third-party import declared, nothing declared unused."""
+    session.install(*_workspace_packages(), *CODEGEN_DEPS, DEPTRY)
+    projects = [Path(arg) for arg in _workspace_packages()[1::2]]
+    # Editable installs hide which module a workspace distribution provides: say it.
+    names = {
+        project: tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+        for project in projects
+    }
+    modules = ",".join(
+        f"{names[p]}={'|'.join(sorted(i.parent.name for i in (p / 'src').glob('*/__init__.py')))}"
+        for p in projects
+    )
+    for project in projects:
+        session.chdir(project)
+        session.run("deptry", "src", "--no-ansi", "--package-module-name-map", modules)
+    # tools/codegen.py runs in the codegen session on CODEGEN_DEPS alone. deptry scans a
+    # directory (and skips what .gitignore names): give it one outside the repository
+    # holding that script and its requirements.
+    with tempfile.TemporaryDirectory(prefix="pywats-codegen-deps-") as scan:
+        shutil.copy(ROOT / "tools" / "codegen.py", scan)
+        (Path(scan) / "requirements.txt").write_text("\n".join(CODEGEN_DEPS) + "\n")
+        session.chdir(scan)
+        # ruff runs as a command (python -m ruff), never imported.
+        session.run("deptry", ".", "--no-ansi", "--per-rule-ignores", "DEP002=ruff")
+        session.chdir(ROOT)
+
+
+@nox.session
 def codegen(session: nox.Session) -> None:
     """Regenerate the sync API from the async source; ``-- --check`` fails on any drift."""
-    session.install(UNASYNC, RUFF)
+    session.install(*CODEGEN_DEPS)
     session.run("python", "tools/codegen.py", *session.posargs)
 
 

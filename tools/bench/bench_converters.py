@@ -114,6 +114,8 @@ def _bench_pair(
     for _ in range(ROUNDS):
         local_rounds.append(_round(in_process, SECONDS_PER_ROUND, None))
         runner_rounds.append(_round(isolated, SECONDS_PER_ROUND, worker))
+    if runner.worker_pids() != [worker]:
+        raise RuntimeError("the worker was replaced during the measurement")
     local = statistics.median(r[0] for r in local_rounds)
     remote = statistics.median(r[0] for r in runner_rounds)
     local_cpu = statistics.median(r[1] for r in local_rounds)
@@ -156,7 +158,8 @@ def _startup(runner_factory: Any) -> dict[str, float]:
 
 def main() -> int:
     results: list[dict[str, Any]] = []
-    with Runner(workers=1) as runner:
+    # No recycling: the worker's CPU time is read from its pid, which must not change.
+    with Runner(workers=1, recycle_after=None) as runner:
         installed = runner.converters()
         skipped = sorted({name for name, _, _ in PAIRS if name not in installed})
         for name, pattern, settings in PAIRS:

@@ -11,6 +11,13 @@ Side by side in one run, on the same bytes (``uut-wsjf-export.json``, 186 steps)
 
 Each side also reports whether its output equals the input as JSON values (``lossless``) and,
 if not, how many leaf values were lost or changed; ours also whether the bytes are identical.
+
+The XML form of the same report (``uut-wsxf-export.xml``) the same way:
+
+* ``wsxf_floor``: ``xml.etree`` parse + serialise -- the floor;
+* ``pywats_wsxf``: ``parse_wsxf`` + ``dumps_wsxf`` (defusedxml parser, model, writer), and
+  whether the output has the input's elements, attributes and texts (``same_elements``).
+
 Prints one JSON object (last line).
 """
 
@@ -22,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 REFERENCE = Path(os.environ.get("PYWATS_REFERENCE_DIR", str(ROOT.parent / "shared" / "reference")))
 EXPORT = REFERENCE / "olreppe-pyWATS" / "server-exports" / "uut-wsjf-export.json"
+WSXF_EXPORT = REFERENCE / "olreppe-pyWATS" / "server-exports" / "uut-wsxf-export.xml"
 ROUNDS = 5
 SECONDS_PER_ROUND = 1.0
 
@@ -108,6 +117,36 @@ def _summary(rates: list[float], differences: int) -> dict[str, Any]:
     }
 
 
+def _xml_tree(data: bytes) -> tuple[Any, ...]:
+    """Element-for-element form: tag, attributes, stripped text, children."""
+
+    def walk(element: ET.Element) -> tuple[Any, ...]:
+        text = (element.text or "").strip()
+        return (element.tag, dict(element.attrib), text, [walk(child) for child in element])
+
+    return walk(ET.fromstring(data))  # noqa: S314 - the reference export and our own output
+
+
+def _wsxf_results() -> dict[str, Any]:
+    from pywats.report import dumps_wsxf, parse_wsxf
+
+    raw = WSXF_EXPORT.read_bytes()
+
+    def floor() -> bytes:
+        return ET.tostring(ET.fromstring(raw))  # noqa: S314 - the reference export
+
+    def ours() -> bytes:
+        return dumps_wsxf(parse_wsxf(raw))
+
+    return {
+        "wsxf_floor": {"per_second": round(statistics.median(_rate(floor)), 1)},
+        "pywats_wsxf": {
+            "per_second": round(statistics.median(_rate(ours)), 1),
+            "same_elements": _xml_tree(ours()) == _xml_tree(raw),
+        },
+    }
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT / "packages" / "pywats-core" / "src"))
     from pywats.report import dumps_wsjf, parse_wsjf, validate
@@ -152,6 +191,7 @@ def main() -> int:
     results["fraction_of_json_floor"] = round(
         results["pywats"]["per_second"] / results["json_floor"]["per_second"], 3
     )
+    results.update(_wsxf_results())
     print(json.dumps(results))
     return 0
 

@@ -143,6 +143,8 @@ HOSTILE_CASES = [
     ("hostile-segfault", FailureCause.CRASHED, "killed by signal SIGSEGV"),
     ("hostile-flood", FailureCause.OUTPUT_FLOOD, "wrote more than 16,777,216 bytes"),
     ("hostile-child", FailureCause.STRAY_PROCESS, "left 1 process(es) running"),
+    ("hostile-setsid", FailureCause.STRAY_PROCESS, "left 1 process(es) running"),
+    ("hostile-orphan", FailureCause.STRAY_PROCESS, "left 1 process(es) running"),
     ("hostile-child-hang", FailureCause.TIMEOUT, "still running after 3 s"),
     ("hostile-memory", FailureCause.MEMORY, "out of memory"),
 ]
@@ -227,7 +229,8 @@ def test_an_unknown_converter_is_named_with_the_installed_ones(
     result = runner.convert(data_file, "nope")
     assert not result.ok
     assert result.cause is FailureCause.UNKNOWN_CONVERTER
-    assert "no converter named 'nope' is installed (installed: acme-log, broken," in result.message
+    assert "no converter named 'nope' is installed (installed: acme-log, " in result.message
+    assert ", good, " in result.message
 
 
 def test_invalid_settings_name_the_key(runner: _Tracked, tmp_path: Path) -> None:

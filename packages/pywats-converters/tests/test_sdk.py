@@ -134,3 +134,8 @@ def test_parse_xml_names_line_and_column_of_truncation(tmp_path: Path) -> None:
     path.write_bytes(b"<a>\n  <b>text</b>\n  <c")
     with pytest.raises(ConversionError, match=r"cut.xml: not well-formed XML at line 3"):
         parse_xml(SourceFile.from_path(path))
+
+
+def test_parse_xml_names_an_unknown_declared_encoding() -> None:
+    with pytest.raises(ConversionError, match="declares an encoding Python does not know"):
+        parse_xml(b'<?xml version="1.0" encoding="x-no-such-codec"?><r/>', name="odd.xml")

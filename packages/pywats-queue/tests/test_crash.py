@@ -176,9 +176,9 @@ def _run_crashes(backend: str, base: Path, seed: int) -> dict[str, int]:
 @pytest.mark.timeout(400)
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash test forks its workers")
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], random_seed: int
 ) -> None:
-    seed = int(os.environ.get("PYWATS_QUEUE_CRASH_SEED", str(random.randrange(10**6))))
+    seed = random_seed % 10**6  # PYWATS_TEST_SEED replays the kill moments
     results = {}
     for backend in ("file", "sqlite"):
         results[backend] = _run_crashes(backend, tmp_path, seed)

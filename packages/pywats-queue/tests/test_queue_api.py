@@ -61,13 +61,15 @@ def test_put_many_is_ordered_and_idempotent_within_and_across_batches(queue_url:
 
 
 def test_leased_item_is_invisible_until_its_lease_expires(queue_url: str) -> None:
-    with open_queue(queue_url) as queue:
+    now = [time.time()]  # the queue's clock: the lease expires when the test says so
+    with open_queue(queue_url, clock=lambda: now[0]) as queue:
         item_id = queue.put(b"p", key="k")
         first = queue.claim(lease_seconds=0.2)
         assert first is not None
         assert first.id == item_id
+        now[0] += 0.19
         assert queue.claim(lease_seconds=0.2) is None
-        time.sleep(0.3)
+        now[0] += 0.02
         second = queue.claim(lease_seconds=30)
         assert second is not None
         assert second.id == item_id
@@ -78,16 +80,18 @@ def test_leased_item_is_invisible_until_its_lease_expires(queue_url: str) -> Non
 
 
 def test_nack_counts_attempt_keeps_error_and_waits_for_retry_time(queue_url: str) -> None:
-    with open_queue(queue_url) as queue:
+    now = [time.time()]  # the queue's clock: the retry time comes when the test says so
+    with open_queue(queue_url, clock=lambda: now[0]) as queue:
         item_id = queue.put(b"p", key="k")
         item = queue.claim(30)
         assert item is not None
-        later = time.time() + 0.3
+        later = now[0] + 0.3
         nacked = queue.nack(item, "HTTP 503", retry_at=later)
         assert nacked.attempts == 1
         assert nacked.last_error == "HTTP 503"
+        now[0] = later - 0.01
         assert queue.claim(30) is None
-        time.sleep(0.35)
+        now[0] = later + 0.01
         again = queue.claim(30)
         assert again is not None
         assert again.id == item_id

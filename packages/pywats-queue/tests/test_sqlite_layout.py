@@ -65,7 +65,8 @@ def test_a_payload_larger_than_a_pack_is_stored_in_its_own_row(tmp_path: Path) -
 
 def test_packs_are_freed_with_their_last_item(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
-    with open_queue(f"sqlite://{path}", acked_retention=0) as queue:
+    now = [time.time()]
+    with open_queue(f"sqlite://{path}", acked_retention=0, clock=lambda: now[0]) as queue:
         first = queue.put_many([(b"p%d" % n, f"a{n}") for n in range(10)])
         queue.put_many([(b"q%d" % n, f"b{n}") for n in range(10)])
         assert _rows(path, "SELECT COUNT(*) FROM packs") == [(2,)]
@@ -77,7 +78,7 @@ def test_packs_are_freed_with_their_last_item(tmp_path: Path) -> None:
         assert _rows(path, "SELECT COUNT(*) FROM packs") == [(1,)]
         while (item := queue.claim(30)) is not None:
             queue.ack(item)
-        time.sleep(0.01)
+        now[0] += 0.01  # acked strictly before the purge's cut-off
         assert queue.purge() == 10
         assert _rows(path, "SELECT COUNT(*) FROM packs") == [(0,)]
 

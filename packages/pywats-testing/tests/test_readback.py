@@ -1,4 +1,5 @@
-"""Read-back as the real server does it (wats-facts §12), attachments, and SQLite state."""
+"""Read-back as the real server does it (docs/wire-facts.md#reading-reports-back),
+attachments, and SQLite state."""
 
 from __future__ import annotations
 

@@ -8,6 +8,9 @@ re-exported here (``UUTBuilder``, ``UURBuilder``, ``Report`` …), and raise
 
 from __future__ import annotations
 
+# Settings models are pydantic models: an author needs these two and no pydantic import.
+from pydantic import Field, field_validator
+
 from pywats.report import (
     BooleanMeasurement,
     Chart,
@@ -61,6 +64,8 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Converter",
     "ConverterParameters",
+    "Field",
+    "field_validator",
     "NoParameters",
     "ConversionContext",
     "StationInfo",

@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         "--validate", action="store_true", help="only check that files convert into valid reports"
     )
     parser.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
+    # WATS requires location and purpose on every report; a station supplies its own.
+    parser.add_argument("--machine", default=socket.gethostname(), help="station name")
+    parser.add_argument("--location", default="pywats-convert", help="station location")
+    parser.add_argument("--purpose", default="conversion", help="station purpose")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -151,7 +155,9 @@ def _convert_all(runner: Runner, args: argparse.Namespace) -> int:
         raise _UsageError(f"no converter named {args.converter!r} (installed: {known})")
     if args.output is not None and not args.validate:
         args.output.mkdir(parents=True, exist_ok=True)
-    context = ContextInfo(station=StationInfo(machine_name=socket.gethostname()))
+    context = ContextInfo(
+        station=StationInfo(args.machine, location=args.location, purpose=args.purpose)
+    )
     failed = False
     for name in args.files:
         path = Path(name)

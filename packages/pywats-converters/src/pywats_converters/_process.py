@@ -26,12 +26,16 @@ from typing import Any
 from ._protocol import ProtocolError, read_frame, write_frame
 from ._results import FailureCause
 
-__all__ = ["Death", "WorkerProcess", "WorkerStartError", "group_members"]
+__all__ = ["Death", "WorkerProcess", "WorkerStartError"]
 
 _TAIL_BYTES = 8192
 _output_log = logging.getLogger("pywats.converters.output")
 _SELECTABLE_PIPES = os.name != "nt"
 _MEMORY_MARKERS = (b"MemoryError", b"Cannot allocate memory", b"bad_alloc", b"out of memory")
+
+
+class _NoAnswer(Exception):
+    """No answer within the time allowed (not ``TimeoutError``: that is an ``OSError``)."""
 
 
 class WorkerStartError(Exception):
@@ -100,7 +104,7 @@ class WorkerProcess:
             self._reader.start()
         try:
             ready = self._receive(startup_time_limit)
-        except TimeoutError:
+        except _NoAnswer:
             self.kill()
             raise WorkerStartError(
                 f"the worker process did not start within {startup_time_limit:g} s"
@@ -116,7 +120,7 @@ class WorkerProcess:
 
     def _receive(self, timeout: float) -> Any:
         """The next answer: a message, ``None`` at end of stream, or the exception that
-        ended reading; raises ``TimeoutError`` when none came within ``timeout`` seconds.
+        ended reading; raises ``_NoAnswer`` when none came within ``timeout`` seconds.
 
         On POSIX the calling thread waits on the pipe itself: no hand-off between threads,
         which costs a wake-up per file on a busy machine.
@@ -125,13 +129,16 @@ class WorkerProcess:
             try:
                 return self._answers.get(timeout=timeout)
             except queue.Empty:
-                raise TimeoutError from None
+                raise _NoAnswer from None
         stream = self.process.stdout
         assert stream is not None
         try:
             readable, _, _ = select.select([stream], [], [], max(timeout, 0.0))
-            if not readable:
-                raise TimeoutError
+        except (OSError, ValueError) as exc:  # the pipe was closed under us (runner closing)
+            return exc
+        if not readable:
+            raise _NoAnswer
+        try:
             return read_frame(stream)
         except (ProtocolError, OSError, EOFError, ValueError) as exc:
             return exc
@@ -201,7 +208,7 @@ class WorkerProcess:
             return self._death()
         try:
             answer = self._receive(time_limit)
-        except TimeoutError:
+        except _NoAnswer:
             self.kill()
             return Death(
                 FailureCause.TIMEOUT,
@@ -256,6 +263,16 @@ class WorkerProcess:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
 
+    def stop(self, grace: float = 2.0) -> None:
+        """End an idle worker: close its request pipe (it exits at the end of it), then kill
+        the group, which also takes anything its converters left behind."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+        self.kill()
+
     def kill(self) -> None:
         """Kill the group, reap the worker, close the pipes."""
         self.kill_group()
@@ -277,44 +294,10 @@ class WorkerProcess:
             with contextlib.suppress(OSError):
                 self.process.stderr.close()
 
-    def stray_processes(self) -> list[str]:
-        """Processes other than the worker still in its group (Linux; elsewhere empty)."""
-        return [
-            f"pid {pid} ({command})" for pid, command in group_members(self.pid) if pid != self.pid
-        ]
-
-
-def group_members(pgid: int) -> list[tuple[int, str]]:
-    """Live (non-zombie) processes in process group ``pgid``, read from ``/proc``.
-
-    Empty where there is no ``/proc`` (not Linux): stray-process detection needs it.
-    Runs after every conversion, so it reads each ``stat`` with one system call.
-    """
-    members: list[tuple[int, str]] = []
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return members
-    wanted = b" %d " % pgid
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            fd = os.open(f"/proc/{entry}/stat", os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            stat = os.read(fd, 1024)
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
-        if wanted not in stat:  # cheap pre-filter: the group id appears as a field
-            continue
-        head, _, rest = stat.rpartition(b")")
-        fields = rest.split()
-        if len(fields) < 3 or fields[0] in (b"Z", b"X") or int(fields[2]) != pgid:
-            continue
-        command = head.partition(b"(")[2].decode("utf-8", "replace")
-        members.append((int(entry), command))
-    return members
+    def kill_strays(self, strays: Sequence[tuple[int, str]]) -> None:
+        """Kill processes the worker reported left behind (they may have left its group)."""
+        for pid, _ in strays:
+            if pid > 0:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        self.kill()

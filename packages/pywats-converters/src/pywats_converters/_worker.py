@@ -9,6 +9,7 @@ stderr, caps it, and kills the whole group when a conversion misbehaves.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import gc
 import json
@@ -23,6 +24,7 @@ from typing import IO, Any
 
 from pywats.report import Report, validate
 
+from ._children import become_subreaper, children_left
 from ._discovery import LoadFailure, describe_converter, load_converter
 from ._protocol import read_frame, write_frame
 from ._results import FailureCause
@@ -240,8 +242,20 @@ def _die_with_parent() -> None:
         threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _save_coverage() -> None:
+    """Save coverage.py's data when it measures this worker (the project's test suite does):
+    ``os._exit`` below skips the exit hook that would."""
+    coverage: Any = sys.modules.get("coverage")
+    current = coverage.Coverage.current() if coverage is not None else None
+    if current is not None:
+        with contextlib.suppress(Exception):
+            current.stop()
+            current.save()
+
+
 def main(argv: Sequence[str]) -> int:
     _die_with_parent()
+    become_subreaper()
     requests, answers = _take_protocol_streams()
     faulthandler.enable()  # a segfaulting converter leaves its Python stack in the output
     if len(argv) >= 2 and argv[0] == "--memory-limit" and int(argv[1]) > 0:
@@ -260,13 +274,12 @@ def main(argv: Sequence[str]) -> int:
         if request is None:
             return 0
         response, exit_after = worker.handle(request)
+        left = children_left()  # processes the converter started and left running
         try:
-            write_frame(answers, response)
+            write_frame(answers, (response, left))
         except Exception as exc:  # e.g. a report that cannot be pickled
-            write_frame(
-                answers,
-                _fail(FailureCause.INVALID_RESULT, f"the result cannot be sent: {_one_line(exc)}"),
-            )
+            text = f"the result cannot be sent: {_one_line(exc)}"
+            write_frame(answers, (_fail(FailureCause.INVALID_RESULT, text), left))
         if exit_after:
             return 0
 
@@ -277,5 +290,6 @@ if __name__ == "__main__":
     except (BrokenPipeError, KeyboardInterrupt):
         code = 0
     sys.stdout.flush()
+    _save_coverage()
     # Skip interpreter teardown: a converter's threads or atexit hooks must not keep us alive.
     os._exit(code)

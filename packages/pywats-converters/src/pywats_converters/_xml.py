@@ -33,6 +33,10 @@ def parse_xml(source: SourceFile | bytes, *, name: str | None = None) -> ET.Elem
         root: ET.Element = fromstring(data, forbid_dtd=False, forbid_entities=True)
     except DefusedXmlException as exc:
         raise ConversionError(f"{where}refused unsafe XML ({exc})", source=label) from None
+    except LookupError as exc:  # the declaration names an encoding Python does not know
+        raise ConversionError(
+            f"{where}the XML declares an encoding Python does not know ({exc})", source=label
+        ) from None
     except ET.ParseError as exc:
         line, column = exc.position
         raise ConversionError(

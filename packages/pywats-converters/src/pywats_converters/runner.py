@@ -272,20 +272,21 @@ class Runner:
             return Death(FailureCause.CRASHED, str(exc).split("\n")[0], str(exc))
         except _Closed:
             return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
-        keep = False
+        keep = retire = False
         try:
             answer = worker.call(request, time_limit)
             if self._closed.is_set():
                 return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
             if isinstance(answer, Death):
                 return answer
-            strays = worker.stray_processes()
+            answer, strays = answer
             if strays:
-                worker.kill()
+                worker.kill_strays(strays)
                 if answer[0] == "ok" and request["op"] == "convert":
+                    listed = ", ".join(f"pid {pid} ({command})" for pid, command in strays[:3])
                     return Death(
                         FailureCause.STRAY_PROCESS,
-                        f"left {len(strays)} process(es) running: {', '.join(strays[:3])}; "
+                        f"left {len(strays)} process(es) running: {listed}; "
                         "they were killed with the worker",
                     )
                 return answer
@@ -293,9 +294,10 @@ class Runner:
                 return answer
             worker.conversions += 1
             keep = self._recycle_after is None or worker.conversions < self._recycle_after
+            retire = not keep
             return answer
         finally:
-            self._release(worker, keep)
+            self._release(worker, keep, retire=retire)
 
     def _acquire(self) -> WorkerProcess:
         with self._cond:
@@ -334,14 +336,19 @@ class Runner:
             startup_time_limit=self._startup_time_limit,
         )
 
-    def _release(self, worker: WorkerProcess, keep: bool) -> None:
+    def _release(self, worker: WorkerProcess, keep: bool, *, retire: bool = False) -> None:
+        """Back to the idle list, or ended: stopped when ``retire`` (healthy), else killed."""
         with self._cond:
             self._busy.discard(worker)
             keep = keep and not self._closed.is_set() and worker.alive
             if keep:
                 self._idle.append(worker)
             self._cond.notify()
-        if not keep:
+        if keep:
+            return
+        if retire:
+            worker.stop()
+        else:
             worker.kill()
 
     def start(self, workers: int | None = None) -> float:
@@ -366,10 +373,15 @@ class Runner:
         with self._cond:
             self._closed.set()
             workers = [*self._idle, *self._busy]
+            busy = set(self._busy)
             self._idle.clear()
             self._cond.notify_all()
+        idle = set(workers) - busy
         for worker in workers:
-            worker.kill()
+            if worker in idle:
+                worker.stop()  # lets it end cleanly (and flush what it must)
+            else:
+                worker.kill()
 
     def __enter__(self) -> Runner:
         return self

@@ -21,8 +21,13 @@ from pywats_converters import (
     UUTBuilder,
 )
 
+#: The environment variable that tags this test run's hostile children. Workers inherit it
+#: from the test process, so two test runs on one machine never count each other's children.
+TAG_VARIABLE = "PYWATS_HOSTILE_TAG"
+os.environ.setdefault(TAG_VARIABLE, f"{os.getpid()}-{time.time_ns()}")
+
 #: The command line of the children hostile converters leave behind (tests look for it).
-CHILD_CODE = "import time; time.sleep(3600)  # pywats-hostile-child"
+CHILD_CODE = f"import time; time.sleep(3600)  # pywats-hostile-child {os.environ[TAG_VARIABLE]}"
 
 
 def good_report(source: SourceFile, context: ConversionContext) -> Report:
@@ -111,6 +116,36 @@ class SpawnsChild(Converter):
         return [good_report(source, context)]
 
 
+class SpawnsSessionLeader(Converter):
+    """Starts a process in a session of its own (out of the worker's group), then returns."""
+
+    name = "hostile-setsid"
+
+    def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD_CODE],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return [good_report(source, context)]
+
+
+class LeavesOrphan(Converter):
+    """Starts a process that starts the long-lived one and exits: a double-fork daemon."""
+
+    name = "hostile-orphan"
+
+    def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
+        starter = (
+            "import subprocess, sys; "
+            f"subprocess.Popen([sys.executable, '-c', {CHILD_CODE!r}], "
+            "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
+        )
+        subprocess.run([sys.executable, "-c", starter], check=True)
+        return [good_report(source, context)]
+
+
 class SpawnsChildAndHangs(Converter):
     """Starts a process, then hangs: the timeout must take both."""
 
@@ -181,6 +216,8 @@ HOSTILE = {
         Segfaults,
         Floods,
         SpawnsChild,
+        SpawnsSessionLeader,
+        LeavesOrphan,
         SpawnsChildAndHangs,
         EatsMemory,
         ReturnsNothing,

@@ -1,7 +1,7 @@
 """The ``pywats`` command line. Subcommand groups: ``report`` (more groups can be added).
 
-Exit codes: 0 success/valid, 1 report(s) invalid, 2 unreadable input or bad usage,
-130 interrupted. Errors are one line on stderr, never a traceback.
+Exit codes: 0 success/valid, 1 report(s) invalid, 2 unreadable input, unwritable output or
+bad usage, 130 interrupted. Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -99,7 +99,14 @@ def _cmd_report_convert(args: argparse.Namespace) -> int:
         print(f"pywats: error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     if args.output:
-        Path(args.output).write_bytes(out)
+        try:
+            Path(args.output).write_bytes(out)
+        except OSError as exc:
+            print(
+                f"pywats: error: cannot write {args.output}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return EXIT_UNREADABLE
     else:
         sys.stdout.buffer.write(out)
         if args.to == "wsjf":

@@ -44,8 +44,9 @@ class RateLimiterStats:
 class RateLimiter:
     """Sliding-window limit: at most ``max_requests`` in any ``window_seconds``.
 
-    WATS limits requests per token per minute; the default matches the 500 per 60 s
-    that WATS documents for tokens. One limiter belongs to one client instance and is
+    WATS limits requests per token per minute without publishing the figure; the
+    default, 500 per 60 s, is the one olreppe/pyWATS used
+    (docs/wire-facts.md#rate-limiting). One limiter belongs to one client instance and is
     shared by all its threads and tasks. Several processes using one token each have
     their own limiter: give each ``max_requests / n_processes``.
 

@@ -1,8 +1,10 @@
-"""A scripted HTTP server on a real loopback socket, and a way to call both facades.
+"""Client-logic tests: scripted answers through ``httpx.MockTransport``, on both facades.
 
-The scripted server answers each request with the next response queued for its route,
-records what it received, and can delay an answer (to provoke client timeouts). It tests
-the client's HTTP handling; behaviour of WATS itself is the fake server's job.
+``scripted`` answers each request with the next reply queued for its route and records
+what the client sent. No socket is involved: these tests are about what the client puts
+on the wire and how it reads answers (status mapping, error bodies, paging, parameter
+names). Behaviour that needs a real server (timeouts, resets, what WATS does with a
+request) is tested against the shipped fake, the ``fake_wats`` fixture of pywats_testing.
 """
 
 from __future__ import annotations
@@ -10,26 +12,18 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from pywats import WATS, AsyncWATS
 
 TOKEN = "dGVzdC10b2tlbjpzZWNyZXQ="  # a made-up token, already base64
-
-
-@dataclass
-class Scripted:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
 @dataclass
@@ -37,69 +31,41 @@ class Received:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]
+    headers: dict[str, str]  # lower-case names
     body: bytes
-    at: float
 
 
-class ScriptedServer:
+class ScriptedTransport:
+    """Queued answers per ``(method, path)``; the last one repeats. Unscripted: 404."""
+
+    url = "http://wats.example.test"
+
     def __init__(self) -> None:
-        self._routes: dict[tuple[str, str], list[Scripted]] = {}
-        self.requests: list[Received] = []
+        self._routes: dict[tuple[str, str], list[httpx.Response]] = {}
         self._lock = threading.Lock()
-        server = self
+        self.requests: list[Received] = []
+        self.transport = httpx.MockTransport(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                received = Received(
-                    self.command,
-                    parts.path,
-                    parse_qs(parts.query, keep_blank_values=True),
-                    {k.lower(): v for k, v in self.headers.items()},
-                    body,
-                    time.monotonic(),
-                )
-                reply = server._next(received)
-                if reply.delay:
-                    time.sleep(reply.delay)
-                try:
-                    self.send_response(reply.status)
-                    for key, value in reply.headers.items():
-                        self.send_header(key, value)
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout tests)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.port = self._httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        received = Received(
+            request.method,
+            request.url.path,
+            parse_qs(request.url.query.decode("ascii"), keep_blank_values=True),
+            {k.lower(): v for k, v in request.headers.items()},
+            request.content,
         )
-        self._thread.start()
-
-    def _next(self, received: Received) -> Scripted:
         with self._lock:
             self.requests.append(received)
             queue = self._routes.get((received.method, received.path))
             if not queue:
-                return Scripted(404, b'{"Message": "no such route"}', _JSON)
-            return queue.pop(0) if len(queue) > 1 else queue[0]
+                return httpx.Response(404, headers=_JSON, content=b'{"Message": "no such route"}')
+            scripted = queue.pop(0) if len(queue) > 1 else queue[0]
+        # A fresh response each time: an httpx.Response is read once.
+        return httpx.Response(
+            scripted.status_code, headers=scripted.headers, content=scripted.content
+        )
 
-    def script(self, method: str, path: str, *replies: Scripted) -> None:
+    def script(self, method: str, path: str, *replies: httpx.Response) -> None:
         """Queue replies for a route; the last one repeats."""
         with self._lock:
             self._routes[(method, path)] = list(replies)
@@ -111,24 +77,20 @@ class ScriptedServer:
         status: int = 200,
         body: bytes = b"",
         headers: dict[str, str] | None = None,
-        delay: float = 0.0,
     ) -> None:
         """Answer every request to the route with this response."""
-        self.script(method, path, Scripted(status, body, dict(headers or {}), delay))
+        self.script(method, path, httpx.Response(status, headers=headers, content=body))
 
     def json(self, method: str, path: str, payload: Any, status: int = 200) -> None:
-        self.script(method, path, Scripted(status, json.dumps(payload).encode(), _JSON))
+        self.reply(method, path, status, json.dumps(payload).encode(), _JSON)
 
     def pages(self, method: str, path: str, payloads: list[Any]) -> None:
         """Answer successive requests with successive JSON payloads."""
-        self.script(method, path, *(Scripted(200, json.dumps(p).encode(), _JSON) for p in payloads))
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
+        self.script(
+            method,
+            path,
+            *(httpx.Response(200, headers=_JSON, content=json.dumps(p).encode()) for p in payloads),
+        )
 
 
 @pytest.fixture
@@ -137,31 +99,40 @@ def token() -> str:
 
 
 @pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.close()
+def scripted() -> ScriptedTransport:
+    return ScriptedTransport()
 
 
 Call = Callable[..., Any]
 
 
 @pytest.fixture(params=["sync", "async"])
-def call(request: pytest.FixtureRequest, server: ScriptedServer) -> Call:
-    """``call(lambda wats: wats.app.version(), **client_kwargs)`` on WATS or AsyncWATS."""
+def on_facade(request: pytest.FixtureRequest) -> Call:
+    """``on_facade(lambda wats: wats.app.version(), base_url, **client_kwargs)`` on WATS
+    or AsyncWATS (the test runs once for each)."""
     kind = request.param
 
-    def _call(fn: Callable[[Any], Any], *, url: str | None = None, **kwargs: Any) -> Any:
+    def _run(fn: Callable[[Any], Any], base_url: str, **kwargs: Any) -> Any:
         kwargs.setdefault("token", TOKEN)
-        base = url or server.url
         if kind == "sync":
-            with WATS(base, **kwargs) as wats:
+            with WATS(base_url, **kwargs) as wats:
                 return fn(wats)
 
         async def main() -> Any:
-            async with AsyncWATS(base, **kwargs) as wats:
+            async with AsyncWATS(base_url, **kwargs) as wats:
                 return await fn(wats)
 
         return asyncio.run(main())
+
+    return _run
+
+
+@pytest.fixture
+def call(on_facade: Call, scripted: ScriptedTransport) -> Call:
+    """``call(lambda wats: wats.app.version(), **client_kwargs)`` answered by ``scripted``;
+    ``url=`` changes the base URL the client is given."""
+
+    def _call(fn: Callable[[Any], Any], *, url: str | None = None, **kwargs: Any) -> Any:
+        return on_facade(fn, url or scripted.url, transport=scripted.transport, **kwargs)
 
     return _call

@@ -1,4 +1,4 @@
-"""The App domain end to end over loopback: routes, query flags, models."""
+"""The App domain's client side: routes, query flags, models (scripted answers)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import pywats
 
 Call = Callable[..., Any]
-ScriptedServer = Any
+ScriptedTransport = Any
 
 PROCESSES = [
     {"code": 10, "name": "SW Debug", "isTestOperation": True, "processIndex": 1, "future": "x"},
@@ -19,9 +19,9 @@ PROCESSES = [
 
 
 def test_processes_parses_both_spellings_and_keeps_unknown_fields(
-    server: ScriptedServer, call: Call
+    scripted: ScriptedTransport, call: Call
 ) -> None:
-    server.json("GET", "/api/App/Processes", PROCESSES)
+    scripted.json("GET", "/api/App/Processes", PROCESSES)
     processes = call(lambda w: w.app.processes())
     assert [p.code for p in processes] == [10, 500]
     assert processes[0].name == "SW Debug"
@@ -30,11 +30,11 @@ def test_processes_parses_both_spellings_and_keeps_unknown_fields(
     assert processes[0].model_extra == {"future": "x"}
     assert processes[1].is_repair_operation
     assert processes[1].process_id == "a-b"
-    assert server.requests[-1].query == {}
+    assert scripted.requests[-1].query == {}
 
 
-def test_process_flags_are_sent_as_aspnet_booleans(server: ScriptedServer, call: Call) -> None:
-    server.json("GET", "/api/App/Processes", [])
+def test_process_flags_are_sent_as_aspnet_booleans(scripted: ScriptedTransport, call: Call) -> None:
+    scripted.json("GET", "/api/App/Processes", [])
     call(
         lambda w: w.app.processes(
             include_test_operations=True,
@@ -42,27 +42,27 @@ def test_process_flags_are_sent_as_aspnet_booleans(server: ScriptedServer, call:
             include_inactive_processes=True,
         )
     )
-    assert server.requests[-1].query == {
+    assert scripted.requests[-1].query == {
         "includeTestOperations": ["true"],
         "includeRepairOperations": ["false"],
         "includeInactiveProcesses": ["true"],
     }
 
 
-def test_processes_rejects_non_list(server: ScriptedServer, call: Call) -> None:
-    server.json("GET", "/api/App/Processes", {"not": "a list"})
+def test_processes_rejects_non_list(scripted: ScriptedTransport, call: Call) -> None:
+    scripted.json("GET", "/api/App/Processes", {"not": "a list"})
     with pytest.raises(pywats.PyWATSError, match="JSON array of processes"):
         call(lambda w: w.app.processes())
 
 
-def test_version_must_be_a_string(server: ScriptedServer, call: Call) -> None:
-    server.json("GET", "/api/App/Version", {"Version": "1"})
+def test_version_must_be_a_string(scripted: ScriptedTransport, call: Call) -> None:
+    scripted.json("GET", "/api/App/Version", {"Version": "1"})
     with pytest.raises(pywats.PyWATSError, match="JSON string"):
         call(lambda w: w.app.version())
 
 
-def test_idempotency_key_header_is_sent(server: ScriptedServer, call: Call) -> None:
-    server.json("POST", "/api/Report/WSJF", {"ID": "x"})
+def test_idempotency_key_header_is_sent(scripted: ScriptedTransport, call: Call) -> None:
+    scripted.json("POST", "/api/Report/WSJF", {"ID": "x"})
 
     def post(wats: object) -> object:
         return wats.http.request(  # type: ignore[attr-defined]
@@ -70,10 +70,10 @@ def test_idempotency_key_header_is_sent(server: ScriptedServer, call: Call) -> N
         )
 
     call(post)
-    assert server.requests[-1].headers["idempotency-key"] == "3f2c-key"
+    assert scripted.requests[-1].headers["idempotency-key"] == "3f2c-key"
 
 
-def test_token_must_be_clean(server: ScriptedServer) -> None:
+def test_token_must_be_clean(scripted: ScriptedTransport) -> None:
     for bad in ["", " padded "]:
         with pytest.raises(ValueError, match="token"):
-            pywats.WATS(server.url, bad)
+            pywats.WATS(scripted.url, bad)

@@ -101,9 +101,9 @@ def test_unreadable_input_is_one_clear_line_and_exit_two(tmp_path: Path, example
     assert errors == [
         f"pywats: error: {garbled}: not a WSJF report: invalid JSON at line 1 column 21: "
         "Expecting value",
-        f"pywats: error: {wrml}: not a WSXF report: root element is "
-        "'{http://wats.virinco.com/schemas/WATS/Report}Reports', expected "
-        '<Reports xmlns="http://wats.virinco.com/schemas/WATS/Report/wsxf">',
+        f"pywats: error: {wrml}: this is WRML (the WATS Client's XML format, namespace "
+        "http://wats.virinco.com/schemas/WATS/Report), not WSJF or WSXF. WRML is not read by "
+        "pywats-core; use the pywats-converters WRML converter",
         f"pywats: error: {missing}: no such file",
     ]
     assert b"Traceback" not in result.stderr

@@ -12,6 +12,7 @@ from pywats.report import (
     CompOp,
     Report,
     ReportFormatError,
+    Step,
     StepKind,
     detect_format,
     dump_wsjf,
@@ -359,3 +360,40 @@ def test_assignments_are_validated_and_dumped_in_place() -> None:
 def test_server_exports_come_back_byte_for_byte(reference_file: Path) -> None:
     raw = reference_file.read_bytes()
     assert dumps_wsjf(parse_wsjf(raw)) == raw
+
+
+def test_model_validate_json_keeps_order_too() -> None:
+    doc = _minimal(root={"status": "P", "name": "r", "id": 1})
+    doc = {"pn": doc.pop("pn"), **doc}
+    report = Report.model_validate_json(json.dumps(doc))
+    assert list(dump_wsjf(report)) == list(doc)
+    assert list(dump_wsjf(report)["root"]) == ["status", "name", "id"]
+
+
+def test_copies_keep_the_key_order_they_were_read_in() -> None:
+    doc = _minimal(root={"status": "P", "name": "r", "id": 1})
+    doc = {"sn": doc.pop("sn"), **doc}
+    copy = parse_wsjf(doc).model_copy(deep=True)
+    assert list(dump_wsjf(copy)) == list(doc)
+    assert list(dump_wsjf(copy)["root"]) == ["status", "name", "id"]
+
+
+def test_objects_made_in_python_are_written_in_wats_order() -> None:
+    step = Step(name="made", status="P", id=1, stepType="Action")  # type: ignore[arg-type]
+    report = Report(type="T", id="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", sn="S", root=step)
+    written = dump_wsjf(report)
+    assert list(written) == ["type", "id", "sn", "root"]
+    assert list(written["root"]) == ["id", "stepType", "name", "status"]
+
+
+def test_each_document_read_decides_its_own_dump_path() -> None:
+    # a reordered document read first does not make the next one take the reordering path,
+    # nor the other way round (no state is carried between reads)
+    reordered = _minimal(root={"status": "P", "name": "r", "id": 1})
+    reordered = {"sn": reordered.pop("sn"), **reordered}
+    canonical = _minimal(root={"id": 1, "name": "r", "status": "P"})
+    first = parse_wsjf(reordered)
+    second = parse_wsjf(canonical)
+    third = parse_wsjf(reordered)
+    assert dumps_wsjf(second) == json.dumps(canonical, separators=(",", ":")).encode()
+    assert list(dump_wsjf(first)) == list(reordered) == list(dump_wsjf(third))

@@ -138,8 +138,81 @@ def _doc(body: str) -> bytes:
             _doc('<Report ID="A"/>'),
             "attribute type is required",
         ),
+        (
+            _doc('<Report type="UUT" ID="A"><UUT/><UUT/></Report>'),
+            "Report: more than one <UUT> in <Report>",
+        ),
+        (
+            _doc('<Report type="UUT" ID="A"><Step Name="s"><Loop/><Loop/></Step></Report>'),
+            "Report -> Step s: more than one <Loop> in <Step>",
+        ),
+        (
+            _doc('<Report type="UUT" ID="A"><UUT><Bogus/></UUT></Report>'),
+            "Report -> UUT: unexpected element <Bogus> in <UUT>",
+        ),
+        (
+            _doc('<Report type="UUT" ID="A"><Step/><Step/></Report>'),
+            "more than one <Step> in <Report>",
+        ),
+        (
+            _doc('<Report type="UUT" ID="A" xmlns:o="urn:other"><o:Step/></Report>'),
+            "unexpected element <Step> in <Report>",
+        ),
     ],
 )
 def test_bad_wsxf_gets_a_specific_error(data: bytes, needle: str) -> None:
     with pytest.raises(ReportFormatError, match=needle):
         parse_wsxf(data)
+
+
+def test_wsxf_writer_leaves_the_process_wide_namespace_registry_alone() -> None:
+    report = parse_wsxf(_doc('<Report type="UUT" ID="A" SN="S"/>'))
+    written = dumps_wsxf(report)
+    assert written.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n<Reports xmlns=")
+    assert b"ns0:" not in written
+    # another user of ElementTree in the same process still gets ElementTree's own prefixes
+    assert ET.tostring(ET.Element(NS + "Other")).startswith(b"<ns0:Other xmlns:ns0=")
+
+
+def test_boolean_spelling_is_kept_while_it_means_the_same() -> None:
+    report = parse_wsxf(
+        _doc(
+            '<Report type="UUT" ID="A"><Step Name="r" StepCausedUUTFailure="1" '
+            'StepCausedSequenceFailure="True"/></Report>'
+        )
+    )
+    assert report.root is not None
+    assert report.root.caused_uut_failure is True
+    step = _parse_xml(dumps_wsxf(report)).find(f"{NS}Report/{NS}Step")
+    assert step is not None
+    assert step.get("StepCausedUUTFailure") == "1"
+    assert step.get("StepCausedSequenceFailure") == "True"
+    report.root.caused_uut_failure = False
+    report.root.caused_seq_failure = False
+    step = _parse_xml(dumps_wsxf(report)).find(f"{NS}Report/{NS}Step")
+    assert step is not None
+    assert step.get("StepCausedUUTFailure") == "false"
+    assert step.get("StepCausedSequenceFailure") == "false"
+
+
+def test_attributes_of_field_less_children_come_back() -> None:
+    raw = _doc(
+        '<Report type="UUT" ID="A"><UUT UserLoginName="u"><Comment Lang="en">hi</Comment></UUT>'
+        '<Process Code="10" Name="SW Debug" Guid="0F1E"/></Report>'
+    )
+    assert _tree(_parse_xml(dumps_wsxf(parse_wsxf(raw)))) == _tree(_parse_xml(raw))
+
+
+def test_chart_data_keeps_its_element_order() -> None:
+    series = '<Series Name="a" DataType="XYG"><xdata>1;2</xdata><ydata>3;4</ydata></Series>'
+    raw = _doc(
+        f'<Report type="UUT" ID="A"><Step Name="c"><Chart ChartType="Line">{series}</Chart>'
+        "</Step></Report>"
+    )
+    written = _parse_xml(dumps_wsxf(parse_wsxf(raw)))
+    assert _tree(written) == _tree(_parse_xml(raw))
+    # the server's order (ydata first) when the input gave none, e.g. from WSJF
+    report = parse_wsjf(dump_wsjf(parse_wsxf(raw)))
+    item = _parse_xml(dumps_wsxf(report)).find(f".//{NS}Series")
+    assert item is not None
+    assert [child.tag for child in item] == [NS + "ydata", NS + "xdata"]

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,15 +63,43 @@ def test_missing_sync_file_fails(tree: Path) -> None:
     assert "missing file _sync/_paging.py" in result.stderr
 
 
-def test_rule_that_never_fires_fails(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("codegen_under_test", CODEGEN)
+def _load_codegen(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, CODEGEN)
     assert spec
     assert spec.loader
     codegen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(codegen)
+    return codegen
+
+
+def test_rule_that_never_fires_fails(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    codegen = _load_codegen("codegen_under_test")
     assert codegen.check(tree) == []
     monkeypatch.setitem(codegen.RULES, "AsyncNeverWritten", "NeverWritten")
     problems = codegen.check(tree)
     assert problems == [
         "rule 'AsyncNeverWritten' -> 'NeverWritten' never fires in the async source"
+    ]
+
+
+def test_async_wording_left_in_a_docstring_fails(tree: Path) -> None:
+    service = tree / "_async" / "app" / "_service.py"
+    service.write_text(
+        service.read_text().replace(
+            '"""The server\'s version', '"""Await it inside ``async with``: the server\'s version'
+        )
+    )
+    result = _check(tree)
+    assert result.returncode == 1
+    assert "async wording would reach the sync code's docstrings" in result.stderr
+    assert "_service.py" in result.stderr
+    assert "'Await'" in result.stderr
+
+
+def test_prose_rule_that_never_fires_fails(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    codegen = _load_codegen("codegen_prose_under_test")
+    monkeypatch.setitem(codegen.PROSE_RULES, "an async phrase never written", "x")
+    assert codegen.check(tree) == [
+        "prose rule 'an async phrase never written' never fires in the async source's"
+        " docstrings or comments"
     ]

@@ -151,7 +151,6 @@ class FileStorage:
         self._ready_names: list[str] = []
         self._ready_mtime = -1
         self._ready_scanned = 0.0
-        self.quarantined_on_open = 0
         self._recover(now)
 
     # -- setup and recovery -------------------------------------------------------
@@ -285,7 +284,6 @@ class FileStorage:
         self._fsync_dir(self._quarantine)
         self._fsync_dir(path.parent)
         self._ready_mtime = -1
-        self.quarantined_on_open += 1
 
     def _item(self, state: State, name: str, header: dict[str, Any], payload: bytes) -> Item:
         suffix = name.partition("~")[2]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import itertools
 import json
 import os
 import random
@@ -105,7 +104,6 @@ _random = random.Random()  # seeded from os.urandom
 if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
     os.register_at_fork(after_in_child=_random.seed)
 _last_ns = 0
-_pid_tag = itertools.count()
 
 
 def new_id() -> str:
@@ -161,7 +159,3 @@ def check_put_args(payload: object, key: object, meta: object) -> dict[str, Any]
         raise ValueError(f"meta must be JSON-serialisable: {exc}") from None
     loaded: dict[str, Any] = json.loads(text)
     return loaded
-
-
-def pid_tag() -> str:
-    return f"{os.getpid()}-{next(_pid_tag)}"

@@ -136,10 +136,6 @@ class FaultPlan:
         with self._lock:
             return list(self._faults)
 
-    def reseed(self, seed: int | None) -> None:
-        with self._lock:
-            self._rng = random.Random(seed)
-
     def draw(self, method: str, template: str, path: str) -> list[Fault]:
         """The faults that hit this request, consuming their counts.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -260,7 +259,3 @@ def render_header(row: Mapping[str, Any], report: StoredReport, query: Query) ->
         for name in query.expand:
             out[name] = expansions[name]
     return out
-
-
-def report_size_kb(document: Mapping[str, Any]) -> int:
-    return max(1, (len(json.dumps(document)) + 1023) // 1024)

@@ -57,7 +57,7 @@ def to_wsxf(document: Mapping[str, Any]) -> bytes:
 def _loop_summaries_as_exported(step: dict[str, Any]) -> None:
     loop = step.get("loop")
     if isinstance(loop, dict) and loop.get("idx") is None and isinstance(loop.get("num"), int):
-        # What the real server exports (wats-facts §7.12): endingIndex == num, which its
+        # What the real server exports (docs/wire-facts.md#loops): endingIndex == num, which its
         # own validator then rejects on re-import.
         loop["endingIndex"] = loop["num"]
     for child in step.get("steps") or ():
@@ -108,7 +108,8 @@ def readback_document(
     include_attachments: bool = True,
     loop_export_quirk: bool = True,
 ) -> dict[str, Any]:
-    """The report as ``GET /api/Report/Wsjf/{id}`` returns it (wats-facts §12).
+    """The report as ``GET /api/Report/Wsjf/{id}`` returns it
+    (docs/wire-facts.md#reading-reports-back).
 
     Output-only fields are filled, an empty ``binaryData`` is not echoed, ``assetStats``
     is added, sub-unit ``rev``/``partType`` lose trailing spaces, and (by default) loop

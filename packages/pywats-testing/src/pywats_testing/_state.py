@@ -459,10 +459,6 @@ class FakeState:
                 del self.idempotency[(principal.key, key)]
 
     # -- housekeeping -----------------------------------------------------------------
-    def next_report_timestamp(self) -> int:
-        with self._lock:
-            return self._timestamp
-
     def clear(self) -> None:
         """Forget reports, stations, keys and counters (credentials and processes stay)."""
         with self._lock:

@@ -1,9 +1,4 @@
-"""The standard converters shipped with pywats-converters (entry points ``pywats.converters``).
-
-The station never imports these in its own process: the runner loads converters in its
-worker processes, through the entry points. They are importable for authors who build on
-them (e.g. ``read_table`` of the CSV converter) and for tests.
-"""
+"""The standard converters shipped with pywats-converters (entry points ``pywats.converters``)."""
 
 from __future__ import annotations
 
@@ -15,9 +10,6 @@ from ._wrml import WrmlConverter, WrmlParameters
 from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
 
 __all__ = [
-    "WatsFormatSettings",
-    "WsjfConverter",
-    "WsxfConverter",
     "CsvColumnLimit",
     "CsvColumns",
     "CsvConverter",
@@ -35,4 +27,7 @@ __all__ = [
     "WstfError",
     "WstfParameters",
     "parse_wstf",
+    "WatsFormatSettings",
+    "WsjfConverter",
+    "WsxfConverter",
 ]

@@ -28,8 +28,8 @@ class WATS:
     ``Authorization: Basic <token>`` exactly as given: an API token from WATS's Control
     Panel, or ``base64("<identifier>:<passcode>")`` of a registered station.
 
-    Domain services hang off the client (``client.app``, ``client.report``). Use it as an async
-    context manager, or call :meth:`aclose` when done. Nothing is written to disk.
+    Domain services hang off the client (``client.app``, ``client.report``). Use it as a context
+    manager, or call :meth:`close` when done. Nothing is written to disk.
     """
 
     def __init__(

@@ -18,46 +18,50 @@ from ._builder import (
     numeric_passes,
     string_passes,
 )
-from ._errors import ReportFormatError
-from ._models import (
-    AdditionalData,
-    AdditionalDataArray,
-    AdditionalDataArrayIndex,
-    AdditionalDataProperty,
-    Asset,
-    AssetStats,
-    Attachment,
-    BinaryData,
-    BooleanMeasurement,
-    CallExe,
-    Chart,
-    ChartSeries,
+from ._detect import detect_format
+from ._enums import (
     CompOp,
-    Failure,
-    LoopInfo,
     MeasurementStatus,
-    MessagePopup,
-    MiscInfo,
-    NumericMeasurement,
-    RefUUR,
-    Report,
     ReportResult,
     ReportType,
-    SequenceCall,
-    Step,
     StepGroup,
     StepKind,
     StepStatus,
     StringCompOp,
-    StringMeasurement,
+)
+from ._errors import ReportFormatError
+from ._models import (
+    Asset,
+    AssetStats,
+    BinaryData,
+    Failure,
+    MiscInfo,
+    RefUUR,
+    Report,
     SubUnit,
     UURInfo,
     UUTInfo,
-    format_timestamp,
-    parse_timestamp,
 )
+from ._step_models import (
+    AdditionalData,
+    AdditionalDataArray,
+    AdditionalDataArrayIndex,
+    AdditionalDataProperty,
+    Attachment,
+    BooleanMeasurement,
+    CallExe,
+    Chart,
+    ChartSeries,
+    LoopInfo,
+    MessagePopup,
+    NumericMeasurement,
+    SequenceCall,
+    Step,
+    StringMeasurement,
+)
+from ._timestamps import format_timestamp, parse_timestamp
 from ._validate import ValidationProblem, format_problems, validate
-from ._wsjf import detect_format, dump_wsjf, dumps_wsjf, parse_wsjf
+from ._wsjf import dump_wsjf, dumps_wsjf, parse_wsjf
 from ._wsxf import dumps_wsxf, parse_wsxf
 
 __all__ = [

@@ -1,9 +1,10 @@
 """Client-side checks of the rules the WATS server applies on ``POST /api/Report/WSJF``.
 
-Paths and messages follow the server's 400 text (wats-facts §5, §7.11, §7.12): segments joined
-by `` -> `` (``root``, ``step <name>``, ``loop <name>``, ``Index <n>``, ``numericMeas``...),
-then ``: `` and the message. Messages the server is known to use are reproduced verbatim;
-the others (required fields, lengths, characters) use our own wording in the same shape.
+Paths and messages follow the server's 400 text (docs/wire-facts.md "Submitting a report",
+"Loops"): segments joined by `` -> `` (``root``, ``step <name>``, ``loop <name>``,
+``Index <n>``, ``numericMeas``...), then ``: `` and the message. Messages the server is
+known to use are reproduced verbatim; the others (required fields, lengths, characters) use
+our own wording in the same shape.
 """
 
 from __future__ import annotations
@@ -12,16 +13,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._models import (
-    BooleanMeasurement,
-    MeasurementStatus,
-    NumericMeasurement,
-    Report,
-    Step,
-    StepStatus,
-    StringMeasurement,
-    SubUnit,
-)
+from ._enums import MeasurementStatus, StepStatus
+from ._models import Report, SubUnit
+from ._step_models import BooleanMeasurement, NumericMeasurement, Step, StringMeasurement
 
 __all__ = [
     "MSG_ENDING_INDEX",

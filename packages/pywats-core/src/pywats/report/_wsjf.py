@@ -5,27 +5,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from ._errors import ReportFormatError
-from ._models import Report, WsjfModel, presentation
+from ._errors import MAX_STEP_DEPTH, ReportFormatError
+from ._model_base import JsonForm, WsjfModel, WsjfReading
+from ._models import Report
 
 __all__ = [
     "describe_validation_error",
-    "detect_format",
     "dump_wsjf",
     "dumps_wsjf",
     "parse_wsjf",
 ]
-
-
-# WSJF keys are the camelCase aliases; a snake_case key such as "step_type" in a document is
-# an unknown key to keep, not our Python field (pydantic >= 2.11 can tell them apart).
-_KEYS_BY_ALIAS_ONLY = tuple(int(part) for part in PYDANTIC_VERSION.split(".")[:2]) >= (2, 11)
 
 
 def _location(loc: Sequence[int | str]) -> str:
@@ -45,10 +39,21 @@ def _location(loc: Sequence[int | str]) -> str:
     return " -> ".join(parts) if parts else "report"
 
 
+# pydantic's error types for input nested deeper than it validates
+_TOO_DEEP = frozenset({"recursion_depth_exceeded", "recursion_loop"})
+
+
 def describe_validation_error(error: ValidationError, source: str, prefix: str = "") -> str:
     """One readable line per problem: ``where: what (got ...)``, at most five."""
     lines = []
     errors = error.errors(include_url=False)
+    if any(item["type"] in _TOO_DEEP for item in errors):
+        # pydantic's nesting limit (255 models deep): say what it means here
+        where = prefix + _location(errors[0]["loc"])
+        return (
+            f"not a valid {source} report: {where}: nested too deeply "
+            f"(pywats reads steps nested up to {MAX_STEP_DEPTH} levels)"
+        )
     for item in errors[:5]:
         where = prefix + _location(item["loc"])
         got = item.get("input")
@@ -119,35 +124,57 @@ def parse_wsjf(data: bytes | str | Mapping[str, Any]) -> Report:
         )
     if not isinstance(document, dict):
         document = dict(document)
+    # WSJF keys are the camelCase aliases: a key such as "step_type" is an unknown key to
+    # keep, not our Python field
+    reading = WsjfReading(keys_by_alias_only=True)
     try:
-        if _KEYS_BY_ALIAS_ONLY:
-            return Report.model_validate(document, by_alias=True, by_name=False)
-        return Report.model_validate(document)
+        return Report.model_validate(document, by_alias=True, by_name=False, context=reading)
     except ValidationError as exc:
         raise ReportFormatError(describe_validation_error(exc, "WSJF")) from None
 
 
-def _restore_order(model: WsjfModel, data: dict[str, Any]) -> dict[str, Any]:
+def _restore_order(
+    model: WsjfModel,
+    data: dict[str, Any],
+    forms: dict[int, JsonForm],
+    form: JsonForm | None,
+) -> dict[str, Any]:
+    """Put the keys of ``data`` (``model`` dumped) back in the order they were read in.
+
+    ``forms``: the parts' forms by ``id(part)``; ``form``: the one of ``model`` itself.
+    """
     for name, field in type(model).model_fields.items():
         key = field.alias or name
         if key not in data:
             continue
         value = getattr(model, name)
         if isinstance(value, WsjfModel):
-            data[key] = _restore_order(value, data[key])
+            data[key] = _restore_order(value, data[key], forms, forms.get(id(value)))
         elif isinstance(value, list) and value and isinstance(value[0], WsjfModel):
             data[key] = [
-                _restore_order(item, sub) if isinstance(item, WsjfModel) else sub
+                _restore_order(item, sub, forms, forms.get(id(item)))
+                if isinstance(item, WsjfModel)
+                else sub
                 for item, sub in zip(value, data[key], strict=True)
             ]
-    order: tuple[str, ...] | None = presentation(model, "order")
-    if order is None:
+    if form is None:
         return data
-    ordered = {key: data[key] for key in order if key in data}
+    for name in form.unknown_python_names:
+        # pydantic counts the field as set (see JsonForm); it was not in the input
+        alias = type(model).model_fields[name].alias
+        if alias is not None and getattr(model, name) is None:
+            data.pop(alias, None)
+    if form.key_order is None:
+        return data
+    ordered = {key: data[key] for key in form.key_order if key in data}
     for key, value in data.items():
         if key not in ordered:
             ordered[key] = value
     return ordered
+
+
+def _needs_restoring(report: Report) -> bool:
+    return report._json_form is not None or bool(report._part_json_forms)
 
 
 def dump_wsjf(report: Report) -> dict[str, Any]:
@@ -156,15 +183,16 @@ def dump_wsjf(report: Report) -> dict[str, Any]:
     Non-finite numbers come out as the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``.
     """
     # Through JSON text: the only route on which pydantic writes NaN/Infinity as strings.
-    result: dict[str, Any] = json.loads(report.model_dump_json(by_alias=True, exclude_unset=True))
-    if presentation(report, "reorder"):
-        result = _restore_order(report, result)
+    result: dict[str, Any] = json.loads(_to_json(report))
+    if _needs_restoring(report):
+        forms = {id(part): form for part, form in report._part_json_forms}
+        result = _restore_order(report, result, forms, report._json_form)
     return result
 
 
 def dumps_wsjf(report: Report) -> bytes:
     """The report as compact UTF-8 JSON bytes."""
-    if presentation(report, "reorder"):
+    if _needs_restoring(report):
         return json.dumps(dump_wsjf(report), ensure_ascii=False, separators=(",", ":")).encode()
     return _to_json(report).encode()
 
@@ -173,26 +201,9 @@ def _to_json(report: Report) -> str:
     try:
         return report.model_dump_json(by_alias=True, exclude_unset=True)
     except PydanticSerializationError as exc:
+        if "Maximum serialization depth exceeded" in str(exc):
+            raise ReportFormatError(
+                f"cannot write WSJF: steps nested too deeply (pywats writes steps nested up "
+                f"to {MAX_STEP_DEPTH} levels)"
+            ) from None
         raise ReportFormatError(f"cannot write WSJF: {exc}") from None
-
-
-def detect_format(data: bytes) -> Literal["wsjf", "wsxf"]:
-    """Tell WSJF from WSXF by content (first significant character, after any BOM)."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = data.decode("utf-16", errors="replace").encode()[:4096].lstrip()
-    if head.startswith(b"{"):
-        return "wsjf"
-    if head.startswith(b"<"):
-        if b"wats.virinco.com/schemas/WATS/Report/wsxf" in data[:8192] or b"<Reports" in head:
-            return "wsxf"
-        raise ReportFormatError(
-            "not a WSXF report: XML without the namespace "
-            "http://wats.virinco.com/schemas/WATS/Report/wsxf"
-        )
-    shown = head[:20].decode("utf-8", errors="replace")
-    raise ReportFormatError(
-        f"neither WSJF (JSON object) nor WSXF (XML): input starts with {shown!r}"
-        if shown
-        else "empty input: neither WSJF nor WSXF"
-    )

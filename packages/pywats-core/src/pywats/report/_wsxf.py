@@ -1,497 +1,206 @@
-"""WSXF (WATS Standard XML Format) reading and writing with ``xml.etree``.
+"""WSXF (WATS Standard XML Format) reading and writing, both driven by ``_wsxf_map``.
 
-Mapping from the server's WSXF export and Virinco's WSXF example (wats-facts §8). Attributes
-that exist only in WSXF (``StepIndex``, ``MeasIndex``, ``MeasOrderNumber``, ``Filename``,
-``module_time``, ``Idx``, MiscInfo ``idx``/``order_no``, Chart ``idx``, Attachment ``Size``)
-are kept beside the model (not part of its content) so that WSXF -> model -> WSXF gives the
-same elements and attributes back. The UUR part of WSXF has no reference file; its element
-names follow WRML (``ReportUnitHierarchy Idx ParentIDX``) and are documented as ours.
+What exists only in WSXF (attributes without a model field such as ``StepIndex``,
+``MeasIndex``, ``module_time``; ``0``/``1`` booleans; the order of chart data) is kept by the
+``Report`` as an ``XmlForm`` per object, so that WSXF -> model -> WSXF gives the same elements
+and attributes back. Reading uses defusedxml: no DTD entity is ever declared, expanded or fetched.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
+from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import ParseError, fromstring
 from pydantic import ValidationError
 
-from ._errors import ReportFormatError
-from ._models import (
-    Asset,
-    Attachment,
-    BinaryData,
-    BooleanMeasurement,
-    CallExe,
-    Chart,
-    ChartSeries,
-    Failure,
-    LoopInfo,
-    MessagePopup,
-    MiscInfo,
-    NumericMeasurement,
-    Report,
-    SequenceCall,
-    Step,
-    StringMeasurement,
-    SubUnit,
-    UURInfo,
-    UUTInfo,
-    WsjfModel,
-    presentation,
-    set_presentation,
-)
+from ._detect import WRML_NAMESPACE, not_wrml
+from ._errors import MAX_STEP_DEPTH, ReportFormatError
+from ._model_base import WsjfModel, WsjfReading, XmlForm
+from ._models import Report
 from ._wsjf import describe_validation_error
+from ._wsxf_map import (
+    NAMESPACE,
+    QUALIFIED,
+    REPORT,
+    STEP,
+    Element,
+    Flat,
+    Nested,
+    TextChild,
+)
 
 __all__ = ["NAMESPACE", "dumps_wsxf", "parse_wsxf"]
-
-NAMESPACE = "http://wats.virinco.com/schemas/WATS/Report/wsxf"
-_NS = "{" + NAMESPACE + "}"
-
-_RESULT_WORDS = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated"}
-_STATUS_WORDS = {
-    "P": "Passed",
-    "F": "Failed",
-    "D": "Done",
-    "S": "Skipped",
-    "E": "Error",
-    "T": "Terminated",
-    "U": "Unknown",
-}
-_GROUP_WORDS = {"S": "Setup", "M": "Main", "C": "Cleanup"}
-_TYPE_WORDS = {"T": "UUT", "R": "UUR"}
-
-
-def _letters(words: dict[str, str]) -> dict[str, str]:
-    table = {word.upper(): letter for letter, word in words.items()}
-    table.update({letter: letter for letter in words})
-    return table
-
-
-_RESULT_LETTERS = _letters(_RESULT_WORDS)
-_STATUS_LETTERS = _letters(_STATUS_WORDS)
-_GROUP_LETTERS = _letters(_GROUP_WORDS)
-_TYPE_LETTERS = _letters(_TYPE_WORDS)
-
-
-# ---------------------------------------------------------------------- reading
-
-
-class _Reader:
-    def __init__(self) -> None:
-        self.where = "Report"
-
-    def fail(self, message: str) -> ReportFormatError:
-        return ReportFormatError(f"not a valid WSXF report: {self.where}: {message}")
-
-    def word(self, value: str, table: dict[str, str], what: str) -> str:
-        letter = table.get(value.strip().upper())
-        if letter is None:
-            raise self.fail(f"{what} {value!r} is not one of {', '.join(sorted(set(table)))}")
-        return letter
-
-    def number(self, value: str, what: str) -> float:
-        text = value.strip()
-        special = {"NAN": math.nan, "INFINITY": math.inf, "-INFINITY": -math.inf, "INF": math.inf}
-        if text.upper() in special:
-            return special[text.upper()]
-        try:
-            return float(text)
-        except ValueError:
-            raise self.fail(f"{what} {value!r} is not a number") from None
-
-    def integer(self, value: str, what: str) -> int:
-        try:
-            return int(value.strip())
-        except ValueError:
-            try:
-                as_float = float(value)
-            except ValueError:
-                raise self.fail(f"{what} {value!r} is not an integer") from None
-            if as_float.is_integer():
-                return int(as_float)
-            raise self.fail(f"{what} {value!r} is not an integer") from None
-
-    def boolean(self, value: str, what: str) -> bool:
-        text = value.strip().lower()
-        if text in ("true", "1"):
-            return True
-        if text in ("false", "0"):
-            return False
-        raise self.fail(f"{what} {value!r} is not a boolean")
-
-    def attrs(
-        self,
-        element: ET.Element,
-        spec: dict[str, tuple[str, str]],
-    ) -> tuple[dict[str, Any], dict[str, str]]:
-        """Split attributes into model fields (converted) and XML-only leftovers."""
-        fields: dict[str, Any] = {}
-        leftovers: dict[str, str] = {}
-        for name, value in element.attrib.items():
-            target = spec.get(name)
-            if target is None:
-                leftovers[name] = value
-                continue
-            key, kind = target
-            fields[key] = self.convert(value, kind, name)
-            if kind == "bool" and value not in ("true", "false"):
-                # keep "0"/"1" spelling (Virinco example) for the way back to WSXF
-                leftovers["\0bool:" + name] = value
-        return fields, leftovers
-
-    def convert(self, value: str, kind: str, name: str) -> Any:
-        if kind == "str":
-            return value
-        if kind == "float":
-            return self.number(value, name)
-        if kind == "int":
-            return self.integer(value, name)
-        if kind == "bool":
-            return self.boolean(value, name)
-        if kind == "status":
-            return self.word(value, _STATUS_LETTERS, name)
-        if kind == "result":
-            return self.word(value, _RESULT_LETTERS, name)
-        if kind == "group":
-            return self.word(value, _GROUP_LETTERS, name)
-        if kind == "type":
-            return self.word(value, _TYPE_LETTERS, name)
-        if kind == "guid":
-            return value.lower()
-        raise AssertionError(kind)  # pragma: no cover
-
-    def build(
-        self, model: type[WsjfModel], fields: dict[str, Any], leftovers: dict[str, str]
-    ) -> Any:
-        try:
-            obj = model.model_validate(fields)
-        except ValidationError as exc:
-            # field names in the message are the WSJF names the attributes map to
-            raise ReportFormatError(
-                describe_validation_error(exc, "WSXF", prefix=f"{self.where} -> {model.__name__} ")
-            ) from None
-        if leftovers:
-            set_presentation(obj, "xml", leftovers)
-        return obj
-
-
-_REPORT_ATTRS = {
-    "type": ("type", "type"),
-    "ID": ("id", "guid"),
-    "Start": ("start", "str"),
-    "Start_utc": ("startUTC", "str"),
-    "Result": ("result", "result"),
-    "SN": ("sn", "str"),
-    "PN": ("pn", "str"),
-    "Rev": ("rev", "str"),
-    "origin": ("origin", "str"),
-    "MachineName": ("machineName", "str"),
-    "Location": ("location", "str"),
-    "Purpose": ("purpose", "str"),
-    "ProductName": ("productName", "str"),
-}
-_UUT_ATTRS = {
-    "UserLoginName": ("user", "str"),
-    "BatchSN": ("batchSN", "str"),
-    "TestSocketIndex": ("testSocketIndex", "int"),
-    "ExecutionTime": ("execTime", "float"),
-    "FixtureId": ("fixtureId", "str"),
-    "ErrorCode": ("errorCode", "int"),
-    "ErrorMessage": ("errorMessage", "str"),
-    "BatchFailCount": ("batchFailCount", "int"),
-    "BatchLoopIndex": ("batchLoopIndex", "int"),
-    "StepIdCausedUUTFailure": ("stepIdCausedUUTFailure", "int"),
-}
-_UUR_ATTRS = {
-    "UserLoginName": ("user", "str"),
-    "ExecutionTime": ("execTime", "float"),
-    "RefUUT": ("refUUT", "guid"),
-    "ConfirmDate": ("confirmDate", "str"),
-    "FinalizeDate": ("finalizeDate", "str"),
-    "Parent": ("parent", "guid"),
-}
-_MISC_ATTRS = {
-    "Typedef": ("typedef", "str"),
-    "Description": ("description", "str"),
-    "Numeric": ("numeric", "int"),
-    "Id": ("id", "guid"),
-}
-_UNIT_ATTRS = {
-    "PartType": ("partType", "str"),
-    "PN": ("pn", "str"),
-    "SN": ("sn", "str"),
-    "Rev": ("rev", "str"),
-    "Position": ("position", "int"),
-    "Idx": ("idx", "int"),
-    "ParentIDX": ("parentIdx", "int"),
-    "ReplacedIDX": ("replacedIdx", "int"),
-}
-_FAILURE_ATTRS = {
-    "Category": ("category", "str"),
-    "Code": ("code", "str"),
-    "CompRef": ("comRef", "str"),
-    "FuncBlock": ("funcBlock", "str"),
-    "RefStepId": ("refStepId", "int"),
-    "RefStepName": ("refStepName", "str"),
-    "ArtNumber": ("artNumber", "str"),
-    "ArtRev": ("artRev", "str"),
-    "ArtVendor": ("artVendor", "str"),
-    "ArtDescription": ("artDescription", "str"),
-}
-_BINARY_ATTRS = {
-    "Name": ("name", "str"),
-    "ContentType": ("contentType", "str"),
-    "Id": ("id", "guid"),
-}
-_ASSET_ATTRS = {"AssetSN": ("assetSN", "str"), "UsageCount": ("usageCount", "int")}
-_STEP_ATTRS = {
-    "Id": ("id", "int"),
-    "Group": ("group", "group"),
-    "Name": ("name", "str"),
-    "StepType": ("stepType", "str"),
-    "Status": ("status", "status"),
-    "Start": ("start", "str"),
-    "total_time": ("totTime", "float"),
-    "StepErrorCode": ("errorCode", "int"),
-    "StepErrorMessage": ("errorMessage", "str"),
-    "TSGuid": ("tsGuid", "str"),
-    "StepCausedUUTFailure": ("causedUUTFailure", "bool"),
-    "StepCausedSequenceFailure": ("causedSeqFailure", "bool"),
-    "InteractiveExeNum": ("interactiveExeNum", "int"),
-}
-_LOOP_ATTRS = {
-    "index": ("idx", "int"),
-    "num": ("num", "int"),
-    "ending_index": ("endingIndex", "int"),
-    "passed": ("passed", "int"),
-    "failed": ("failed", "int"),
-}
-_SEQ_ATTRS = {
-    "Name": ("name", "str"),
-    "Version": ("version", "str"),
-    "Filepath": ("path", "str"),
-}
-_NUMERIC_ATTRS = {
-    "Name": ("name", "str"),
-    "NumericValue": ("value", "float"),
-    "Units": ("unit", "str"),
-    "CompOperator": ("compOp", "str"),
-    "LowLimit": ("lowLimit", "float"),
-    "HighLimit": ("highLimit", "float"),
-    "Status": ("status", "status"),
-}
-_STRING_ATTRS = {
-    "Name": ("name", "str"),
-    "CompOperator": ("compOp", "str"),
-    "StringValue": ("value", "str"),
-    "StringLimit": ("limit", "str"),
-    "Status": ("status", "status"),
-}
-_PASSFAIL_ATTRS = {"Name": ("name", "str"), "Status": ("status", "status")}
-_CHART_ATTRS = {
-    "ChartType": ("chartType", "str"),
-    "Label": ("label", "str"),
-    "XLabel": ("xLabel", "str"),
-    "XUnit": ("xUnit", "str"),
-    "YLabel": ("yLabel", "str"),
-    "YUnit": ("yUnit", "str"),
-}
-_SERIES_ATTRS = {"Name": ("name", "str"), "DataType": ("dataType", "str")}
-_POPUP_ATTRS = {"Button": ("button", "int"), "Response": ("response", "str")}
-_CALLEXE_ATTRS = {"ExitCode": ("exitCode", "float")}
-_ATTACHMENT_ATTRS = {"Name": ("name", "str"), "ContentType": ("contentType", "str")}
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _text(element: ET.Element) -> str:
-    return element.text or ""
+# ---------------------------------------------------------------------- reading
 
 
-def _read_step(reader: _Reader, element: ET.Element, path: str) -> Step:
-    fields, leftovers = reader.attrs(element, _STEP_ATTRS)
-    reader.where = f"{path} -> Step {fields.get('name', '?')!s}"
-    numeric: list[NumericMeasurement] = []
-    strings: list[StringMeasurement] = []
-    booleans: list[BooleanMeasurement] = []
-    children: list[Step] = []
-    for child in element:
-        tag = _local(child.tag)
-        if tag == "Step":
-            children.append(_read_step(reader, child, reader.where))
-            reader.where = f"{path} -> Step {fields.get('name', '?')!s}"
-        elif tag == "ReportText":
-            fields["reportText"] = _text(child)
-        elif tag == "Loop":
-            fields["loop"] = reader.build(LoopInfo, *reader.attrs(child, _LOOP_ATTRS))
-        elif tag == "SequenceCall":
-            fields["seqCall"] = reader.build(SequenceCall, *reader.attrs(child, _SEQ_ATTRS))
-        elif tag == "NumericLimit":
-            numeric.append(reader.build(NumericMeasurement, *reader.attrs(child, _NUMERIC_ATTRS)))
-        elif tag == "StringValue":
-            strings.append(reader.build(StringMeasurement, *reader.attrs(child, _STRING_ATTRS)))
-        elif tag == "PassFail":
-            booleans.append(reader.build(BooleanMeasurement, *reader.attrs(child, _PASSFAIL_ATTRS)))
-        elif tag == "Chart":
-            chart_fields, chart_left = reader.attrs(child, _CHART_ATTRS)
-            series = []
-            for item in child:
-                if _local(item.tag) != "Series":
-                    raise reader.fail(f"unexpected <{_local(item.tag)}> in <Chart>")
-                series_fields, series_left = reader.attrs(item, _SERIES_ATTRS)
-                order = []
-                for data in item:
-                    name = _local(data.tag)
-                    if name not in ("xdata", "ydata"):
-                        raise reader.fail(f"unexpected <{name}> in <Series>")
-                    series_fields[name] = _text(data)
-                    order.append(name)
-                built = reader.build(ChartSeries, series_fields, series_left)
-                set_presentation(built, "xml_order", tuple(order))
-                series.append(built)
-            chart_fields["series"] = series
-            fields["chart"] = reader.build(Chart, chart_fields, chart_left)
-        elif tag == "MessagePopup":
-            fields["messagePopup"] = reader.build(MessagePopup, *reader.attrs(child, _POPUP_ATTRS))
-        elif tag == "Callexe":
-            fields["callExe"] = reader.build(CallExe, *reader.attrs(child, _CALLEXE_ATTRS))
-        elif tag == "Attachment":
-            attach_fields, attach_left = reader.attrs(child, _ATTACHMENT_ATTRS)
-            if child.text and child.text.strip():
-                attach_fields["data"] = child.text.strip()
-            fields["attachment"] = reader.build(Attachment, attach_fields, attach_left)
-        else:
-            raise reader.fail(f"unexpected element <{tag}> in <Step>")
-    if numeric:
-        fields["numericMeas"] = numeric
-    if strings:
-        fields["stringMeas"] = strings
-    if booleans:
-        fields["booleanMeas"] = booleans
-    if children:
-        fields["steps"] = children
-    step: Step = reader.build(Step, fields, leftovers)
-    return step
+def _segment(element: ET.Element) -> str:
+    name = element.get("Name")
+    tag = _local(element.tag)
+    return tag if name is None else f"{tag} {name}"
 
 
-def _read_report(reader: _Reader, element: ET.Element) -> Report:
-    fields, leftovers = reader.attrs(element, _REPORT_ATTRS)
-    misc: list[MiscInfo] = []
-    units: list[SubUnit] = []
-    binaries: list[BinaryData] = []
-    assets: list[Asset] = []
-    for child in element:
-        tag = _local(child.tag)
-        reader.where = f"Report -> {tag}"
-        if tag == "UUT":
-            uut_fields, uut_left = reader.attrs(child, _UUT_ATTRS)
-            for sub in child:
-                if _local(sub.tag) == "Comment":
-                    uut_fields["comment"] = _text(sub)
-            fields["uut"] = reader.build(UUTInfo, uut_fields, uut_left)
-        elif tag == "UUR":
-            uur_fields, uur_left = reader.attrs(child, _UUR_ATTRS)
-            for sub in child:
-                name = _local(sub.tag)
-                if name == "Comment":
-                    uur_fields["comment"] = _text(sub)
-                elif name == "Process":
-                    if "Code" in sub.attrib:
-                        uur_fields["processCode"] = reader.integer(sub.attrib["Code"], "Code")
-                    if "Name" in sub.attrib:
-                        uur_fields["processName"] = sub.attrib["Name"]
-            fields["uur"] = reader.build(UURInfo, uur_fields, uur_left)
-        elif tag == "Process":
-            if "Code" in child.attrib:
-                fields["processCode"] = reader.integer(child.attrib["Code"], "Code")
-            if "Name" in child.attrib:
-                fields["processName"] = child.attrib["Name"]
-        elif tag == "MiscInfo":
-            misc_fields, misc_left = reader.attrs(child, _MISC_ATTRS)
-            if child.text is not None:
-                misc_fields["text"] = child.text
-            misc.append(reader.build(MiscInfo, misc_fields, misc_left))
-        elif tag == "ReportUnitHierarchy":
-            unit_fields, unit_left = reader.attrs(child, _UNIT_ATTRS)
-            failures = []
-            for sub in child:
-                if _local(sub.tag) != "Failure":
-                    raise reader.fail(f"unexpected <{_local(sub.tag)}> in <ReportUnitHierarchy>")
-                failures.append(_read_failure(reader, sub))
-            if failures:
-                unit_fields["failures"] = failures
-            units.append(reader.build(SubUnit, unit_fields, unit_left))
-        elif tag == "BinaryData":
-            binaries.append(_read_binary(reader, child))
-        elif tag == "Asset":
-            assets.append(reader.build(Asset, *reader.attrs(child, _ASSET_ATTRS)))
-        elif tag == "Step":
-            if "root" in fields:
-                raise reader.fail("more than one root <Step>")
-            fields["root"] = _read_step(reader, child, "Report")
-        else:
-            raise reader.fail(f"unexpected element <{tag}> in <Report>")
-    if misc:
-        fields["miscInfos"] = misc
-    if units:
-        fields["subUnits"] = units
-    if binaries:
-        fields["binaryData"] = binaries
-    if assets:
-        fields["assets"] = assets
-    reader.where = "Report"
-    for required in ("type", "id"):
-        if required not in fields:
-            raise reader.fail(f"attribute {'ID' if required == 'id' else required} is required")
-    report: Report = reader.build(Report, fields, leftovers)
-    return report
+class _Reader:
+    def __init__(self) -> None:
+        #: the elements from <Report> down to the one being read, for error messages
+        self.path: list[ET.Element] = []
+        # WSXF attribute order is no JSON key order: the model is written in WATS's order
+        self.reading = WsjfReading(keys_by_alias_only=False, keep_key_order=False)
+        #: what each object's element carried beyond the model (see XmlForm)
+        self.forms: list[tuple[WsjfModel, XmlForm]] = []
+
+    def where(self) -> str:
+        segments = [_segment(element) for element in self.path]
+        if len(segments) > 9:  # deep trees: keep the ends, say how much is left out
+            segments = [*segments[:4], f"... ({len(segments) - 8} levels) ...", *segments[-4:]]
+        return " -> ".join(segments)
+
+    def fail(self, message: str) -> ReportFormatError:
+        return ReportFormatError(f"not a valid WSXF report: {self.where()}: {message}")
+
+    def read(self, element: ET.Element, spec: Element, depth: int) -> Any:
+        self.path.append(element)
+        fields: dict[str, Any] = {}
+        form: XmlForm | None = None
+        attrs = spec.attrs_by_name
+        for name, text in element.attrib.items():
+            attr = attrs.get(name)
+            if attr is None:
+                form = form or XmlForm()
+                form.attributes[name] = text
+                continue
+            fields[attr.field] = self.convert(name, text, attr.codec.read)
+            keeps = attr.codec.keeps_spelling
+            if keeps is not None and keeps(text):
+                form = form or XmlForm()
+                form.spellings[name] = text
+        for required in spec.required:
+            if required not in element.attrib:
+                raise self.fail(f"attribute {required} is required")
+        if spec.text is not None:
+            own_text = element.text
+            if spec.text_kind == "raw":
+                if own_text is not None:
+                    fields[spec.text] = own_text
+            elif own_text is not None and own_text.strip():
+                fields[spec.text] = own_text.strip()
+        if len(element):
+            form = self.read_children(element, spec, depth, fields, form)
+        try:
+            obj = spec.model.model_validate(fields, context=self.reading)
+        except ValidationError as exc:
+            # field names in the message are the WSJF names the attributes map to
+            raise ReportFormatError(
+                describe_validation_error(
+                    exc, "WSXF", prefix=f"{self.where()} -> {spec.model.__name__} "
+                )
+            ) from None
+        if form is not None:
+            self.forms.append((obj, form))
+        self.path.pop()
+        return obj
+
+    def read_children(
+        self,
+        element: ET.Element,
+        spec: Element,
+        depth: int,
+        fields: dict[str, Any],
+        form: XmlForm | None,
+    ) -> XmlForm | None:
+        seen: list[str] = []  # tags of the single-valued children read so far, in order
+        for child in element:  # the parser keeps no comments or processing instructions
+            how = spec.children_by_tag.get(child.tag)
+            if how is None:
+                raise self.fail(f"unexpected element <{_local(child.tag)}> in <{spec.tag}>")
+            tag = _local(child.tag)
+            if isinstance(how, Nested) and how.many:
+                fields.setdefault(how.field, []).append(self.read_nested(child, how, spec, depth))
+                continue
+            if tag in seen:
+                raise self.fail(f"more than one <{tag}> in <{spec.tag}>")
+            seen.append(tag)
+            if isinstance(how, Nested):
+                fields[how.field] = self.read_nested(child, how, spec, depth)
+                continue
+            if len(child):
+                raise self.fail(f"unexpected element <{_local(child[0].tag)}> in <{tag}>")
+            leftovers = dict(child.attrib)
+            if isinstance(how, TextChild):
+                fields[how.field] = child.text or ""
+            else:
+                for attr in how.attrs:
+                    text = leftovers.pop(attr.xml, None)
+                    if text is not None:
+                        fields[attr.field] = self.convert(attr.xml, text, attr.codec.read)
+            if leftovers:
+                form = form or XmlForm()
+                form.child_attributes[tag] = leftovers
+        texts = [tag for tag in seen if tag in spec.text_children]
+        if texts != [tag for tag in spec.text_children if tag in texts]:
+            form = form or XmlForm()
+            form.child_order = tuple(texts)
+        return form
+
+    def read_nested(self, child: ET.Element, how: Nested, parent: Element, depth: int) -> Any:
+        target = how.element if isinstance(how.element, Element) else parent
+        if target is STEP:
+            depth += 1
+            if depth > MAX_STEP_DEPTH:
+                self.path.append(child)
+                raise self.fail(f"steps nested more than {MAX_STEP_DEPTH} levels deep")
+        return self.read(child, target, depth)
+
+    def convert(self, name: str, text: str, read: Callable[[str], Any]) -> Any:
+        try:
+            return read(text)
+        except ValueError as exc:
+            raise self.fail(f"{name} {text!r} {exc}") from None
 
 
-def _read_failure(reader: _Reader, element: ET.Element) -> Failure:
-    fields, leftovers = reader.attrs(element, _FAILURE_ATTRS)
-    attachments = []
-    for sub in element:
-        name = _local(sub.tag)
-        if name == "Comment":
-            fields["comment"] = _text(sub)
-        elif name == "Attachment":
-            attachments.append(_read_binary(reader, sub))
-        else:
-            raise reader.fail(f"unexpected <{name}> in <Failure>")
-    if attachments:
-        fields["attachments"] = attachments
-    failure: Failure = reader.build(Failure, fields, leftovers)
-    return failure
-
-
-def _read_binary(reader: _Reader, element: ET.Element) -> BinaryData:
-    fields, leftovers = reader.attrs(element, _BINARY_ATTRS)
-    if element.text and element.text.strip():
-        fields["data"] = element.text.strip()
-    binary: BinaryData = reader.build(BinaryData, fields, leftovers)
-    return binary
+def _parse_xml(data: bytes | str) -> ET.Element:
+    try:
+        root: ET.Element = fromstring(data)  # defusedxml: no entities, no external references
+    except EntitiesForbidden as exc:
+        raise ReportFormatError(
+            f"not a WSXF report: the XML declares the entity {exc.name!r}; WSXF uses none, and "
+            "entity declarations are refused (they can read local files or expand without end)"
+        ) from None
+    except ExternalReferenceForbidden as exc:
+        raise ReportFormatError(
+            f"not a WSXF report: the XML refers to an external resource ({exc.sysid!r}), "
+            "which is refused"
+        ) from None
+    except DefusedXmlException as exc:
+        raise ReportFormatError(f"not a WSXF report: refused XML construct ({exc})") from None
+    except ParseError as exc:
+        raise ReportFormatError(f"not a WSXF report: malformed XML ({exc})") from None
+    return root
 
 
 def parse_wsxf(data: bytes | str) -> Report:
     """Parse a WSXF document (``<Reports>`` with one ``<Report>``) into a ``Report``."""
-    try:
-        root = ET.fromstring(data)  # noqa: S314 - stdlib parser: no external entities/DTDs
-    except ET.ParseError as exc:
-        raise ReportFormatError(f"not a WSXF report: malformed XML ({exc})") from None
-    if root.tag == _NS + "Report":
+    root = _parse_xml(data)
+    if root.tag == REPORT.qualified_tag:
         report_element = root
-    elif root.tag == _NS + "Reports":
-        reports = [child for child in root if child.tag == _NS + "Report"]
+    elif root.tag == QUALIFIED + "Reports":
+        reports = [child for child in root if child.tag == REPORT.qualified_tag]
         if len(reports) != 1:
             raise ReportFormatError(
                 f"not a WSXF report: <Reports> holds {len(reports)} <Report> elements, expected 1"
             )
         report_element = reports[0]
+    elif isinstance(root.tag, str) and root.tag.startswith("{" + WRML_NAMESPACE + "}"):
+        raise not_wrml("WSXF")
     else:
         raise ReportFormatError(
             f"not a WSXF report: root element is {root.tag!r}, expected "
@@ -499,23 +208,16 @@ def parse_wsxf(data: bytes | str) -> Report:
         )
     reader = _Reader()
     try:
-        return _read_report(reader, report_element)
+        report: Report = reader.read(report_element, REPORT, 0)
     except RecursionError:
         raise ReportFormatError("not a WSXF report: steps nested too deeply") from None
+    if reader.forms and reader.forms[-1][0] is report:
+        report._xml_form = reader.forms.pop()[1]
+    report._part_xml_forms = reader.forms
+    return report
 
 
 # ---------------------------------------------------------------------- writing
-
-
-def _fmt_float(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
 
 # Characters XML 1.0 cannot carry at all (not even as character references).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -531,321 +233,97 @@ def _xml_safe(text: str, where: str) -> str:
     return text
 
 
-def _set_text(element: ET.Element, text: str) -> None:
-    element.text = _xml_safe(text, f"<{_local(element.tag)}> text")
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return _fmt_float(value)
-    if hasattr(value, "value") and isinstance(value.value, str):  # enum
-        return str(value.value)
-    return str(value)
-
-
-class _Writer:
-    def put(
-        self,
-        element: ET.Element,
-        model: WsjfModel,
-        pairs: list[tuple[str, str, Callable[[Any], str] | None]],
-    ) -> None:
-        """Set attributes from ``(xml name, python field, formatter)``; keep XML-only ones."""
-        for xml_name, field, formatter in pairs:
-            value = getattr(model, field)
-            if value is None:
+def _write(
+    parent: ET.Element,
+    spec: Element,
+    obj: WsjfModel,
+    form: XmlForm | None,
+    forms: dict[int, XmlForm],
+    depth: int,
+) -> None:
+    element = ET.SubElement(parent, spec.tag)
+    for attr in spec.attrs:
+        value = getattr(obj, attr.field)
+        if value is None:
+            continue
+        text = attr.codec.write(value)
+        if form is not None and attr.xml in form.spellings:
+            spelled = form.spellings[attr.xml]
+            if attr.codec.read(spelled) == value:  # still means what it meant
+                text = spelled
+        element.set(attr.xml, _xml_safe(text, f"<{spec.tag} {attr.xml}>"))
+    if form is not None:
+        for name, text in form.attributes.items():
+            element.set(name, _xml_safe(text, f"<{spec.tag} {name}>"))
+    if spec.text is not None:
+        value = getattr(obj, spec.text)
+        # "data" (base64) is written only when there is some; "raw" text also when empty
+        if (value is not None and spec.text_kind == "raw") or value:
+            element.text = _xml_safe(value, f"<{spec.tag}> text")
+    texts_done = False
+    for how in spec.children:
+        if isinstance(how, Nested):
+            value = getattr(obj, how.field)
+            if not value:
                 continue
-            text = formatter(value) if formatter else _fmt(value)
-            element.set(xml_name, _xml_safe(text, f"<{_local(element.tag)} {xml_name}>"))
-        extra: dict[str, str] | None = presentation(model, "xml")
-        if extra:
-            for key, value in extra.items():
-                if key.startswith("\0bool:"):
-                    name = key[len("\0bool:") :]
-                    current = element.get(name)
-                    if current is not None and current == ("true" if value == "1" else "false"):
-                        element.set(name, value)
-                    continue
-                element.set(key, _xml_safe(value, f"<{_local(element.tag)} {key}>"))
+            target = how.element if isinstance(how.element, Element) else spec
+            level = depth + 1 if target is STEP else depth
+            if level > MAX_STEP_DEPTH:
+                raise ReportFormatError(
+                    f"cannot write WSXF: steps nested more than {MAX_STEP_DEPTH} levels deep"
+                )
+            if how.many:
+                for item in value:
+                    _write(element, target, item, forms.get(id(item)), forms, level)
+            else:
+                _write(element, target, value, forms.get(id(value)), forms, level)
+        elif isinstance(how, Flat):
+            _write_flat(element, how, obj, form)
+        elif not texts_done:
+            # text children together, in the order they were read in (default: the table's)
+            texts_done = True
+            order = form.child_order if form is not None and form.child_order else None
+            for tag in order or spec.text_children:
+                text_child = spec.children_by_tag[QUALIFIED + tag]
+                assert isinstance(text_child, TextChild)
+                _write_text_child(element, text_child, obj, form)
 
 
-def _word(table: dict[str, str]) -> Callable[[Any], str]:
-    return lambda value: table[_fmt(value)]
+def _write_text_child(
+    parent: ET.Element, how: TextChild, obj: WsjfModel, form: XmlForm | None
+) -> None:
+    value = getattr(obj, how.field)
+    if value is None:
+        return
+    child = ET.SubElement(parent, how.tag, _child_attributes(form, how.tag))
+    child.text = _xml_safe(value, f"<{how.tag}> text")
 
 
-def _write_step(writer: _Writer, parent: ET.Element, step: Step) -> None:
-    element = ET.SubElement(parent, _NS + "Step")
-    writer.put(
-        element,
-        step,
-        [
-            ("Id", "id", None),
-            ("Group", "group", _word(_GROUP_WORDS)),
-            ("Name", "name", None),
-            ("StepType", "step_type", None),
-            ("Status", "status", _word(_STATUS_WORDS)),
-            ("Start", "start", None),
-            ("total_time", "tot_time", None),
-            ("StepErrorCode", "error_code", None),
-            ("StepErrorMessage", "error_message", None),
-            ("TSGuid", "ts_guid", None),
-            ("InteractiveExeNum", "interactive_exe_num", None),
-            ("StepCausedUUTFailure", "caused_uut_failure", None),
-            ("StepCausedSequenceFailure", "caused_seq_failure", None),
-        ],
-    )
-    if step.loop is not None:
-        loop = ET.SubElement(element, _NS + "Loop")
-        writer.put(
-            loop,
-            step.loop,
-            [
-                ("index", "idx", None),
-                ("num", "num", None),
-                ("passed", "passed", None),
-                ("failed", "failed", None),
-                ("ending_index", "ending_index", None),
-            ],
-        )
-    if step.report_text is not None:
-        _set_text(ET.SubElement(element, _NS + "ReportText"), step.report_text)
-    if step.seq_call is not None:
-        seq = ET.SubElement(element, _NS + "SequenceCall")
-        writer.put(
-            seq,
-            step.seq_call,
-            [("Name", "name", None), ("Version", "version", None), ("Filepath", "path", None)],
-        )
-    for meas in step.numeric_meas or []:
-        writer.put(
-            ET.SubElement(element, _NS + "NumericLimit"),
-            meas,
-            [
-                ("Name", "name", None),
-                ("NumericValue", "value", None),
-                ("Units", "unit", None),
-                ("CompOperator", "comp_op", None),
-                ("LowLimit", "low_limit", None),
-                ("HighLimit", "high_limit", None),
-                ("Status", "status", _word(_STATUS_WORDS)),
-            ],
-        )
-    for smeas in step.string_meas or []:
-        writer.put(
-            ET.SubElement(element, _NS + "StringValue"),
-            smeas,
-            [
-                ("Name", "name", None),
-                ("CompOperator", "comp_op", None),
-                ("StringLimit", "limit", None),
-                ("StringValue", "value", None),
-                ("Status", "status", _word(_STATUS_WORDS)),
-            ],
-        )
-    for bmeas in step.boolean_meas or []:
-        writer.put(
-            ET.SubElement(element, _NS + "PassFail"),
-            bmeas,
-            [("Name", "name", None), ("Status", "status", _word(_STATUS_WORDS))],
-        )
-    if step.chart is not None:
-        chart = ET.SubElement(element, _NS + "Chart")
-        writer.put(
-            chart,
-            step.chart,
-            [
-                ("ChartType", "chart_type", None),
-                ("Label", "label", None),
-                ("XLabel", "x_label", None),
-                ("XUnit", "x_unit", None),
-                ("YLabel", "y_label", None),
-                ("YUnit", "y_unit", None),
-            ],
-        )
-        for series in step.chart.series or []:
-            item = ET.SubElement(chart, _NS + "Series")
-            writer.put(item, series, [("Name", "name", None), ("DataType", "data_type", None)])
-            order = presentation(series, "xml_order") or ("ydata", "xdata")
-            for name in order:
-                value = getattr(series, name)
-                if value is not None:
-                    _set_text(ET.SubElement(item, _NS + name), value)
-    if step.message_popup is not None:
-        writer.put(
-            ET.SubElement(element, _NS + "MessagePopup"),
-            step.message_popup,
-            [("Button", "button", None), ("Response", "response", None)],
-        )
-    if step.call_exe is not None:
-        writer.put(
-            ET.SubElement(element, _NS + "Callexe"),
-            step.call_exe,
-            [("ExitCode", "exit_code", None)],
-        )
-    if step.attachment is not None:
-        attachment = ET.SubElement(element, _NS + "Attachment")
-        writer.put(
-            attachment,
-            step.attachment,
-            [("Name", "name", None), ("ContentType", "content_type", None)],
-        )
-        if step.attachment.data:
-            _set_text(attachment, step.attachment.data)
-    for child in step.steps or []:
-        _write_step(writer, element, child)
+def _write_flat(parent: ET.Element, how: Flat, obj: WsjfModel, form: XmlForm | None) -> None:
+    values = [(attr, getattr(obj, attr.field)) for attr in how.attrs]
+    if all(value is None for _, value in values):
+        return
+    child = ET.SubElement(parent, how.tag)
+    for attr, value in values:
+        if value is not None:
+            child.set(attr.xml, _xml_safe(attr.codec.write(value), f"<{how.tag} {attr.xml}>"))
+    for name, text in _child_attributes(form, how.tag).items():
+        child.set(name, _xml_safe(text, f"<{how.tag} {name}>"))
 
 
-def _write_binary(writer: _Writer, parent: ET.Element, tag: str, binary: BinaryData) -> None:
-    element = ET.SubElement(parent, _NS + tag)
-    writer.put(
-        element,
-        binary,
-        [("Name", "name", None), ("ContentType", "content_type", None), ("Id", "id", _upper)],
-    )
-    if binary.data:
-        _set_text(element, binary.data)
-
-
-def _upper(value: Any) -> str:
-    return str(value).upper()
+def _child_attributes(form: XmlForm | None, tag: str) -> dict[str, str]:
+    if form is None:
+        return {}
+    return form.child_attributes.get(tag, {})
 
 
 def dumps_wsxf(report: Report) -> bytes:
     """The report as a WSXF document (UTF-8, ``<Reports>`` root, upper-case GUIDs)."""
-    ET.register_namespace("", NAMESPACE)
-    writer = _Writer()
-    reports = ET.Element(_NS + "Reports")
-    element = ET.SubElement(reports, _NS + "Report")
-    writer.put(
-        element,
-        report,
-        [
-            ("type", "type", _word(_TYPE_WORDS)),
-            ("ID", "id", _upper),
-            ("Start", "start", None),
-            ("Start_utc", "start_utc", None),
-            ("Result", "result", _word(_RESULT_WORDS)),
-            ("SN", "sn", None),
-            ("PN", "pn", None),
-            ("Rev", "rev", None),
-            ("origin", "origin", None),
-            ("MachineName", "machine_name", None),
-            ("Location", "location", None),
-            ("Purpose", "purpose", None),
-            ("ProductName", "product_name", None),
-        ],
-    )
-    if report.uut is not None:
-        uut = ET.SubElement(element, _NS + "UUT")
-        writer.put(
-            uut,
-            report.uut,
-            [
-                ("UserLoginName", "user", None),
-                ("BatchSN", "batch_sn", None),
-                ("TestSocketIndex", "test_socket_index", None),
-                ("ExecutionTime", "exec_time", None),
-                ("FixtureId", "fixture_id", None),
-                ("ErrorCode", "error_code", None),
-                ("ErrorMessage", "error_message", None),
-                ("BatchFailCount", "batch_fail_count", None),
-                ("BatchLoopIndex", "batch_loop_index", None),
-                ("StepIdCausedUUTFailure", "step_id_caused_uut_failure", None),
-            ],
-        )
-        if report.uut.comment is not None:
-            _set_text(ET.SubElement(uut, _NS + "Comment"), report.uut.comment)
-    if report.uur is not None:
-        uur = ET.SubElement(element, _NS + "UUR")
-        writer.put(
-            uur,
-            report.uur,
-            [
-                ("UserLoginName", "user", None),
-                ("ExecutionTime", "exec_time", None),
-                ("RefUUT", "ref_uut", _upper),
-                ("ConfirmDate", "confirm_date", None),
-                ("FinalizeDate", "finalize_date", None),
-                ("Parent", "parent", _upper),
-            ],
-        )
-        if report.uur.comment is not None:
-            _set_text(ET.SubElement(uur, _NS + "Comment"), report.uur.comment)
-        if report.uur.process_code is not None or report.uur.process_name is not None:
-            process = ET.SubElement(uur, _NS + "Process")
-            if report.uur.process_code is not None:
-                process.set("Code", str(report.uur.process_code))
-            if report.uur.process_name is not None:
-                process.set("Name", _xml_safe(report.uur.process_name, "<Process Name>"))
-    if report.process_code is not None or report.process_name is not None:
-        process = ET.SubElement(element, _NS + "Process")
-        if report.process_code is not None:
-            process.set("Code", str(report.process_code))
-        if report.process_name is not None:
-            process.set("Name", _xml_safe(report.process_name, "<Process Name>"))
-    for info in report.misc_infos or []:
-        misc = ET.SubElement(element, _NS + "MiscInfo")
-        writer.put(
-            misc,
-            info,
-            [
-                ("Typedef", "typedef", None),
-                ("Description", "description", None),
-                ("Numeric", "numeric", None),
-                ("Id", "id", _upper),
-            ],
-        )
-        if info.text is not None:
-            _set_text(misc, info.text)
-    for unit in report.sub_units or []:
-        hierarchy = ET.SubElement(element, _NS + "ReportUnitHierarchy")
-        writer.put(
-            hierarchy,
-            unit,
-            [
-                ("PartType", "part_type", None),
-                ("PN", "pn", None),
-                ("SN", "sn", None),
-                ("Rev", "rev", None),
-                ("Position", "position", None),
-                ("Idx", "idx", None),
-                ("ParentIDX", "parent_idx", None),
-                ("ReplacedIDX", "replaced_idx", None),
-            ],
-        )
-        for failure in unit.failures or []:
-            item = ET.SubElement(hierarchy, _NS + "Failure")
-            writer.put(
-                item,
-                failure,
-                [
-                    ("Category", "category", None),
-                    ("Code", "code", None),
-                    ("CompRef", "com_ref", None),
-                    ("FuncBlock", "func_block", None),
-                    ("RefStepId", "ref_step_id", None),
-                    ("RefStepName", "ref_step_name", None),
-                    ("ArtNumber", "art_number", None),
-                    ("ArtRev", "art_rev", None),
-                    ("ArtVendor", "art_vendor", None),
-                    ("ArtDescription", "art_description", None),
-                ],
-            )
-            if failure.comment is not None:
-                _set_text(ET.SubElement(item, _NS + "Comment"), failure.comment)
-            for attachment in failure.attachments or []:
-                _write_binary(writer, item, "Attachment", attachment)
-    for binary in report.binary_data or []:
-        _write_binary(writer, element, "BinaryData", binary)
-    for asset in report.assets or []:
-        writer.put(
-            ET.SubElement(element, _NS + "Asset"),
-            asset,
-            [("AssetSN", "asset_sn", None), ("UsageCount", "usage_count", None)],
-        )
-    if report.root is not None:
-        _write_step(writer, element, report.root)
+    # Every element is in the WSXF namespace, declared here as the document's default
+    # namespace: no process-wide prefix registration, and no ns0: prefixes.
+    # (ElementTree's default_namespace= cannot be used: it refuses unprefixed attributes.)
+    reports = ET.Element("Reports", xmlns=NAMESPACE)
+    forms = {id(part): form for part, form in report._part_xml_forms}
+    _write(reports, REPORT, report, report._xml_form, forms, 0)
     body: bytes = ET.tostring(reports, encoding="utf-8", xml_declaration=True)
     return body
