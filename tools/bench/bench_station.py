@@ -14,7 +14,12 @@ idempotency key), sequentially, against the same fake in the same run.
 
 Why the Virinco example and not `uut-wsjf-export.json`: the fake, like WATS, refuses that
 server export on re-import because of its loop summaries, and `serve` has no switch to
-relax that. Prints one JSON object as its last line.
+relax that.
+
+Also measured, in the same run: where the time of one delivery goes (each durable queue
+step and the POST on its own, per report), and the peak memory of `submit` and of the
+uploader for one report of about 50 MB (`_station_memory.py`, a process each).
+Prints one JSON object as its last line.
 """
 
 from __future__ import annotations
@@ -137,6 +142,69 @@ async def _ours(
     return seconds
 
 
+PROFILE_REPORTS = 300
+
+
+async def _profile(url: str, queue_url: str, documents: list[bytes], keys: list[str]) -> Any:
+    """Milliseconds per report of each step of a delivery, each step timed on its own:
+    the three durable queue commits (put, claim, ack) and the POST."""
+    import pywats
+    from pywats_queue import AsyncQueue
+
+    queue = await AsyncQueue.open(queue_url)
+    client = pywats.AsyncWATS(url, TOKEN, rate_limiter=pywats.RateLimiter(10**9, 60))
+    await client.app.version()
+    n = len(documents)
+    t = time.perf_counter()
+    for payload, key in zip(documents, keys, strict=True):
+        await queue.put(payload, key=key, meta={"format": "wsjf"})
+    put = time.perf_counter() - t
+    t = time.perf_counter()
+    items = [await queue.claim(300.0) for _ in range(n)]
+    claim = time.perf_counter() - t
+    t = time.perf_counter()
+    for item in items:
+        assert item is not None
+        await client.report.submit_wsjf(item.payload, report_id=item.key)
+    post = time.perf_counter() - t
+    t = time.perf_counter()
+    for item in items:
+        assert item is not None
+        await queue.ack(item)
+    ack = time.perf_counter() - t
+    await queue.close()
+    await client.aclose()
+    return {
+        step: round(1000 * sec / n, 3)
+        for step, sec in (("put", put), ("claim", claim), ("post", post), ("ack", ack))
+    }
+
+
+def _memory(url: str, tmp: Path) -> dict[str, Any]:
+    """Peak memory of `submit` and of the uploader for one report of about 50 MB."""
+    helper = str(HERE / "_station_memory.py")
+    big = tmp / "big.json"
+    subprocess.run([sys.executable, helper, "make", str(big), "50"], check=True)
+    size = big.stat().st_size
+    home = tmp / "memory-home"
+    runs: dict[str, Any] = {}
+    for name, args in (
+        ("submit", ["submit", str(home), str(big)]),
+        ("upload", ["upload", url, TOKEN, "sqlite:///" + str(home / "queue.db")]),
+    ):
+        out = subprocess.run(
+            [sys.executable, helper, *args], capture_output=True, text=True, check=True
+        )
+        run = json.loads(out.stdout.strip().splitlines()[-1])
+        runs[name] = {
+            "python_peak_mb": round(run["python_peak"] / 2**20, 1),
+            "python_peak_x_report": round(run["python_peak"] / size, 2),
+            "rss_growth_mb": round(run["rss_growth"] / 2**20, 1),
+            "rss_growth_x_report": round(run["rss_growth"] / size, 2),
+        }
+    return {"report_mb": round(size / 2**20, 1), **runs}
+
+
 def main() -> None:
     example = _reference_dir() / EXAMPLE
     template = json.loads(example.read_text(encoding="utf-8-sig"))
@@ -179,12 +247,23 @@ def main() -> None:
                             "s" if workers > 1 else ""
                         )
                         rates.setdefault(name, []).append(REPORTS / seconds)
+            documents = _documents(template, "profile")[:PROFILE_REPORTS]
+            profile = asyncio.run(
+                _profile(
+                    fake.url,
+                    f"sqlite:///{Path(tmp) / 'profile.db'}",
+                    [json.dumps(d).encode() for d in documents],
+                    [d["id"] for d in documents],
+                )
+            )
+            memory = _memory(fake.url, Path(tmp))
         stats = fake.stats()
     finally:
         fake.stop()
 
     median = {name: round(statistics.median(values), 1) for name, values in rates.items()}
     expected = REPORTS * ROUNDS * (1 + 6) if "pywats_api_direct" in median else REPORTS * ROUNDS * 6
+    expected += PROFILE_REPORTS + 1  # the profile's reports and the 50 MB one
     peer_rate = median.get("pywats_api_direct")
     result = {
         "what": (
@@ -199,6 +278,8 @@ def main() -> None:
         "ratios_vs_pywats_api_direct": {
             name: round(rate / peer_rate, 3) for name, rate in median.items() if peer_rate
         },
+        "ms_per_report_by_step_sqlite": profile,
+        "memory_one_large_report": memory,
         "server_stored_reports": stats["reports"],
         "server_stored_expected": expected,
         "durable": "ours: every enqueue fsync'd; peer: none",

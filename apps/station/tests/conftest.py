@@ -1,8 +1,8 @@
-"""Fixtures: a small WATS stand-in over real loopback HTTP, station homes, CLI runner.
+"""Fixtures: station homes, the CLI as a subprocess, the fake WATS server in a process.
 
-The stand-in implements only the routes the station's building blocks use (register,
-server info, app version), checks Basic credentials the way WATS does, records every
-request it sees, and can fail on demand (status codes, dropped connections).
+The server is always pywats-testing's fake: in this process through its pytest plugin
+(``fake_wats``, ``fake_wats_factory``), or as ``python -m pywats_testing serve`` in its
+own process (``fake_wats_process``). Tests count with its own counters.
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ import base64
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
-import urllib.parse
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+import pywats.report as report_module
+from pywats_station import read_status
+from pywats_testing import FakeWatsServer
 
 
 @pytest.fixture
@@ -29,146 +33,36 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@dataclass
-class Fault:
-    status: int | None  # None: drop the connection without answering
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, str]
-    authorization: str | None
-    headers: dict[str, str]
-
-
-class FakeWats:
-    """State of the stand-in server; tests read ``seen`` and set ``faults``."""
-
-    def __init__(self) -> None:
-        self.registration_token = "RegTok-" + secrets.token_urlsafe(24)
-        self.users = {"installer": "pw-" + secrets.token_urlsafe(12)}
-        self.version = "2026.1.5.324"
-        self.passcodes: dict[str, str] = {}
-        self.seen: list[Seen] = []
-        self.faults: list[Fault] = []
-        self.lock = threading.Lock()
-        self.url = ""
-
-    def fail_next(
-        self,
-        status: int | None,
-        body: str = "",
-        headers: dict[str, str] | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` requests with ``status`` (None: drop the connection)."""
-        with self.lock:
-            self.faults.extend(Fault(status, body, dict(headers or {})) for _ in range(times))
-
-    def station_token(self, identifier: str) -> str:
-        raw = f"{identifier}:{self.passcodes[identifier]}".encode()
-        return base64.b64encode(raw).decode()
-
-    def paths(self) -> list[str]:
-        return [s.path.lower() for s in self.seen]
-
-    def _registration_ok(self, auth: str | None) -> bool:
-        if auth == f"Basic {self.registration_token}":
-            return True
-        for user, password in self.users.items():
-            if auth == "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode():
-                return True
-        return False
-
-    def _station_ok(self, auth: str | None) -> bool:
-        return any(
-            auth == "Basic " + self.station_token(identifier) for identifier in self.passcodes
-        )
-
-    def handle(self, seen: Seen) -> tuple[int, Any]:
-        path = seen.path.lower()
-        if path == "/api/internal/client/register" and seen.method == "POST":
-            if not self._registration_ok(seen.authorization):
-                return 401, {"Message": "Authorization has been denied for this request."}
-            if not seen.query.get("mac") or not seen.query.get("name"):
-                return 400, {"Message": "mac and name are required"}
-            passcode = "pc-" + secrets.token_urlsafe(18)
-            self.passcodes[seen.query["mac"]] = passcode
-            return 200, passcode
-        if path == "/api/internal/client/serverinfo" and seen.method == "GET":
-            if not self._station_ok(seen.authorization):
-                return 401, {"Message": "Authorization has been denied for this request."}
-            return 200, {"Version": self.version, "ServerName": "fake"}
-        if path == "/api/app/version" and seen.method == "GET":
-            if not self._station_ok(seen.authorization):
-                return 401, {"Message": "Authorization has been denied for this request."}
-            return 200, self.version
-        return 404, {"Message": f"No HTTP resource was found that matches {seen.path}"}
-
-
-def _handler_for(state: FakeWats) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _serve(self) -> None:
-            parts = urllib.parse.urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            seen = Seen(
-                self.command,
-                parts.path,
-                dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)),
-                self.headers.get("Authorization"),
-                {k.lower(): v for k, v in self.headers.items()},
-            )
-            with state.lock:
-                state.seen.append(seen)
-                fault = state.faults.pop(0) if state.faults else None
-            if fault is not None and fault.status is None:
-                self.close_connection = True
-                self.connection.shutdown(2)
-                return
-            if fault is not None:
-                status, body, headers = fault.status, fault.body.encode(), fault.headers
-            else:
-                status, payload = state.handle(seen)
-                body, headers = json.dumps(payload).encode(), {}
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = _serve
-        do_POST = _serve
-
-    return Handler
+SEED_ENV_VAR = "PYWATS_TEST_SEED"
 
 
 @pytest.fixture
-def wats() -> Iterator[FakeWats]:
-    """A WATS stand-in on a free loopback port."""
-    state = FakeWats()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_seed() -> int:
+    """The seed of a randomised test: ``$PYWATS_TEST_SEED``, else a fresh one. Printed,
+    so a failure's captured output says how to replay it."""
+    raw = os.environ.get(SEED_ENV_VAR, "").strip()
+    seed = int(raw) if raw else secrets.randbelow(2**31)
+    print(f"random seed {seed} (replay: {SEED_ENV_VAR}={seed})")
+    return seed
+
+
+@pytest.fixture
+def seeded_fake_wats(fake_wats_factory: Any, test_seed: int) -> FakeWatsServer:
+    """The in-process fake with its fault draws seeded by :func:`test_seed`."""
+    server: FakeWatsServer = fake_wats_factory(seed=test_seed)
+    return server
+
+
+@pytest.fixture
+def installer(fake_wats: FakeWatsServer) -> tuple[str, str]:
+    """A user and password the fake accepts for ``Client/Register``.
+
+    WATS takes ``Basic base64(user:password)`` there; the fake knows registration tokens
+    verbatim, so the encoded pair is added as one."""
+    user, password = "installer", "pw-" + secrets.token_urlsafe(12)
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    fake_wats.add_token(token, registration=True)
+    return user, password
 
 
 @pytest.fixture
@@ -229,7 +123,7 @@ def cli(station_home: Path) -> CliRunner:
 class FakeWatsProcess:
     """``python -m pywats_testing serve`` as a real process, steered over ``/_fake/``."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, seed: int = 7) -> None:
         self.token = "soak-api-" + secrets.token_urlsafe(12)
         self.registration_token = "soak-reg-" + secrets.token_urlsafe(12)
         self._stdout = (workdir / "fake-wats.out").open("w+b")
@@ -242,7 +136,7 @@ class FakeWatsProcess:
                 "--port",
                 "0",
                 "--seed",
-                "7",
+                str(seed),
                 "--token",
                 self.token,
                 "--registration-token",
@@ -290,10 +184,122 @@ class FakeWatsProcess:
 
 
 @pytest.fixture
-def fake_wats_process(tmp_path: Path) -> Iterator[FakeWatsProcess]:
-    """The fake WATS server in its own process, on a free loopback port."""
-    fake = FakeWatsProcess(tmp_path)
+def fake_wats_process(tmp_path: Path, test_seed: int) -> Iterator[FakeWatsProcess]:
+    """The fake WATS server in its own process, on a free loopback port; its fault draws
+    are seeded by :func:`test_seed`."""
+    fake = FakeWatsProcess(tmp_path, test_seed)
     try:
         yield fake
     finally:
         fake.stop()
+
+
+# -- a registered station home and `pywats-station run` as a process ---------------
+
+
+def _write_report(
+    directory: Path, sn: str, *, process_code: int = 10, broken: bool = False
+) -> tuple[Path, str]:
+    builder = report_module.UUTBuilder(
+        pn="PN-1",
+        sn=sn,
+        rev="A",
+        process_code=process_code,
+        machine_name="ST-1",
+        location="Lab",
+        purpose="Test",
+    )
+    builder.root.numeric("Voltage", 5.01, "GELE", low=4.9, high=5.1, unit="V")
+    report = builder.build()
+    document = json.loads(report_module.dumps_wsjf(report))
+    if broken:
+        document["root"]["steps"][0]["numericMeas"][0]["status"] = "F"
+    path = directory / f"{sn}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path, str(report.id)
+
+
+@pytest.fixture
+def write_report() -> Any:
+    """``write_report(directory, sn, *, process_code=10, broken=False) -> (path, report
+    id)``: a valid WSJF report file (``broken``: one the validator refuses)."""
+    return _write_report
+
+
+@pytest.fixture
+def registered(cli: Any, fake_wats: Any, station_home: Path) -> Any:
+    (station_home / "station.toml").write_text(
+        "[status]\ninterval = 0.05\n\n[connection]\nprobe_interval = 0.2\n\n"
+        "[upload]\nshutdown_grace = 0.5\n\n[retry]\nbase_delay = 0.01\nmax_delay = 0.01\n"
+    )
+    result = cli(
+        "register",
+        "--url",
+        fake_wats.url,
+        "--identifier",
+        "ST-RUN",
+        "--key-store",
+        "file",
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
+    )
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
+class Station:
+    """``pywats-station run`` in a subprocess."""
+
+    def __init__(self, home: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+        self.home = home
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pywats_station", "--home", str(home), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert self.proc.stdout is not None
+        self.banner = self.proc.stdout.readline()
+        self.output = ""
+
+    def status(self) -> dict[str, Any]:
+        return read_status(self.home / "status.json") or {}
+
+    def wait_for(self, predicate: Any, what: str, timeout: float = 180.0) -> dict[str, Any]:
+        """Poll ``status.json`` until ``predicate`` holds; generous, for a busy machine."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status and predicate(status):
+                return status
+            assert self.proc.poll() is None, self.proc.communicate()
+            time.sleep(0.02)
+        log_file = self.home / "logs" / "station.log"
+        log = log_file.read_text(encoding="utf-8")[-4000:] if log_file.exists() else ""
+        raise AssertionError(
+            f"station never reached: {what}; last status {self.status()}\nlog tail:\n{log}"
+        )
+
+    def terminate(self, stop_signal: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(stop_signal)
+        out, err = self.proc.communicate(timeout=60)
+        self.output = self.banner + out + err
+        return self.proc.returncode, out, err
+
+
+@pytest.fixture
+def station(registered: Any, station_home: Path) -> Iterator[Any]:
+    started: list[Station] = []
+
+    def start() -> Station:
+        s = Station(station_home)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.communicate(timeout=30)

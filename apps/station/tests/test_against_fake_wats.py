@@ -20,8 +20,6 @@ from pywats_station import (
     Uploader,
 )
 
-pytest.importorskip("pywats_testing")
-
 
 class FakeClock:
     def __init__(self) -> None:
@@ -109,8 +107,9 @@ async def test_outage_opens_the_breaker_and_one_probe_recovers(fake_wats: Any) -
 async def test_during_an_outage_the_server_sees_one_probe_per_reset_interval(
     fake_wats: Any, tmp_path: Path
 ) -> None:
-    pywats_queue = pytest.importorskip("pywats_queue")
-    report_module = pytest.importorskip("pywats.report")
+    import pywats.report as report_module
+    import pywats_queue
+
     queue = await pywats_queue.AsyncQueue.open(f"sqlite:///{tmp_path / 'queue.db'}")
     for i in range(5):
         builder = report_module.UUTBuilder(

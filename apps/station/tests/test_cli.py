@@ -13,14 +13,14 @@ from pywats_station._config import tomllib
 URL_ARGS = ("--key-store", "file", "--identifier", "ST-CLI-1", "--name", "ICT 7")
 
 
-def _register(cli: Any, wats: Any, *extra: str) -> Any:
+def _register(cli: Any, fake_wats: Any, *extra: str) -> Any:
     return cli(
         "register",
         "--url",
-        wats.url,
+        fake_wats.url,
         *URL_ARGS,
         *extra,
-        env={"PYWATS_REGISTRATION_TOKEN": wats.registration_token},
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
     )
 
 
@@ -28,15 +28,15 @@ def _no_traceback(result: Any) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_register_then_status(cli: Any, wats: Any, station_home: Path) -> None:
-    result = _register(cli, wats, "--location", "Line 3")
+def test_register_then_status(cli: Any, fake_wats: Any, station_home: Path) -> None:
+    result = _register(cli, fake_wats, "--location", "Line 3")
     assert result.returncode == 0, result.stderr
     assert "Registered station 'ICT 7' as ST-CLI-1" in result.stdout
     assert "WATS 2026.1.5.324" in result.stdout
-    assert "ST-CLI-1" in wats.passcodes
+    assert "ST-CLI-1" in fake_wats.state.clients
 
     config = tomllib.loads((station_home / "station.toml").read_text())
-    assert config["server"]["url"] == wats.url
+    assert config["server"]["url"] == fake_wats.url
     assert config["station"] == {
         "name": "ICT 7",
         "location": "Line 3",
@@ -47,11 +47,11 @@ def test_register_then_status(cli: Any, wats: Any, station_home: Path) -> None:
     status = cli("status", "--json")
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
-    assert report["server_url"] == wats.url
+    assert report["server_url"] == fake_wats.url
     assert report["station"] == {"name": "ICT 7", "identifier": "ST-CLI-1"}
     assert report["credentials"] == {
         "registered": True,
-        "server_url": wats.url,
+        "server_url": fake_wats.url,
         "identifier": "ST-CLI-1",
         "key_store": "file",
         "can_reregister": True,  # registered with a token, which is kept encrypted
@@ -66,15 +66,17 @@ def test_register_then_status(cli: Any, wats: Any, station_home: Path) -> None:
     assert "running       no" in human.stdout
 
 
-def test_status_probe_asks_the_server(cli: Any, wats: Any) -> None:
-    assert _register(cli, wats).returncode == 0
-    probes_before = wats.paths().count("/api/app/version")
+def test_status_probe_asks_the_server(cli: Any, fake_wats: Any) -> None:
+    assert _register(cli, fake_wats).returncode == 0
+    probes_before = fake_wats.request_count("GET /api/App/Version")
     online = json.loads(cli("status", "--json", "--probe").stdout)
     assert online["connection"]["state"] == "online"
     assert online["connection"]["server_version"] == "2026.1.5.324"
-    assert wats.paths().count("/api/app/version") == probes_before + 1
+    assert fake_wats.request_count("GET /api/App/Version") == probes_before + 1
 
-    wats.fail_next(503, '{"Message": "maintenance"}')
+    fake_wats.fail(
+        "GET /api/App/Version", status=503, body="maintenance", body_shape="message-object"
+    )
     offline = cli("status", "--probe")
     assert offline.returncode == 0
     assert "connection    offline: HTTP 503" in offline.stdout
@@ -82,16 +84,19 @@ def test_status_probe_asks_the_server(cli: Any, wats: Any) -> None:
 
 
 def test_probe_refuses_credentials_of_another_server(
-    cli: Any, wats: Any, station_home: Path
+    cli: Any, fake_wats: Any, station_home: Path
 ) -> None:
-    assert _register(cli, wats).returncode == 0
+    assert _register(cli, fake_wats).returncode == 0
     config = station_home / "station.toml"
-    config.write_text(config.read_text().replace(wats.url, "http://127.0.0.1:9"))
-    requests = len(wats.seen)
+    config.write_text(config.read_text().replace(fake_wats.url, "http://127.0.0.1:9"))
+    requests = fake_wats.answer_count()
     conn = json.loads(cli("status", "--json", "--probe").stdout)["connection"]
     assert conn["state"] == "error"
-    assert f"registered with {wats.url}, but the config names http://127.0.0.1:9" in conn["reason"]
-    assert len(wats.seen) == requests  # the passcode went nowhere
+    assert (
+        f"registered with {fake_wats.url}, but the config names http://127.0.0.1:9"
+        in conn["reason"]
+    )
+    assert fake_wats.answer_count() == requests  # the passcode went nowhere
 
 
 def test_status_shows_the_last_status_file(cli: Any, station_home: Path) -> None:
@@ -115,31 +120,31 @@ def test_status_shows_the_last_status_file(cli: Any, station_home: Path) -> None
 
 
 def test_register_with_a_token_file_and_with_a_password(
-    cli: Any, wats: Any, tmp_path: Path
+    cli: Any, fake_wats: Any, installer: tuple[str, str], tmp_path: Path
 ) -> None:
     token_file = tmp_path / "token.txt"
-    token_file.write_text(wats.registration_token + "\n")
-    result = cli("register", "--url", wats.url, *URL_ARGS, "--token-file", str(token_file))
+    token_file.write_text(fake_wats.registration_token + "\n")
+    result = cli("register", "--url", fake_wats.url, *URL_ARGS, "--token-file", str(token_file))
     assert result.returncode == 0, result.stderr
 
     result = cli(
         "register",
         "--url",
-        wats.url,
+        fake_wats.url,
         *URL_ARGS,
         "--user",
-        "installer",
-        env={"PYWATS_REGISTRATION_PASSWORD": wats.users["installer"]},
+        installer[0],
+        env={"PYWATS_REGISTRATION_PASSWORD": installer[1]},
     )
     assert result.returncode == 0, result.stderr
-    assert len([s for s in wats.seen if s.path.endswith("Register")]) == 2
+    assert fake_wats.answer_count("POST /api/internal/Client/Register", 200) == 2
 
 
-def test_a_refused_token_fails_cleanly(cli: Any, wats: Any, station_home: Path) -> None:
+def test_a_refused_token_fails_cleanly(cli: Any, fake_wats: Any, station_home: Path) -> None:
     result = cli(
         "register",
         "--url",
-        wats.url,
+        fake_wats.url,
         *URL_ARGS,
         env={"PYWATS_REGISTRATION_TOKEN": "RegTok-wrong-000"},
     )
@@ -151,15 +156,15 @@ def test_a_refused_token_fails_cleanly(cli: Any, wats: Any, station_home: Path) 
     assert not (station_home / "station.toml").exists()
 
 
-def test_missing_token_without_a_terminal(cli: Any, wats: Any) -> None:
-    result = cli("register", "--url", wats.url, *URL_ARGS)
+def test_missing_token_without_a_terminal(cli: Any, fake_wats: Any) -> None:
+    result = cli("register", "--url", fake_wats.url, *URL_ARGS)
     assert result.returncode == 2
     assert "Registration token is required (no terminal to ask on)" in result.stderr
-    assert wats.seen == []
+    assert fake_wats.answer_count() == 0
 
 
-def test_unreadable_token_file(cli: Any, wats: Any, tmp_path: Path) -> None:
-    result = cli("register", "--url", wats.url, "--token-file", str(tmp_path / "nope"))
+def test_unreadable_token_file(cli: Any, fake_wats: Any, tmp_path: Path) -> None:
+    result = cli("register", "--url", fake_wats.url, "--token-file", str(tmp_path / "nope"))
     assert result.returncode == 2
     assert "cannot read the token file" in result.stderr
     _no_traceback(result)
@@ -174,18 +179,18 @@ def test_bad_url_is_refused(cli: Any) -> None:
     _no_traceback(result)
 
 
-def test_a_too_long_name_is_refused_before_registering(cli: Any, wats: Any) -> None:
+def test_a_too_long_name_is_refused_before_registering(cli: Any, fake_wats: Any) -> None:
     result = cli(
         "register",
         "--url",
-        wats.url,
+        fake_wats.url,
         "--name",
         "x" * 101,
-        env={"PYWATS_REGISTRATION_TOKEN": wats.registration_token},
+        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
     )
     assert result.returncode == 2
     assert "station.name: String should have at most 100 characters" in result.stderr
-    assert wats.seen == []
+    assert fake_wats.answer_count() == 0
     _no_traceback(result)
 
 
@@ -198,7 +203,7 @@ def test_a_bad_config_names_the_key(cli: Any, station_home: Path) -> None:
 
 
 def test_register_works_while_a_station_runs_but_not_twice_at_once(
-    cli: Any, wats: Any, station_home: Path
+    cli: Any, fake_wats: Any, station_home: Path
 ) -> None:
     home = resolve_home(station_home)
 
@@ -222,18 +227,18 @@ def test_register_works_while_a_station_runs_but_not_twice_at_once(
 
     station = hold(home.lock_file)  # a running station
     try:
-        assert _register(cli, wats).returncode == 0
+        assert _register(cli, fake_wats).returncode == 0
         status = json.loads(cli("status", "--json").stdout)
         assert status["running"] is True
         assert status["process"]["pid"] == station.pid
 
         other = hold(home.data_dir / "register.lock")  # a registration in progress
         try:
-            before = len(wats.seen)
-            result = _register(cli, wats)
+            before = fake_wats.answer_count()
+            result = _register(cli, fake_wats)
             assert result.returncode == 3
             assert f"another `pywats-station register` (pid {other.pid})" in result.stderr
-            assert len(wats.seen) == before  # refused before any network traffic
+            assert fake_wats.answer_count() == before  # refused before any network traffic
         finally:
             other.kill()
             other.wait(30)
@@ -242,12 +247,12 @@ def test_register_works_while_a_station_runs_but_not_twice_at_once(
         station.wait(30)
 
 
-def test_home_from_the_environment(wats: Any, tmp_path: Path) -> None:
+def test_home_from_the_environment(fake_wats: Any, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
     env["PYWATS_STATION_HOME"] = str(tmp_path / "env-home")
-    env["PYWATS_REGISTRATION_TOKEN"] = wats.registration_token
+    env["PYWATS_REGISTRATION_TOKEN"] = fake_wats.registration_token
     result = subprocess.run(
-        [sys.executable, "-m", "pywats_station", "register", "--url", wats.url, *URL_ARGS],
+        [sys.executable, "-m", "pywats_station", "register", "--url", fake_wats.url, *URL_ARGS],
         capture_output=True,
         text=True,
         env=env,

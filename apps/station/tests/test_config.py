@@ -179,7 +179,6 @@ def test_home_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     from_env = resolve_home()
     assert from_env.config_file == tmp_path / "from-env" / "station.toml"
     assert from_env.queue_file == tmp_path / "from-env" / "queue.db"
-    assert from_env.archive_dir == tmp_path / "from-env" / "archive"
     assert from_env.status_file == tmp_path / "from-env" / "status.json"
 
     explicit = resolve_home(tmp_path / "explicit")

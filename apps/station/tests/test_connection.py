@@ -26,19 +26,24 @@ class FakeClock:
         return self.now
 
 
+VERSION = "GET /api/App/Version"
+
+
 @pytest.fixture
-async def client(wats: Any) -> AsyncIterator[pywats.AsyncWATS]:
-    wats.passcodes["ST-1"] = "pc-connection-test-1"
-    async with pywats.AsyncWATS(wats.url, wats.station_token("ST-1")) as c:
+async def client(fake_wats: Any) -> AsyncIterator[pywats.AsyncWATS]:
+    passcode = fake_wats.register_station("ST-1")
+    async with pywats.AsyncWATS(fake_wats.url, fake_wats.station_credential("ST-1", passcode)) as c:
         yield c
 
 
-def _probes(wats: Any) -> int:
-    return wats.paths().count("/api/app/version")
+def _probes(fake_wats: Any) -> int:
+    return fake_wats.request_count(VERSION)
 
 
 @pytest.mark.anyio
-async def test_connect_goes_online_and_probes_uncached(wats: Any, client: pywats.AsyncWATS) -> None:
+async def test_connect_goes_online_and_probes_uncached(
+    fake_wats: Any, client: pywats.AsyncWATS
+) -> None:
     changes: list[ConnectionChange] = []
     service = ConnectionService.for_client(client)
     service.subscribe(changes.append)
@@ -52,26 +57,28 @@ async def test_connect_goes_online_and_probes_uncached(wats: Any, client: pywats
     assert service.last_online_at is not None
     await service.probe()
     await service.probe()
-    assert _probes(wats) == 3  # every probe reaches the server
+    assert _probes(fake_wats) == 3  # every probe reaches the server
     assert len(changes) == 2  # no change, no notification
     service.disconnect()
     assert changes[-1].new is S.DISCONNECTED
 
 
 @pytest.mark.anyio
-async def test_offline_then_back_tracks_offline_time(wats: Any, client: pywats.AsyncWATS) -> None:
+async def test_offline_then_back_tracks_offline_time(
+    fake_wats: Any, client: pywats.AsyncWATS
+) -> None:
     clock = FakeClock()
     service = ConnectionService.for_client(client, clock=clock)
     await service.connect()
     assert service.offline_for() == 0
 
-    wats.fail_next(None)  # the connection drops
+    fake_wats.reset_before(VERSION)  # the connection drops
     assert await service.probe() is S.OFFLINE
     assert "could not talk to" in service.reason
     clock.now += 40
     assert service.offline_for() == 40
 
-    wats.fail_next(503, '{"Message": "down for maintenance"}')
+    fake_wats.fail(VERSION, status=503, body="down for maintenance", body_shape="message-object")
     assert await service.probe() is S.OFFLINE
     assert "down for maintenance" in service.reason
     clock.now += 20
@@ -81,7 +88,7 @@ async def test_offline_then_back_tracks_offline_time(wats: Any, client: pywats.A
     assert service.offline_for() == 0
     assert service.total_offline() == 60
 
-    wats.fail_next(429, "", {"Retry-After": "5"})
+    fake_wats.fail(VERSION, status=429, retry_after=5, body="")
     assert await service.probe() is S.OFFLINE  # rate limited: stop and retry later
     clock.now += 5
     assert service.total_offline() == 65
@@ -89,8 +96,8 @@ async def test_offline_then_back_tracks_offline_time(wats: Any, client: pywats.A
 
 
 @pytest.mark.anyio
-async def test_refused_credentials_mean_error(wats: Any) -> None:
-    async with pywats.AsyncWATS(wats.url, "bm90OnJlZ2lzdGVyZWQ=") as bad:
+async def test_refused_credentials_mean_error(fake_wats: Any) -> None:
+    async with pywats.AsyncWATS(fake_wats.url, "bm90OnJlZ2lzdGVyZWQ=") as bad:
         service = ConnectionService.for_client(bad)
         assert await service.connect() is S.ERROR
     assert "HTTP 401" in service.reason
@@ -106,7 +113,7 @@ async def test_nothing_listening_means_offline(free_url: str) -> None:
 
 @pytest.mark.anyio
 async def test_the_breaker_feeds_the_state_and_gates_probes(
-    wats: Any, client: pywats.AsyncWATS
+    fake_wats: Any, client: pywats.AsyncWATS
 ) -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=2, reset_timeout=30, clock=clock)
@@ -125,18 +132,18 @@ async def test_the_breaker_feeds_the_state_and_gates_probes(
     assert "circuit breaker open" in changes[-1].reason
     assert "upload: refused" in changes[-1].reason
 
-    sent = _probes(wats)
+    sent = _probes(fake_wats)
     assert await service.probe() is S.OFFLINE
-    assert _probes(wats) == sent  # refused by the open breaker: nothing sent
+    assert _probes(fake_wats) == sent  # refused by the open breaker: nothing sent
     assert "circuit open" in service.reason
 
     clock.now += 30
     assert await service.probe() is S.ONLINE  # the one half-open probe
     assert breaker.state is BreakerState.CLOSED
-    assert _probes(wats) == sent + 1
+    assert _probes(fake_wats) == sent + 1
     assert service.total_offline() == 30
 
-    wats.fail_next(500, times=2)  # failing probes count towards the breaker too
+    fake_wats.fail(VERSION, status=500, times=2)  # failing probes count towards the breaker too
     await service.probe()
     assert (breaker.state, service.state) == (BreakerState.CLOSED, S.OFFLINE)
     await service.probe()
@@ -159,16 +166,16 @@ async def test_failures_reported_by_the_uploader_elsewhere(client: pywats.AsyncW
 
 @pytest.mark.anyio
 async def test_run_probes_until_stopped_then_disconnects(
-    wats: Any, client: pywats.AsyncWATS
+    fake_wats: Any, client: pywats.AsyncWATS
 ) -> None:
     service = ConnectionService.for_client(client, probe_interval=0.01)
     stop = asyncio.Event()
     task = asyncio.create_task(service.run(stop))
     for _ in range(500):
-        if _probes(wats) >= 3:
+        if _probes(fake_wats) >= 3:
             break
         await asyncio.sleep(0.01)
-    assert _probes(wats) >= 3
+    assert _probes(fake_wats) >= 3
     assert service.state is S.ONLINE
     stop.set()
     await asyncio.wait_for(task, 10)

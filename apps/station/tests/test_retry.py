@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import pywats
 from pywats_station import Action, RetryPolicy, is_retryable
+from pywats_station._retry import describe_error
 
 policies = st.builds(
     RetryPolicy,
@@ -28,12 +29,14 @@ def _http_error(status: int, retry_after: float | None = None) -> pywats.PyWATSE
     response = httpx.Response(
         status, request=request, headers=headers, json={"Message": f"problem {status}"}
     )
-    return pywats._errors.error_from_response(response, "Report.submit")
+    with pytest.raises(pywats.PyWATSError) as caught:
+        pywats.ErrorHandler().check(response, "Report.submit")
+    return caught.value
 
 
-TRANSIENT = [
-    pywats.ConnectionError("refused"),
-    pywats.TimeoutError("slow"),
+TRANSIENT = [pywats.ConnectionError("refused"), pywats.TimeoutError("slow")]
+# The client wraps these; meeting one raw is a bug of ours, not a transient failure.
+UNWRAPPED = [
     builtins.ConnectionError("reset"),
     builtins.TimeoutError("timed out"),
     httpx.ConnectError("refused"),
@@ -41,7 +44,7 @@ TRANSIENT = [
 ]
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
 def test_transient_statuses_are_retryable(status: int) -> None:
     assert is_retryable(_http_error(status))
 
@@ -69,6 +72,28 @@ def test_an_idempotency_conflict_is_retried_and_counted() -> None:
 def test_bugs_are_not_retryable() -> None:
     assert not is_retryable(ValueError("bad argument"))
     assert not is_retryable(KeyError("x"))
+
+
+@pytest.mark.parametrize("error", UNWRAPPED, ids=lambda e: type(e).__name__)
+def test_only_pywats_errors_are_judged(error: BaseException) -> None:
+    assert not is_retryable(error)
+
+
+def test_a_429_is_retried_without_counting_an_attempt() -> None:
+    decision = RetryPolicy(max_attempts=1).decide(_http_error(429, 7), attempts=1, age=0)
+    assert decision.action is Action.RETRY
+    assert not decision.counts_as_attempt
+    assert decision.delay == 7
+
+
+def test_an_error_without_text_is_named_by_its_type() -> None:
+    import httpx as _httpx
+
+    blank = pywats.ConnectionError(
+        "could not talk to http://wats.test: ", cause=_httpx.ReadError("")
+    )
+    assert describe_error(blank) == "could not talk to http://wats.test: ReadError"
+    assert describe_error(OSError()) == "OSError"
 
 
 @given(policy=policies, attempt=st.integers(1, 10_000), seed=st.integers())
@@ -110,7 +135,7 @@ def test_retry_after_is_honoured_and_clamped(
     policy: RetryPolicy, retry_after: float, attempts: int
 ) -> None:
     assume(attempts < policy.max_attempts)
-    error = pywats.RateLimitedError("slow down", status_code=429, retry_after=retry_after)
+    error = pywats.ServerError("busy", status_code=503, retry_after=retry_after)
     decision = policy.decide(error, attempts=attempts, age=0.0)
     assert decision.action is Action.RETRY
     assert decision.counts_as_attempt

@@ -4,126 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pywats_station import CredentialStore, load_config, lock_holder, read_status, resolve_home
+import pywats_queue
+from pywats_station import CredentialStore, load_config, lock_holder, resolve_home
 from pywats_station._service import queue_url
-
-pywats_testing = pytest.importorskip("pywats_testing")
-Process = pywats_testing.Process
-
-pywats_queue = pytest.importorskip("pywats_queue")
-report_module = pytest.importorskip("pywats.report")
+from pywats_testing import Process
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
-
-
-def write_report(
-    directory: Path, sn: str, *, process_code: int = 10, broken: bool = False
-) -> tuple[Path, str]:
-    builder = report_module.UUTBuilder(
-        pn="PN-1",
-        sn=sn,
-        rev="A",
-        process_code=process_code,
-        machine_name="ST-1",
-        location="Lab",
-        purpose="Test",
-    )
-    builder.root.numeric("Voltage", 5.01, "GELE", low=4.9, high=5.1, unit="V")
-    report = builder.build()
-    document = json.loads(report_module.dumps_wsjf(report))
-    if broken:
-        document["root"]["steps"][0]["numericMeas"][0]["status"] = "F"
-    path = directory / f"{sn}.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path, str(report.id)
-
-
-@pytest.fixture
-def registered(cli: Any, fake_wats: Any, station_home: Path) -> Any:
-    (station_home / "station.toml").write_text(
-        "[status]\ninterval = 0.05\n\n[connection]\nprobe_interval = 0.2\n\n"
-        "[upload]\nshutdown_grace = 0.5\n\n[retry]\nbase_delay = 0.01\nmax_delay = 0.01\n"
-    )
-    result = cli(
-        "register",
-        "--url",
-        fake_wats.url,
-        "--identifier",
-        "ST-RUN",
-        "--key-store",
-        "file",
-        env={"PYWATS_REGISTRATION_TOKEN": fake_wats.registration_token},
-    )
-    assert result.returncode == 0, result.stderr
-    return cli
-
-
-class Station:
-    """``pywats-station run`` in a subprocess."""
-
-    def __init__(self, home: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
-        self.home = home
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pywats_station", "--home", str(home), "run"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        assert self.proc.stdout is not None
-        self.banner = self.proc.stdout.readline()
-        self.output = ""
-
-    def status(self) -> dict[str, Any]:
-        return read_status(self.home / "status.json") or {}
-
-    def wait_for(self, predicate: Any, what: str) -> dict[str, Any]:
-        for _ in range(3000):
-            status = self.status()
-            if status and predicate(status):
-                return status
-            assert self.proc.poll() is None, self.proc.communicate()
-            time.sleep(0.01)
-        log_file = self.home / "logs" / "station.log"
-        log = log_file.read_text(encoding="utf-8")[-4000:] if log_file.exists() else ""
-        raise AssertionError(
-            f"station never reached: {what}; last status {self.status()}\nlog tail:\n{log}"
-        )
-
-    def terminate(self, stop_signal: signal.Signals = signal.SIGTERM) -> tuple[int, str, str]:
-        self.proc.send_signal(stop_signal)
-        out, err = self.proc.communicate(timeout=60)
-        self.output = self.banner + out + err
-        return self.proc.returncode, out, err
-
-
-@pytest.fixture
-def station(registered: Any, station_home: Path) -> Iterator[Any]:
-    started: list[Station] = []
-
-    def start() -> Station:
-        s = Station(station_home)
-        started.append(s)
-        return s
-
-    yield start
-    for s in started:
-        if s.proc.poll() is None:
-            s.proc.kill()
-            s.proc.communicate(timeout=30)
 
 
 def _queue(station_home: Path) -> Any:
@@ -132,7 +25,7 @@ def _queue(station_home: Path) -> Any:
 
 
 def test_submit_validates_and_queues_the_bytes_as_they_are(
-    registered: Any, station_home: Path, tmp_path: Path
+    registered: Any, station_home: Path, tmp_path: Path, write_report: Any
 ) -> None:
     good, good_id = write_report(tmp_path, "SN-GOOD")
     broken, _ = write_report(tmp_path, "SN-BROKEN", broken=True)
@@ -162,6 +55,7 @@ def test_run_uploads_then_stops_cleanly_on_a_signal(
     station_home: Path,
     tmp_path: Path,
     stop_signal: signal.Signals,
+    write_report: Any,
 ) -> None:
     files = [write_report(tmp_path, f"SN-{i}") for i in range(5)]
     assert registered("submit", *(str(p) for p, _ in files)).returncode == 0
@@ -220,6 +114,7 @@ def test_sigterm_during_an_upload_exits_0_within_the_bound_and_leaves_nothing_cl
     fake_wats: Any,
     station_home: Path,
     tmp_path: Path,
+    write_report: Any,
 ) -> None:
     # The client would wait 10 minutes for the answer; only the shutdown bound (grace
     # 1 s) can end the run in time for the 60 s `communicate` below.
@@ -229,6 +124,7 @@ def test_sigterm_during_an_upload_exits_0_within_the_bound_and_leaves_nothing_cl
         .replace("shutdown_grace = 0.5", "shutdown_grace = 1.0")
         .replace("upload_timeout = 100.0", "upload_timeout = 600.0")
         .replace("read_timeout = 30.0", "read_timeout = 600.0")
+        .replace("lease = 300.0", "lease = 700.0")  # a lease must outlast an upload
     )
     assert "upload_timeout = 600.0" in config.read_text()
     path, report_id = write_report(tmp_path, "SN-HANG")
@@ -263,7 +159,12 @@ def test_sigterm_during_an_upload_exits_0_within_the_bound_and_leaves_nothing_cl
 
 
 def test_a_400_is_a_dead_letter_with_the_servers_text_and_retry_sends_it_after_a_fix(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
 ) -> None:
     path, report_id = write_report(tmp_path, "SN-DEAD", process_code=4242)
     other, other_id = write_report(tmp_path, "SN-DEAD-2", process_code=4242)
@@ -309,7 +210,7 @@ def test_a_400_is_a_dead_letter_with_the_servers_text_and_retry_sends_it_after_a
     assert gone.returncode == 0
     assert json.loads(registered("queue", "list", "--json").stdout) == []
     missing = registered("queue", "show", other_dead["id"])
-    assert missing.returncode == 1
+    assert missing.returncode == 3  # as `python -m pywats_queue show` of an unknown id
     assert "no item with id" in missing.stderr
 
 
@@ -323,7 +224,12 @@ REGISTER_ROUTE = "POST /api/internal/Client/Register"
 
 
 def test_a_401_re_registers_exactly_once_and_counts_no_attempt(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
 ) -> None:
     first, first_id = write_report(tmp_path, "SN-BEFORE-401")
     assert registered("submit", str(first)).returncode == 0
@@ -373,7 +279,12 @@ def test_a_401_re_registers_exactly_once_and_counts_no_attempt(
 
 
 def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
 ) -> None:
     path, report_id = write_report(tmp_path, "SN-AUTH")
     submitted = registered("submit", str(path))
@@ -382,7 +293,9 @@ def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
     fake_wats.expire_credential("ST-RUN")
     fake_wats.expire_credential(fake_wats.registration_token)  # re-registration fails too
     running = station()
-    status = running.wait_for(lambda s: s["uploader"]["paused"] is not None, "paused")
+    status = running.wait_for(
+        lambda s: s["credentials"]["state"] == "needs_person", "waiting for a person"
+    )
     assert "re-registration failed" in status["uploader"]["paused"]
     assert "registration token" in status["uploader"]["paused"]
     # No loop: while the station keeps probing, it neither registers nor uploads again.
@@ -422,7 +335,12 @@ def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
 
 
 def test_a_running_station_picks_up_new_credentials(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
 ) -> None:
     first, first_id = write_report(tmp_path, "SN-BEFORE")
     assert registered("submit", str(first)).returncode == 0
@@ -457,17 +375,23 @@ def test_a_running_station_picks_up_new_credentials(
 
 
 def test_a_report_that_kills_the_station_every_time_is_set_aside(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
 ) -> None:
     # An expired lease is not an attempt, so without the claim count this report would
     # be claimed, lost with the process, and claimed again for ever.
     config = station_home / "station.toml"
     config.write_text(
         config.read_text()
-        .replace("lease = 300.0", "lease = 0.5")
+        .replace("lease = 300.0", "lease = 4.0")  # short, so the next life claims it soon
         .replace("max_unfinished_claims = 5", "max_unfinished_claims = 2")
         .replace("concurrency = 2", "concurrency = 1")  # no second worker to re-claim it
-        .replace("upload_timeout = 100.0", "upload_timeout = 600.0")
+        .replace("connect_timeout = 10.0", "connect_timeout = 1.0")
+        .replace("upload_timeout = 100.0", "upload_timeout = 2.0")  # each life dies sooner
     )
     assert "max_unfinished_claims = 2" in config.read_text()
     path, report_id = write_report(tmp_path, "SN-CRASHER")
@@ -505,7 +429,12 @@ def test_a_report_that_kills_the_station_every_time_is_set_aside(
 
 
 def test_an_idle_station_registers_again_when_its_probe_is_refused(
-    registered: Any, station: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
 ) -> None:
     running = station()
     running.wait_for(lambda s: s["connection"]["state"] == "online", "online")

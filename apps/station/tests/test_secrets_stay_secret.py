@@ -61,11 +61,17 @@ def test_the_leak_finder_finds_a_planted_secret() -> None:
 
 @pytest.mark.anyio
 async def test_no_secret_in_any_log_output_file_or_error(
-    cli: Any, wats: Any, station_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    cli: Any,
+    fake_wats: Any,
+    installer: tuple[str, str],
+    station_home: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    wats = fake_wats
     wrong_token = "RegTok-wrong-" + "7" * 20
-    password = wats.users["installer"]
+    user, password = installer
     texts: dict[str, str] = {}
 
     # -- through the CLI, with debug logging to the terminal and the log file ---------
@@ -75,7 +81,7 @@ async def test_no_secret_in_any_log_output_file_or_error(
     assert "DEBUG" in reg.stderr  # debug logging really was on
     cli("-vv", "status", "--json", "--probe")
     cli("-vv", "status")
-    wats.fail_next(None)
+    wats.reset_before("GET /api/App/Version")
     cli("-vv", "status", "--probe")
     bad = cli("-vv", "register", "--url", wats.url, env={"PYWATS_REGISTRATION_TOKEN": wrong_token})
     assert bad.returncode == 1
@@ -85,7 +91,7 @@ async def test_no_secret_in_any_log_output_file_or_error(
         "--url",
         wats.url,
         "--user",
-        "installer",
+        user,
         "--key-store",
         "file",
         env={"PYWATS_REGISTRATION_PASSWORD": password},
@@ -110,7 +116,12 @@ async def test_no_secret_in_any_log_output_file_or_error(
         texts["repr(client)"] = repr(client)
         service = ConnectionService.for_client(client, breaker=CircuitBreaker())
         await service.connect()
-        wats.fail_next(401, '{"Message": "Authorization has been denied"}')
+        wats.fail(
+            "GET /api/App/Version",
+            status=401,
+            body="Authorization has been denied",
+            body_shape="message-object",
+        )
         await service.probe()
         texts["connection snapshot"] = str(service.snapshot())
     with pytest.raises(RegistrationError) as refused:
@@ -121,10 +132,13 @@ async def test_no_secret_in_any_log_output_file_or_error(
     texts.update(_files_under(station_home, home.data_dir))
 
     # The secrets really were in play: the server saw every one of them.
-    passcodes = list(wats.passcodes.values())
+    passcodes = [client.passcode for client in wats.state.clients.values()]
     assert len(passcodes) >= 2
-    station_tokens = [wats.station_token(identifier) for identifier in wats.passcodes]
-    authorizations = {s.authorization for s in wats.seen}
+    station_tokens = [
+        wats.station_credential(client.identifier, client.passcode)
+        for client in wats.state.clients.values()
+    ]
+    authorizations = {answer.authorization for answer in wats.answers()}
     assert f"Basic {wats.registration_token}" in authorizations
     assert f"Basic {wrong_token}" in authorizations
     assert any(f"Basic {t}" in authorizations for t in station_tokens)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 import pywats
+import pywats.report as report_module
+import pywats_queue
 from pywats_station import (
     CircuitBreaker,
     RetryPolicy,
@@ -23,10 +26,6 @@ from pywats_station import (
     read_status,
     resolve_home,
 )
-
-pytest.importorskip("pywats_testing")
-pywats_queue = pytest.importorskip("pywats_queue")
-report_module = pytest.importorskip("pywats.report")
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 
@@ -49,8 +48,9 @@ def make_report(sn: str) -> tuple[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.anyio
 async def test_every_report_arrives_exactly_once_through_a_faulty_server(
-    fake_wats: Any, tmp_path: Path
+    seeded_fake_wats: Any, tmp_path: Path, test_seed: int
 ) -> None:
+    fake_wats = seeded_fake_wats
     count = 120
     queue = await pywats_queue.AsyncQueue.open(f"sqlite:///{tmp_path / 'queue.db'}")
     sent: dict[str, bytes] = {}
@@ -77,6 +77,7 @@ async def test_every_report_arrives_exactly_once_through_a_faulty_server(
             metrics=metrics,
             concurrency=4,
             idle_interval=0.01,
+            rng=random.Random(test_seed),
         )
         stop = asyncio.Event()
         task = asyncio.create_task(uploader.run(stop))
@@ -104,11 +105,13 @@ async def test_every_report_arrives_exactly_once_through_a_faulty_server(
 
 @pytest.mark.slow
 def test_a_killed_station_loses_and_duplicates_nothing(
-    cli: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+    cli: Any, seeded_fake_wats: Any, station_home: Path, tmp_path: Path
 ) -> None:
+    fake_wats = seeded_fake_wats
     count = 30
     (station_home / "station.toml").write_text(
-        "[status]\ninterval = 0.05\n\n[upload]\nlease = 1.0\nconcurrency = 2\n\n"
+        "[status]\ninterval = 0.05\n\n[upload]\nlease = 2.5\nconcurrency = 2\n\n"
+        "[server]\nconnect_timeout = 0.5\nupload_timeout = 1.0\n\n"
         "[retry]\nbase_delay = 0.01\nmax_delay = 0.05\n"
     )
     registered = cli(

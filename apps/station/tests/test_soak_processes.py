@@ -29,10 +29,8 @@ from typing import Any
 
 import pytest
 
+import pywats.report as report_module
 from pywats_station import read_status, resolve_home
-
-pytest.importorskip("pywats_testing")
-report_module = pytest.importorskip("pywats.report")
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 GOOD = 1000
@@ -91,9 +89,9 @@ def make_report(sn: str, process_code: int = 10) -> tuple[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_soak_1000_reports_faults_outage_and_10_kills(
-    cli: Any, fake_wats_process: Any, station_home: Path, tmp_path: Path
+    cli: Any, fake_wats_process: Any, station_home: Path, tmp_path: Path, test_seed: int
 ) -> None:
-    fake = fake_wats_process
+    fake = fake_wats_process  # its fault draws follow `test_seed`
     (station_home / "station.toml").write_text(
         CONFIG + f'\n[queue]\nurl = "sqlite:///{tmp_path / "queue.db"}"\n'
     )
@@ -186,17 +184,23 @@ def test_soak_1000_reports_faults_outage_and_10_kills(
     wait_for_stored(step * 7, proc)
     outage_start = fake.admin("GET", "stats")["outage_connections"]
     fake.admin("POST", "outage", {"seconds": OUTAGE_SECONDS, "mode": "reset"})
-    time.sleep(OUTAGE_SECONDS + 0.5)
-    own_knocks = 0  # our own admin requests that hit the tail of the outage
-    for _ in range(600):
+    # Wait for the outage to begin (the fake answers first), then for its end: our own
+    # admin requests during it are knocks too, counted here and taken off below.
+    own_knocks = 0
+    began = False
+    for _ in range(2 * (OUTAGE_SECONDS + 60)):  # bounded: polls every 0.5 s
         try:
-            outage_end = fake.admin("GET", "stats")["outage_connections"]
-            break
+            stats_now = fake.admin("GET", "stats", timeout=5)
         except (urllib.error.URLError, ConnectionError, OSError):
             own_knocks += 1
-            time.sleep(0.1)
+            began = True
+        else:
+            if began:
+                outage_end = stats_now["outage_connections"]
+                break
+        time.sleep(0.5)
     else:
-        pytest.fail("the fake never came back after the outage")
+        pytest.fail("the outage never began or the fake never came back after it")
     outage_knocks = outage_end - outage_start - own_knocks
     # Before the breaker opens: at most `threshold` failures plus what was in flight and
     # the connection probe; after that one probe per reset interval.

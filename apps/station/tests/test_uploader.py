@@ -11,21 +11,21 @@ from typing import Any
 import pytest
 
 import pywats
+import pywats.report as report_module
+import pywats_queue
 from pywats_station import (
     BreakerState,
     CircuitBreaker,
     CircuitOpenError,
     ConnectionService,
     ConnectionState,
+    CredentialKeeper,
+    CredentialState,
     RetryPolicy,
     StationMetrics,
     Uploader,
     UploadOutcome,
 )
-
-pytest.importorskip("pywats_testing")
-pywats_queue = pytest.importorskip("pywats_queue")
-report_module = pytest.importorskip("pywats.report")
 
 FAST = RetryPolicy(base_delay=0.001, max_delay=0.001, max_attempts=5)
 WSJF_ROUTE = "POST /api/Report/WSJF"
@@ -200,34 +200,44 @@ async def test_an_outage_opens_the_breaker_and_stops_claims(
 
 
 @pytest.mark.anyio
-async def test_refused_credentials_reauthenticate_once_without_counting(
+async def test_refused_credentials_renew_once_and_nothing_is_claimed_meanwhile(
     queue: Any, client: pywats.AsyncWATS, fake_wats: Any
 ) -> None:
-    await enqueue(queue, 1)
-    reauths = 0
+    await enqueue(queue, 3)
+    renewed = asyncio.Event()
+    renewals = 0
+    fresh: list[pywats.AsyncWATS] = []
 
-    async def reauthenticate() -> None:
-        nonlocal reauths
-        reauths += 1
+    async def renew() -> pywats.AsyncWATS:
+        nonlocal renewals
+        renewals += 1
+        await renewed.wait()  # the test decides when the renewal ends
+        passcode = fake_wats.register_station("ST-UPLOAD")  # the old passcode is void now
+        new = pywats.AsyncWATS(fake_wats.url, fake_wats.station_credential("ST-UPLOAD", passcode))
+        fresh.append(new)
+        return new
 
+    keeper = CredentialKeeper(client, renew, policy=FAST)
     fake_wats.expire_credential("ST-UPLOAD")
-    uploader = Uploader(queue, client, policy=FAST, reauthenticate=reauthenticate)
+    uploader = Uploader(queue, keeper=keeper, policy=FAST)
     assert await uploader.upload_one() is UploadOutcome.RELEASED
-    assert reauths == 1
-    (item,) = await queue.list("ready")
-    assert item.attempts == 0
-    # Still refused: delayed, not counted, and no second re-authentication.
-    assert await uploader.upload_one() is UploadOutcome.RELEASED
-    assert reauths == 1
-    (item,) = await queue.list("ready")
-    assert item.attempts == 0
+    await asyncio.sleep(0)  # the renewal task starts
+    assert keeper.state is CredentialState.RENEWING
+    # While the renewal runs nothing is claimed or sent, and nothing is counted.
+    assert await uploader.upload_one() is None
+    assert fake_wats.answer_count(WSJF_ROUTE, 401) == 1
+    assert all(item.attempts == 0 for item in await queue.list("ready"))
 
-    fake_wats.restore_credential("ST-UPLOAD")
-    for _ in range(200):  # the item was released with a short backoff
-        if await uploader.upload_one() is UploadOutcome.ACKED:
-            break
-        await asyncio.sleep(0.005)
-    assert (await depth(queue))["acked"] == 1
+    renewed.set()
+    stop = asyncio.Event()
+    assert await keeper.wait_valid(stop)
+    assert renewals == 1
+    assert uploader.client is fresh[0]
+    counts = await uploader.drain()
+    assert counts.acked == 3
+    assert fake_wats.answer_count(WSJF_ROUTE, 401) == 1
+    for new in fresh:
+        await new.aclose()
 
 
 @pytest.mark.anyio
@@ -311,6 +321,6 @@ async def test_uploads_wait_for_the_clients_rate_limiter(queue: Any, fake_wats: 
     assert counts.acked == 3
     stats = limiter.stats()
     assert stats.total_requests == 3
-    # The third upload had to wait for a slot: two per two seconds.
-    assert stats.throttle_count == 1
+    # Paced at one per second (two per two seconds): the second and third waited.
+    assert stats.throttle_count == 2
     assert stats.total_wait_time > 0

@@ -13,7 +13,13 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "fake-server.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
 
 # What each example must print (a fragment), in page order; pytest files are run by pytest.
-EXPECTED = ["2026.1.5.324", "passed", "commits 1 replays 1", "429 30"]
+EXPECTED = [
+    "2026.1.5.324",
+    "passed",
+    "commits 1 replays 1",
+    "429 30",
+    "2 answered, 1 refused; busiest second: 3",
+]
 
 
 def test_the_page_has_the_examples_we_check() -> None:

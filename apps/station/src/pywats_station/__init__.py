@@ -28,8 +28,10 @@ from pywats_station._credentials import (
 )
 from pywats_station._files import atomic_write_bytes, read_status, write_status
 from pywats_station._home import HOME_ENV_VAR, StationHome, resolve_home
+from pywats_station._keeper import CredentialKeeper, CredentialState, NeedsPerson
 from pywats_station._lock import InstanceLock, InstanceLockedError, lock_holder
 from pywats_station._metrics import StationMetrics
+from pywats_station._pressure import Backpressure
 from pywats_station._register import (
     RegistrationError,
     ServerTooOldError,
@@ -87,6 +89,10 @@ __all__ = [
     "StationMetrics",
     "StatusReporter",
     # delivery
+    "CredentialKeeper",
+    "CredentialState",
+    "NeedsPerson",
+    "Backpressure",
     "Uploader",
     "UploadOutcome",
     "UploadCounts",

@@ -13,7 +13,6 @@ call runs, and callbacks run after it is released.
 
 from __future__ import annotations
 
-import builtins
 import enum
 import logging
 import threading
@@ -22,9 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx
-
-from pywats import PyWATSError
+from pywats import ConnectionError, PyWATSError, TimeoutError
 
 __all__ = [
     "BreakerState",
@@ -71,9 +68,10 @@ class CircuitOpenError(Exception):
 
 
 def counts_as_breaker_failure(error: BaseException) -> bool:
-    """Transport errors (connection, timeout) and 5xx answers: the server is not there."""
-    # pywats' ConnectionError and TimeoutError subclass the built-ins of the same names.
-    if isinstance(error, (builtins.ConnectionError, builtins.TimeoutError, httpx.TransportError)):
+    """Transport errors (connection, timeout) and 5xx answers: the server is not there.
+
+    Judged on pywats errors only: the client translates every transport failure."""
+    if isinstance(error, (ConnectionError, TimeoutError)):
         return True
     return isinstance(error, PyWATSError) and (error.status_code or 0) >= 500
 
@@ -239,20 +237,6 @@ class CircuitBreaker:
         permit = self.acquire()
         try:
             result = await fn()
-        except Exception as exc:
-            self.record(permit, exc)
-            raise
-        except BaseException:
-            self.release(permit)
-            raise
-        self.record(permit, None)
-        return result
-
-    def call_sync(self, fn: Callable[[], T]) -> T:
-        """Run ``fn()`` under the breaker (raises :class:`CircuitOpenError`)."""
-        permit = self.acquire()
-        try:
-            result = fn()
         except Exception as exc:
             self.record(permit, exc)
             raise

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import math
 import socket
 import sys
 from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pywats import normalize_base_url
@@ -71,7 +71,7 @@ class ServerSection(_Section):
     """Seconds to wait for each part of an answer (probes, registration)."""
     upload_timeout: float = Field(default=100.0, gt=0)
     """Seconds to wait for the answer to a report upload (WATS validates and stores it
-    first; the official client allows 100 s). Keep it below ``[upload] lease``."""
+    first; the official client allows 100 s). ``[upload] lease`` must exceed it."""
 
     @field_validator("url")
     @classmethod
@@ -125,11 +125,15 @@ class UploadSection(_Section):
 
     concurrency: int = Field(default=2, ge=1, le=64)
     lease: float = Field(default=300.0, gt=0)
-    """How long a claimed report stays reserved for one upload attempt."""
+    """How long a claimed report stays reserved for one upload attempt; it must exceed
+    ``[server] connect_timeout + upload_timeout`` plus a second, or an upload still
+    waiting for its answer could be claimed again and sent twice."""
     shutdown_grace: float = Field(default=30.0, ge=0)
     """How long a stop waits for in-flight uploads before handing them back."""
     requests_per_minute: int = Field(default=500, ge=1)
-    """Client-side rate limit for this station's token (WATS documents 500 per minute)."""
+    """Client-side rate limit for this station's token, paced evenly (one request every
+    60/N s). WATS limits each token per minute without publishing the figure; set this a
+    tenth under the limit your server applies."""
     max_unfinished_claims: int = Field(default=5, ge=1)
     """A report whose upload was started this many times without an outcome (the station
     was killed or crashed meanwhile, or the lease ran out) goes to dead letters, so one
@@ -141,6 +145,8 @@ class QueueSection(_Section):
 
     url: str | None = None
     """``file:///dir`` or ``sqlite:///file.db``; default: SQLite ``queue.db`` in the home."""
+    max_report_mb: float = Field(default=64.0, gt=0, le=4096)
+    """The largest report file that is read and queued (MiB); larger ones are refused."""
 
     @field_validator("url")
     @classmethod
@@ -255,11 +261,40 @@ def parse_config(data: dict[str, Any], path: Path) -> StationConfig:
             ],
         )
     try:
-        return StationConfig.model_validate(data)
+        config = StationConfig.model_validate(data)
     except pydantic.ValidationError as exc:
         # dict.fromkeys: one line per problem even when a union reports each member.
         problems = list(dict.fromkeys(_describe(e) for e in exc.errors()))
         raise ConfigError(path, problems) from None
+    problems = _contradictions(config)
+    if problems:
+        raise ConfigError(path, problems)
+    return config
+
+
+LEASE_MARGIN = 1.0
+"""Seconds a lease must exceed the longest upload (connect + answer) by."""
+
+
+def _contradictions(config: StationConfig) -> list[str]:
+    """Settings that are each valid but cannot hold together, both keys named."""
+    problems = []
+    server, upload, retry = config.server, config.upload, config.retry
+    longest_upload = server.connect_timeout + server.upload_timeout
+    if upload.lease < longest_upload + LEASE_MARGIN:
+        problems.append(
+            f"upload.lease: {upload.lease:g} s must exceed server.upload_timeout "
+            f"({server.upload_timeout:g} s) plus server.connect_timeout "
+            f"({server.connect_timeout:g} s) and {LEASE_MARGIN:g} s of margin, i.e. be at "
+            f"least {longest_upload + LEASE_MARGIN:g} s; otherwise an upload still waiting "
+            "for its answer can be claimed again and sent twice"
+        )
+    if retry.base_delay > retry.max_delay:
+        problems.append(
+            f"retry.base_delay: {retry.base_delay:g} s is above retry.max_delay "
+            f"({retry.max_delay:g} s); the first wait cannot exceed the longest"
+        )
+    return problems
 
 
 def load_config(path: Path) -> StationConfig:
@@ -281,52 +316,15 @@ def load_config(path: Path) -> StationConfig:
     return parse_config(data, path)
 
 
-_TOML_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and every control character escaped."""
-    out = []
-    for char in text:
-        if char in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"cannot write non-finite number {value!r} to TOML")
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
 def dump_config(config: StationConfig) -> str:
     """The configuration as TOML text (keys whose value is unset are left out)."""
-    lines = ["# pywats-station configuration. Secrets are never stored here.", ""]
-    for section, values in config.model_dump().items():
-        lines.append(f"[{section}]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in values.items() if v is not None]
-        lines.append("")
-    return "\n".join(lines)
+    data = {
+        section: {key: value for key, value in values.items() if value is not None}
+        for section, values in config.model_dump().items()
+    }
+    return "# pywats-station configuration. Secrets are never stored here.\n\n" + tomli_w.dumps(
+        data
+    )
 
 
 def save_config(config: StationConfig, path: Path) -> None:

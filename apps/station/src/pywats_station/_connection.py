@@ -95,6 +95,7 @@ class ConnectionService:
         self._offline_since: float | None = None
         self._offline_total = 0.0
         self.server_version: str | None = None
+        self._last_answer = float("-inf")  # clock() of the last answer from the server
         self.last_online_at: float | None = None
         """Wall-clock time of the last moment the server was known to answer."""
         self._unsubscribe_breaker = breaker.subscribe(self._on_breaker) if breaker else None
@@ -128,10 +129,6 @@ class ConnectionService:
     def reason(self) -> str:
         """Why the service is in its current state (an error description when not online)."""
         return self._reason
-
-    @property
-    def is_online(self) -> bool:
-        return self._state is ConnectionState.ONLINE
 
     def offline_for(self) -> float:
         """Seconds of the current offline stretch (OFFLINE or ERROR); 0 when online."""
@@ -196,6 +193,7 @@ class ConnectionService:
         if self._state is ConnectionState.DISCONNECTED:
             return
         if error is None:
+            self._last_answer = self._clock()
             self._set(ConnectionState.ONLINE, "the server answered")
         else:
             state = self._classify(error)
@@ -263,13 +261,20 @@ class ConnectionService:
         return wait
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Connect, probe every ``probe_interval`` seconds until ``stop`` is set, disconnect."""
+        """Connect, probe every ``probe_interval`` seconds until ``stop`` is set, disconnect.
+
+        A probe is skipped while calls reported with :meth:`report` keep succeeding
+        within the interval: they already prove the server answers, and a probe would
+        only spend the token's request budget."""
         try:
             await self.connect()
             while not stop.is_set():
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._next_wait())
-                if not stop.is_set():
+                if stop.is_set():
+                    break
+                recent = self._clock() - self._last_answer < self.probe_interval
+                if not (recent and self._state is ConnectionState.ONLINE):
                     await self.probe()
         finally:
             self.disconnect()

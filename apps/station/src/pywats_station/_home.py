@@ -1,4 +1,4 @@
-"""Where a station keeps its files: one home for config, queue, archive and status."""
+"""Where a station keeps its files: one home for config, queue, credentials and status."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class StationHome:
 
     With ``--home DIR`` or ``PYWATS_STATION_HOME=DIR`` everything lives under ``DIR``.
     Without either, the config file lives in the platform's config directory and the
-    rest (queue, archive, status, credentials, lock) in the platform's data directory;
+    rest (queue, status, credentials, logs, locks) in the platform's data directory;
     on Windows and macOS these are the same folder.
     """
 
@@ -34,10 +34,6 @@ class StationHome:
     @property
     def queue_file(self) -> Path:
         return self.data_dir / "queue.db"
-
-    @property
-    def archive_dir(self) -> Path:
-        return self.data_dir / "archive"
 
     @property
     def log_dir(self) -> Path:
@@ -58,6 +54,12 @@ class StationHome:
     @property
     def lock_file(self) -> Path:
         return self.data_dir / "station.lock"
+
+    @property
+    def register_lock_file(self) -> Path:
+        """Held while credentials are being registered and stored (by ``register``, or
+        by the running station renewing them), so the two never cross."""
+        return self.data_dir / "register.lock"
 
     def ensure(self) -> None:
         """Create the directories (owner-only where the platform has permission bits)."""

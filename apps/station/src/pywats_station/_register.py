@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from pywats import ErrorHandler, PyWATSError, normalize_base_url
-from pywats._async._http import AsyncHttpClient
+from pywats import AsyncWATS, PyWATSError, normalize_base_url
 from pywats_station._credentials import Secret, StationCredentials, basic_token
+from pywats_station._retry import describe_error
 from pywats_station._version import __version__
 
 __all__ = [
@@ -34,11 +34,19 @@ MIN_SERVER_VERSION = (2021, 2)
 
 
 class RegistrationError(Exception):
-    """Registration or its verification failed; the message says why (never the secret)."""
+    """Registration or its verification failed; the message says why (never the secret).
 
-    def __init__(self, message: str, *, cause: PyWATSError | None = None) -> None:
+    ``token_refused``: the server refused the registration token (or user and password)
+    itself, so trying again cannot help; anything else (no connection, a timeout, a 5xx
+    or 429, a lost answer) may pass.
+    """
+
+    def __init__(
+        self, message: str, *, cause: PyWATSError | None = None, token_refused: bool = False
+    ) -> None:
         super().__init__(message)
         self.cause = cause
+        self.token_refused = token_refused
 
 
 class ServerTooOldError(RegistrationError):
@@ -103,8 +111,9 @@ def _explain(exc: PyWATSError, step: str) -> RegistrationError:
     if exc.server_message:
         text += f". Server said: {exc.server_message[:500]}"
     elif exc.status_code is None:
-        text += f" ({exc.message})"
-    return RegistrationError(text, cause=exc)
+        text += f" ({describe_error(exc)})"
+    refused = step == "registration" and exc.status_code in (401, 403)
+    return RegistrationError(text, cause=exc, token_refused=refused)
 
 
 async def verify_credentials(
@@ -118,18 +127,16 @@ async def verify_credentials(
     Returns the server's info dictionary; raises :class:`RegistrationError` if the
     credentials are refused or the server is older than the station supports.
     """
-    http = AsyncHttpClient(
+    async with AsyncWATS(
         credentials.server_url, credentials.token().reveal(), verify=verify, transport=transport
-    )
-    try:
-        response = await http.request(
-            "GET", "api/internal/Client/ServerInfo", operation="Client.ServerInfo"
-        )
-        body = ErrorHandler().handle(response, "Client.ServerInfo")
-    except PyWATSError as exc:
-        raise _explain(exc, "verifying the new credentials") from None
-    finally:
-        await http.aclose()
+    ) as client:
+        try:
+            response = await client.http.request(
+                "GET", "api/internal/Client/ServerInfo", operation="Client.ServerInfo"
+            )
+            body = client.error_handler.handle(response, "Client.ServerInfo")
+        except PyWATSError as exc:
+            raise _explain(exc, "verifying the new credentials") from None
     if not isinstance(body, dict):
         raise RegistrationError(
             f"Client/ServerInfo answered a {type(body).__name__}, not the expected dictionary"
@@ -182,17 +189,17 @@ async def register_station(
         ),
         "version": __version__,
     }
-    http = AsyncHttpClient(base_url, auth.reveal(), verify=verify, transport=transport)
     log.info("registering station %r as %s with %s", station.name, station.identifier, base_url)
-    try:
-        response = await http.request(
-            "POST", "api/internal/Client/Register", operation="Client.Register", params=params
-        )
-        ErrorHandler().check(response, "Client.Register")
-    except PyWATSError as exc:
-        raise _explain(exc, "registration") from None
-    finally:
-        await http.aclose()
+    # Client/Register is internal: no domain method; the client's own HTTP session sends
+    # it with its auth, timeouts, TLS settings and error translation.
+    async with AsyncWATS(base_url, auth.reveal(), verify=verify, transport=transport) as client:
+        try:
+            response = await client.http.request(
+                "POST", "api/internal/Client/Register", operation="Client.Register", params=params
+            )
+            client.error_handler.check(response, "Client.Register")
+        except PyWATSError as exc:
+            raise _explain(exc, "registration") from None
     credentials = StationCredentials(
         base_url, station.identifier, _passcode_from(response), registration_token
     )

@@ -1,26 +1,25 @@
 """When to retry an upload, how long to wait, and when to give up.
 
-Only transient failures are retried (connection, timeout, 5xx, 429), with capped
+Only transient failures are retried (connection, timeout, 408, 5xx, 429), with capped
 exponential backoff and full jitter; a ``Retry-After`` from the server is honoured, clamped
-to a maximum. Validation-type answers (400, 404, 422) go straight to dead letters with
-the server's message. A 409 is retried: with an ``Idempotency-Key`` it means an earlier
-attempt with the same report id is still being processed (an answer we gave up waiting
-for), and the report id is what makes the retry safe. 401/403 ask for one
-re-authentication and never count as an attempt.
+to a maximum. A 429 says nothing about the report: it is retried without counting an
+attempt (the uploader then holds every worker, not only this one). Validation-type
+answers (400, 404, 422) go straight to dead letters with the server's message. A 409 is
+retried: with an ``Idempotency-Key`` it means an earlier attempt with the same report id
+is still being processed (an answer we gave up waiting for), and the report id is what
+makes the retry safe. 401/403 are about the credentials: the uploader hands them to the
+credential keeper and never counts them as an attempt.
 """
 
 from __future__ import annotations
 
-import builtins
 import enum
 import math
 import random
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
-
-from pywats import AuthenticationError, AuthorizationError, PyWATSError
+from pywats import AuthenticationError, AuthorizationError, PyWATSError, RateLimitedError
 
 __all__ = [
     "Action",
@@ -44,31 +43,33 @@ def is_auth_error(error: BaseException) -> bool:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """Whether sending the same request later may succeed, judged by the error's type.
+    """Whether sending the same request later may succeed, judged by the pywats error.
 
-    pywats errors carry their own verdict (connection, timeout, 429 and transient 5xx
-    yes; 400, 401, 403, 404, 422 no). A 409 is retryable here although pywats calls it
-    permanent: the station sends every upload with ``Idempotency-Key`` = the report id,
-    and then 409 means "an earlier attempt with this key is still in progress". Raw
-    transport errors from the standard library or httpx are retryable; anything else (a
-    bug, a bad argument) is not.
+    The client translates every transport failure into a pywats error, so only those
+    are judged here. They carry their own verdict (connection, timeout, 429 and
+    transient 5xx yes; 400, 401, 403, 404, 422 no). Two more are retryable for the
+    station: 408 (the server gave up waiting for our request: nothing was processed)
+    and 409 (every upload carries ``Idempotency-Key`` = the report id, so a 409 means "an
+    earlier attempt with this key is still in progress"). Anything else (a bug, a bad
+    argument) is not.
     """
     if isinstance(error, PyWATSError):
-        return error.retryable or error.status_code == 409
-    return isinstance(
-        error,
-        (builtins.ConnectionError, builtins.TimeoutError, httpx.TransportError),
-    )
+        return error.retryable or error.status_code in (408, 409)
+    return False
 
 
 def describe_error(error: BaseException) -> str:
     """A one-line description for a dead letter: status, our message, the server's text."""
     if isinstance(error, PyWATSError):
-        text = error.message
+        text = error.message.rstrip()
+        if text.endswith(":") or not text:
+            # Never an empty reason: name what happened underneath.
+            cause = error.cause or error.__cause__
+            text = f"{text} {type(cause or error).__name__}".strip()
         if error.server_message and error.server_message not in text:
             text += f": {error.server_message}"
         return text
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return f"{type(error).__name__}: {error}" if str(error).strip() else type(error).__name__
 
 
 class Action(enum.Enum):
@@ -165,6 +166,14 @@ class RetryPolicy:
             return RetryDecision(Action.RETRY, self.backoff(max(1, attempts), rng), False, reason)
         if not is_retryable(error):
             return RetryDecision(Action.DEAD, 0.0, True, reason)
+        retry_after = error.retry_after if isinstance(error, PyWATSError) else None
+        if isinstance(error, RateLimitedError) and age < self.max_age:
+            # The server pacing this token is no verdict on the report: not an attempt.
+            if retry_after is not None:
+                delay = self.clamp_retry_after(retry_after)
+            else:
+                delay = self.backoff(max(1, attempts), rng)
+            return RetryDecision(Action.RETRY, delay, False, reason)
         if attempts >= self.max_attempts:
             return RetryDecision(
                 Action.DEAD, 0.0, True, f"gave up after {attempts} attempts; last error: {reason}"
@@ -177,7 +186,6 @@ class RetryPolicy:
                 f"gave up after {age:.0f} s in the queue ({attempts} attempts); "
                 f"last error: {reason}",
             )
-        retry_after = error.retry_after if isinstance(error, PyWATSError) else None
         if retry_after is not None:
             delay = self.clamp_retry_after(retry_after)
         else:

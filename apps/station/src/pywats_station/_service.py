@@ -20,11 +20,13 @@ from pywats_queue import AsyncQueue
 from pywats_station._breaker import CircuitBreaker
 from pywats_station._claims import ClaimJournal
 from pywats_station._config import StationConfig
-from pywats_station._connection import ConnectionService
+from pywats_station._connection import ConnectionService, ConnectionState
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
 from pywats_station._home import StationHome
+from pywats_station._keeper import CredentialKeeper, NeedsPerson
+from pywats_station._lock import InstanceLock, InstanceLockedError
 from pywats_station._metrics import StationMetrics
-from pywats_station._register import RegistrationError, StationInfo, register_station
+from pywats_station._register import StationInfo, register_station
 from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
@@ -93,14 +95,15 @@ def client_timeouts(config: StationConfig) -> Timeouts:
 
 
 class _Clients:
-    """The station's current client, replaced when its credentials change.
+    """The station's clients: the current one (the keeper's) and the ones it replaced.
 
-    Two ways: a person runs ``register`` again while the station runs (a watcher looks at
-    the credentials file every probe interval and takes the new ones), or the server
-    refuses the passcode (401/403) and the station registers itself again with its stored
-    registration token (:meth:`reregister`, at most once per refusal streak; the uploader
-    guarantees that). Old clients are closed at shutdown, so uploads in flight on them
-    finish normally.
+    Credentials change two ways: a person runs ``register`` again while the station runs
+    (a watcher looks at the credentials file every probe interval and takes the new
+    ones), or the server refuses the passcode (401/403) and the keeper calls
+    :meth:`renew_once`, which registers again with the stored registration token. Both
+    hold ``register.lock`` while registering and storing, so a person's registration
+    and the station's never cross. Old clients are closed at shutdown, so uploads in
+    flight on them finish normally.
     """
 
     def __init__(
@@ -114,10 +117,10 @@ class _Clients:
         self.config = config
         self.credentials = credentials
         self.rate_limiter = rate_limiter
-        self.client = self._client_for(credentials)
         self.retired: list[AsyncWATS] = []
-        self.uploader: Uploader | None = None
-        self.reregistrations = 0
+        self.keeper = CredentialKeeper(
+            self._client_for(credentials), self.renew_once, policy=retry_policy(config)
+        )
         self._stamp = self._file_stamp()
 
     def _client_for(self, credentials: StationCredentials) -> AsyncWATS:
@@ -137,26 +140,23 @@ class _Clients:
         return (st.st_mtime_ns, st.st_size)
 
     async def probe(self) -> str:
-        client = self.client
+        """The connection probe, on the current client; it reports refusals and
+        successes to the keeper like an upload does, so an idle station renews too."""
+        client = self.keeper.client
+        started = self.keeper.now()
         try:
             version = await client.app.version()
         except Exception as exc:
-            # A refused passcode is found by the probe even when nothing is uploaded.
-            if not is_auth_error(exc) or self.uploader is None:
-                raise
-            if not await self.uploader.probe_refused(client, describe_error(exc)):
-                raise
-            version = await self.client.app.version()  # with the new credentials
-        if self.uploader is not None:
-            self.uploader.probe_accepted()
+            if is_auth_error(exc):
+                self.keeper.refused(client, describe_error(exc))
+            raise
+        self.keeper.confirmed(client, started)
         return version
 
-    def _use(self, credentials: StationCredentials) -> None:
-        self.retired.append(self.client)
+    def _new_client(self, credentials: StationCredentials) -> AsyncWATS:
+        self.retired.append(self.keeper.client)
         self.credentials = credentials
-        self.client = self._client_for(credentials)
-        if self.uploader is not None:
-            self.uploader.client = self.client
+        return self._client_for(credentials)
 
     async def _load_stored(self) -> StationCredentials | None:
         try:
@@ -167,70 +167,87 @@ class _Clients:
             log.warning("the stored credentials cannot be used: %s", exc)
             return None
 
-    async def reload(self) -> bool:
-        """Use the stored credentials if a person changed them; returns whether the
-        client changed. Ends a pause caused by refused credentials."""
+    async def _stored_if_new(self) -> StationCredentials | None:
+        """The stored credentials if a person changed them (and they fit this station)."""
         self._stamp = self._file_stamp()
         fresh = await self._load_stored()
         if fresh is None or fresh == self.credentials:
-            log.info("the stored credentials are unchanged")
-            return False
+            return None
         if fresh.server_url != self.credentials.server_url:
             log.error(
                 "the station was registered with another server (%s); restart the station "
                 "to use it",
                 fresh.server_url,
             )
+            return None
+        return fresh
+
+    async def reload(self) -> bool:
+        """Use the stored credentials if a person changed them; returns whether the
+        client changed. Ends a wait for renewed credentials, whatever its state."""
+        fresh = await self._stored_if_new()
+        if fresh is None:
+            log.info("the stored credentials are unchanged")
             return False
         log.info("using the newly stored credentials of %s", fresh.identifier)
-        self._use(fresh)
-        if self.uploader is not None:
-            self.uploader.credentials_changed()
+        self.keeper.replace(self._new_client(fresh), "a person registered the station again")
         return True
 
-    async def reregister(self) -> None:
-        """The server refused the passcode: register again (same identifier) with the
-        stored registration token, store the new passcode and use it.
+    async def _take_register_lock(self) -> InstanceLock:
+        """``register.lock``, waiting while a person's ``register`` holds it."""
+        lock = InstanceLock(self.home.register_lock_file)
+        while True:
+            try:
+                lock.acquire()
+            except InstanceLockedError:
+                await asyncio.sleep(0.2)
+            else:
+                return lock
 
-        Raises :class:`RegistrationError` when that is impossible or fails; the caller
-        then pauses uploads until a person registers the station.
-        """
-        # A person may have registered meanwhile: prefer what is stored now.
-        if self._file_stamp() != self._stamp and await self.reload():
-            return
-        token = self.credentials.registration_token
-        if token is None:
-            raise RegistrationError(
-                "the server refused the station's passcode, and no registration token is "
-                "stored (the station was registered with a user and password); run "
-                "`pywats-station register` again"
-            )
-        station = self.config.station
-        info = StationInfo(
-            identifier=self.credentials.identifier,
-            name=station.name,
-            location=station.location,
-            purpose=station.purpose,
-        )
-        log.warning("the server refused the passcode of %s; registering again", info.identifier)
-        self.reregistrations += 1
-        credentials, _ = await register_station(
-            self.credentials.server_url,
-            info,
-            registration_token=token,
-            verify=self.config.server.verify_tls,
-        )
+    async def renew_once(self) -> AsyncWATS | None:
+        """One renewal attempt for the keeper: prefer credentials a person stored
+        meanwhile; else register again (same identifier) with the stored registration
+        token, store the new passcode, and return the new client."""
+        lock = await self._take_register_lock()
         try:
-            await asyncio.to_thread(
-                CredentialStore(self.home, self.config.credentials.key_store).save,
-                credentials,
+            fresh = await self._stored_if_new()
+            if fresh is not None:
+                log.info("using the newly stored credentials of %s", fresh.identifier)
+                return self._new_client(fresh)
+            token = self.credentials.registration_token
+            if token is None:
+                raise NeedsPerson(
+                    "the server refused the station's passcode, and no registration token "
+                    "is stored (the station was registered with a user and password); run "
+                    "`pywats-station register` again"
+                )
+            station = self.config.station
+            info = StationInfo(
+                identifier=self.credentials.identifier,
+                name=station.name,
+                location=station.location,
+                purpose=station.purpose,
             )
-        except CredentialsError as exc:
-            # The new passcode works for this run; say that it will be lost.
-            log.error("the new passcode could not be stored (%s); using it for this run", exc)
-        self._stamp = self._file_stamp()
-        self._use(credentials)
-        log.info("registered again as %s; uploads go on", credentials.identifier)
+            log.warning("registering %s again with the stored token", info.identifier)
+            credentials, _ = await register_station(
+                self.credentials.server_url,
+                info,
+                registration_token=token,
+                verify=self.config.server.verify_tls,
+            )
+            try:
+                await asyncio.to_thread(
+                    CredentialStore(self.home, self.config.credentials.key_store).save,
+                    credentials,
+                )
+            except CredentialsError as exc:
+                # The new passcode works for this run; say that it will be lost.
+                log.error("the new passcode could not be stored (%s); using it for this run", exc)
+            self._stamp = self._file_stamp()
+            log.info("registered again as %s", credentials.identifier)
+            return self._new_client(credentials)
+        finally:
+            lock.release()
 
     async def watch(self, stop: asyncio.Event, interval: float) -> None:
         """Reload whenever the credentials file changes, until ``stop`` is set."""
@@ -241,7 +258,8 @@ class _Clients:
                 await self.reload()
 
     async def aclose(self) -> None:
-        for client in [*self.retired, self.client]:
+        await self.keeper.close()
+        for client in [*self.retired, self.keeper.client]:
             await client.aclose()
 
 
@@ -268,40 +286,43 @@ async def run_service(
             clients.probe, breaker=breaker, probe_interval=config.connection.probe_interval
         )
         connection.subscribe(metrics.on_connection_change)
+        probes: set[asyncio.Task[object]] = set()
 
-        async def reauthenticate() -> None:
-            try:
-                await clients.reregister()
-            except RegistrationError as exc:
-                uploader.pause(f"re-registration failed: {exc}")
-                raise
-            await connection.probe()
+        def probe_now() -> None:
+            # Fresh credentials: say so in the connection state at once.
+            if connection.state is not ConnectionState.DISCONNECTED:
+                task = asyncio.get_running_loop().create_task(connection.probe())
+                probes.add(task)
+                task.add_done_callback(probes.discard)
+
+        clients.keeper.on_valid = probe_now
 
         uploader = Uploader(
             queue,
-            clients.client,
+            keeper=clients.keeper,
             policy=retry_policy(config),
             breaker=breaker,
             connection=connection,
             metrics=metrics,
             concurrency=config.upload.concurrency,
             lease_seconds=config.upload.lease,
-            reauthenticate=reauthenticate,
             claims=claims,
             max_unfinished_claims=config.upload.max_unfinished_claims,
         )
-        clients.uploader = uploader
 
         async def refresh_depth() -> None:
             depth = (await queue.stats()).depth
             metrics.set_queue_depth({k: v for k, v in depth.items() if k != "acked"})
 
         def status() -> dict[str, object]:
+            keeper = clients.keeper
             return {
                 **collect_status(metrics, connection, breaker),
+                "credentials": keeper.snapshot(),
+                "backpressure": uploader.pressure.snapshot(),
                 "uploader": {
-                    "paused": uploader.paused_reason,
-                    "reregistrations": clients.reregistrations,
+                    "paused": None if keeper.is_valid else keeper.reason,
+                    "reregistrations": keeper.renewals,
                 },
             }
 
@@ -332,6 +353,8 @@ async def run_service(
             await asyncio.gather(connection_task, watcher_task, return_exceptions=True)
             reporter_stop.set()
             await reporter_task  # the final status.json, with the final numbers
+            for task in list(probes):
+                task.cancel()
             connection.close()
             claims.close()
         return status()

@@ -77,13 +77,6 @@ class StatusReporter:
         body.update(written_at=self._wall_clock(), pid=os.getpid(), version=__version__)
         return body
 
-    def write_now(self) -> dict[str, Any]:
-        """Write the status now (blocking); returns what was written."""
-        body = self._body()
-        write_status(self.path, body)
-        self.writes += 1
-        return body
-
     async def _write(self) -> None:
         if self._refresh is not None:
             try:

@@ -4,6 +4,11 @@ claim → submit the stored bytes as they are, with ``Idempotency-Key`` = the it
 (the report id fixed at enqueue time) → ack; or nack / dead-letter / release as the
 retry policy decides. All uploads go through the circuit breaker, and every outcome is
 reported to the connection service and the metrics.
+
+Before a worker claims anything it waits for two station-wide conditions: credentials
+the server takes (:class:`~pywats_station._keeper.CredentialKeeper`) and its turn under
+the back-pressure (:class:`~pywats_station._pressure.Backpressure`), so neither a refused
+passcode nor a 429 nor an open breaker is met by every worker in turn.
 """
 
 from __future__ import annotations
@@ -12,15 +17,18 @@ import asyncio
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from pywats_station._breaker import CircuitBreaker, CircuitOpenError
+from pywats import RateLimitedError
+from pywats_station._breaker import BreakerChange, BreakerState, CircuitBreaker, CircuitOpenError
 from pywats_station._claims import ClaimJournal
 from pywats_station._connection import ConnectionService
+from pywats_station._keeper import CredentialKeeper
 from pywats_station._metrics import StationMetrics
-from pywats_station._retry import Action, RetryPolicy, describe_error
+from pywats_station._pressure import Backpressure
+from pywats_station._retry import Action, RetryPolicy, describe_error, is_auth_error
 
 if TYPE_CHECKING:
     from pywats import AsyncWATS
@@ -67,11 +75,12 @@ class Uploader:
 
     Queue items carry the report bytes as the payload, the report id as the key, and
     ``meta["format"]`` ``"wsjf"`` (default) or ``"wsxf"``. The bytes are sent exactly as
-    stored; the id is never regenerated. ``reauthenticate`` is awaited once when the
-    server answers 401/403 (it is expected to replace :attr:`client`); until an upload
-    succeeds again, further 401/403 answers only delay items without counting attempts.
-    If it raises, it should :meth:`pause` the uploader; nothing is claimed until
-    :meth:`resume`.
+    stored; the id is never regenerated.
+
+    ``keeper`` owns the client and the state of its credentials; without one, a keeper
+    that cannot renew is made for ``client`` (a 401/403 then waits for
+    :meth:`CredentialKeeper.replace`). A 401/403 hands the item back uncounted and
+    starts the keeper's renewal; until it ends, no worker claims anything.
 
     ``claims`` counts uploads started without an outcome (the process died, or the lease
     ran out); an item claimed ``max_unfinished_claims`` times that way goes to the dead
@@ -81,8 +90,9 @@ class Uploader:
     def __init__(
         self,
         queue: AsyncQueue,
-        client: AsyncWATS,
+        client: AsyncWATS | None = None,
         *,
+        keeper: CredentialKeeper | None = None,
         policy: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         connection: ConnectionService | None = None,
@@ -90,7 +100,6 @@ class Uploader:
         concurrency: int = 2,
         lease_seconds: float = 300.0,
         idle_interval: float = 1.0,
-        reauthenticate: Callable[[], Awaitable[None]] | None = None,
         claims: ClaimJournal | None = None,
         max_unfinished_claims: int = 5,
         wall_clock: Callable[[], float] = time.time,
@@ -98,78 +107,37 @@ class Uploader:
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        if keeper is None:
+            if client is None:
+                raise ValueError("give the uploader a client or a credential keeper")
+            keeper = CredentialKeeper(client, policy=policy)
         self.queue = queue
-        self.client = client
+        self.keeper = keeper
         self.policy = policy or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self.connection = connection
         self.metrics = metrics
         self.concurrency = concurrency
+        self.pressure = Backpressure(concurrency)
         self.lease_seconds = lease_seconds
         self.idle_interval = idle_interval
-        self._reauthenticate = reauthenticate
         self.claims = claims or ClaimJournal(None)
         self.max_unfinished_claims = max_unfinished_claims
-        self.paused_reason: str | None = None
         self._wall_clock = wall_clock
         self._rng = rng
-        self._reauth_lock = asyncio.Lock()
-        self._reauthenticated = False
-        self._probe_refusal_handled = False
+        self._rate_limited_streak = 0
         self.counts = UploadCounts()
         self._wake = asyncio.Event()
+        self.breaker.subscribe(self._on_breaker)
 
-    def credentials_changed(self) -> None:
-        """A person stored new credentials: the next 401/403 may re-authenticate again,
-        and a pause for bad credentials ends."""
-        self._reauthenticated = False
-        self._probe_refusal_handled = False
-        self.resume()
+    @property
+    def client(self) -> AsyncWATS:
+        """The client uploads go out on now (the keeper's)."""
+        return self.keeper.client
 
-    async def probe_refused(self, client: AsyncWATS, reason: str) -> bool:
-        """The connection probe was refused (401/403) on ``client``: re-authenticate, so
-        that a station with nothing to upload recovers too. Once until a probe succeeds
-        again (:meth:`probe_accepted`); never while or after an upload re-authenticated
-        with this client. Returns whether the client was replaced."""
-        if (
-            self._probe_refusal_handled
-            or self._reauthenticated
-            or self._reauthenticate is None
-            or client is not self.client
-            or self._reauth_lock.locked()
-        ):
-            return False
-        self._probe_refusal_handled = True
-        async with self._reauth_lock:
-            if client is not self.client:
-                return True
-            log.info("credentials refused by the probe (%s); re-authenticating", reason)
-            self._reauthenticated = True
-            try:
-                await self._reauthenticate()
-            except Exception as reauth_error:
-                log.warning("re-authentication failed: %s", describe_error(reauth_error))
-                return False
-            # Fresh credentials: a later 401 on them may re-authenticate again, or an
-            # idle station could recover only once.
-            self._reauthenticated = False
-            return client is not self.client
-
-    def probe_accepted(self) -> None:
-        """The probe got through: a later refusal of it may re-authenticate again."""
-        self._probe_refusal_handled = False
-
-    def pause(self, reason: str) -> None:
-        """Claim nothing until :meth:`resume` (uploads in flight finish)."""
-        if self.paused_reason is None:
-            log.error("uploads paused: %s", reason)
-        self.paused_reason = reason
-
-    def resume(self) -> None:
-        if self.paused_reason is not None:
-            log.info("uploads resumed")
-        self.paused_reason = None
-        self._wake.set()
+    def _on_breaker(self, change: BreakerChange) -> None:
+        if change.new is BreakerState.OPEN:
+            self.pressure.hold(self.breaker.reset_timeout, f"circuit breaker open: {change.reason}")
 
     def wake(self) -> None:
         """Tell idle workers that new items were queued."""
@@ -200,11 +168,12 @@ class Uploader:
         return True
 
     async def upload_one(self) -> UploadOutcome | None:
-        """Claim one ready item and deliver it; ``None`` when no item is ready.
+        """Claim one ready item and deliver it; ``None`` when no item is ready or the
+        credentials wait for renewal.
 
         Raises :class:`CircuitOpenError` (nothing claimed) while the breaker refuses calls.
         """
-        if self.paused_reason is not None:
+        if not self.keeper.is_valid:
             return None
         if self.breaker.retry_in() > 0:
             raise CircuitOpenError(self.breaker.state, self.breaker.retry_in())
@@ -222,6 +191,7 @@ class Uploader:
             self.counts.add(UploadOutcome.RELEASED)
             raise
         client = self.client
+        started = self.keeper.now()
         try:
             await self._submit(client, item)
         except asyncio.CancelledError:
@@ -241,9 +211,11 @@ class Uploader:
             self.breaker.record(permit, None)
             if self.connection is not None:
                 self.connection.report(None)
+            self.keeper.confirmed(client, started)
+            self.pressure.succeeded()
+            self._rate_limited_streak = 0
             await self.queue.ack(item)
             self.claims.finished(item.id)
-            self._reauthenticated = False
             if self.metrics is not None:
                 self.metrics.upload_succeeded()
             log.debug("uploaded %s", item.key)
@@ -253,32 +225,16 @@ class Uploader:
 
     async def _after_failure(self, item: Item, exc: Exception, client: AsyncWATS) -> UploadOutcome:
         now = self._wall_clock()
-        # A 401 on a client that was replaced meanwhile says nothing about the new one.
-        stale_client = client is not self.client
-        decision = self.policy.decide(
-            exc,
-            attempts=item.attempts + 1,
-            age=max(0.0, now - item.created_at),
-            reauthenticated=(self._reauthenticated and not stale_client)
-            or self._reauthenticate is None,
-            rng=self._rng,
-        )
-        if decision.action is Action.REAUTHENTICATE:
-            async with self._reauth_lock:
-                # Concurrent 401s re-authenticate once: later ones see the new client.
-                if (
-                    client is self.client
-                    and not self._reauthenticated
-                    and self._reauthenticate is not None
-                ):
-                    log.info("credentials refused (%s); re-authenticating", decision.reason)
-                    self._reauthenticated = True
-                    try:
-                        await self._reauthenticate()
-                    except Exception as reauth_error:
-                        log.warning("re-authentication failed: %s", describe_error(reauth_error))
+        if is_auth_error(exc):
+            # The credentials, not the report: hand it back uncounted; the keeper renews
+            # them (once, whichever worker or probe met the refusal first) and every
+            # worker waits for that before claiming again.
+            self.keeper.refused(client, describe_error(exc))
             await self.queue.release(item)
             return UploadOutcome.RELEASED
+        decision = self.policy.decide(
+            exc, attempts=item.attempts + 1, age=max(0.0, now - item.created_at), rng=self._rng
+        )
         if decision.action is Action.DEAD:
             log.warning("report %s moved to dead letters: %s", item.key, decision.reason)
             # The server answered this upload, so it was an attempt: count it.
@@ -286,7 +242,14 @@ class Uploader:
             if self.metrics is not None:
                 self.metrics.upload_failed()
             return UploadOutcome.DEAD
-        retry_at = now + decision.delay
+        delay = decision.delay
+        if isinstance(exc, RateLimitedError):
+            # The token's pace, not this report: every worker holds, not only this one.
+            self._rate_limited_streak += 1
+            if exc.retry_after is None:
+                delay = self.policy.backoff_cap(self._rate_limited_streak)
+            self.pressure.hold(delay, f"rate limited by the server: {decision.reason}")
+        retry_at = now + delay
         if not decision.counts_as_attempt:
             await self.queue.release(item, retry_at=retry_at)
             return UploadOutcome.RELEASED
@@ -326,16 +289,24 @@ class Uploader:
 
     async def _worker(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            try:
-                outcome = await self.upload_one()
-            except CircuitOpenError as refused:
-                await self._wait(stop, max(refused.retry_in, self.idle_interval / 10))
+            # No claim while the credentials are refused or being renewed.
+            if not await self.keeper.wait_valid(stop):
                 continue
-            except Exception:
-                # A queue or programming error must not end delivery; log it and go on.
-                log.exception("upload worker error")
-                await self._wait(stop, self.idle_interval)
-                continue
+            outcome: UploadOutcome | None = None
+            async with self.pressure.admit(stop) as admitted:
+                if not admitted or not self.keeper.is_valid:
+                    continue
+                try:
+                    outcome = await self.upload_one()
+                except CircuitOpenError as refused:
+                    # Open: every worker holds until a probe may go. Half-open with the
+                    # probe taken: a short pause, then try again.
+                    self.pressure.hold(max(refused.retry_in, self.idle_interval / 10), f"{refused}")
+                    continue
+                except Exception:
+                    # A queue or programming error must not end delivery; log it and go on.
+                    log.exception("upload worker error")
+                    outcome = None
             if outcome is None:
                 await self._wait(stop, self.idle_interval)
 

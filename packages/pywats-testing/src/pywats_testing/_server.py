@@ -8,13 +8,14 @@ import secrets
 import threading
 from collections.abc import Coroutine, Iterable
 from pathlib import Path
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import Any, TypeVar
 
 from ._app import API_ROUTES, FakeWatsApp, OutageController
 from ._faults import BodyShape, Fault, FaultPlan
 from ._http import HttpFront, OutageMode
 from ._state import DEFAULT_PROCESSES, FakeState, Process, StoredReport
+from ._traffic import Answer, TrafficLog, TrafficRecorder
 
 __all__ = ["FakeWatsServer"]
 
@@ -77,7 +78,8 @@ class FakeWatsServer:
             validation_error_shape=validation_error_shape,
             loop_export_quirk=loop_export_quirk,
         )
-        self._front = HttpFront(self.app)
+        self.traffic = TrafficLog()
+        self._front = HttpFront(TrafficRecorder(self.app, self.traffic, self.app.path_prefix))
         self.app.outages = _FrontOutages(self._front)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -293,6 +295,26 @@ class FakeWatsServer:
         often clients knocked while the server was down."""
         return self._front.outage_connections
 
+    def answer_count(
+        self, route: str | None = None, status: int | EllipsisType | None = ...
+    ) -> int:
+        """Requests to ``route`` (``None``: every ``/api`` route) answered with ``status``
+        (``...``: any; ``None``: no answer went out, e.g. a reset), e.g. the uploads
+        refused with 401."""
+        return self.traffic.count(route, status)
+
+    def answers(
+        self, route: str | None = None, status: int | EllipsisType | None = ...
+    ) -> list[Answer]:
+        """Each matching request with its arrival time (``time.monotonic()``) and status."""
+        return self.traffic.answers(route, status)
+
+    def busiest_second(
+        self, route: str | None = None, status: int | EllipsisType | None = ...
+    ) -> int:
+        """The most matching requests that arrived within any one second."""
+        return self.traffic.busiest(a.at for a in self.traffic.answers(route, status))
+
     def request_counts(self) -> dict[str, int]:
         with self.state._lock:
             return {f"{m} {t}": n for (m, t), n in self.state.route_counts.items()}
@@ -319,3 +341,4 @@ class FakeWatsServer:
         """Forget reports, stations, idempotency keys, counters and faults."""
         self.state.clear()
         self.faults.clear()
+        self.traffic.clear()

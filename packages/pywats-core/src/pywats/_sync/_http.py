@@ -108,7 +108,7 @@ class HttpClient:
             ) from exc
         except httpx.TransportError as exc:
             raise ConnectionError(
-                f"could not talk to {self.base_url}: {exc or type(exc).__name__}",
+                f"could not talk to {self.base_url}: {str(exc) or type(exc).__name__}",
                 operation=operation,
                 cause=exc,
             ) from exc

@@ -1,0 +1,73 @@
+"""What the commands share: exit codes, user errors, loading config and credentials."""
+
+from __future__ import annotations
+
+from pywats_queue import Queue, QueueError, open_queue
+from pywats_station._config import ConfigError, StationConfig, load_config
+from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
+from pywats_station._home import StationHome
+from pywats_station._logging import redactor
+from pywats_station._service import queue_url
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_LOCKED",
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "UserError",
+    "load_station_config",
+    "open_station_queue",
+    "stored_credentials",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+EXIT_NOT_FOUND = 3
+"""An unknown queue item id: the same code as ``python -m pywats_queue``."""
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one message, no traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def load_station_config(home: StationHome) -> StationConfig:
+    try:
+        return load_config(home.config_file)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def stored_credentials(config: StationConfig, home: StationHome) -> StationCredentials:
+    """The stored credentials, checked against the config; :class:`UserError` if unusable."""
+    try:
+        credentials = CredentialStore(home, config.credentials.key_store).load()
+    except CredentialsError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
+    if credentials is None:
+        raise UserError(
+            "the station is not registered; run `pywats-station register --url URL`",
+            EXIT_FAILED,
+        )
+    if config.server.url and config.server.url != credentials.server_url:
+        raise UserError(
+            f"the credentials were registered with {credentials.server_url}, but the "
+            f"config names {config.server.url}; run `pywats-station register` again",
+            EXIT_FAILED,
+        )
+    redactor.add(credentials.passcode.reveal())
+    redactor.add(credentials.token().reveal())
+    return credentials
+
+
+def open_station_queue(home: StationHome, config: StationConfig) -> Queue:
+    try:
+        return open_queue(queue_url(home, config))
+    except QueueError as exc:
+        raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None

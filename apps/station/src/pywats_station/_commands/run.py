@@ -1,0 +1,59 @@
+"""``pywats-station run``: the headless station, until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from pywats_station._commands._common import (
+    EXIT_LOCKED,
+    EXIT_OK,
+    UserError,
+    load_station_config,
+    stored_credentials,
+)
+from pywats_station._home import StationHome
+from pywats_station._lock import InstanceLock, InstanceLockedError
+from pywats_station._service import run_service, stop_on_signals
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: Any) -> None:
+    commands.add_parser(
+        "run",
+        help="run the headless station: upload queued reports until SIGTERM or Ctrl-C",
+    )
+
+
+def run(args: argparse.Namespace, home: StationHome) -> int:
+    config = load_station_config(home)
+    credentials = stored_credentials(config, home)
+    lock = InstanceLock(home.lock_file)
+    try:
+        lock.acquire()
+    except InstanceLockedError as exc:
+        raise UserError(str(exc), EXIT_LOCKED) from None
+
+    async def service() -> dict[str, Any]:
+        stop = asyncio.Event()
+        with stop_on_signals(stop):
+            return await run_service(home, config, credentials, stop)
+
+    try:
+        print(
+            f"pywats-station running as {credentials.identifier} against "
+            f"{credentials.server_url}; status in {home.status_file}. Stop with Ctrl-C.",
+            flush=True,
+        )
+        final = asyncio.run(service())
+    finally:
+        lock.release()
+    uploads = final["metrics"]["uploads"]
+    print(
+        f"stopped: {uploads['succeeded']} uploaded, {uploads['retried']} retried, "
+        f"{uploads['failed']} dead-lettered",
+        flush=True,
+    )
+    return EXIT_OK
