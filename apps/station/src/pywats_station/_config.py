@@ -357,13 +357,19 @@ def load_config(path: Path) -> StationConfig:
 
 def dump_config(config: StationConfig) -> str:
     """The configuration as TOML text (keys whose value is unset are left out)."""
-    data = {
-        section: {key: value for key, value in values.items() if value is not None}
-        for section, values in config.model_dump().items()
-    }
+    data = _without_unset(config.model_dump(mode="json"))
     return "# pywats-station configuration. Secrets are never stored here.\n\n" + tomli_w.dumps(
         data
     )
+
+
+def _without_unset(value: Any) -> Any:
+    """``value`` with every ``None`` left out (TOML has no null), and empty folder lists."""
+    if isinstance(value, dict):
+        return {k: _without_unset(v) for k, v in value.items() if v is not None and v != []}
+    if isinstance(value, list):
+        return [_without_unset(v) for v in value]
+    return value
 
 
 def save_config(config: StationConfig, path: Path) -> None:

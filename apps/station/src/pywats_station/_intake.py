@@ -192,7 +192,9 @@ class Intake:
     ) -> FileRecord | None:
         if result.cause in _NOT_THE_FILES_FAULT:
             return None
-        log.warning("file %s failed: %s", printable(path), printable(result.message))
+        # A watched folder's failure is news; `submit` tells its user itself.
+        level = logging.WARNING if folder is not None else logging.INFO
+        log.log(level, "file %s failed: %s", printable(path), printable(result.message))
         if result.detail:
             log.debug("file %s: %s", printable(path), result.detail)
         record_id = self._log.add(
