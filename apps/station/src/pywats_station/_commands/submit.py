@@ -120,10 +120,8 @@ async def _submit(
                 print(f"[{number}/{total}] refused {shown}:\n    {problems}", file=sys.stderr)
                 continue
             reports = ", ".join(record.reports)
-            print(
-                f"[{number}/{total}] queued {shown} ({name}, report {reports}, "
-                f"file record {record.id})"
-            )
+            items = ", ".join(record.items)
+            print(f"[{number}/{total}] queued {shown} ({name}, report {reports}, item {items})")
     finally:
         await asyncio.to_thread(runner.close)
         file_log.close()
