@@ -183,6 +183,11 @@ class IntakeSection(_Section):
     """Converter worker processes (each converts one file at a time)."""
     time_limit: float = Field(default=60.0, gt=0)
     """Seconds one conversion may take before its worker is killed."""
+    converters: dict[str, str] = Field(default_factory=dict)
+    """Converters that are not installed as packages: ``name = "module:Class"``, imported
+    (in the worker processes only) from ``python_path``."""
+    python_path: list[Path] = Field(default_factory=list)
+    """Folders the worker processes import ``converters`` from."""
 
 
 class StationConfig(_Section):

@@ -39,6 +39,8 @@ def make_runner(config: StationConfig) -> Runner:
         workers=config.intake.workers,
         time_limit=config.intake.time_limit,
         max_file_bytes=int(config.queue.max_report_mb * 1024 * 1024),
+        converters=config.intake.converters,
+        python_path=config.intake.python_path,
     )
 
 
