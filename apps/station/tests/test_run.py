@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import pywats_queue
+from pywats.report import parse_wsjf
 from pywats_station import CredentialStore, load_config, lock_holder, resolve_home
 from pywats_station._service import queue_url
 from pywats_testing import Process
@@ -24,7 +25,7 @@ def _queue(station_home: Path) -> Any:
     return pywats_queue.open_queue(queue_url(home, load_config(home.config_file)))
 
 
-def test_submit_validates_and_queues_the_bytes_as_they_are(
+def test_submit_converts_validates_and_queues_the_report(
     registered: Any, station_home: Path, tmp_path: Path, write_report: Any
 ) -> None:
     good, good_id = write_report(tmp_path, "SN-GOOD")
@@ -43,8 +44,10 @@ def test_submit_validates_and_queues_the_bytes_as_they_are(
     with _queue(station_home) as queue:
         (item,) = queue.list("ready")
         assert item.key == good_id
-        assert item.payload == good.read_bytes()  # not re-serialised
+        # Queued as the runner's WSJF converter read it: the same report.
+        assert parse_wsjf(item.payload) == parse_wsjf(good.read_bytes())
         assert item.meta["format"] == "wsjf"
+        assert item.meta["sn"] == "SN-GOOD"
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

@@ -40,7 +40,7 @@ def test_list_json_gives_schema_and_defaults() -> None:
     done = _cli("--list", "--json")
     assert done.returncode == 0, done.stderr
     infos = {info["name"]: info for info in json.loads(done.stdout)}
-    assert infos["wsxf"]["defaults"] == {"normalize": True}
+    assert infos["wsxf"]["defaults"] == {"normalize": False}
     assert infos["wsxf"]["parameters_schema"]["properties"]["normalize"]["type"] == "boolean"
 
 
@@ -54,7 +54,7 @@ def test_a_file_converts_to_wsjf_on_stdout(reference_dir: Path) -> None:
 
 def test_reports_are_written_to_a_directory_as_wsxf(reference_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = _cli(reference_dir / WSXF_UUT, "--to", "wsxf", "-o", out)
+    done = _cli(reference_dir / WSXF_UUT, "--set", "normalize=true", "--to", "wsxf", "-o", out)
     assert done.returncode == 0, done.stderr
     (written,) = out.iterdir()
     report = parse_wsxf(written.read_bytes())

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from pywats_station._commands import queue, register, run, status, submit
+from pywats_station._commands import files, queue, register, run, status, submit
 from pywats_station._commands._common import EXIT_FAILED, UserError
 from pywats_station._home import HOME_ENV_VAR, StationHome, resolve_home
 from pywats_station._logging import setup_logging
@@ -24,6 +24,7 @@ _COMMANDS: dict[str, ModuleType] = {
     "run": run,
     "submit": submit,
     "queue": queue,
+    "files": files,
 }
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import difflib
 import socket
 import sys
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pywats import normalize_base_url
 from pywats_station._files import atomic_write_bytes
+from pywats_station._folders import FolderSection
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,6 +35,8 @@ __all__ = [
     "StatusSection",
     "CredentialsSection",
     "ConsoleSection",
+    "IntakeSection",
+    "FolderSection",
     "load_config",
     "save_config",
 ]
@@ -194,6 +198,20 @@ class ConsoleSection(_Section):
         return value.strip().strip("[]")
 
 
+class IntakeSection(_Section):
+    """``[intake]``: the isolated converter runner behind watched folders and ``submit``."""
+
+    workers: int = Field(default=1, ge=1, le=16)
+    """Converter worker processes (each converts one file at a time)."""
+    time_limit: float = Field(default=60.0, gt=0)
+    """Seconds one conversion may take before its worker is killed."""
+    converters: dict[str, str] = Field(default_factory=dict)
+    """Converters that are not installed as packages: ``name = "module:Class"``, imported
+    (in the worker processes only) from ``python_path``."""
+    python_path: list[Path] = Field(default_factory=list)
+    """Folders the worker processes import ``converters`` from."""
+
+
 class StationConfig(_Section):
     """The whole ``station.toml``. Every section and key is optional."""
 
@@ -207,6 +225,21 @@ class StationConfig(_Section):
     status: StatusSection = Field(default_factory=StatusSection)
     credentials: CredentialsSection = Field(default_factory=CredentialsSection)
     console: ConsoleSection = Field(default_factory=ConsoleSection)
+    intake: IntakeSection = Field(default_factory=IntakeSection)
+    folders: list[FolderSection] = Field(default_factory=list)
+    """``[[folders]]``: the watched folders, any number."""
+
+    @model_validator(mode="after")
+    def _distinct_folders(self) -> StationConfig:
+        seen: dict[Path, int] = {}
+        for index, folder in enumerate(self.folders):
+            if folder.path in seen:
+                raise ValueError(
+                    f"folders[{index}].path: {folder.path} is already watched by "
+                    f"folders[{seen[folder.path]}]"
+                )
+            seen[folder.path] = index
+        return self
 
 
 def _known_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -236,16 +269,27 @@ _UNION_HINTS = {"server.verify_tls": "must be true, false or the path of a CA bu
 
 
 def _key_of(loc: tuple[Any, ...]) -> str:
-    """The dotted config key of an error location, without pydantic's union-member tags."""
+    """The dotted config key of an error location, without pydantic's union-member tags.
+
+    Entries of ``[[folders]]`` are named by index: ``folders[1].settle``.
+    """
     model: type[BaseModel] | None = StationConfig
     parts: list[str] = []
-    for part in loc:
-        if model is None or str(part) not in model.model_fields:
+    position = 0
+    while position < len(loc):
+        part = str(loc[position])
+        position += 1
+        if model is None or part not in model.model_fields:
             if model is not None:  # an unknown key: keep it, it is what the user wrote
-                parts.append(str(part))
+                parts.append(part)
             break
-        parts.append(str(part))
-        annotation = model.model_fields[str(part)].annotation
+        parts.append(part)
+        annotation = model.model_fields[part].annotation
+        if typing.get_origin(annotation) is list:
+            (annotation,) = typing.get_args(annotation)
+            if position < len(loc) and isinstance(loc[position], int):
+                parts[-1] += f"[{loc[position]}]"
+                position += 1
         model = (
             annotation
             if isinstance(annotation, type) and issubclass(annotation, BaseModel)
@@ -341,13 +385,19 @@ def load_config(path: Path) -> StationConfig:
 
 def dump_config(config: StationConfig) -> str:
     """The configuration as TOML text (keys whose value is unset are left out)."""
-    data = {
-        section: {key: value for key, value in values.items() if value is not None}
-        for section, values in config.model_dump().items()
-    }
+    data = _without_unset(config.model_dump(mode="json"))
     return "# pywats-station configuration. Secrets are never stored here.\n\n" + tomli_w.dumps(
         data
     )
+
+
+def _without_unset(value: Any) -> Any:
+    """``value`` with every ``None`` left out (TOML has no null), and empty folder lists."""
+    if isinstance(value, dict):
+        return {k: _without_unset(v) for k, v in value.items() if v is not None and v != []}
+    if isinstance(value, list):
+        return [_without_unset(v) for v in value]
+    return value
 
 
 def save_config(config: StationConfig, path: Path) -> None:

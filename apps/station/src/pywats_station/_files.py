@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_bytes", "write_status", "read_status"]
+__all__ = ["atomic_write_bytes", "fsync_dir", "write_status", "read_status"]
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """fsync a directory, making a rename or a new name in it durable."""
     # Makes the rename itself durable. Windows cannot open a directory for fsync.
     if os.name == "nt":  # pragma: no cover
         return
@@ -42,7 +43,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_status(path: Path, status: Mapping[str, Any]) -> None:

@@ -36,6 +36,11 @@ class StationHome:
         return self.data_dir / "queue.db"
 
     @property
+    def archive_dir(self) -> Path:
+        """Source files intake has let go of, by date (``archive/<YYYY-MM-DD>/…``)."""
+        return self.data_dir / "archive"
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 

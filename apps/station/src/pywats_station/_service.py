@@ -1,9 +1,10 @@
 """The headless station service: wires the parts together and stops in order.
 
 Start: lock (by the caller) → queue → client → breaker, connection service, metrics →
-uploader and status reporter. Stop (SIGTERM, Ctrl-C or ``stop``): stop claiming → let
-in-flight uploads finish within the grace period, handing back the rest → final
-``status.json`` → close the queue → disconnect → (the caller releases the lock).
+intake (converter runner, folder watchers) → uploader and status reporter. Stop (SIGTERM,
+Ctrl-C or ``stop``): stop taking files (a conversion in flight leaves its file in place) →
+stop claiming → let in-flight uploads finish within the grace period, handing back the
+rest → final ``status.json`` → close the queue → disconnect → (the caller releases the lock).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pywats_station._config import StationConfig
 from pywats_station._connection import ConnectionService, ConnectionState
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
 from pywats_station._home import StationHome
+from pywats_station._intake_service import running_intake
 from pywats_station._keeper import CredentialKeeper, NeedsPerson
 from pywats_station._lock import InstanceLock, InstanceLockedError
 from pywats_station._metrics import StationMetrics
@@ -313,10 +315,18 @@ async def run_service(
             depth = (await queue.stats()).depth
             metrics.set_queue_depth({k: v for k, v in depth.items() if k != "acked"})
 
+        # Intake starts before uploads and stops first (its exit runs before the rest of
+        # the shutdown below): no new file is taken once the station is stopping.
+        parts = contextlib.AsyncExitStack()
+        intake = await parts.enter_async_context(
+            running_intake(home, config, queue, metrics.registry, stop)
+        )
+
         def status() -> dict[str, object]:
             keeper = clients.keeper
             return {
                 **collect_status(metrics, connection, breaker),
+                "folders": intake.snapshot(),
                 "credentials": keeper.snapshot(),
                 "backpressure": uploader.pressure.snapshot(),
                 "uploader": {
@@ -375,7 +385,8 @@ async def run_service(
         try:
             await uploader.run(stop, grace=config.upload.shutdown_grace)
         finally:
-            log.info("stopping: uploads finished or handed back")
+            await parts.aclose()
+            log.info("stopping: intake stopped, uploads finished or handed back")
             if console is not None:
                 await console.stop()
             helpers_stop.set()

@@ -1,83 +1,131 @@
-"""``pywats-station submit``: validate report files and queue them for upload."""
+"""``pywats-station submit``: convert files and queue their reports, through intake."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-from pywats_station._commands._common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    UserError,
-    load_station_config,
-    open_station_queue,
-)
+from pywats_queue import AsyncQueue, QueueError
+from pywats_station._commands._common import EXIT_FAILED, EXIT_OK, UserError, load_station_config
+from pywats_station._config import StationConfig
+from pywats_station._filelog import FileLog
 from pywats_station._home import StationHome
+from pywats_station._intake import Intake
+from pywats_station._intake_service import context_info, make_runner
 from pywats_station._printable import printable
 from pywats_station._reportfile import ReportFileError, read_report_file
+from pywats_station._service import queue_url
 
-__all__ = ["add_parser", "check_report", "run"]
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(commands: Any) -> None:
     submit = commands.add_parser(
         "submit",
-        help="validate WSJF/WSXF files and queue them for upload",
-        description="Each valid file is queued as it is; invalid ones are refused with the "
-        "validator's messages and nothing else is affected. Only regular files up to "
-        "[queue] max_report_mb are read.",
+        help="convert files and queue their reports for upload",
+        description="Each file is converted in the isolated converter runner (WSJF and WSXF "
+        "are recognised by content; any other format needs --converter), validated, and its "
+        "reports queued; a file that fails is refused with the reason and nothing else is "
+        "affected. Only regular files up to [queue] max_report_mb are read. The files "
+        "themselves are left where they are.",
     )
     submit.add_argument("files", nargs="+", metavar="FILE")
-
-
-def check_report(path: Path, max_bytes: int) -> tuple[bytes, str, str]:
-    """The file's bytes, format and report id; :class:`UserError` with the problems."""
-    from pywats.report import (
-        ReportFormatError,
-        detect_format,
-        format_problems,
-        parse_wsjf,
-        parse_wsxf,
-        validate,
+    submit.add_argument(
+        "--converter", "-c", metavar="NAME", help="an installed converter (pywats-convert --list)"
     )
+    submit.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a converter setting (repeatable)",
+    )
+
+
+def run(args: argparse.Namespace, home: StationHome) -> int:
+    config = load_station_config(home)
+    settings = dict(_setting(s) for s in args.settings)
+    return asyncio.run(
+        _submit(home, config, [Path(f) for f in args.files], args.converter, settings)
+    )
+
+
+def _setting(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"--set takes KEY=VALUE, not {text!r}")
+    return key.strip(), value
+
+
+def _converter_for(path: Path, max_bytes: int) -> str:
+    """``wsjf``/``wsxf`` by content; :class:`UserError` for anything else."""
+    from pywats.report import ReportFormatError, detect_format
 
     try:
         data = read_report_file(path, max_bytes)
     except ReportFileError as exc:
         raise UserError(str(exc), EXIT_FAILED) from None
     try:
-        fmt = detect_format(data)
-        report = parse_wsjf(data) if fmt == "wsjf" else parse_wsxf(data)
+        return detect_format(data)
     except ReportFormatError as exc:
-        raise UserError(str(exc), EXIT_FAILED) from None
-    problems = validate(report)
-    if problems:
-        raise UserError(format_problems(problems), EXIT_FAILED)
-    return data, fmt, str(report.id)
+        raise UserError(f"{exc}; name its converter with --converter", EXIT_FAILED) from None
 
 
-def run(args: argparse.Namespace, home: StationHome) -> int:
-    config = load_station_config(home)
+async def _submit(
+    home: StationHome,
+    config: StationConfig,
+    paths: list[Path],
+    converter: str | None,
+    settings: dict[str, str],
+) -> int:
     max_bytes = int(config.queue.max_report_mb * 1024 * 1024)
+    try:
+        queue = await AsyncQueue.open(queue_url(home, config))
+    except QueueError as exc:
+        raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
+    runner = make_runner(config)
+    file_log = FileLog(home.data_dir / "files.db")
+    intake = Intake(
+        queue=queue,
+        runner=runner,
+        context=context_info(home, config),
+        file_log=file_log,
+        archive_dir=home.archive_dir,
+    )
     refused = 0
-    with open_station_queue(home, config) as queue:
-        total = len(args.files)
-        for number, name in enumerate(args.files, 1):
-            path = Path(name)
+    total = len(paths)
+    try:
+        for number, path in enumerate(paths, 1):
             shown = printable(path)
             try:
-                data, fmt, report_id = check_report(path, max_bytes)
+                # Refuse what is not a report file (a FIFO, /dev/zero, too large) at once.
+                name = (
+                    converter
+                    if converter is not None
+                    else await asyncio.to_thread(_converter_for, path, max_bytes)
+                )
             except UserError as exc:
                 refused += 1
-                problems = "\n    ".join(printable(line) for line in str(exc).splitlines())
+                print(f"[{number}/{total}] refused {shown}: {printable(str(exc))}", file=sys.stderr)
+                continue
+            record = await intake.submit(path, name, settings)
+            if record is None or record.outcome != "queued":
+                refused += 1
+                reason = record.message if record is not None else "the station is stopping"
+                problems = "\n    ".join(printable(line) for line in reason.splitlines())
                 print(f"[{number}/{total}] refused {shown}:\n    {problems}", file=sys.stderr)
                 continue
-            # The bytes are queued as they are; the report id in them is the idempotency key.
-            item_id = queue.put(data, key=report_id, meta={"format": fmt, "source": str(path)})
-            del data  # one report in memory at a time
-            print(f"[{number}/{total}] queued {shown} ({fmt}, report {report_id}, item {item_id})")
+            reports = ", ".join(record.reports)
+            items = ", ".join(record.items)
+            print(f"[{number}/{total}] queued {shown} ({name}, report {reports}, item {items})")
+    finally:
+        await asyncio.to_thread(runner.close)
+        file_log.close()
+        await queue.close()
     if refused:
         print(f"{refused} of {total} files refused", file=sys.stderr)
         return EXIT_FAILED

@@ -28,8 +28,10 @@ class WatsFormatSettings(ConverterParameters):
 
     #: Repair what WATS's own exports get wrong on re-import (loop counters, loops whose
     #: iterations differ, step/measurement status disagreements); see ``_normalize``.
-    #: Off: the report goes as the file says, and the validator names each problem.
-    normalize: bool = True
+    #: Off (the default): the report goes as the file says, and the validator names each
+    #: problem. Off by default because a repair can change a recorded status: turn it on
+    #: for re-importing server exports, not for a tester's own files.
+    normalize: bool = False
 
 
 class WsjfConverter(Converter[WatsFormatSettings]):

@@ -1,0 +1,152 @@
+"""``pywats-station files``: what became of each source file; reconvert and requeue."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from pywats_queue import AsyncQueue, QueueError
+from pywats_station._commands._common import (
+    EXIT_FAILED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    UserError,
+    load_station_config,
+)
+from pywats_station._filelog import FileLog, FileRecord
+from pywats_station._home import StationHome
+from pywats_station._intake import Intake, IntakeError
+from pywats_station._intake_service import context_info, make_runner
+from pywats_station._printable import printable
+from pywats_station._service import queue_url
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: Any) -> None:
+    files = commands.add_parser(
+        "files",
+        help="source files: list, show, reconvert, requeue",
+        description="Every file intake handled is recorded: its folder, converter, outcome, "
+        "the reports it produced and where the file went (archive, Done/, Error/).",
+    )
+    actions = files.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    listing = actions.add_parser("list", help="the newest records first")
+    listing.add_argument("--folder", help="only this folder (as configured)")
+    listing.add_argument("--failed", action="store_true", help="only files that failed")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--json", action="store_true")
+    show = actions.add_parser("show", help="one record in full")
+    show.add_argument("record", type=int)
+    show.add_argument("--json", action="store_true")
+    reconvert = actions.add_parser(
+        "reconvert",
+        help="convert an archived or Error/ file again with its folder's current settings",
+    )
+    reconvert.add_argument("record", type=int)
+    requeue = actions.add_parser("requeue", help="send a file's dead-letter reports again")
+    requeue.add_argument("record", type=int)
+
+
+def run(args: argparse.Namespace, home: StationHome) -> int:
+    if args.action in ("list", "show"):
+        file_log = FileLog(home.data_dir / "files.db")
+        try:
+            return _list(file_log, args) if args.action == "list" else _show(file_log, args)
+        finally:
+            file_log.close()
+    return asyncio.run(_act(home, args))
+
+
+def _list(file_log: FileLog, args: argparse.Namespace) -> int:
+    records = file_log.recent(
+        folder=args.folder, outcome="failed" if args.failed else None, limit=args.limit
+    )
+    if args.json:
+        print(json.dumps([_as_dict(r) for r in records], indent=2))
+        return EXIT_OK
+    for r in records:
+        detail = f"{len(r.reports)} report(s)" if r.outcome == "queued" else r.cause
+        print(
+            f"{r.id:>6}  {_when(r.handled)}  {r.outcome:<6}  {r.converter:<14}  "
+            f"{detail:<20}  {printable(r.source)}"
+        )
+    return EXIT_OK
+
+
+def _show(file_log: FileLog, args: argparse.Namespace) -> int:
+    record = file_log.get(args.record)
+    if record is None:
+        raise UserError(f"no file record {args.record}", EXIT_NOT_FOUND)
+    if args.json:
+        print(json.dumps(_as_dict(record), indent=2))
+        return EXIT_OK
+    for key, value in _as_dict(record).items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        print(f"{key:>10}: {printable(str(shown))}")
+    return EXIT_OK
+
+
+async def _act(home: StationHome, args: argparse.Namespace) -> int:
+    config = load_station_config(home)
+    try:
+        queue = await AsyncQueue.open(queue_url(home, config))
+    except QueueError as exc:
+        raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
+    runner = make_runner(config)
+    file_log = FileLog(home.data_dir / "files.db")
+    intake = Intake(
+        queue=queue,
+        runner=runner,
+        context=context_info(home, config),
+        file_log=file_log,
+        archive_dir=home.archive_dir,
+    )
+    try:
+        if args.action == "requeue":
+            requeued = await intake.requeue(args.record)
+            print(f"requeued {len(requeued)} report(s) of file record {args.record}")
+            return EXIT_OK
+        folders = {str(f.path): f for f in config.folders}
+        record = await intake.reconvert(args.record, folders)
+        if record is None:
+            raise UserError("the converter runner was closed; try again", EXIT_FAILED)
+        if record.outcome != "queued":
+            print(f"file record {record.id}: failed again: {printable(record.message)}")
+            return EXIT_FAILED
+        print(
+            f"file record {record.id}: {len(record.reports)} report(s) queued "
+            f"({', '.join(record.reports)}); the file is now {printable(record.location)}"
+        )
+        return EXIT_OK
+    except IntakeError as exc:
+        code = EXIT_NOT_FOUND if str(exc).startswith("no file record") else EXIT_FAILED
+        raise UserError(str(exc), code) from None
+    finally:
+        await asyncio.to_thread(runner.close)
+        file_log.close()
+        await queue.close()
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _as_dict(record: FileRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "handled": _when(record.handled),
+        "folder": record.folder,
+        "source": record.source,
+        "converter": record.converter,
+        "outcome": record.outcome,
+        "cause": record.cause,
+        "message": record.message,
+        "reports": list(record.reports),
+        "items": list(record.items),
+        "location": record.location,
+    }
