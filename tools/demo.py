@@ -4,10 +4,11 @@ Starts the fake WATS server on a free loopback port. First the sync client: read
 server version and processes, builds and uploads test reports, rides out an injected 503
 and a connection reset after the server committed (the same report id makes the retry
 harmless), shows a validation error in the server's words, and queries the reports back
-with an OData filter. Then the station: registers with the fake, queues a batch of report
-files durably, and delivers them with `pywats-station run` while the fake drops one
-answer in five; the station is stopped with SIGTERM once its queue is empty.
-Run it with ``python3 tools/run_nox.py -s demo``.
+with an OData filter. Then the station: registers with the fake, watches a folder, and
+`pywats-station run` converts, queues and delivers the report files dropped into it while
+the fake drops one answer in five; a garbled file goes to ``Error/`` with its reason. The
+console's URL is printed. Run it with ``python3 tools/run_nox.py -s demo`` (files keep
+arriving until Ctrl-C) or ``-- --once`` (40 files, then it stops).
 """
 
 from __future__ import annotations
@@ -109,14 +110,19 @@ def main() -> int:
         names = [h.serial_number for h in failed]
         say(f"failed DEMO-BOARD units on the server: {names or 'none'}")
         say(f"reports on the server: {len(fake.reports())}")
-        run_station(fake, rng)
+        run_station(fake, rng, once="--once" in sys.argv[1:])
     return 0
 
 
-def run_station(fake: FakeWatsServer, rng: random.Random, count: int = 40) -> None:
-    """Register a station, queue report files, and let `pywats-station run` deliver them."""
+def run_station(
+    fake: FakeWatsServer, rng: random.Random, count: int = 40, once: bool = True
+) -> None:
+    """Register a station watching a folder, drop report files into it over time, and let
+    `pywats-station run` convert, queue and deliver them; the console URL is printed."""
     with tempfile.TemporaryDirectory(prefix="pywats-demo-") as tmp:
         home = Path(tmp) / "station"
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
         station = [sys.executable, "-m", "pywats_station", "--home", str(home)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
 
@@ -128,6 +134,13 @@ def run_station(fake: FakeWatsServer, rng: random.Random, count: int = 40) -> No
                 raise SystemExit(f"pywats-station {args[0]} failed:\n{done.stderr}")
             return done.stdout
 
+        home.mkdir()
+        (home / "station.toml").write_text(
+            f'[station]\nlocation = "Lab 1"\npurpose = "Demo"\n\n'
+            f"[console]\nport = 0\n\n"
+            f'[[folders]]\npath = "{inbox.as_posix()}"\nconverter = "wsjf"\nsettle = 0.5\n'
+            f"rescan = 2.0\n"
+        )
         cli(
             "register",
             "--url",
@@ -139,25 +152,35 @@ def run_station(fake: FakeWatsServer, rng: random.Random, count: int = 40) -> No
             PYWATS_REGISTRATION_TOKEN=fake.registration_token,
         )
         say("\nstation registered as DEMO-STATION (passcode stored encrypted)")
-        files = []
-        ids = []
-        for n in range(count):
-            report = make_report(f"ST-{n:04d}", rng)
-            path = Path(tmp) / f"ST-{n:04d}.json"
-            path.write_bytes(dumps_wsjf(report))
-            files.append(str(path))
-            ids.append(report.id)
-        cli("submit", *files)
-        say(f"queued {count} report files durably")
+        say(f"watching {inbox} for WSJF files")
 
         fake.reset_after_commit("POST /api/Report/WSJF", times=None, probability=0.2)
         runner = subprocess.Popen(
-            [*station, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [*station, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
+        assert runner.stdout is not None
+        for line in runner.stdout:  # the banner, then the console's URL
+            if "console" in line.lower() or "http" in line:
+                say(line.rstrip())
+            if "console" in line.lower():
+                break
+        ids: list[str] = []
         try:
+            n = 0
+            while (once and n < count) or not once:
+                report = make_report(f"ST-{n:04d}", rng)
+                part = inbox / f".ST-{n:04d}.part"
+                part.write_bytes(dumps_wsjf(report))
+                part.rename(inbox / f"ST-{n:04d}.json")  # a tester writing its result
+                ids.append(report.id)
+                n += 1
+                if n == count // 2:
+                    (inbox / "garbled.json").write_text('{"type": "T", "id": ')
+                time.sleep(0.05 if once else 1.0)
+            say(f"dropped {count} report files and one garbled file into the folder")
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and runner.poll() is None:
-                if all(fake.commits(i) for i in ids):
+                if all(fake.commits(i) for i in ids) and not list(inbox.glob("*.json")):
                     depth = json.loads(cli("status", "--json")).get("queue") or {}
                     if not depth.get("ready") and not depth.get("leased"):
                         break
@@ -168,11 +191,13 @@ def run_station(fake: FakeWatsServer, rng: random.Random, count: int = 40) -> No
         fake.clear_faults()
         delivered = sum(1 for i in ids if fake.commits(i) == 1)
         replays = sum(fake.replays(i) for i in ids)
+        errors = sorted(p.name for p in (inbox / "Error").glob("*.error.txt"))
         say(
-            f"station delivered {delivered}/{count} reports, each stored once; "
+            f"station delivered {delivered}/{len(ids)} reports, each stored once; "
             f"{replays} lost answers were resent and replayed; stopped with exit code "
             f"{runner.returncode}"
         )
+        say(f"set aside in Error/ with a reason: {', '.join(errors) or 'none'}")
         say(cli("status").rstrip())
 
 

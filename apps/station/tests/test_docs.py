@@ -19,7 +19,7 @@ EXAMPLES = re.findall(
 
 
 def test_the_page_has_examples_with_output() -> None:
-    assert len(EXAMPLES) == 9
+    assert len(EXAMPLES) == 10
     assert all(expected for _, expected in EXAMPLES)
 
 

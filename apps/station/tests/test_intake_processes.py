@@ -51,21 +51,34 @@ HOSTILE = textwrap.dedent(
 
 
 def _config(station_home: Path, extra: str) -> None:
-    """Append ``extra`` to station.toml, giving the station the location and purpose that
-    WATS requires on every report."""
+    """Merge the TOML ``extra`` into station.toml, giving the station the location and
+    purpose that WATS requires on every report."""
     config = station_home / "station.toml"
     data = tomllib.loads(config.read_text())
+    for key, value in tomllib.loads(extra).items():
+        if isinstance(value, dict):
+            data.setdefault(key, {}).update(value)
+        else:
+            data[key] = value
     station = data.setdefault("station", {})
     station["location"] = station.get("location") or "Lab"
     station["purpose"] = station.get("purpose") or "Intake test"
-    config.write_text(tomli_w.dumps(data) + extra)
+    config.write_text(tomli_w.dumps(data))
+
+
+def _set_folder_settings(station_home: Path, index: int, **settings: object) -> None:
+    config = station_home / "station.toml"
+    data = tomllib.loads(config.read_text())
+    data["folders"][index].setdefault("settings", {}).update(settings)
+    config.write_text(tomli_w.dumps(data))
 
 
 def _folders_config(tmp_path: Path, plugins: Path) -> str:
     return textwrap.dedent(
         f"""
         [intake]
-        time_limit = 3.0
+        workers = 2
+        time_limit = 2.0
         python_path = ["{plugins}"]
 
         [intake.converters]
@@ -117,6 +130,7 @@ class _Drop:
         self.atml_template = (reference_dir / ATML).read_text(encoding="latin-1")
         self.write_report = write_report
         self.random = random.Random(seed)
+        self.written = 0
         for name in ("line1/sub", "line2", "hostile"):
             (tmp_path / name).mkdir(parents=True, exist_ok=True)
 
@@ -155,7 +169,8 @@ class _Drop:
 
     def mixed(self, count: int, *, slow_every: int = 0) -> list[threading.Thread]:
         slow_writers = []
-        for n in range(count):
+        first, self.written = self.written, self.written + count  # names never repeat
+        for n in range(first, first + count):
             kind = self.random.random()
             if slow_every and n % slow_every == 0:
                 writer = threading.Thread(target=self.wsjf, args=(n,), kwargs={"slow": True})
@@ -194,7 +209,7 @@ def _waiting(tmp_path: Path) -> list[Path]:
 
 
 def _check_outcome(drop: _Drop, fake_wats: Any, tmp_path: Path, home: Path) -> None:
-    stored = {r.report_id for r in fake_wats.reports()}
+    stored = {r.id for r in fake_wats.reports()}
     missing = set(drop.expected) - stored
     assert not missing, f"{len(missing)} good reports never arrived"
     twice = [rid for rid in drop.expected if fake_wats.commits(rid) != 1]
@@ -231,13 +246,13 @@ def test_mixed_files_in_watched_folders_are_each_handled_once(
     reference_dir: Path,
     write_report: Any,
     plugins: Path,
-    test_seed: int,
+    random_seed: int,
 ) -> None:
     _config(station_home, _folders_config(tmp_path, plugins))
-    drop = _Drop(tmp_path, reference_dir, write_report, test_seed)
-    drop.mixed(20)  # some files wait for the station
+    drop = _Drop(tmp_path, reference_dir, write_report, random_seed)
+    drop.mixed(30)  # some files wait for the station
     running = station()
-    writers = drop.mixed(160, slow_every=40)
+    writers = drop.mixed(270, slow_every=45)
     for writer in writers:
         writer.join()
     running.wait_for(
@@ -263,15 +278,15 @@ def test_intake_survives_ten_kills_without_loss_or_duplicates(
     reference_dir: Path,
     write_report: Any,
     plugins: Path,
-    test_seed: int,
+    random_seed: int,
 ) -> None:
     _config(station_home, _folders_config(tmp_path, plugins))
-    drop = _Drop(tmp_path, reference_dir, write_report, test_seed)
-    rng = random.Random(test_seed)
+    drop = _Drop(tmp_path, reference_dir, write_report, random_seed)
+    rng = random.Random(random_seed)
     for round_ in range(10):
         drop.mixed(15)
         running = station()
-        time.sleep(rng.uniform(0.5, 3.0))  # a random moment during intake: the point of the test
+        time.sleep(rng.uniform(0.3, 2.5))  # a random moment during intake: the point of the test
         running.proc.send_signal(signal.SIGKILL)
         running.proc.wait(timeout=60)
         print(f"kill {round_ + 1}: {len(_waiting(tmp_path))} files still waiting")
@@ -322,9 +337,7 @@ def test_an_error_file_reconverted_after_a_settings_fix_is_delivered_once(
     assert "part number" in reason
 
     # The fix: give the folder the part number the file lacks.
-    _config(
-        station_home, '\n[folders.settings]\ndefault_part_number = "PN-FIXED"\noperation = 60\n'
-    )
+    _set_folder_settings(station_home, 0, default_part_number="PN-FIXED", operation=60)
     home = resolve_home(station_home)
     (record,) = FileLog(home.data_dir / "files.db").recent()
     done = registered("files", "reconvert", str(record.id))

@@ -72,7 +72,6 @@ class Intake:
         self._log = file_log
         self._archive_dir = archive_dir
         self._on_handled = on_handled
-        self._busy = asyncio.Lock()  # one file at a time per station keeps records in order
 
     async def take(self, folder: FolderSection, path: Path) -> FileRecord | None:
         """Handle one settled file of a watched folder (the watcher's ``take``)."""
@@ -148,39 +147,36 @@ class Intake:
         folder: FolderSection | None = None,
         original: Path | None = None,
     ) -> FileRecord | None:
-        async with self._busy:
-            result = await asyncio.to_thread(
-                self._runner.convert, path, converter, dict(settings), self._context
+        result = await asyncio.to_thread(
+            self._runner.convert, path, converter, dict(settings), self._context
+        )
+        if isinstance(result, ConversionFailed):
+            return await self._failed(path, folder_name, folder, result, original)
+        items = [ReportItem.from_report(r, source=str(original or path)) for r in result.reports]
+        try:
+            item_ids = await self._queue.put_many([i.new_item() for i in items])
+        except QueueError as exc:  # e.g. disk full: keep the file, try again later
+            log.error(
+                "file %s kept in place: the queue refused its reports (%s)",
+                printable(path),
+                exc,
             )
-            if isinstance(result, ConversionFailed):
-                return await self._failed(path, folder_name, folder, result, original)
-            items = [
-                ReportItem.from_report(r, source=str(original or path)) for r in result.reports
-            ]
-            try:
-                item_ids = await self._queue.put_many([i.new_item() for i in items])
-            except QueueError as exc:  # e.g. disk full: keep the file, try again later
-                log.error(
-                    "file %s kept in place: the queue refused its reports (%s)",
-                    printable(path),
-                    exc,
-                )
-                return None
-            record_id = self._log.add(
-                folder=folder_name,
-                source=original or path,
-                converter=result.converter,
-                outcome="queued",
-                reports=[i.report_id for i in items],
-                items=item_ids,
-                duration=result.duration,
-            )
-            location = await self._let_go(path, folder, result.converter, items)
-            self._log.moved(record_id, location)
-            log.info(
-                "file %s: %d report(s) queued by %s", printable(path), len(items), result.converter
-            )
-            return self._handled(record_id)
+            return None
+        record_id = self._log.add(
+            folder=folder_name,
+            source=original or path,
+            converter=result.converter,
+            outcome="queued",
+            reports=[i.report_id for i in items],
+            items=item_ids,
+            duration=result.duration,
+        )
+        location = await self._let_go(path, folder, result.converter, items)
+        self._log.moved(record_id, location)
+        log.info(
+            "file %s: %d report(s) queued by %s", printable(path), len(items), result.converter
+        )
+        return self._handled(record_id)
 
     async def _failed(
         self,
