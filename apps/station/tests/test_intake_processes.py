@@ -76,6 +76,13 @@ def _set_folder_settings(station_home: Path, index: int, **settings: object) -> 
 def _folders_config(tmp_path: Path, plugins: Path) -> str:
     return textwrap.dedent(
         f"""
+        [server]
+        connect_timeout = 2.0
+        upload_timeout = 5.0
+
+        [upload]
+        lease = 10.0  # a killed station's claims come back soon
+
         [intake]
         workers = 2
         time_limit = 2.0
