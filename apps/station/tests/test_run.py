@@ -178,7 +178,7 @@ def test_a_400_is_a_dead_letter_with_the_servers_text_and_retry_sends_it_after_a
     assert fake_wats.request_count(WSJF_ROUTE) == 2  # one try each: a 400 is not retried
 
     depth = json.loads(registered("status", "--json").stdout)["queue"]
-    assert depth == {"ready": 0, "leased": 0, "acked": 0, "dead": 2}
+    assert depth == {"ready": 0, "leased": 0, "acked": 0, "dead": 2, "quarantined": 0}
     assert "queue         ready 0, leased 0, acked 0, dead 2" in registered("status").stdout
 
     listing = json.loads(registered("queue", "list", "--state", "dead", "--json").stdout)

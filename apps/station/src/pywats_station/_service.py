@@ -311,9 +311,21 @@ async def run_service(
             max_unfinished_claims=config.upload.max_unfinished_claims,
         )
 
+        quarantine: dict[str, object] = {"count": 0, "latest_reason": None}
+
         async def refresh_depth() -> None:
-            depth = (await queue.stats()).depth
-            metrics.set_queue_depth({k: v for k, v in depth.items() if k != "acked"})
+            stats = await queue.stats()
+            depth = {k: v for k, v in stats.depth.items() if k != "acked"}
+            metrics.set_queue_depth({**depth, "quarantined": stats.quarantined})
+            if stats.quarantined > int(str(quarantine["count"])):
+                # Damaged bytes on disk: the report is set aside, never sent; say so loudly.
+                log.error(
+                    "%d queue item(s) quarantined (stored bytes damaged); latest: %s; see "
+                    "`pywats-station queue list --state quarantined`",
+                    stats.quarantined,
+                    stats.quarantine_reason,
+                )
+            quarantine.update(count=stats.quarantined, latest_reason=stats.quarantine_reason)
 
         # Intake starts before uploads and stops first (its exit runs before the rest of
         # the shutdown below): no new file is taken once the station is stopping.
@@ -327,6 +339,7 @@ async def run_service(
             return {
                 **collect_status(metrics, connection, breaker),
                 "folders": intake.snapshot(),
+                "quarantine": dict(quarantine),
                 "credentials": keeper.snapshot(),
                 "backpressure": uploader.pressure.snapshot(),
                 "uploader": {

@@ -26,7 +26,7 @@ def add_parser(commands: Any) -> None:
     queue_commands = queue.add_subparsers(dest="queue_command", metavar="ACTION")
     queue_commands.required = True
     listing = queue_commands.add_parser("list", help="items waiting, in flight, dead letters")
-    listing.add_argument("--state", choices=("ready", "leased", "dead", "acked"))
+    listing.add_argument("--state", choices=("ready", "leased", "dead", "quarantined", "acked"))
     listing.add_argument("--limit", type=int, default=None)
     listing.add_argument("--json", action="store_true")
     show = queue_commands.add_parser("show", help="one item in full")
@@ -59,7 +59,7 @@ def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:
 def run(args: argparse.Namespace, home: StationHome) -> int:
     with open_station_queue(home, load_station_config(home)) as queue:
         if args.queue_command == "list":
-            states = [args.state] if args.state else ["ready", "leased", "dead"]
+            states = [args.state] if args.state else ["ready", "leased", "dead", "quarantined"]
             items = [item for state in states for item in queue.list(state, limit=args.limit)]
             if args.json:
                 print(json.dumps([_item_dict(i) for i in items], indent=2))
@@ -74,7 +74,8 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
                     f"{item.id}  {item.state!s:6}  {printable(item.key)}  "
                     f"attempts={item.attempts}{error}"
                 )
-            depth = queue.stats().depth
+            stats = queue.stats()
+            depth = {**stats.depth, "quarantined": stats.quarantined}
             print("depth: " + ", ".join(f"{k} {v}" for k, v in depth.items()))
             return EXIT_OK
         failed = 0

@@ -61,10 +61,16 @@ def _queue_depth(home: StationHome, config: StationConfig) -> dict[str, Any] | N
     """The queue's depth per state now, or ``None`` if there is no queue yet."""
     try:
         with open_queue(queue_url(home, config), create=False) as queue:
-            return dict(queue.stats().depth)
+            stats = queue.stats()
     except QueueError as exc:
         log.debug("no queue statistics: %s", exc)
         return None
+    depth: dict[str, Any] = dict(stats.depth)
+    # Items set aside because their stored bytes are damaged: counted, with the latest reason.
+    depth["quarantined"] = stats.quarantined
+    if stats.quarantined:
+        depth["quarantine_reason"] = stats.quarantine_reason
+    return depth
 
 
 def _describe_last_status(last: dict[str, Any]) -> list[str]:
@@ -164,10 +170,13 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
         ),
     ]
     depth = report["queue"]
+    shown = {k: v for k, v in (depth or {}).items() if k != "quarantine_reason"}
     lines.append(
         "  queue         "
-        + (", ".join(f"{k} {v}" for k, v in depth.items()) if depth else "none yet")
+        + (", ".join(f"{k} {v}" for k, v in shown.items()) if depth else "none yet")
     )
+    if depth and depth.get("quarantine_reason"):
+        lines.append(f"  quarantined   latest: {printable(str(depth['quarantine_reason']))}")
     if last is not None:
         lines.append(f"  last status   written {report['last_status_age_seconds']} s ago")
         lines += _describe_last_status(last)
