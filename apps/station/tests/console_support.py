@@ -15,9 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-report_module = pytest.importorskip("pywats.report")
+import pywats.report as report_module
 
 CONSOLE_TOML = """
 [status]

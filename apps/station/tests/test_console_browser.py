@@ -18,7 +18,7 @@ from console_support import ConsoleStation, register, write_report
 pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pywats_testing = pytest.importorskip("pywats_testing")
+import pywats_testing  # noqa: E402
 
 CHROMIUM = os.environ.get("PYWATS_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

