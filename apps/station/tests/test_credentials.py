@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import pickle
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,48 @@ def test_key_stored_in_keyring_that_disappeared(tmp_path: Path, memory_keyring: 
     keyring.set_keyring(fail.Keyring())
     with pytest.raises(CredentialsError, match="no usable OS keyring"):
         CredentialStore(home).load()
+
+
+def test_a_reader_never_sees_a_record_beside_a_key_it_was_not_sealed_with(
+    tmp_path: Path, no_keyring: None
+) -> None:
+    # The console re-registers while the uploader loads credentials: each load must give
+    # the old or the new credentials, never "does not match its key".
+    home = resolve_home(tmp_path)
+    CredentialStore(home).save(_credentials())
+    saved = {PASSCODE}
+    stop = threading.Event()
+
+    def save_again_and_again() -> None:
+        for n in range(150):
+            passcode = f"pc-{n:04d}-rotated"
+            saved.add(passcode)
+            CredentialStore(home).save(
+                StationCredentials("http://127.0.0.1:9", "4C5F70D62FF4", Secret(passcode))
+            )
+        stop.set()
+
+    writer = threading.Thread(target=save_again_and_again)
+    writer.start()
+    loads = 0
+    try:
+        while not stop.is_set() or loads == 0:
+            loaded = CredentialStore(home).load()
+            assert loaded is not None
+            assert loaded.passcode.reveal() in saved
+            loads += 1
+    finally:
+        writer.join()
+    assert loads > 0
+
+
+def test_saving_again_keeps_the_key(tmp_path: Path, no_keyring: None) -> None:
+    home = resolve_home(tmp_path)
+    CredentialStore(home).save(_credentials())
+    key = home.key_file.read_bytes()
+    CredentialStore(home).save(_credentials())
+    assert home.key_file.read_bytes() == key
+    home.key_file.write_bytes(b"short")  # damaged: a new key replaces it
+    CredentialStore(home).save(_credentials())
+    assert len(home.key_file.read_bytes()) == 32
+    assert CredentialStore(home).load() == _credentials()

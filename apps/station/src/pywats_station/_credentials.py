@@ -243,9 +243,13 @@ class CredentialStore:
         return json.dumps(bound, sort_keys=True).encode()
 
     def save(self, credentials: StationCredentials) -> str:
-        """Encrypt and store; returns where the key went (``"keyring"`` or ``"file"``)."""
-        key = AESGCM.generate_key(bit_length=256)
-        store = self._store_key(key)
+        """Encrypt and store; returns where the key went (``"keyring"`` or ``"file"``).
+
+        The key already in the chosen store is kept: only the record is replaced, in one
+        atomic write, so a reader (or a crash) between two steps never sees a record next
+        to a key it was not sealed with.
+        """
+        key, store = self._key_for_saving()
         nonce = os.urandom(12)
         sealed = AESGCM(key).encrypt(
             nonce,
@@ -277,18 +281,28 @@ class CredentialStore:
         log.info("credentials saved for %s (key in %s)", credentials.identifier, store)
         return store
 
-    def _store_key(self, key: bytes) -> Literal["keyring", "file"]:
+    def _key_for_saving(self) -> tuple[bytes, Literal["keyring", "file"]]:
         if self.key_store in ("auto", "keyring"):
             try:
-                self._keyring.save(key)
+                return self._kept_or_new_key(self._keyring), "keyring"
             except CredentialsError as exc:
                 if self.key_store == "keyring":
                     raise
                 log.info("OS keyring not used (%s); keeping the key in a key file", exc)
-            else:
-                return "keyring"
-        self._file.save(key)
-        return "file"
+        return self._kept_or_new_key(self._file), "file"
+
+    @staticmethod
+    def _kept_or_new_key(store: _KeyStore) -> bytes:
+        try:
+            key = store.load()
+        except CredentialsError as exc:
+            # A damaged key seals nothing readable; a new one replaces it.
+            log.info("replacing an unusable key (%s)", exc)
+            key = None
+        if key is None:
+            key = AESGCM.generate_key(bit_length=256)
+            store.save(key)
+        return key
 
     def load(self) -> StationCredentials | None:
         """The stored credentials, ``None`` if the station is not registered.
