@@ -11,15 +11,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel
 
 from pywats._async._http import AsyncHttpClient, Files, QueryParams
-from pywats._async._paging import AsyncPagedIterator
+from pywats._async._paging import ODATA, SCIM, AsyncPagedIterator
 from pywats._errors import ErrorHandler
+from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
+from pywats._payload import parse
 
 __all__ = ["AsyncApi"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
@@ -117,7 +121,7 @@ class AsyncApi:
         response = await self.send(op, path=path, params=params, json=json, accept="*/*")
         return self._handler.handle_bytes(response, op.key)
 
-    def odata(
+    def pages(
         self,
         op: Operation,
         parse: Callable[[Any], T],
@@ -126,10 +130,13 @@ class AsyncApi:
         page_size: int,
         max_items: int | None,
     ) -> AsyncPagedIterator[T]:
-        """Pages of an OData operation, ``$top``/``$skip`` at a time."""
+        """Pages of a list operation: ``$top``/``$skip`` at a time where the spec marks it
+        OData, SCIM's ``startIndex``/``count`` otherwise."""
         query = dict(params or {})
-        op.check_query({**query, "$top": 1, "$skip": 0})
-        return AsyncPagedIterator.odata(
+        paging = ODATA if op.odata else SCIM
+        op.check_query({**query, **paging.query(0, 1)})
+        return AsyncPagedIterator.over(
+            paging,
             self._http,
             self._handler,
             op.url(),
@@ -139,24 +146,21 @@ class AsyncApi:
             max_items=max_items,
         )
 
-    def scim(
+    def odata_query(
         self,
         op: Operation,
-        parse: Callable[[Any], T],
+        model: type[M],
+        filter: Filter | str | None,
         *,
-        params: QueryParams | None = None,
+        order_by: str | None = None,
         page_size: int,
         max_items: int | None,
-    ) -> AsyncPagedIterator[T]:
-        """Pages of a SCIM list operation, ``startIndex``/``count`` at a time."""
-        query = dict(params or {})
-        op.check_query({**query, "startIndex": 1, "count": 1})
-        return AsyncPagedIterator.scim(
-            self._http,
-            self._handler,
-            op.url(),
-            parse,
-            params=query,
+    ) -> AsyncPagedIterator[M]:
+        """Pages of ``model`` from an OData list operation, by ``$filter`` and ``$orderby``."""
+        return self.pages(
+            op,
+            lambda item: parse(model, item, op.key),
+            params={"$filter": None if filter is None else str(filter), "$orderby": order_by},
             page_size=page_size,
             max_items=max_items,
         )

@@ -13,15 +13,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel
 
 from pywats._errors import ErrorHandler
+from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
+from pywats._payload import parse
 from pywats._sync._http import Files, HttpClient, QueryParams
-from pywats._sync._paging import PagedIterator
+from pywats._sync._paging import ODATA, SCIM, PagedIterator
 
 __all__ = ["Api"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
@@ -117,7 +121,7 @@ class Api:
         response = self.send(op, path=path, params=params, json=json, accept="*/*")
         return self._handler.handle_bytes(response, op.key)
 
-    def odata(
+    def pages(
         self,
         op: Operation,
         parse: Callable[[Any], T],
@@ -126,10 +130,13 @@ class Api:
         page_size: int,
         max_items: int | None,
     ) -> PagedIterator[T]:
-        """Pages of an OData operation, ``$top``/``$skip`` at a time."""
+        """Pages of a list operation: ``$top``/``$skip`` at a time where the spec marks it
+        OData, SCIM's ``startIndex``/``count`` otherwise."""
         query = dict(params or {})
-        op.check_query({**query, "$top": 1, "$skip": 0})
-        return PagedIterator.odata(
+        paging = ODATA if op.odata else SCIM
+        op.check_query({**query, **paging.query(0, 1)})
+        return PagedIterator.over(
+            paging,
             self._http,
             self._handler,
             op.url(),
@@ -139,24 +146,21 @@ class Api:
             max_items=max_items,
         )
 
-    def scim(
+    def odata_query(
         self,
         op: Operation,
-        parse: Callable[[Any], T],
+        model: type[M],
+        filter: Filter | str | None,
         *,
-        params: QueryParams | None = None,
+        order_by: str | None = None,
         page_size: int,
         max_items: int | None,
-    ) -> PagedIterator[T]:
-        """Pages of a SCIM list operation, ``startIndex``/``count`` at a time."""
-        query = dict(params or {})
-        op.check_query({**query, "startIndex": 1, "count": 1})
-        return PagedIterator.scim(
-            self._http,
-            self._handler,
-            op.url(),
-            parse,
-            params=query,
+    ) -> PagedIterator[M]:
+        """Pages of ``model`` from an OData list operation, by ``$filter`` and ``$orderby``."""
+        return self.pages(
+            op,
+            lambda item: parse(model, item, op.key),
+            params={"$filter": None if filter is None else str(filter), "$orderby": order_by},
             page_size=page_size,
             max_items=max_items,
         )

@@ -12,7 +12,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from pywats._errors import ErrorHandler, PyWATSError
 from pywats._sync._http import HttpClient, QueryParams
 
-__all__ = ["PagedIterator", "Page"]
+__all__ = ["PagedIterator", "Page", "Paging", "ODATA", "SCIM"]
 
 T = TypeVar("T")
 
@@ -23,6 +23,38 @@ class Page(Generic[T]):
 
     items: list[T]
     total: int | None = None
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a list endpoint pages: the query asking for a page, and where its items are."""
+
+    #: (offset, limit) -> the query parameters that ask for that page
+    query: Callable[[int, int], dict[str, int]]
+    #: (decoded answer, operation) -> the page's raw items, and the total when given
+    items: Callable[[Any, str], tuple[list[Any], int | None]]
+
+
+def _odata_items(body: Any, operation: str) -> tuple[list[Any], int | None]:
+    if isinstance(body, Mapping) and isinstance(body.get("value"), list):
+        body = body["value"]  # OData v4 envelope
+    if not isinstance(body, list):
+        raise PyWATSError("expected a JSON array of items", operation=operation)
+    return body, None
+
+
+def _scim_items(body: Any, operation: str) -> tuple[list[Any], int | None]:
+    if not isinstance(body, Mapping):
+        raise PyWATSError("expected a SCIM list response object", operation=operation)
+    total = body.get("totalResults")
+    return body.get("Resources") or [], total if isinstance(total, int) else None
+
+
+#: OData: ``$top``/``$skip``; the answer is a JSON array (or a v4 ``value`` envelope).
+ODATA = Paging(lambda offset, limit: {"$top": limit, "$skip": offset}, _odata_items)
+#: SCIM: 1-based ``startIndex`` and ``count``; the answer carries ``Resources`` and
+#: ``totalResults``.
+SCIM = Paging(lambda offset, limit: {"startIndex": offset + 1, "count": limit}, _scim_items)
 
 
 class PageFetcher(Protocol[T]):
@@ -95,8 +127,9 @@ class PagedIterator(Generic[T]):
         return items
 
     @classmethod
-    def odata(
+    def over(
         cls,
+        paging: Paging,
         http: HttpClient,
         handler: ErrorHandler,
         path: str,
@@ -106,51 +139,16 @@ class PagedIterator(Generic[T]):
         page_size: int = 100,
         max_items: int | None = None,
     ) -> PagedIterator[T]:
-        """Pages of an OData endpoint that answers a JSON array for ``$top``/``$skip``."""
+        """Pages of the list endpoint ``path``, asked for in the ``paging`` style
+        (:data:`ODATA` or :data:`SCIM`)."""
 
         def fetch(offset: int, limit: int) -> Page[T]:
-            query = {**(params or {}), "$top": limit, "$skip": offset}
+            query = {**(params or {}), **paging.query(offset, limit)}
             operation = f"GET /{path.lstrip('/')}"
             body = handler.handle(http.request("GET", path, params=query), operation)
             if body is None:
                 return Page([])
-            if isinstance(body, Mapping) and isinstance(body.get("value"), list):
-                body = body["value"]  # OData v4 envelope
-            if not isinstance(body, list):
-                raise PyWATSError("expected a JSON array of items", operation=operation)
-            return Page([parse(item) for item in body])
-
-        return cls(fetch, page_size=page_size, max_items=max_items)
-
-    @classmethod
-    def scim(
-        cls,
-        http: HttpClient,
-        handler: ErrorHandler,
-        path: str,
-        parse: Callable[[Any], T],
-        *,
-        params: QueryParams | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-    ) -> PagedIterator[T]:
-        """Pages of a SCIM list endpoint.
-
-        ``startIndex`` is 1-based; the answer carries ``Resources`` and ``totalResults``.
-        """
-
-        def fetch(offset: int, limit: int) -> Page[T]:
-            query = {**(params or {}), "startIndex": offset + 1, "count": limit}
-            operation = f"GET /{path.lstrip('/')}"
-            body = handler.handle(http.request("GET", path, params=query), operation)
-            if body is None:
-                return Page([])
-            if not isinstance(body, Mapping):
-                raise PyWATSError("expected a SCIM list response object", operation=operation)
-            resources = body.get("Resources") or []
-            total = body.get("totalResults")
-            return Page(
-                [parse(item) for item in resources], total if isinstance(total, int) else None
-            )
+            items, total = paging.items(body, operation)
+            return Page([parse(item) for item in items], total)
 
         return cls(fetch, page_size=page_size, max_items=max_items)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pywats._async._http import AsyncHttpClient, QueryParams
-from pywats._async._paging import AsyncPagedIterator
+from pywats._async._paging import ODATA, AsyncPagedIterator
 from pywats._errors import ErrorHandler
 
 __all__ = ["AsyncReportRepository"]
@@ -56,7 +56,8 @@ class AsyncReportRepository:
         page_size: int,
         max_items: int | None,
     ) -> AsyncPagedIterator[T]:
-        return AsyncPagedIterator.odata(
+        return AsyncPagedIterator.over(
+            ODATA,
             self._http,
             self._handler,
             "api/Report/Query/Header",

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from pywats._errors import ErrorHandler
 from pywats._sync._http import HttpClient, QueryParams
-from pywats._sync._paging import PagedIterator
+from pywats._sync._paging import ODATA, PagedIterator
 
 __all__ = ["ReportRepository"]
 
@@ -58,7 +58,8 @@ class ReportRepository:
         page_size: int,
         max_items: int | None,
     ) -> PagedIterator[T]:
-        return PagedIterator.odata(
+        return PagedIterator.over(
+            ODATA,
             self._http,
             self._handler,
             "api/Report/Query/Header",
