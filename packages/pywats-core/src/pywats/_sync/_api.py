@@ -10,22 +10,23 @@ without one it requires, is refused before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from pydantic import BaseModel
 
 from pywats._errors import ErrorHandler
 from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
-from pywats._payload import parse
 from pywats._sync._http import Files, HttpClient, QueryParams
 from pywats._sync._paging import ODATA, SCIM, PagedIterator
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["Api"]
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
@@ -157,6 +158,9 @@ class Api:
         max_items: int | None,
     ) -> PagedIterator[M]:
         """Pages of ``model`` from an OData list operation, by ``$filter`` and ``$orderby``."""
+        # pydantic loads with the first domain call, not with ``import pywats``
+        from pywats._payload import parse
+
         return self.pages(
             op,
             lambda item: parse(model, item, op.key),
