@@ -10,7 +10,7 @@ without one it requires, is refused before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import httpx
 
@@ -22,8 +22,9 @@ from pywats._sync._paging import ODATA, SCIM, PagedIterator
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from typing_extensions import Unpack
 
-__all__ = ["Api"]
+__all__ = ["Api", "Call", "Upload"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound="BaseModel")
@@ -32,24 +33,39 @@ _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
 
 
+class Call(TypedDict, total=False):
+    """What a call carries besides its operation (each optional)."""
+
+    #: the route's path parameters, by the spec's names
+    path: Mapping[str, str | int] | None
+    #: query parameters, by the spec's names; ``None`` values are left out
+    params: QueryParams | None
+    #: the JSON body
+    json: Any
+
+
+class Upload(Call, total=False):
+    """A call that may carry a raw body (XML or JSON bytes) or files instead of JSON."""
+
+    content: bytes | None
+    files: Files | None
+
+
 class Api:
     def __init__(self, http: HttpClient, handler: ErrorHandler) -> None:
         self._http = http
         self._handler = handler
 
     def send(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Files | None = None,
-        accept: str | None = None,
+        self, op: Operation, *, accept: str | None = None, **call: Unpack[Upload]
     ) -> httpx.Response:
         """Send ``op`` and return the response, whatever its status."""
-        query = dict(params or {})
+        unknown = call.keys() - Upload.__optional_keys__
+        if unknown:
+            raise TypeError(f"{op.key}: unknown arguments {sorted(unknown)}")
+        path = call.get("path")
+        query = dict(call.get("params") or {})
+        json, content, files = call.get("json"), call.get("content"), call.get("files")
         op.check_query(query)
         for name, value in (path or {}).items():
             if str(value).lower() in shadowing_literals(op).get(name, ()):
@@ -78,30 +94,13 @@ class Api:
             headers=headers or None,
         )
 
-    def json(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-    ) -> Any:
+    def json(self, op: Operation, **call: Unpack[Call]) -> Any:
         """The decoded JSON answer (``None`` for an empty answer in LENIENT mode)."""
-        response = self.send(op, path=path, params=params, json=json)
-        return self._handler.handle(response, op.key)
+        return self._handler.handle(self.send(op, **call), op.key)
 
-    def action(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Files | None = None,
-    ) -> Any:
+    def action(self, op: Operation, **call: Unpack[Upload]) -> Any:
         """Send a command; its answer, decoded when it is JSON, ``None`` when empty."""
-        response = self.send(op, path=path, params=params, json=json, content=content, files=files)
+        response = self.send(op, **call)
         self._handler.check(response, op.key)
         if not response.is_success or not response.content.strip():
             return None
@@ -110,17 +109,9 @@ class Api:
         except ValueError:
             return response.text
 
-    def file(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-    ) -> bytes | None:
+    def file(self, op: Operation, **call: Unpack[Call]) -> bytes | None:
         """The raw bytes of the answer (files, exports, XML)."""
-        response = self.send(op, path=path, params=params, json=json, accept="*/*")
-        return self._handler.handle_bytes(response, op.key)
+        return self._handler.handle_bytes(self.send(op, accept="*/*", **call), op.key)
 
     def pages(
         self,
