@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import pywats
-from pywats._async._paging import ODATA, SCIM
+from pywats._paging_styles import ODATA, SCIM
 
 Call = Callable[..., Any]
 

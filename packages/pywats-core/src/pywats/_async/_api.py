@@ -7,46 +7,30 @@ without one it requires, is refused before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from pywats._async._http import AsyncHttpClient, Files, QueryParams
-from pywats._async._paging import ODATA, SCIM, AsyncPagedIterator
+from pywats._async._http import AsyncHttpClient, QueryParams
+from pywats._async._paging import AsyncPagedIterator
+from pywats._call import Call, Upload
 from pywats._errors import ErrorHandler
 from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
+from pywats._paging_styles import ODATA, SCIM
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from typing_extensions import Unpack
 
-__all__ = ["AsyncApi", "Call", "Upload"]
+__all__ = ["AsyncApi"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound="BaseModel")
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
-
-
-class Call(TypedDict, total=False):
-    """What a call carries besides its operation (each optional)."""
-
-    #: the route's path parameters, by the spec's names
-    path: Mapping[str, str | int] | None
-    #: query parameters, by the spec's names; ``None`` values are left out
-    params: QueryParams | None
-    #: the JSON body
-    json: Any
-
-
-class Upload(Call, total=False):
-    """A call that may carry a raw body (XML or JSON bytes) or files instead of JSON."""
-
-    content: bytes | None
-    files: Files | None
 
 
 class AsyncApi:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from pywats._async._http import AsyncHttpClient, QueryParams
-from pywats._errors import ErrorHandler, PyWATSError
+from pywats._errors import ErrorHandler
+from pywats._paging_styles import Paging
 
-__all__ = ["AsyncPagedIterator", "Page", "Paging", "ODATA", "SCIM"]
+__all__ = ["AsyncPagedIterator", "Page"]
 
 T = TypeVar("T")
 
@@ -21,38 +22,6 @@ class Page(Generic[T]):
 
     items: list[T]
     total: int | None = None
-
-
-@dataclass(frozen=True)
-class Paging:
-    """How a list endpoint pages: the query asking for a page, and where its items are."""
-
-    #: (offset, limit) -> the query parameters that ask for that page
-    query: Callable[[int, int], dict[str, int]]
-    #: (decoded answer, operation) -> the page's raw items, and the total when given
-    items: Callable[[Any, str], tuple[list[Any], int | None]]
-
-
-def _odata_items(body: Any, operation: str) -> tuple[list[Any], int | None]:
-    if isinstance(body, Mapping) and isinstance(body.get("value"), list):
-        body = body["value"]  # OData v4 envelope
-    if not isinstance(body, list):
-        raise PyWATSError("expected a JSON array of items", operation=operation)
-    return body, None
-
-
-def _scim_items(body: Any, operation: str) -> tuple[list[Any], int | None]:
-    if not isinstance(body, Mapping):
-        raise PyWATSError("expected a SCIM list response object", operation=operation)
-    total = body.get("totalResults")
-    return body.get("Resources") or [], total if isinstance(total, int) else None
-
-
-#: OData: ``$top``/``$skip``; the answer is a JSON array (or a v4 ``value`` envelope).
-ODATA = Paging(lambda offset, limit: {"$top": limit, "$skip": offset}, _odata_items)
-#: SCIM: 1-based ``startIndex`` and ``count``; the answer carries ``Resources`` and
-#: ``totalResults``.
-SCIM = Paging(lambda offset, limit: {"startIndex": offset + 1, "count": limit}, _scim_items)
 
 
 class AsyncPageFetcher(Protocol[T]):

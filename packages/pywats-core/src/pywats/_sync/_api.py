@@ -9,46 +9,30 @@ without one it requires, is refused before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from pywats._call import Call, Upload
 from pywats._errors import ErrorHandler
 from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
-from pywats._sync._http import Files, HttpClient, QueryParams
-from pywats._sync._paging import ODATA, SCIM, PagedIterator
+from pywats._paging_styles import ODATA, SCIM
+from pywats._sync._http import HttpClient, QueryParams
+from pywats._sync._paging import PagedIterator
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from typing_extensions import Unpack
 
-__all__ = ["Api", "Call", "Upload"]
+__all__ = ["Api"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound="BaseModel")
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
-
-
-class Call(TypedDict, total=False):
-    """What a call carries besides its operation (each optional)."""
-
-    #: the route's path parameters, by the spec's names
-    path: Mapping[str, str | int] | None
-    #: query parameters, by the spec's names; ``None`` values are left out
-    params: QueryParams | None
-    #: the JSON body
-    json: Any
-
-
-class Upload(Call, total=False):
-    """A call that may carry a raw body (XML or JSON bytes) or files instead of JSON."""
-
-    content: bytes | None
-    files: Files | None
 
 
 class Api:

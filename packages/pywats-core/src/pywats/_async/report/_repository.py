@@ -7,8 +7,9 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pywats._async._http import AsyncHttpClient, QueryParams
-from pywats._async._paging import ODATA, AsyncPagedIterator
+from pywats._async._paging import AsyncPagedIterator
 from pywats._errors import ErrorHandler
+from pywats._paging_styles import ODATA
 
 __all__ = ["AsyncReportRepository"]
 

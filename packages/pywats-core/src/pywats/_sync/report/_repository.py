@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pywats._errors import ErrorHandler
+from pywats._paging_styles import ODATA
 from pywats._sync._http import HttpClient, QueryParams
-from pywats._sync._paging import ODATA, PagedIterator
+from pywats._sync._paging import PagedIterator
 
 __all__ = ["ReportRepository"]
 
