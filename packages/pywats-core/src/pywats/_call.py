@@ -1,4 +1,5 @@
-"""What one call of a spec operation carries besides the operation itself.
+"""What one call of a spec operation carries besides the operation itself, and the
+headers of raw bodies.
 
 Shared by the async and the sync API (``pywats._async._api`` and its twin).
 """
@@ -11,7 +12,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     from pywats._async._http import Files, QueryParams
 
-__all__ = ["Call", "Upload"]
+__all__ = ["Call", "Upload", "JSON_BODY", "XML_BODY"]
+
+#: the headers of a raw request body (``content``), by its kind
+JSON_BODY: Mapping[str, str] = {"Content-Type": "application/json; charset=utf-8"}
+XML_BODY: Mapping[str, str] = {"Content-Type": "application/xml; charset=utf-8"}
 
 
 class Call(TypedDict, total=False):

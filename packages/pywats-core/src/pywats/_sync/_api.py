@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from pywats._call import Call, Upload
+from pywats._call import JSON_BODY, XML_BODY, Call, Upload
 from pywats._errors import ErrorHandler
 from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
@@ -30,9 +30,6 @@ __all__ = ["Api"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound="BaseModel")
-
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
 
 
 class Api:
@@ -66,7 +63,7 @@ class Api:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(_XML if op.body == "application/xml" else _JSON)
+            headers.update(XML_BODY if op.body == "application/xml" else JSON_BODY)
         return self._http.request(
             op.method,
             op.url(path),

@@ -114,6 +114,15 @@ class _ReportBuilderBase(MeasurementMaker):
             header["processName"] = self.process_name
         return header
 
+    def _report(self, **parts: Any) -> Report:
+        """A new ``Report``: the header, ``parts``, misc infos and assets (an empty list is
+        left out)."""
+        parts["miscInfos"] = [m.model_copy() for m in self.misc_infos]
+        parts["assets"] = [a.model_copy() for a in self.assets]
+        data = self._header()
+        data.update((key, value) for key, value in parts.items() if value != [])
+        return Report(**data)
+
     def asset(self, asset_sn: str, usage_count: int | None = None) -> Asset:
         """Record equipment (fixture, instrument) used for this report."""
         item = Asset(assetSN=asset_sn)
@@ -210,17 +219,12 @@ class UUTBuilder(_ReportBuilderBase):
                 if root.status in (StepStatus.FAILED, StepStatus.ERROR, StepStatus.TERMINATED)
                 else ReportResult.PASSED
             )
-        data = self._header()
-        data["result"] = result
-        data["root"] = root
-        data["uut"] = self.uut.model_copy(deep=True)
-        if self.misc_infos:
-            data["miscInfos"] = [m.model_copy() for m in self.misc_infos]
-        if self.sub_units:
-            data["subUnits"] = [s.model_copy() for s in self.sub_units]
-        if self.assets:
-            data["assets"] = [a.model_copy() for a in self.assets]
-        return Report(**data)
+        return self._report(
+            result=result,
+            root=root,
+            uut=self.uut.model_copy(deep=True),
+            subUnits=[s.model_copy() for s in self.sub_units],
+        )
 
     def sub_unit(self, part_type: str, pn: str, sn: str, rev: str) -> SubUnit:
         unit = SubUnit(partType=part_type, pn=pn, sn=sn, rev=rev)
@@ -316,17 +320,12 @@ class UURBuilder(_ReportBuilderBase):
         return failure
 
     def build(self) -> Report:
-        data = self._header()
-        data["result"] = self.result
-        data["uur"] = self.uur.model_copy(deep=True)
-        data["subUnits"] = [unit.model_copy(deep=True) for unit in self.sub_units]
-        if self.misc_infos:
-            data["miscInfos"] = [m.model_copy() for m in self.misc_infos]
-        if self.binary_data:
-            data["binaryData"] = [b.model_copy() for b in self.binary_data]
-        if self.assets:
-            data["assets"] = [a.model_copy() for a in self.assets]
-        return Report(**data)
+        return self._report(
+            result=self.result,
+            uur=self.uur.model_copy(deep=True),
+            subUnits=[unit.model_copy(deep=True) for unit in self.sub_units],
+            binaryData=[b.model_copy() for b in self.binary_data],
+        )
 
     def attachment(
         self, name: str, data: bytes, content_type: str = "application/octet-stream"
