@@ -28,6 +28,7 @@ __all__ = [
     "bool_param",
     "json_object",
     "match_route",
+    "no_resource",
     "read_body",
     "send_reply",
 ]
@@ -77,6 +78,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     principal: Principal | None = None  # set once authenticated
+    repeated: list[tuple[str, str]] = field(default_factory=list)  # every pair, in order
 
     def param(self, name: str) -> str | None:
         """A query parameter, matched case-insensitively as ASP.NET model binding does."""
@@ -85,6 +87,11 @@ class Request:
             if key.lower() == wanted:
                 return value
         return None
+
+    def params(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (``?a=1&a=2``), case-insensitively."""
+        wanted = name.lower()
+        return [value for key, value in self.repeated if key.lower() == wanted]
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,13 @@ async def send_reply(send: Send, reply: Reply) -> None:
     ]
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})
+
+
+def no_resource(host: str, target: str) -> Reply:
+    """ASP.NET Web API's 404 for a path no route serves (``target``: path and query)."""
+    return Reply.message(
+        404, f"No HTTP resource was found that matches the request URI 'http://{host}{target}'."
+    )
 
 
 def bool_param(value: str | None, name: str) -> bool | None:
