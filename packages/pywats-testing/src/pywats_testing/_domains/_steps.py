@@ -91,10 +91,6 @@ def numeric_points(doc: Mapping[str, Any]) -> Iterator[NumericPoint]:
                 yield NumericPoint(dict(doc), path, step, measurement)
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 6)
-
-
 def numeric_summary(points: Sequence[NumericPoint]) -> Json:
     """Count, spread and process capability of the measurements' values.
 
@@ -117,17 +113,17 @@ def numeric_summary(points: Sequence[NumericPoint]) -> Json:
     out.update(
         min=min(values),
         max=max(values),
-        avg=_round(avg),
-        sum=_round(math.fsum(values)),
-        stdev=_round(stdev),
-        var=_round(stdev * stdev if stdev is not None else None),
-        median=_round(statistics.median(values)),
-        cp=_round(cp),
-        cpk=_round(min(sides) if sides else None),
-        cpl=_round(cpl),
-        cpu=_round(cpu),
-        sigmaLow3=_round(avg - 3 * stdev if stdev is not None else None),
-        sigmaHigh3=_round(avg + 3 * stdev if stdev is not None else None),
+        avg=avg,
+        sum=math.fsum(values),
+        stdev=stdev,
+        var=stdev * stdev if stdev is not None else None,
+        median=statistics.median(values),
+        cp=cp,
+        cpk=min(sides) if sides else None,
+        cpl=cpl,
+        cpu=cpu,
+        sigmaLow3=avg - 3 * stdev if stdev is not None else None,
+        sigmaHigh3=avg + 3 * stdev if stdev is not None else None,
         limit1=_number(newest.get("lowLimit")),
         limit2=_number(newest.get("highLimit")),
         compOperator=newest.get("compOp"),

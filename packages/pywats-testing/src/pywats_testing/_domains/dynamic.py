@@ -215,7 +215,7 @@ async def app_dynamic_yield(app: FakeWatsApp, request: Request) -> Reply:
 def _repair_items(app: FakeWatsApp, wanted: Json) -> list[Json]:
     items = []
     for doc in matching(app, wanted, kinds="R"):
-        items.extend(failure_rows(app, doc) or [{**repair_fields(doc), "_noFailure": True}])
+        items.extend(failure_rows(app, doc) or [{**repair_fields(app, doc), "_noFailure": True}])
     return items
 
 

@@ -38,7 +38,11 @@ def _referenced(app: FakeWatsApp, doc: Json, failure: Json) -> tuple[Any, Any]:
     return failure.get("refStepName"), None
 
 
-def repair_fields(doc: Json) -> Json:
+def _process_name(app: FakeWatsApp, code: Any) -> Any:
+    return next((p.name for p in app.state.processes if str(p.code) == str(code)), None)
+
+
+def repair_fields(app: FakeWatsApp, doc: Json) -> Json:
     """What a repair report says about itself, under the repair dimensions' names."""
     uur = doc.get("uur") or {}
     return {
@@ -48,9 +52,9 @@ def repair_fields(doc: Json) -> Json:
         "revision": doc.get("rev"),
         "productName": doc.get("productName"),
         "repairDate": start_of(doc).isoformat().replace("+00:00", "Z"),
-        "repairOperation": doc.get("processName"),
+        "repairOperation": doc.get("processName") or _process_name(app, doc.get("processCode")),
         "repairOperationCode": doc.get("processCode"),
-        "testOperation": uur.get("processName"),
+        "testOperation": uur.get("processName") or _process_name(app, uur.get("processCode")),
         "testOperationCode": uur.get("processCode"),
         "testReportId": uur.get("refUUT"),
         "stationName": doc.get("machineName"),
@@ -62,7 +66,7 @@ def repair_fields(doc: Json) -> Json:
 
 def failure_rows(app: FakeWatsApp, doc: Json) -> list[Json]:
     """One row per failure of a repair report (none for a repair without failures)."""
-    report = repair_fields(doc)
+    report = repair_fields(app, doc)
     rows = []
     for unit in doc.get("subUnits") or ():
         for failure in (unit.get("failures") or ()) if isinstance(unit, dict) else ():
