@@ -27,6 +27,7 @@ __all__ = [
     "Send",
     "bool_param",
     "json_object",
+    "json_objects",
     "match_route",
     "no_resource",
     "read_body",
@@ -225,4 +226,13 @@ def json_object(body: bytes) -> dict[str, Any]:
     value = json.loads(body)
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object")
+    return value
+
+
+def json_objects(body: bytes, what: str = "objects") -> list[dict[str, Any]]:
+    """A JSON array of objects; an empty body is an empty array. ``ValueError`` says
+    "expected a JSON array of <what>" otherwise."""
+    value = json.loads(body or b"[]")
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError(f"expected a JSON array of {what}")
     return value

@@ -36,9 +36,9 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _report(sn: str, volts: float, amps: float, station: str, start: datetime) -> dict[str, Any]:
-    passed = LOW <= volts <= HIGH
-    status = "P" if passed else "F"
+def _steps(volts: float, amps: float) -> list[dict[str, Any]]:
+    """A voltage step (fails outside LOW..HIGH) and a two-current step (I1, I2)."""
+    status = "P" if LOW <= volts <= HIGH else "F"
     voltage = {
         "name": None,
         "status": status,
@@ -52,59 +52,42 @@ def _report(sn: str, volts: float, amps: float, station: str, start: datetime) -
         {"name": name, "status": "P", "value": value, "unit": "A", "compOp": "LE", "lowLimit": 2.0}
         for name, value in (("I1", 0.5), ("I2", amps))
     ]
-    return {
-        "type": "T",
-        "id": str(uuid.uuid4()),
-        "pn": "PN-M",
-        "sn": sn,
-        "rev": "A",
-        "processCode": 10,
-        "result": status,
-        "machineName": station,
-        "location": "lab",
-        "purpose": "test",
-        "start": _stamp(start),
-        "startUTC": _stamp(start),
-        "uut": {"user": "operator", "execTime": 1800.0},
-        "root": {
-            "id": 1,
+    return [
+        {
+            "id": 2,
             "group": "M",
-            "stepType": "SequenceCall",
-            "name": ROOT,
+            "stepType": "ET_NLT",
+            "name": "Voltage",
             "status": status,
-            "seqCall": {"path": "main.seq", "name": "MainSequence", "version": "1.0"},
-            "steps": [
-                {
-                    "id": 2,
-                    "group": "M",
-                    "stepType": "ET_NLT",
-                    "name": "Voltage",
-                    "status": status,
-                    "totTime": 0.5,
-                    "causedUUTFailure": not passed,
-                    "numericMeas": [voltage],
-                },
-                {
-                    "id": 3,
-                    "group": "M",
-                    "stepType": "ET_MNLT",
-                    "name": "Currents",
-                    "status": "P",
-                    "totTime": 0.25,
-                    "numericMeas": currents,
-                },
-            ],
+            "totTime": 0.5,
+            "causedUUTFailure": status == "F",
+            "numericMeas": [voltage],
         },
-    }
+        {
+            "id": 3,
+            "group": "M",
+            "stepType": "ET_MNLT",
+            "name": "Currents",
+            "status": "P",
+            "totTime": 0.25,
+            "numericMeas": currents,
+        },
+    ]
 
 
 @pytest.fixture
-def uploaded(run: Run) -> list[dict[str, Any]]:
+def uploaded(run: Run, make_report: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
     """The four test runs of RUNS, an hour apart, the last one an hour ago."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     reports = []
     for n, (sn, volts, amps, station) in enumerate(RUNS):
-        report = _report(sn, volts, amps, station, now - (len(RUNS) - n) * HOUR)
+        start = _stamp(now - (len(RUNS) - n) * HOUR)
+        steps = _steps(volts, amps)
+        status = steps[0]["status"]
+        report = make_report(id=str(uuid.uuid4()), pn="PN-M", sn=sn, result=status)
+        report.update(machineName=station, start=start, startUTC=start)
+        report["uut"]["execTime"] = 1800.0
+        report["root"].update(status=status, steps=steps)
         run(lambda w, r=report: w.report.submit_wsjf(r))
         reports.append(report)
     return reports

@@ -108,13 +108,15 @@ def recent_window(wanted: Mapping[str, Any], now: datetime | None = None) -> Jso
     the current one only with ``includeCurrentPeriod``), unless ``dateFrom`` is given."""
     out = dict(wanted)
     grouping, count = wanted.get("dateGrouping"), wanted.get("periodCount")
-    if out.get("dateFrom") or not isinstance(count, int) or grouping not in range(6):
+    if out.get("dateFrom") or not isinstance(count, int) or not isinstance(grouping, int):
         return out
-    current = _period_start(now or datetime.now(timezone.utc), int(grouping))
+    if grouping not in range(6):
+        return out
+    current = _period_start(now or datetime.now(timezone.utc), grouping)
     if wanted.get("includeCurrentPeriod"):
-        out["dateFrom"] = _periods_back(current, int(grouping), count - 1).isoformat()
+        out["dateFrom"] = _periods_back(current, grouping, count - 1).isoformat()
     else:
-        out["dateFrom"] = _periods_back(current, int(grouping), count).isoformat()
+        out["dateFrom"] = _periods_back(current, grouping, count).isoformat()
         out.setdefault("dateTo", current.isoformat())
     return out
 

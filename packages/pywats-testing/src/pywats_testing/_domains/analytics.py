@@ -130,36 +130,33 @@ async def app_volume_yield_recent(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(_in_group(app, _yield_rows(app, wanted), wanted["_group"]))
 
 
+def _top_products(app: FakeWatsApp, wanted: dict[str, Any], key: str, descending: bool) -> Reply:
+    """Product rows ranked by ``key``: the filter's ``topCount`` (default 10), of the
+    product group a GET form names."""
+    rows = _in_group(app, _yield_rows(app, wanted), wanted.get("_group"))
+    return Reply.json(_ranked(rows, key, descending, int(wanted.get("topCount") or 10)))
+
+
 @routes.post("/api/App/WorstYield")
 async def app_worst_yield(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = json_object(request.body)
-    top = int(wanted.get("topCount") or 10)
-    return Reply.json(_ranked(_yield_rows(app, wanted), "fpy", False, top))
+    return _top_products(app, json_object(request.body), "fpy", False)
 
 
 @routes.get("/api/App/WorstYield")
 async def app_worst_yield_recent(app: FakeWatsApp, request: Request) -> Reply:
     wanted = _recent(request)
-    if isinstance(wanted, Reply):
-        return wanted
-    rows = _in_group(app, _yield_rows(app, wanted), wanted["_group"])
-    return Reply.json(_ranked(rows, "fpy", False, 10))
+    return wanted if isinstance(wanted, Reply) else _top_products(app, wanted, "fpy", False)
 
 
 @routes.post("/api/App/HighVolume")
 async def app_high_volume(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = json_object(request.body)
-    top = int(wanted.get("topCount") or 10)
-    return Reply.json(_ranked(_yield_rows(app, wanted), "unitCount", True, top))
+    return _top_products(app, json_object(request.body), "unitCount", True)
 
 
 @routes.get("/api/App/HighVolume")
 async def app_high_volume_recent(app: FakeWatsApp, request: Request) -> Reply:
     wanted = _recent(request)
-    if isinstance(wanted, Reply):
-        return wanted
-    rows = _in_group(app, _yield_rows(app, wanted), wanted["_group"])
-    return Reply.json(_ranked(rows, "unitCount", True, 10))
+    return wanted if isinstance(wanted, Reply) else _top_products(app, wanted, "unitCount", True)
 
 
 @routes.post("/api/App/WorstYieldByProductGroup")

@@ -76,7 +76,9 @@ def _parse(
 ) -> tuple[list[str], list[str], list[tuple[str, bool]]]:
     """(group-by dimensions, KPIs named, ordering) from a ``dimensions`` text."""
     by_lower = {name.lower(): name for name in (*dimensions, *kpis)}
-    dims, named, order = [], [], []
+    dims: list[str] = []
+    named: list[str] = []
+    order: list[tuple[str, bool]] = []
     for part in (p.strip() for p in text.split(";")):
         if not part:
             continue
@@ -198,19 +200,6 @@ def _yield_kpis(docs: list[Json]) -> Json:
     return out
 
 
-@routes.post("/api/App/DynamicYield")
-async def app_dynamic_yield(app: FakeWatsApp, request: Request) -> Reply:
-    wanted, text = _filter_and_dimensions(request, _YIELD_DEFAULT)
-    try:
-        dims, named, order = _parse(text, _YIELD_DIMENSIONS, _YIELD_KPIS, _YIELD_UNSUPPORTED)
-    except _Refused as exc:
-        return Reply.message(400, str(exc))
-    grouping = int(wanted.get("dateGrouping", 1))
-    docs = matching(app, wanted, kinds="T")
-    rows = _rows(docs, dims, _yield_value(app, grouping), _yield_kpis)
-    return Reply.json(_finish(rows, named, order, wanted.get("topCount")))
-
-
 # -- DynamicRepair --------------------------------------------------------------------
 def _repair_items(app: FakeWatsApp, wanted: Json) -> list[Json]:
     items = []
@@ -226,19 +215,53 @@ def _repair_kpis(items: list[Json]) -> Json:
     }
 
 
-@routes.post("/api/App/DynamicRepair")
-async def app_dynamic_repair(app: FakeWatsApp, request: Request) -> Reply:
-    wanted, text = _filter_and_dimensions(request, _REPAIR_DEFAULT)
-    try:
-        dims, named, order = _parse(text, _REPAIR_DIMENSIONS, _REPAIR_KPIS, _REPAIR_UNSUPPORTED)
-    except _Refused as exc:
-        return Reply.message(400, str(exc))
-    grouping = int(wanted.get("dateGrouping", 1))
-
+def _repair_value(grouping: int) -> Callable[[Json, str], Any]:
     def value(item: Json, dimension: str) -> Any:
         if dimension == "period":
             return period_label(moment(item["repairDate"]) or start_of({}), grouping)
         return item.get(dimension)
 
-    rows = _rows(_repair_items(app, wanted), dims, value, _repair_kpis)
+    return value
+
+
+def _answer(
+    request: Request,
+    default: str,
+    vocabulary: tuple[Sequence[str], Sequence[str], Sequence[str]],
+    items: Callable[[Json], Sequence[Json]],
+    value: Callable[[int], Callable[[Json, str], Any]],
+    kpis: Callable[[list[Json]], Json],
+) -> Reply:
+    """Group the filter's ``items`` by the dimensions asked, with their KPIs, in order."""
+    wanted, text = _filter_and_dimensions(request, default)
+    try:
+        dims, named, order = _parse(text, *vocabulary)
+    except _Refused as exc:
+        return Reply.message(400, str(exc))
+    grouping = int(wanted.get("dateGrouping", 1))
+    rows = _rows(items(wanted), dims, value(grouping), kpis)
     return Reply.json(_finish(rows, named, order, wanted.get("topCount")))
+
+
+@routes.post("/api/App/DynamicYield")
+async def app_dynamic_yield(app: FakeWatsApp, request: Request) -> Reply:
+    return _answer(
+        request,
+        _YIELD_DEFAULT,
+        (_YIELD_DIMENSIONS, _YIELD_KPIS, _YIELD_UNSUPPORTED),
+        lambda wanted: matching(app, wanted, kinds="T"),
+        lambda grouping: _yield_value(app, grouping),
+        _yield_kpis,
+    )
+
+
+@routes.post("/api/App/DynamicRepair")
+async def app_dynamic_repair(app: FakeWatsApp, request: Request) -> Reply:
+    return _answer(
+        request,
+        _REPAIR_DEFAULT,
+        (_REPAIR_DIMENSIONS, _REPAIR_KPIS, _REPAIR_UNSUPPORTED),
+        lambda wanted: _repair_items(app, wanted),
+        _repair_value,
+        _repair_kpis,
+    )
