@@ -184,6 +184,15 @@ def test_dynamic_yield_gives_every_kpi_when_none_is_named(run: Run, uploaded: An
     assert row["ppmFpy"] == pytest.approx(1e6 / 3, abs=0.01)
 
 
+def test_dynamic_yield_by_day(run: Run, uploaded: list[dict[str, Any]]) -> None:
+    by_day = PublicWatsFilter(part_number="PN-M", date_grouping=1)
+    rows = run(lambda w: w.analytics.dynamic_yield(by_day, dimensions="period;unitCount"))
+    units: dict[str, set[str]] = {}
+    for report in uploaded:  # the uploads straddle midnight when run just after it
+        units.setdefault(report["startUTC"][:10], set()).add(report["sn"])
+    assert rows == [{"period": day, "unitCount": len(sns)} for day, sns in sorted(units.items())]
+
+
 def test_dynamic_yield_refuses_what_it_cannot_compute(run: Run, uploaded: Any) -> None:
     with pytest.raises(pywats.ValidationError, match="swVersion"):
         run(lambda w: w.analytics.dynamic_yield(FILTER, dimensions="swVersion"))
