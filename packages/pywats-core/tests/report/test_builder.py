@@ -284,11 +284,11 @@ def test_active_mode_respects_an_explicit_step_status() -> None:
 
 def test_report_id_is_fixed_at_creation() -> None:
     builder = _uut()
-    first = builder.build()
+    known = builder.id
     builder.root.numeric("later", 1.0)
-    second = builder.build()
-    assert first.id == second.id == builder.id
-    uuid.UUID(first.id)
+    report = builder.build()
+    assert report.id == builder.id == known
+    uuid.UUID(report.id)
     fixed = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
     assert _uut(report_id=fixed).build().id == fixed
     assert _uut(report_id=uuid.UUID(fixed)).build().id == fixed
@@ -321,6 +321,10 @@ def test_uur_builder_with_failures_and_sub_units() -> None:
     module = builder.sub_unit("Module", "PN-3", "SN-3", "C", parent_idx=pcba)
     builder.failure("Component", "Burned Component", com_ref="U1")
     builder.failure("Solder", "Bridge", idx=module, comment="pins 3-4", ref_step_id=16)
+    with pytest.raises(ValueError, match="parent_idx 9 is not a sub-unit idx"):
+        builder.sub_unit("X", "a", "b", "c", parent_idx=9)
+    with pytest.raises(ValueError, match="no sub-unit with idx 7"):
+        builder.failure("a", "b", idx=7)
     report = builder.build()
     assert report.is_uur
     assert report.root is None
@@ -331,10 +335,6 @@ def test_uur_builder_with_failures_and_sub_units() -> None:
     assert report.uur.process_code == 10
     assert validate(report, processes=PROCESSES) == []
     assert parse_wsjf(dumps_wsjf(report)) == report
-    with pytest.raises(ValueError, match="parent_idx 9 is not a sub-unit idx"):
-        builder.sub_unit("X", "a", "b", "c", parent_idx=9)
-    with pytest.raises(ValueError, match="no sub-unit with idx 7"):
-        builder.failure("a", "b", idx=7)
 
 
 def test_assets_and_attachments() -> None:

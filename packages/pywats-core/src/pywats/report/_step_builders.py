@@ -60,6 +60,18 @@ class MeasurementMaker:
         self.mode: BuildMode = mode
         # id(step) -> the status given when it was added (None: computed in active mode)
         self._explicit: dict[int, StepStatus | None] = {}
+        #: set by build(): the steps and lists now belong to the report
+        self._built = False
+
+    def _check_open(self) -> None:
+        """Refuse a change once ``build()`` has handed the builder's objects to a report."""
+        if self._built:
+            name = type(self).__name__
+            raise RuntimeError(
+                f"{name}.build() was called already: the report owns this builder's steps "
+                f"and lists now, so the builder takes no more changes (and builds once). "
+                f"Make a new {name} for another report, or change the report itself."
+            )
 
     # measurement factories shared by the step builders
     def _numeric(
@@ -139,6 +151,7 @@ class _StepBase:
 
     def _append(self, field: str, measurement: _M) -> _M:
         """Add ``measurement`` to the step's list ``field`` (created on first use)."""
+        self._builder._check_open()
         if getattr(self.step, field) is None:
             setattr(self.step, field, [])
         getattr(self.step, field).append(measurement)
@@ -205,6 +218,7 @@ class SequenceBuilder(_StepBase):
         group: StepGroup | str,
         **payload: Any,
     ) -> Step:
+        self._builder._check_open()
         step = Step(
             name=name,
             stepType=step_type,
