@@ -8,7 +8,9 @@ Prints one JSON object with two views of the peak: ``python_peak`` (tracemalloc:
 Python allocation, e.g. copies of the report's bytes, parsed objects) and ``rss_growth``
 (the kernel's high-water mark ``ru_maxrss`` after the work minus before it, after every
 import: also SQLite's and the allocator's own memory). Neither misses a moment between
-two samples.
+two samples. ``submit`` adds ``worker_peak``: the high-water mark of the converter worker
+process(es) it ran (``RUSAGE_CHILDREN``: the runner reaps its workers before ``submit``
+returns), whole, imports included.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from typing import Any
 EXAMPLE = Path("olreppe-pyWATS") / "virinco-examples" / "WATS - WSJF UUT Example file.json"
 
 
-def _peak_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_bytes(who: int = resource.RUSAGE_SELF) -> int:
+    peak = resource.getrusage(who).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
@@ -74,7 +76,12 @@ def submit(home: str, file: str) -> dict[str, Any]:
     tracemalloc.stop()
     if code != 0:
         raise SystemExit(f"submit failed with exit code {code}")
-    return {"peak_before": before, "peak_after": _peak_bytes(), "python_peak": python_peak}
+    return {
+        "peak_before": before,
+        "peak_after": _peak_bytes(),
+        "python_peak": python_peak,
+        "worker_peak": _peak_bytes(resource.RUSAGE_CHILDREN),
+    }
 
 
 async def _upload(url: str, token: str, queue_url: str) -> dict[str, Any]:

@@ -18,7 +18,10 @@ relax that.
 
 Also measured, in the same run: where the time of one delivery goes (each durable queue
 step and the POST on its own, per report), and the peak memory of `submit` and of the
-uploader for one report of about 50 MB (`_station_memory.py`, a process each).
+uploader for one report of about 50 MB (`_station_memory.py`, a process each). For `submit`
+also its converter worker's growth: the worker's peak minus its peak for a small report;
+`submit_with_worker_x_report` adds the two growths (an upper bound: the peaks need not
+coincide).
 Prints one JSON object as its last line.
 """
 
@@ -183,25 +186,40 @@ async def _profile(url: str, queue_url: str, documents: list[bytes], keys: list[
 def _memory(url: str, tmp: Path) -> dict[str, Any]:
     """Peak memory of `submit` and of the uploader for one report of about 50 MB."""
     helper = str(HERE / "_station_memory.py")
-    big = tmp / "big.json"
-    subprocess.run([sys.executable, helper, "make", str(big), "50"], check=True)
+
+    def run(*args: str) -> dict[str, Any]:
+        out = subprocess.run(
+            [sys.executable, helper, *args], capture_output=True, text=True, check=True
+        )
+        result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        return result
+
+    big, small = tmp / "big.json", tmp / "small.json"
+    for path, megabytes in ((big, "50"), (small, "0.01")):
+        subprocess.run([sys.executable, helper, "make", str(path), megabytes], check=True)
     size = big.stat().st_size
     home = tmp / "memory-home"
+    # The worker's peak with a small report: its own size (interpreter, imports).
+    worker_idle = run("submit", str(tmp / "memory-home-small"), str(small))["worker_peak"]
     runs: dict[str, Any] = {}
     for name, args in (
         ("submit", ["submit", str(home), str(big)]),
         ("upload", ["upload", url, TOKEN, "sqlite:///" + str(home / "queue.db")]),
     ):
-        out = subprocess.run(
-            [sys.executable, helper, *args], capture_output=True, text=True, check=True
-        )
-        run = json.loads(out.stdout.strip().splitlines()[-1])
+        measured = run(*args)
         runs[name] = {
-            "python_peak_mb": round(run["python_peak"] / 2**20, 1),
-            "python_peak_x_report": round(run["python_peak"] / size, 2),
-            "rss_growth_mb": round(run["rss_growth"] / 2**20, 1),
-            "rss_growth_x_report": round(run["rss_growth"] / size, 2),
+            "python_peak_mb": round(measured["python_peak"] / 2**20, 1),
+            "python_peak_x_report": round(measured["python_peak"] / size, 2),
+            "rss_growth_mb": round(measured["rss_growth"] / 2**20, 1),
+            "rss_growth_x_report": round(measured["rss_growth"] / size, 2),
         }
+        if "worker_peak" in measured:
+            worker = measured["worker_peak"] - worker_idle
+            runs[name]["worker_rss_growth_mb"] = round(worker / 2**20, 1)
+            runs[name]["worker_rss_growth_x_report"] = round(worker / size, 2)
+            runs[name]["submit_with_worker_x_report"] = round(
+                (measured["rss_growth"] + worker) / size, 2
+            )
     return {"report_mb": round(size / 2**20, 1), **runs}
 
 

@@ -147,12 +147,13 @@ class Intake:
         folder: FolderSection | None = None,
         original: Path | None = None,
     ) -> FileRecord | None:
+        # as WSJF bytes from the worker: this process never holds a parsed (large) report
         result = await asyncio.to_thread(
-            self._runner.convert, path, converter, dict(settings), self._context
+            self._runner.convert, path, converter, dict(settings), self._context, as_wsjf=True
         )
         if isinstance(result, ConversionFailed):
             return await self._failed(path, folder_name, folder, result, original)
-        items = [ReportItem.from_report(r, source=str(original or path)) for r in result.reports]
+        items = [ReportItem.from_wsjf(r, source=str(original or path)) for r in result.wsjf]
         try:
             item_ids = await self._queue.put_many([i.new_item() for i in items])
         except QueueError as exc:  # e.g. disk full: keep the file, try again later

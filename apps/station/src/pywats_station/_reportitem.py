@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pywats.report import Report, dumps_wsjf
+from pywats.report import Report
+from pywats_converters.runner import WsjfReport
 from pywats_queue import Item, NewItem
 
 __all__ = ["ReportFormat", "ReportItem"]
@@ -34,14 +35,19 @@ class ReportItem:
     @classmethod
     def from_report(cls, report: Report, *, source: str = "") -> ReportItem:
         """The report as WSJF, described for listings."""
+        return cls.from_wsjf(WsjfReport.of(report), source=source)
+
+    @classmethod
+    def from_wsjf(cls, report: WsjfReport, *, source: str = "") -> ReportItem:
+        """A report the converter runner wrote as WSJF (``as_wsjf=True``)."""
         return cls(
-            payload=dumps_wsjf(report),
-            report_id=str(report.id),
+            payload=report.wsjf,
+            report_id=report.id,
             source=source,
             serial_number=report.sn or "",
             part_number=report.pn or "",
             process_code=report.process_code,
-            result=report.result.value if report.result is not None else "",
+            result=report.result or "",
         )
 
     @classmethod

@@ -23,7 +23,9 @@ class ProtocolError(Exception):
 
 def write_frame(stream: IO[bytes], message: Any) -> None:
     payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(payload)) + payload)
+    # Two writes, not header + payload: that would copy a large report's frame once more.
+    stream.write(_HEADER.pack(len(payload)))
+    stream.write(payload)
     stream.flush()
 
 
@@ -41,16 +43,16 @@ def read_frame(stream: IO[bytes]) -> Any:
     return pickle.loads(payload)  # noqa: S301 - our own worker, over a private pipe
 
 
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    chunks: list[bytes] = []
-    remaining = size
-    while remaining:
-        chunk = stream.read(remaining)
+def _read_exactly(stream: IO[bytes], size: int) -> bytearray:
+    """Up to ``size`` bytes (fewer only at the end of the stream), appended to one buffer
+    as they come: a list of pipe-sized pieces joined at the end would hold a large frame
+    twice, and a buffer made at the announced size would trust that size before any data."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
         if not chunk:
             break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    data = b"".join(chunks)
+        data += chunk
     if data and len(data) < _HEADER.size and size == _HEADER.size:
         raise ProtocolError("stream ended inside a frame header")
     return data

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pywats.report import Report, ValidationProblem
+from pywats.report import Report, ValidationProblem, dumps_wsjf
 
 from ._sdk import StationInfo
 
@@ -24,6 +24,7 @@ __all__ = [
     "ConverterInfo",
     "ConverterStatus",
     "FailureCause",
+    "WsjfReport",
 ]
 
 
@@ -75,8 +76,41 @@ class ContextInfo:
 
 
 @dataclass(frozen=True)
+class WsjfReport:
+    """A converted report as the WSJF bytes that go to the server, with its header fields.
+
+    What ``Runner.convert(..., as_wsjf=True)`` gives instead of ``Report`` objects: the
+    worker writes the WSJF, so the caller never holds the parsed report, whose objects take
+    about four times the size of its WSJF (a queue needs only the bytes).
+    """
+
+    wsjf: bytes
+    id: str
+    sn: str | None = None
+    pn: str | None = None
+    process_code: int | None = None
+    #: the report result's letter (``"P"``, ``"F"`` ...)
+    result: str | None = None
+
+    @classmethod
+    def of(cls, report: Report) -> WsjfReport:
+        return cls(
+            wsjf=dumps_wsjf(report),
+            id=str(report.id),
+            sn=report.sn,
+            pn=report.pn,
+            process_code=report.process_code,
+            result=None if report.result is None else report.result.value,
+        )
+
+
+@dataclass(frozen=True)
 class Converted:
-    """A file converted into reports that passed validation."""
+    """A file converted into reports that passed validation.
+
+    ``reports`` holds them as ``Report`` objects; with ``Runner.convert(..., as_wsjf=True)``
+    ``reports`` is empty and ``wsjf`` holds them, in the same order, as WSJF bytes.
+    """
 
     converter: str
     source: Path
@@ -85,6 +119,7 @@ class Converted:
     duration: float
     #: Seconds the whole call took, as the caller waited (queueing, pipe, validation).
     elapsed: float
+    wsjf: list[WsjfReport] = field(default_factory=list)
     ok: Literal[True] = True
 
 

@@ -27,7 +27,7 @@ from pywats.report import Report, validate
 from ._children import become_subreaper, children_left
 from ._discovery import LoadFailure, describe_converter, load_converter
 from ._protocol import read_frame, write_frame
-from ._results import FailureCause
+from ._results import FailureCause, WsjfReport
 from ._sdk import (
     CONVERTER_API,
     ConversionContext,
@@ -170,6 +170,9 @@ class _Worker:
                     "\n".join(f"{label}: {problem}" for label, problem in problems),
                     tuple(problem for _, problem in problems),
                 )
+        if request.get("as_wsjf"):
+            # Only the bytes leave: the parsed reports are freed before the answer is pickled.
+            return ("ok", {"wsjf": [WsjfReport.of(r) for r in reports], "duration": duration})
         return ("ok", {"reports": reports, "duration": duration})
 
 

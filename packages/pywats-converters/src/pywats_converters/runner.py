@@ -38,6 +38,7 @@ from ._results import (
     ConverterInfo,
     ConverterStatus,
     FailureCause,
+    WsjfReport,
 )
 from ._sdk import DEFAULT_MAX_BYTES, StationInfo
 
@@ -50,6 +51,7 @@ __all__ = [
     "ConverterInfo",
     "FailureCause",
     "Runner",
+    "WsjfReport",
     "DEFAULT_TIME_LIMIT",
     "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_OUTPUT_LIMIT",
@@ -189,11 +191,14 @@ class Runner:
         context: ContextInfo | None = None,
         *,
         time_limit: float | None = None,
+        as_wsjf: bool = False,
     ) -> ConversionResult:
         """Convert the file at ``path`` with the converter named ``converter``.
 
         Returns :class:`Converted` (reports that passed validation) or
         :class:`ConversionFailed`; never raises for anything the file or the converter does.
+        ``as_wsjf``: the worker writes each report as WSJF and only those bytes come back
+        (``Converted.wsjf``), so this process never holds a large report's objects.
         """
         started = time.perf_counter()
         source = Path(path)
@@ -213,6 +218,7 @@ class Runner:
             "context": context,
             "max_bytes": self._max_file_bytes,
             "validate": self._validate,
+            "as_wsjf": as_wsjf,
         }
         answer = self._ask(converter, request, self._time_limit_for(converter, time_limit))
         if isinstance(answer, Death):
@@ -223,7 +229,8 @@ class Runner:
             return Converted(
                 converter=converter,
                 source=source,
-                reports=answer[1]["reports"],
+                reports=answer[1].get("reports", []),
+                wsjf=answer[1].get("wsjf", []),
                 duration=answer[1]["duration"],
                 elapsed=time.perf_counter() - started,
             )
