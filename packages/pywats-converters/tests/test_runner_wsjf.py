@@ -46,7 +46,8 @@ def test_as_wsjf_gives_the_same_report_as_bytes_with_its_header(
 ) -> None:
     objects = runner.convert(wsjf_file, "wsjf")
     dumped = runner.convert(wsjf_file, "wsjf", as_wsjf=True)
-    assert objects.ok and dumped.ok, (objects, dumped)
+    assert objects.ok, objects
+    assert dumped.ok, dumped
     assert dumped.reports == []
     (report,) = objects.reports
     (item,) = dumped.wsjf
