@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pywats.report import UUTBuilder, dumps_wsjf, parse_wsjf
+from pywats.report import dumps_wsjf, parse_wsjf
 from pywats_converters._protocol import ProtocolError, read_frame, write_frame
 from pywats_converters.runner import Runner
+
+WSJF_UUT = "olreppe-pyWATS/virinco-examples/WATS - WSJF UUT Example file.json"
 
 
 @pytest.fixture(scope="module")
@@ -24,28 +26,12 @@ def runner() -> Iterator[Runner]:
         yield instance
 
 
-@pytest.fixture
-def wsjf_file(tmp_path: Path) -> Path:
-    builder = UUTBuilder(
-        pn="PN-7",
-        sn="SN-7",
-        rev="A",
-        process_code=10,
-        machine_name="Station1",
-        location="Lab",
-        purpose="Test",
-    )
-    builder.root.numeric("Voltage", 5.3, "GELE", low=4.9, high=5.1, unit="V")  # fails
-    path = tmp_path / "SN-7.json"
-    path.write_bytes(dumps_wsjf(builder.build()))
-    return path
-
-
 def test_as_wsjf_gives_the_same_report_as_bytes_with_its_header(
-    runner: Runner, wsjf_file: Path
+    runner: Runner, reference_dir: Path
 ) -> None:
-    objects = runner.convert(wsjf_file, "wsjf")
-    dumped = runner.convert(wsjf_file, "wsjf", as_wsjf=True)
+    path = reference_dir / WSJF_UUT
+    objects = runner.convert(path, "wsjf")
+    dumped = runner.convert(path, "wsjf", as_wsjf=True)
     assert objects.ok, objects
     assert dumped.ok, dumped
     assert dumped.reports == []
@@ -54,7 +40,8 @@ def test_as_wsjf_gives_the_same_report_as_bytes_with_its_header(
     assert parse_wsjf(item.wsjf) == report
     assert item.wsjf == dumps_wsjf(report)
     header = (item.id, item.sn, item.pn, item.process_code, item.result)
-    assert header == (report.id, "SN-7", "PN-7", 10, "F")
+    assert header == (report.id, report.sn, report.pn, report.process_code, "F")
+    assert None not in header
 
 
 def _through_a_pipe(message: object) -> object:

@@ -1,15 +1,19 @@
-"""Builder: active mode computes statuses like WATS compares; import mode keeps them."""
+"""Builder: active mode computes statuses like WATS compares; import mode keeps them; one
+builder makes one report."""
 
 from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
 from pywats.report import (
     CompOp,
+    Report,
     ReportResult,
     StepKind,
     StepStatus,
@@ -27,20 +31,30 @@ from pywats.report import (
 PROCESSES = {10: "SW Debug", 500: "Repair"}
 
 
+_UNIT: dict[str, object] = {"pn": "PN-1", "sn": "SN-1", "rev": "A", "location": "Lab"}
+
+
 def _uut(**kwargs: object) -> UUTBuilder:
     base: dict[str, object] = {
-        "pn": "PN-1",
-        "sn": "SN-1",
-        "rev": "A",
+        **_UNIT,
         "process_code": 10,
         "process_name": "SW Debug",
         "machine_name": "Station1",
-        "location": "Lab",
         "purpose": "Test",
         "operator": "op",
     }
-    base.update(kwargs)
-    return UUTBuilder(**base)  # type: ignore[arg-type]
+    return UUTBuilder(**{**base, **kwargs})  # type: ignore[arg-type]
+
+
+def _uur(**kwargs: object) -> UURBuilder:
+    base: dict[str, object] = {
+        **_UNIT,
+        "process_code": 500,
+        "test_process_code": 10,
+        "machine_name": "RepairStation",
+        "purpose": "Repair",
+    }
+    return UURBuilder(**{**base, **kwargs})  # type: ignore[arg-type]
 
 
 # (compOp, value, low, high, passes) -- one passing and one failing case per operator,
@@ -303,16 +317,8 @@ def test_timestamps_have_offset_and_utc() -> None:
 
 
 def test_uur_builder_with_failures_and_sub_units() -> None:
-    builder = UURBuilder(
-        pn="PN-1",
-        sn="SN-1",
-        rev="A",
-        process_code=500,
+    builder = _uur(
         process_name="Repair",
-        test_process_code=10,
-        machine_name="RepairStation",
-        location="Lab",
-        purpose="Repair",
         ref_uut="873d67f8-7669-4f4b-a627-e598e444d323",
         operator="tech",
         comment="reworked",
@@ -344,16 +350,7 @@ def test_assets_and_attachments() -> None:
     report = builder.build()
     assert dump_wsjf(report)["assets"] == [{"assetSN": "FIXTURE-9", "usageCount": 1200}]
 
-    repair = UURBuilder(
-        pn="P",
-        sn="S",
-        rev="A",
-        process_code=500,
-        test_process_code=10,
-        machine_name="M",
-        location="L",
-        purpose="R",
-    )
+    repair = _uur()
     repair.attachment("board.jpg", b"\xff\xd8jpeg", "image/jpeg")
     repair.failure("Component", "Cracked", attachments=[("crack.png", b"\x89PNG", "image/png")])
     uur = repair.build()
@@ -364,3 +361,82 @@ def test_assets_and_attachments() -> None:
     assert failure[0].attachments[0].name == "crack.png"
     assert uuid.UUID(failure[0].attachments[0].id or "")
     assert validate(uur, processes=PROCESSES) == []
+
+
+# One builder, one report: build() hands its objects over and closes the builder. A report
+# returned by build() must not change when the builder is used afterwards: every way of
+# changing a builder (directly or through a handle taken before the build) and a second
+# build() raise, and the report stays as it was.
+
+
+def _uut_with_handles() -> tuple[UUTBuilder, dict[str, Any]]:
+    builder = _uut()
+    power = builder.root.sequence("Power")
+    power.numeric("3V3", 3.3, "GELE", low=3.2, high=3.4, unit="V")
+    handles: dict[str, Any] = {
+        "sequence": power,
+        "multi_numeric": power.multi_numeric("Ripple"),
+        "multi_string": power.multi_string("Versions"),
+        "multi_pass_fail": power.multi_pass_fail("Checks"),
+        "chart": power.chart("Sweep", label="Gain", series=[("g", [1.0, 2.0], [0.1, 0.2])]),
+    }
+    handles["multi_numeric"].add("5V", 0.01, "LT", limit=0.05)
+    builder.misc_info("Firmware", "1.0")
+    return builder, handles
+
+
+UUT_USES: dict[str, Callable[[UUTBuilder, dict[str, Any]], object]] = {
+    "root step": lambda b, h: b.root.numeric("late", 9.0),
+    "root sequence": lambda b, h: b.root.sequence("Late"),
+    "root action": lambda b, h: b.root.action("late"),
+    "nested step": lambda b, h: h["sequence"].pass_fail("late", False),
+    "multi numeric": lambda b, h: h["multi_numeric"].add("late", 9.0, "LT", limit=1.0),
+    "multi string": lambda b, h: h["multi_string"].add("late", "x", "EQ", limit="y"),
+    "multi pass/fail": lambda b, h: h["multi_pass_fail"].add("late", False),
+    "chart measurement": lambda b, h: h["chart"].add("late", 9.0),
+    "misc info": lambda b, h: b.misc_info("late", 1),
+    "asset": lambda b, h: b.asset("FIXTURE-LATE"),
+    "sub-unit": lambda b, h: b.sub_unit("PSU", "P", "S", "A"),
+    "second build": lambda b, h: b.build(),
+}
+
+
+@pytest.mark.parametrize("use", sorted(UUT_USES))
+def test_uut_builder_is_closed_after_build_and_the_report_keeps(use: str) -> None:
+    builder, handles = _uut_with_handles()
+    report = builder.build()
+    before = dumps_wsjf(report)
+    with pytest.raises(RuntimeError, match=r"UUTBuilder\.build\(\) was called already"):
+        UUT_USES[use](builder, handles)
+    assert dumps_wsjf(report) == before
+
+
+UUR_USES: dict[str, Callable[[UURBuilder], object]] = {
+    "sub-unit": lambda b: b.sub_unit("PCBA", "P", "S", "A"),
+    "failure": lambda b: b.failure("Solder", "Bridge"),
+    "attachment": lambda b: b.attachment("late.txt", b"late"),
+    "misc info": lambda b: b.misc_info("late", "x"),
+    "asset": lambda b: b.asset("FIXTURE-LATE"),
+    "second build": lambda b: b.build(),
+}
+
+
+@pytest.mark.parametrize("use", sorted(UUR_USES))
+def test_uur_builder_is_closed_after_build_and_the_report_keeps(use: str) -> None:
+    builder = _uur()
+    builder.failure("Component", "Burned", com_ref="U1")
+    report = builder.build()
+    before = dumps_wsjf(report)
+    with pytest.raises(RuntimeError, match=r"UURBuilder\.build\(\) was called already"):
+        UUR_USES[use](builder)
+    assert dumps_wsjf(report) == before
+
+
+def test_build_hands_over_the_builders_objects_uncopied() -> None:
+    builder, handles = _uut_with_handles()
+    late = handles["sequence"].numeric("kept", 1.0)
+    report = builder.build()
+    assert isinstance(report, Report)
+    assert report.root is builder.root.step
+    assert report.root.children[0] is handles["sequence"].step
+    assert late in report.root.children[0].children
