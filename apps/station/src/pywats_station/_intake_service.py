@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,13 @@ from pywats_station._folders import FolderSection, FolderStatus, FolderWatcher
 from pywats_station._home import StationHome
 from pywats_station._intake import Intake
 
-__all__ = ["IntakeService", "context_info", "make_runner", "running_intake"]
+__all__ = [
+    "IntakeService",
+    "context_info",
+    "make_runner",
+    "running_intake",
+    "station_intake",
+]
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +143,47 @@ async def running_intake(
     stop: asyncio.Event,
 ) -> AsyncIterator[IntakeService]:
     """Start the runner and the folder watchers; on exit (or ``stop``) stop them, in order."""
+    metrics = _IntakeMetrics(registry)
+    async with station_intake(home, config, queue, on_handled=metrics.handled) as service:
+        service.metrics = metrics
+        async with _watching(service, config, stop):
+            yield service
+
+
+@contextlib.asynccontextmanager
+async def station_intake(
+    home: StationHome,
+    config: StationConfig,
+    queue: AsyncQueue,
+    *,
+    on_handled: Callable[[FileRecord], None] | None = None,
+) -> AsyncIterator[IntakeService]:
+    """The station's one intake (converter runner, ``files.db``, :class:`Intake`) without
+    folder watchers: what ``submit``, ``files`` and the running station each build on.
+    Closes the runner and ``files.db`` on exit."""
     runner = make_runner(config)
     file_log = FileLog(home.data_dir / "files.db")
-    metrics = _IntakeMetrics(registry)
     intake = Intake(
         queue=queue,
         runner=runner,
         context=context_info(home, config),
         file_log=file_log,
         archive_dir=home.archive_dir,
-        on_handled=metrics.handled,
+        on_handled=on_handled,
     )
-    service = IntakeService(intake=intake, file_log=file_log, runner=runner, metrics=metrics)
+    try:
+        yield IntakeService(intake=intake, file_log=file_log, runner=runner)
+    finally:
+        await asyncio.to_thread(runner.close)
+        file_log.close()
+
+
+@contextlib.asynccontextmanager
+async def _watching(
+    service: IntakeService, config: StationConfig, stop: asyncio.Event
+) -> AsyncIterator[None]:
+    """One watcher task per usable folder; all cancelled on exit or when ``stop`` is set."""
+    runner, intake = service.runner, service.intake
     tasks: list[asyncio.Task[None]] = []
     try:
         for folder in config.folders:
@@ -170,7 +205,7 @@ async def running_intake(
             log.info("watching %s for %s", folder.path, folder.converter)
         stopper = asyncio.create_task(_cancel_on(stop, tasks))
         try:
-            yield service
+            yield
         finally:
             stopper.cancel()
     finally:
@@ -179,8 +214,6 @@ async def running_intake(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.to_thread(runner.close)
-        file_log.close()
 
 
 async def _cancel_on(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
