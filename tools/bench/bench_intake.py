@@ -290,9 +290,9 @@ def main() -> int:
     result: dict[str, Any] = {
         "what": (
             "files/s from drop into a watched folder to durable queue item (SQLite, fsync'd), "
-            "through running_intake: watcher, isolated converter runner (default [intake]), Intake, "
-            "files.db, archive; settle 0. Peers on the same files: Intake.submit (no watcher, "
-            "no move), in-process convert+validate (no runner, no queue)"
+            "through running_intake: watcher, isolated converter runner (default [intake]), "
+            "Intake, files.db, archive; settle 0. Peers on the same files: Intake.submit "
+            "(no watcher, no move), in-process convert+validate (no runner, no queue)"
         ),
         "rounds": ROUNDS,
         "target_small_files_per_s": TARGET_SMALL_PER_S,
