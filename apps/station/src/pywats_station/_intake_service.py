@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ __all__ = [
     "make_runner",
     "running_intake",
     "station_intake",
+    "watch_folders",
 ]
 
 log = logging.getLogger(__name__)
@@ -143,11 +144,11 @@ async def running_intake(
     stop: asyncio.Event,
 ) -> AsyncIterator[IntakeService]:
     """Start the runner and the folder watchers; on exit (or ``stop``) stop them, in order."""
-    metrics = _IntakeMetrics(registry)
-    async with station_intake(home, config, queue, on_handled=metrics.handled) as service:
-        service.metrics = metrics
-        async with _watching(service, config, stop):
-            yield service
+    async with (
+        station_intake(home, config, queue, registry=registry) as service,
+        watch_folders(service, config, stop),
+    ):
+        yield service
 
 
 @contextlib.asynccontextmanager
@@ -156,11 +157,13 @@ async def station_intake(
     config: StationConfig,
     queue: AsyncQueue,
     *,
-    on_handled: Callable[[FileRecord], None] | None = None,
+    registry: CollectorRegistry | None = None,
 ) -> AsyncIterator[IntakeService]:
     """The station's one intake (converter runner, ``files.db``, :class:`Intake`) without
     folder watchers: what ``submit``, ``files`` and the running station each build on.
-    Closes the runner and ``files.db`` on exit."""
+    With a ``registry``, every file handled is counted there. Closes the runner and
+    ``files.db`` on exit."""
+    metrics = None if registry is None else _IntakeMetrics(registry)
     runner = make_runner(config)
     file_log = FileLog(home.data_dir / "files.db")
     intake = Intake(
@@ -169,17 +172,17 @@ async def station_intake(
         context=context_info(home, config),
         file_log=file_log,
         archive_dir=home.archive_dir,
-        on_handled=on_handled,
+        on_handled=None if metrics is None else metrics.handled,
     )
     try:
-        yield IntakeService(intake=intake, file_log=file_log, runner=runner)
+        yield IntakeService(intake=intake, file_log=file_log, runner=runner, metrics=metrics)
     finally:
         await asyncio.to_thread(runner.close)
         file_log.close()
 
 
 @contextlib.asynccontextmanager
-async def _watching(
+async def watch_folders(
     service: IntakeService, config: StationConfig, stop: asyncio.Event
 ) -> AsyncIterator[None]:
     """One watcher task per usable folder; all cancelled on exit or when ``stop`` is set."""
