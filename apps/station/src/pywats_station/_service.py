@@ -29,8 +29,8 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
 from pywats import RateLimiter
 from pywats_queue import AsyncQueue
@@ -90,7 +90,9 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 
 
 async def _background(
-    stack: contextlib.AsyncExitStack, run: Callable[[asyncio.Event], Awaitable[None]], name: str
+    stack: contextlib.AsyncExitStack,
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+    name: str,
 ) -> None:
     """Start ``run(stop)`` as a task; when the stack unwinds, set its ``stop`` and wait."""
     stop = asyncio.Event()
