@@ -73,6 +73,11 @@ def _set_folder_settings(station_home: Path, index: int, **settings: object) -> 
     config.write_text(tomli_w.dumps(data))
 
 
+def _one_folder(path: Path, converter: str) -> str:
+    """A ``[[folders]]`` entry that settles and rescans quickly."""
+    return f'[[folders]]\npath = "{path}"\nconverter = "{converter}"\nsettle = 0.2\nrescan = 0.5\n'
+
+
 def _folders_config(tmp_path: Path, plugins: Path) -> str:
     return textwrap.dedent(
         f"""
@@ -321,16 +326,7 @@ def test_an_error_file_reconverted_after_a_settings_fix_is_delivered_once(
 ) -> None:
     inbox = tmp_path / "atml"
     inbox.mkdir()
-    folder_config = textwrap.dedent(
-        f"""
-        [[folders]]
-        path = "{inbox}"
-        converter = "atml"
-        settle = 0.2
-        rescan = 0.5
-        """
-    )
-    _config(station_home, folder_config)
+    _config(station_home, _one_folder(inbox, "atml"))
     # This ATML file names no part number: the atml converter refuses it until the folder
     # supplies one.
     no_part_number = reference_dir / "olreppe-pyWATS/atml/TS2017_ATML2.02 - FATv1.XML"
@@ -368,17 +364,7 @@ def test_a_watched_folder_that_vanishes_and_returns_resumes_without_a_restart(
 ) -> None:
     inbox, away = tmp_path / "inbox", tmp_path / "inbox-away"
     inbox.mkdir()
-    folder_config = textwrap.dedent(
-        f"""
-        [[folders]]
-        path = "{inbox}"
-        converter = "wsjf"
-        include = ["*.json"]
-        settle = 0.2
-        rescan = 0.5
-        """
-    )
-    _config(station_home, folder_config)
+    _config(station_home, _one_folder(inbox, "wsjf"))
     running = station()
     _, before_id = write_report(inbox, "SN-BEFORE")
     running.wait_for(lambda s: fake_wats.commits(before_id) == 1, "the first file delivered")
