@@ -89,7 +89,7 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(s)
 
 
-async def _background(
+def _background(
     stack: contextlib.AsyncExitStack,
     run: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
     name: str,
@@ -178,14 +178,14 @@ async def run_service(
         reporter = StatusReporter(
             home.status_file, status, interval=config.status.interval, refresh=quarantine.refresh
         )
-        await _background(stack, reporter.run, "status reporter")
+        _background(stack, reporter.run, "status reporter")
 
         stack.callback(connection.close)
         probes = _Probes(connection)
         stack.callback(probes.cancel)
         keeper.on_valid = probes.now
-        await _background(stack, connection.run, "connection service")
-        await _background(
+        _background(stack, connection.run, "connection service")
+        _background(
             stack,
             lambda done: clients.watch(done, config.connection.probe_interval),
             "credentials watcher",
@@ -216,7 +216,7 @@ async def run_service(
             refresh_depth=quarantine.refresh,
             settings=StationSettings(home, config.credentials.key_store),
         )
-        await _background(stack, backend.run, "console backend")
+        _background(stack, backend.run, "console backend")
         console = await _open_console(home, config, backend, announce)
         if console is not None:
             stack.push_async_callback(console.stop)
