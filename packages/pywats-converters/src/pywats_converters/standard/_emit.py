@@ -35,7 +35,7 @@ from pywats.report import (
 
 from .._sdk import ConversionContext, ConversionError, ConverterParameters, StationInfo
 from ._tree import Meas, Node, Unit
-from ._values import SINGLE_LIMIT_OPS, TWO_LIMIT_OPS
+from ._values import SINGLE_LIMIT_OPS, TWO_LIMIT_OPS, step_status_from
 
 __all__ = ["StandardParameters", "build_report", "resolve_process"]
 
@@ -80,14 +80,6 @@ def _required(value: str | None, what: str, context: ConversionContext) -> str:
 
 
 # --------------------------------------------------------------------------- emitting
-
-
-def _agg(statuses: Sequence[MeasurementStatus]) -> StepStatus:
-    if MeasurementStatus.FAILED in statuses:
-        return StepStatus.FAILED
-    if MeasurementStatus.PASSED in statuses:
-        return StepStatus.PASSED
-    return StepStatus.SKIPPED
 
 
 def _meas_status(meas: Meas, step_status: StepStatus | None) -> MeasurementStatus:
@@ -181,7 +173,7 @@ def _fill(step: Step, node: Node, status: StepStatus, context: ConversionContext
             step.string_meas = strings
         if booleans:
             step.boolean_meas = booleans
-        agreed = _agg(statuses)
+        agreed = step_status_from(statuses)
         if status not in (StepStatus.ERROR, StepStatus.TERMINATED) and status != agreed:
             context.logger.debug(
                 "%s: step %r says %s, its measurements %s; the measurements win",
@@ -259,7 +251,7 @@ def _derive_status(node: Node) -> StepStatus:
         return _derive_sequence_status(node)
     if not node.measurements:
         return StepStatus.PASSED
-    return _agg([_meas_status(m, None) for m in node.measurements])
+    return step_status_from([_meas_status(m, None) for m in node.measurements])
 
 
 def _derive_sequence_status(node: Node) -> StepStatus:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 
-from pywats.report import CompOp, ReportResult, StepStatus, StringCompOp
+from pywats.report import CompOp, MeasurementStatus, ReportResult, StepStatus, StringCompOp
 
 __all__ = [
     "NUMERIC_OPS",
@@ -18,6 +19,7 @@ __all__ = [
     "default_comp_op",
     "parse_float",
     "parse_timestamp_text",
+    "step_status_from",
 ]
 
 #: Every WATS numeric comparison, and the ones taking one limit (kept in lowLimit) or two.
@@ -43,6 +45,16 @@ REPORT_RESULTS = {
     "error": ReportResult.ERROR,
     "terminated": ReportResult.TERMINATED,
 }
+
+
+def step_status_from(statuses: Collection[MeasurementStatus]) -> StepStatus:
+    """The step status its measurements' statuses make: failed if one failed, else passed
+    if one passed, else skipped (the server's rule "step status = measurement status")."""
+    if MeasurementStatus.FAILED in statuses:
+        return StepStatus.FAILED
+    if MeasurementStatus.PASSED in statuses:
+        return StepStatus.PASSED
+    return StepStatus.SKIPPED
 
 
 def default_comp_op(low: float | None, high: float | None) -> str:
