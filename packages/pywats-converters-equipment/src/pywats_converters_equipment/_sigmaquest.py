@@ -237,8 +237,8 @@ class SigmaQuestUnitReport(Converter[SigmaQuestParameters]):
         low = _number(value.get("lsl"))
         high = _number(value.get("usl"))
         unit = value.get("uom") or None
-        # SigmaSure writes 0 for "no limit": 0 and 0 are none, and of two limits the wrong
-        # way round the 0 one is not a limit
+        # SigmaSure writes 0 for "no limit": lsl = usl = 0 is no limit at all, and where lsl
+        # is above usl the one that is 0 is no limit
         if low is not None and high is not None:
             if low == high == 0:
                 low = high = None

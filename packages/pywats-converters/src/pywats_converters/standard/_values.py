@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta, timezone
+from typing import Final
 
 from pywats.report import CompOp, MeasurementStatus, ReportResult, StepStatus, StringCompOp
 
@@ -31,7 +32,7 @@ STRING_OPS = frozenset(op.value for op in StringCompOp)
 
 #: Step statuses and UUT results by the words WATS's own formats spell them with
 #: (lower case); a format with more words extends these.
-STEP_STATUSES = {
+STEP_STATUSES: Final[Mapping[str, StepStatus]] = {
     "passed": StepStatus.PASSED,
     "failed": StepStatus.FAILED,
     "done": StepStatus.DONE,
@@ -39,7 +40,7 @@ STEP_STATUSES = {
     "error": StepStatus.ERROR,
     "terminated": StepStatus.TERMINATED,
 }
-REPORT_RESULTS = {
+REPORT_RESULTS: Final[Mapping[str, ReportResult]] = {
     "passed": ReportResult.PASSED,
     "failed": ReportResult.FAILED,
     "error": ReportResult.ERROR,
