@@ -32,6 +32,7 @@ from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
 from pywats_station.web import StationBackend, StationSettings
+from pywats_station.web._files import StationFiles
 
 __all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
 
@@ -360,6 +361,9 @@ async def run_service(
             credentials.server_url,
             queue_url(home, config),
         )
+        files = StationFiles(
+            intake, queue=queue, archive_dir=home.archive_dir, after_action=uploader.wake
+        )
         backend = StationBackend(
             queue=queue,
             metrics=metrics,
@@ -370,6 +374,8 @@ async def run_service(
             wake_uploader=uploader.wake,
             refresh_depth=refresh_depth,
             settings=StationSettings(home, config.credentials.key_store),
+            folders=files.folder_views,
+            files=files,
         )
         console_conf = config.console
         console = None
