@@ -156,9 +156,12 @@ def test_no_secret_in_any_page_fragment_or_header(
     path, _ = write_report(tmp_path, "SN-CRAWL")
     dead, _ = write_report(tmp_path, "SN-CRAWL-DEAD", process_code=4242)
     assert cli("submit", str(path), str(dead)).returncode == 0
+    console.drop("dropped.json", path.read_bytes())  # archived, its report known already
+    console.drop("broken.json", b"{ not a report")  # Error/ with its reason
     console.wait_for(
         lambda: 'id="depth-dead">1<' in console.get("/fragments/dashboard")[2], "a dead letter"
     )
+    console.wait_for(lambda: len(console.records()) >= 4, "the dropped files handled")
     stored = CredentialStore(resolve_home(station_home), "file").load()
     assert stored is not None
     passcode = stored.token().reveal()  # base64 of identifier:passcode, as sent to WATS
@@ -173,6 +176,7 @@ def test_no_secret_in_any_page_fragment_or_header(
     }
     seen: set[str] = set()
     todo = ["/", "/queue", "/log", "/settings", "/health", "/metrics", "/fragments/dashboard"]
+    todo += ["/files", "/fragments/files", "/files?outcome=failed"]
     todo += [f"/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/fragments/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]
@@ -188,7 +192,9 @@ def test_no_secret_in_any_page_fragment_or_header(
             assert secret not in everything, f"a secret in {link}"
         todo += sorted(_links(body) - seen)
     assert any(link.startswith("/queue/items/") for link in seen)
-    assert len(seen) >= 15
+    assert sum(re.fullmatch(r"/files/\d+", link) is not None for link in seen) >= 4
+    assert any(link.startswith("/files?folder=") for link in seen)
+    assert len(seen) >= 20
 
 
 def test_a_bad_setting_is_refused_naming_the_key_and_nothing_is_written(
