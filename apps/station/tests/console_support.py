@@ -13,7 +13,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,14 @@ def post_form(
         },
         urllib.parse.urlencode(form),
     )
+
+
+@contextmanager
+def running_console(cli: Any, fake_wats: Any, home: Path) -> Iterator[ConsoleStation]:
+    """A station registered with the fake, running with its console, stopped after."""
+    register(cli, fake_wats, home)
+    running = ConsoleStation(home)
+    try:
+        yield running
+    finally:
+        running.stop()

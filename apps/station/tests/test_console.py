@@ -23,7 +23,7 @@ from console_support import (
     cookie_and_token,
     post_form,
     raw,
-    register,
+    running_console,
     write_report,
 )
 
@@ -32,12 +32,8 @@ WSJF_ROUTE = "POST /api/Report/WSJF"
 
 @pytest.fixture
 def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleStation]:
-    register(cli, fake_wats, station_home)
-    running = ConsoleStation(station_home)
-    try:
+    with running_console(cli, fake_wats, station_home) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _port(console: ConsoleStation) -> int:

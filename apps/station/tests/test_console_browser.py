@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, register, write_report
+from console_support import ConsoleStation, running_console, write_report
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +39,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleStation]:
-    register(cli, fake_wats, station_home)
-    running = ConsoleStation(station_home)
-    try:
+    with running_console(cli, fake_wats, station_home) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _vendor_present() -> bool:

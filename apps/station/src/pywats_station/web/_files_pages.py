@@ -45,20 +45,19 @@ async def _files_context(
     return {"fpage": fpage, "outcomes": OUTCOMES, "page": "files"}
 
 
-@get("/files", name="files")
+@get(["/files", "/fragments/files"], name="files")
 async def files_page(
-    state: State, folder: str = "", outcome: str = "", offset: int = 0, limit: int = PAGE_SIZE
+    request: Request[Any, Any, Any],
+    state: State,
+    folder: str = "",
+    outcome: str = "",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
 ) -> Template:
+    """The page, or (under /fragments) the part of it that the live update swaps."""
     context = await _files_context(state, folder, outcome, offset, limit)
-    return Template("files.html", context=context)
-
-
-@get("/fragments/files", name="files-fragment")
-async def files_fragment(
-    state: State, folder: str = "", outcome: str = "", offset: int = 0, limit: int = PAGE_SIZE
-) -> Template:
-    context = await _files_context(state, folder, outcome, offset, limit)
-    return Template("_files.html", context=context)
+    fragment = request.url.path.startswith("/fragments/")
+    return Template("_files.html" if fragment else "files.html", context=context)
 
 
 async def _file_context(state: State, record_id: int, message: str = "") -> dict[str, Any]:
@@ -120,4 +119,4 @@ async def file_requeue(
     return await _act(request, state, record_id, "requeued")
 
 
-FILE_ROUTES = [files_page, files_fragment, file_page, file_reconvert, file_requeue]
+FILE_ROUTES = [files_page, file_page, file_reconvert, file_requeue]
