@@ -3,9 +3,11 @@ that watches a folder, against the fake WATS server over loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import sys
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +16,23 @@ from typing import Any
 import pytest
 
 import pywats_testing
+from pywats_converters import StationInfo
+from pywats_converters.runner import ContextInfo, Runner
+from pywats_queue import AsyncQueue
+from pywats_station._filelog import FileLog
+from pywats_station._folders import FolderSection, FolderWatcher
+from pywats_station._intake import Intake
+from pywats_station._intake_service import IntakeService
+from pywats_station.web import StationFiles
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, post_form, running_console, write_report
+from console_support import (
+    ConsoleStation,
+    post_form,
+    register,
+    running_console,
+    write_report,
+)
 
 CORRUPT = b'{"this is": not a report'
 
@@ -255,3 +271,68 @@ def test_an_unreachable_folder_degrades_health_with_the_reason_until_it_is_back(
         if away.exists():
             shutil.move(str(away), str(console.inbox))
     console.wait_for(lambda: console.health()["status"] == "ok", "healthy again")
+
+
+def test_a_folder_whose_converter_is_missing_is_shown_not_watched_and_degrades_health(
+    cli: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> None:
+    register(cli, fake_wats, station_home)
+    line2 = tmp_path / "line2"
+    line2.mkdir()
+    with (station_home / "station.toml").open("a") as config:
+        config.write(f'\n[[folders]]\npath = "{line2}"\nconverter = "no-such-converter"\n')
+    running = ConsoleStation(station_home)
+    try:
+        health = running.wait_for(
+            lambda: (h := running.health())["status"] == "degraded" and h, "degraded"
+        )
+        reason = next(r for r in health["reasons"] if r.startswith(f"folder {line2}"))
+        assert "not watched" in reason
+        assert "no-such-converter" in reason
+        assert "not installed" in reason
+        dashboard = running.get("/fragments/dashboard")[2]
+        assert f'class="state-not-watched" data-folder="{line2}"' in dashboard
+        assert 'class="state-ok" data-folder="' in dashboard  # the inbox is watched
+    finally:
+        running.stop()
+
+
+@pytest.mark.anyio
+async def test_a_file_still_settling_is_shown_in_progress(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    folder = FolderSection(path=inbox, converter="wsjf", settle=3600.0, rescan=0.2)
+    queue = await AsyncQueue.open(f"sqlite:{tmp_path / 'queue.db'}")
+    runner = Runner(workers=1)
+    file_log = FileLog(tmp_path / "files.db")
+    intake = Intake(
+        queue=queue,
+        runner=runner,
+        context=ContextInfo(station=StationInfo("ST-1")),
+        file_log=file_log,
+        archive_dir=tmp_path / "archive",
+    )
+    watcher = FolderWatcher(folder, lambda path: intake.take(folder, path))
+    service = IntakeService(intake=intake, file_log=file_log, runner=runner, watchers=[watcher])
+    files = StationFiles(service, queue=queue, archive_dir=tmp_path / "archive")
+    task = asyncio.create_task(watcher.run())
+    try:
+        (inbox / "uut.json").write_text("{}")
+        deadline = time.monotonic() + 60
+        # The watcher publishes no event for this: look until it has seen the file.
+        while not files.pending() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        page = await files.page(folder="", outcome="", offset=0, limit=10)
+        assert [(p.name, p.state) for p in page.pending] == [("uut.json", "waiting")]
+        assert page.rows == []
+        (view,) = files.folder_views()
+        assert view.state == "ok"
+        assert view.waiting == 1
+        assert view.oldest_waiting is not None
+        assert view.last_record is None
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await asyncio.to_thread(runner.close)
+        file_log.close()
+        await queue.close()

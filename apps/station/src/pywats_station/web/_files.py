@@ -244,7 +244,7 @@ class StationFiles:
     async def page(
         self, *, folder: str, outcome: OutcomeFilter, offset: int, limit: int
     ) -> FilesPage:
-        folders = self._counts()
+        folders = await asyncio.to_thread(self._counts)
         records = await asyncio.to_thread(
             self._log.recent,
             folder=folder or None,
