@@ -88,7 +88,10 @@ def _error_file_fixed(console: ConsoleStation, tmp_path: Path, sn: str) -> tuple
     """A file that failed (in Error/), then repaired there by the operator."""
     console.drop(f"{sn}.json", b"{ not a report")
     record = console.wait_for(
-        lambda: next((r for r in console.records() if r.source.endswith(f"{sn}.json")), None),
+        lambda: next(
+            (r for r in console.records() if r.source.endswith(f"{sn}.json") and r.location),
+            None,
+        ),
         "the file handled",
     )
     assert record.outcome == "failed"

@@ -44,9 +44,13 @@ def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleSta
 
 
 def _handled(console: ConsoleStation, count: int) -> list[Any]:
-    """Wait until files.db holds ``count`` records; return them, oldest first."""
+    """Wait until files.db holds ``count`` records, each with the place its file went
+    (noted just after the record is written); return them, oldest first."""
     records: list[Any] = console.wait_for(
-        lambda: len(found := console.records()) >= count and found, f"{count} file record(s)"
+        lambda: (
+            len(found := console.records()) >= count and all(r.location for r in found) and found
+        ),
+        f"{count} file record(s)",
     )
     return records
 
