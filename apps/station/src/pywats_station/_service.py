@@ -46,6 +46,7 @@ from pywats_station._metrics import StationMetrics
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
 from pywats_station.web import StationBackend, StationSettings
+from pywats_station.web._files import StationFiles
 
 if TYPE_CHECKING:
     from pywats_station.web._server import ConsoleServer
@@ -204,7 +205,9 @@ async def run_service(
             credentials.server_url,
             queue_url(home, config),
         )
-
+        files = StationFiles(
+            intake, queue=queue, archive_dir=home.archive_dir, after_action=uploader.wake
+        )
         backend = StationBackend(
             queue=queue,
             metrics=metrics,
@@ -215,6 +218,8 @@ async def run_service(
             wake_uploader=uploader.wake,
             refresh_depth=quarantine.refresh,
             settings=StationSettings(home, config.credentials.key_store),
+            folders=files.folder_views,
+            files=files,
         )
         _background(stack, backend.run, "console backend")
         console = await _open_console(home, config, backend, announce)
