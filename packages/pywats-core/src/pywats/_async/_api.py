@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
+_BYTES = {"Content-Type": "application/octet-stream"}
 
 
 class AsyncApi:
@@ -59,7 +60,10 @@ class AsyncApi:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(_XML if op.body == "application/xml" else _JSON)
+            if op.body == "application/octet-stream":
+                headers.update(_BYTES)
+            else:
+                headers.update(_XML if op.body == "application/xml" else _JSON)
         return await self._http.request(
             op.method,
             op.url(path),

@@ -25,6 +25,7 @@ T = TypeVar("T")
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
+_BYTES = {"Content-Type": "application/octet-stream"}
 
 
 class Api:
@@ -61,7 +62,10 @@ class Api:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(_XML if op.body == "application/xml" else _JSON)
+            if op.body == "application/octet-stream":
+                headers.update(_BYTES)
+            else:
+                headers.update(_XML if op.body == "application/xml" else _JSON)
         return self._http.request(
             op.method,
             op.url(path),
