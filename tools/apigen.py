@@ -198,26 +198,10 @@ INTERNAL_NAMES = {
 }
 
 # Request bodies the internal spec omits but the server reads, as olreppe/pyWATS sent
-# them (its repositories pass `data=` on each of these; a filter or record as JSON).
+# them (its product and asset repositories pass data= on each).
 INTERNAL_BODIES = {
-    ("POST", "/api/internal/UnitFlow"): "application/json",
-    ("POST", "/api/internal/UnitFlow/SN"): "application/json",
-    ("POST", "/api/internal/UnitFlow/SplitBy"): "application/json",
-    ("POST", "/api/internal/App/MeasurementList"): "application/json",
-    ("POST", "/api/internal/App/StepStatusList"): "application/json",
-    ("POST", "/api/internal/App/TopFailed"): "application/json",
+    # The BOM items as JSON, with format=json (olreppe's upload_bom).
     ("PUT", "/api/internal/Product/BOM"): "application/json",
-    ("POST", "/api/internal/Product/PostProductRevisionRelation"): "application/json",
-    ("PUT", "/api/internal/Product/PutProductRevisionRelation"): "application/json",
-    ("PUT", "/api/internal/Production/SerialNumbers/Free"): "application/json",
-    ("DELETE", "/api/internal/Production/SerialNumbers/Free"): "application/json",
-    ("POST", "/api/internal/Software/PostPackageFolder"): "application/json",
-    ("POST", "/api/internal/Software/UpdatePackageFolder"): "application/json",
-    ("PUT", "/api/internal/ManualInspection/PutDefinitionNew"): "application/json",
-    ("POST", "/api/internal/ManualInspection/PostRelation"): "application/json",
-    ("PUT", "/api/internal/ManualInspection/PutRelation"): "application/json",
-    ("PUT", "/api/internal/ManualInspection/DeleteRelationNew"): "application/json",
-    ("PUT", "/api/internal/ManualInspection/PutTestSequenceDefinitionXaml"): "application/json",
     # The file's bytes, sent as application/octet-stream (olreppe's upload_file).
     ("POST", "/api/internal/Blob/Asset"): "application/octet-stream",
 }

@@ -19,10 +19,11 @@ __all__ = [
     "ProductCategory",
     "ProductRevisionRelation",
     "RelationConflict",
+    "SerialNumberRange",
+    "SoftwareEntity",
     "SoftwarePackageRecord",
     "TestSequenceDefinition",
     "TestSequenceRelation",
-    "UnitFlowFilter",
     "UnitFlowLink",
     "UnitFlowNode",
     "UnitFlowUnit",
@@ -52,20 +53,38 @@ class ProductCategory(_Wire):
 
 
 class ProductRevisionRelation(_Wire):
-    """One line of a revision's bill of materials: a child part in a parent revision.
-
-    Untyped in the spec; the fields olreppe/pyWATS sent (PascalCase)."""
+    """A child revision in a parent revision, the link that makes a box build
+    (spec: ``Mes.Product.ProductRevisionRelation``)."""
 
     product_revision_relation_id: str | None = Field(
         default=None, alias="ProductRevisionRelationId"
     )
     parent_product_revision_id: str | None = Field(default=None, alias="ParentProductRevisionId")
     product_revision_id: str | None = Field(default=None, alias="ProductRevisionId")
-    child_part_number: str | None = Field(default=None, alias="ChildPartNumber")
-    child_revision: str | None = Field(default=None, alias="ChildRevision")
     quantity: int | None = Field(default=None, alias="Quantity")
-    item_number: str | None = Field(default=None, alias="ItemNumber")
     revision_mask: str | None = Field(default=None, alias="RevisionMask")
+
+
+class SerialNumberRange(_Wire):
+    """A range of a serial-number pool (spec: ``Mes.Production.SerialNumberRange``)."""
+
+    type: str | None = None
+    start_address: str | None = Field(default=None, alias="startAddress")
+    end_address: str | None = Field(default=None, alias="endAddress")
+    total: int | None = None
+    free: int | None = None
+    taken: int | None = None
+    reserved: int | None = None
+
+
+class SoftwareEntity(_Wire):
+    """A folder or file of a software package (spec: ``Mes.SoftwareEntity``)."""
+
+    id: str | None = None
+    type: int | None = None
+    parent_id: str | None = Field(default=None, alias="parentId")
+    name: str | None = None
+    file_size: int | None = Field(default=None, alias="fileSize")
 
 
 class TestSequenceDefinition(_Wire):
@@ -84,9 +103,8 @@ class TestSequenceDefinition(_Wire):
 
 
 class TestSequenceRelation(_Wire):
-    """What a test sequence definition applies to (a product, revision, process ...).
-
-    Untyped in the spec; the fields olreppe/pyWATS read (PascalCase)."""
+    """What a test sequence definition applies to: a product, revision, process ...
+    (spec: ``Mes.MI.TestSequenceRelation``)."""
 
     __test__ = False
 
@@ -144,25 +162,6 @@ class SoftwarePackageRecord(_Wire):
     description: str | None = Field(default=None, alias="Description")
     tags: str | None = Field(default=None, alias="Tags")
     status: int | None = Field(default=None, alias="Status")
-
-
-class UnitFlowFilter(_Wire):
-    """What a unit-flow query covers. Untyped in the spec; the fields olreppe/pyWATS sent."""
-
-    part_number: str | None = Field(default=None, alias="partNumber")
-    serial_number: str | None = Field(default=None, alias="serialNumber")
-    serial_numbers: list[str] | None = Field(default=None, alias="serialNumbers")
-    station_name: str | None = Field(default=None, alias="stationName")
-    process_codes: list[str] | None = Field(default=None, alias="processCodes")
-    date_from: str | None = Field(default=None, alias="dateFrom")
-    date_to: str | None = Field(default=None, alias="dateTo")
-    include_passed: bool | None = Field(default=None, alias="includePassed")
-    include_failed: bool | None = Field(default=None, alias="includeFailed")
-    split_by: str | None = Field(default=None, alias="splitBy")
-    unit_order: str | None = Field(default=None, alias="unitOrder")
-    show_list: list[str] | None = Field(default=None, alias="showList")
-    hide_list: list[str] | None = Field(default=None, alias="hideList")
-    expand_operations: bool | None = Field(default=None, alias="expandOperations")
 
 
 class UnitFlowNode(_Wire):

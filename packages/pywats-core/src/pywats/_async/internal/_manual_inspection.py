@@ -81,10 +81,12 @@ class AsyncInternalManualInspection:
         return parse(TestSequenceDefinition, body, op.key)
 
     @operation(ops.ManualInspection_PutDefinitionNew)
-    async def update_definition(self, definition: _Definition) -> TestSequenceDefinition:
-        """Save a changed definition. INTERNAL: may change without notice."""
+    async def update_definition(self, entity: Mapping[str, Any]) -> TestSequenceDefinition:
+        """Save a changed definition, sent as the web UI's production-manager entity
+        (spec: ``ProductionManagerEntity``, camelCase: ``id``, ``name``, ``description``,
+        ``status`` ...). INTERNAL: may change without notice."""
         op = ops.ManualInspection_PutDefinitionNew
-        body = await self._api.json(op, json=dump(definition))
+        body = await self._api.json(op, json=dict(entity))
         return parse(TestSequenceDefinition, body, op.key)
 
     @operation(ops.ManualInspection_GetRelations)
@@ -123,9 +125,11 @@ class AsyncInternalManualInspection:
         return parse(TestSequenceRelation, await self._api.json(op, json=dump(relation)), op.key)
 
     @operation(ops.ManualInspection_DeleteRelationNew)
-    async def delete_relation(self, relation: _Relation) -> JsonValue:
-        """Remove a relation (WATS does this with a PUT). INTERNAL: may change."""
-        return await self._api.action(ops.ManualInspection_DeleteRelationNew, json=dump(relation))
+    async def delete_relations(self, relation_ids: Iterable[str]) -> JsonValue:
+        """Remove relations by id (WATS does this with a PUT). INTERNAL: may change."""
+        return await self._api.action(
+            ops.ManualInspection_DeleteRelationNew, json=[str(i) for i in relation_ids]
+        )
 
     @operation(ops.ManualInspection_GetSequences)
     async def sequences(
@@ -186,13 +190,13 @@ class AsyncInternalManualInspection:
 
     @operation(ops.ManualInspection_PutTestSequenceDefinitionXaml)
     async def save_xaml(
-        self, definition_id: str, xaml: Mapping[str, Any], *, username: str | None = None
+        self, definition_id: str, xaml: str, *, username: str | None = None
     ) -> JsonValue:
-        """Replace a definition's XAML. INTERNAL: may change without notice."""
+        """Replace a definition's XAML (the document as one JSON string). INTERNAL."""
         return await self._api.action(
             ops.ManualInspection_PutTestSequenceDefinitionXaml,
             params={"definitionId": definition_id, "username": username},
-            json=dict(xaml),
+            json=xaml,
         )
 
     @operation(ops.ManualInspection_GetWatswwfContent)

@@ -12,8 +12,8 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import JsonValue, parse_list
-from pywats.internal import SoftwarePackageRecord
+from pywats._payload import JsonValue, dump, parse_list
+from pywats.internal import SoftwareEntity, SoftwarePackageRecord
 
 __all__ = ["AsyncInternalSoftware"]
 
@@ -59,16 +59,18 @@ class AsyncInternalSoftware:
         )
 
     @operation(ops.Software_PostPackageFolder)
-    async def create_package_folder(self, package_id: str, folder: Mapping[str, Any]) -> JsonValue:
-        """Add a folder to a package; the stored folder comes back. INTERNAL: may change."""
+    async def create_package_folder(
+        self, package_id: str, folder: SoftwareEntity | Mapping[str, Any]
+    ) -> JsonValue:
+        """Add a folder (``parent_id`` places it) to a package. INTERNAL: may change."""
         return await self._api.json(
-            ops.Software_PostPackageFolder, params={"packageId": package_id}, json=dict(folder)
+            ops.Software_PostPackageFolder, params={"packageId": package_id}, json=dump(folder)
         )
 
     @operation(ops.Software_UpdatePackageFolder)
-    async def update_package_folder(self, folder: Mapping[str, Any]) -> JsonValue:
-        """Rename or move a package folder (its ``PackageFolderId`` names it). INTERNAL."""
-        return await self._api.json(ops.Software_UpdatePackageFolder, json=dict(folder))
+    async def update_package_folder(self, folder: SoftwareEntity | Mapping[str, Any]) -> JsonValue:
+        """Rename or move a package folder (its ``id`` names it). INTERNAL: may change."""
+        return await self._api.json(ops.Software_UpdatePackageFolder, json=dump(folder))
 
     @operation(ops.Software_DeletePackageFolder)
     async def delete_package_folder(self, package_folder_id: str) -> JsonValue:

@@ -14,9 +14,9 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import JsonValue, parse_list
+from pywats._payload import JsonValue, dump_list, parse_list
 from pywats._sync._api import Api
-from pywats.internal import UnitPhase
+from pywats.internal import SerialNumberRange, UnitPhase
 
 __all__ = ["InternalProduction"]
 
@@ -236,28 +236,28 @@ class InternalProduction:
         return int(body or 0)
 
     @operation(ops.Production_FreeReservedSerialNumbers)
-    def free_serial_numbers(self, ranges: Iterable[Mapping[str, Any]]) -> JsonValue:
-        """Give reserved serial numbers in these ranges back to the pool. INTERNAL.
-
-        Each range: ``{"serialNumberType", "startAddress", "endAddress"}``."""
-        return self._api.action(
-            ops.Production_FreeReservedSerialNumbers, json=[dict(r) for r in ranges]
-        )
+    def free_serial_numbers(
+        self, ranges: Iterable[SerialNumberRange | Mapping[str, Any]]
+    ) -> JsonValue:
+        """Give the reserved serial numbers in these ranges (``type``, ``start_address``,
+        ``end_address``) back to the pool. INTERNAL: may change without notice."""
+        return self._api.action(ops.Production_FreeReservedSerialNumbers, json=dump_list(ranges))
 
     @operation(ops.Production_DeleteFreeSerialNumbers)
-    def delete_free_serial_numbers(self, ranges: Iterable[Mapping[str, Any]]) -> JsonValue:
-        """Delete free (never taken) serial numbers in these ranges. INTERNAL: may change."""
-        return self._api.action(
-            ops.Production_DeleteFreeSerialNumbers, json=[dict(r) for r in ranges]
-        )
+    def delete_free_serial_numbers(
+        self, ranges: Iterable[SerialNumberRange | Mapping[str, Any]]
+    ) -> JsonValue:
+        """Delete the free (never taken) serial numbers in these ranges. INTERNAL."""
+        return self._api.action(ops.Production_DeleteFreeSerialNumbers, json=dump_list(ranges))
 
     @operation(ops.Production_GetSerialNumberRanges)
-    def serial_number_ranges(self, serial_number_type: str | None = None) -> list[JsonValue]:
-        """The address ranges of the serial-number pools. INTERNAL: may change."""
-        body = self._api.json(
-            ops.Production_GetSerialNumberRanges, params={"serialNumberType": serial_number_type}
-        )
-        return list(body or [])
+    def serial_number_ranges(
+        self, serial_number_type: str | None = None
+    ) -> list[SerialNumberRange]:
+        """The ranges of the serial-number pools with their counts. INTERNAL: may change."""
+        op = ops.Production_GetSerialNumberRanges
+        body = self._api.json(op, params={"serialNumberType": serial_number_type})
+        return parse_list(SerialNumberRange, body, op.key)
 
     @operation(ops.Production_GetSerialNumberStats)
     def serial_number_statistics(self, serial_number_type: str | None = None) -> JsonValue:

@@ -15,16 +15,17 @@ from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump, dump_list, parse_list
 from pywats._sync._api import Api
-from pywats.internal import UnitFlowFilter, UnitFlowLink, UnitFlowNode, UnitFlowUnit
+from pywats.internal import UnitFlowLink, UnitFlowNode, UnitFlowUnit
+from pywats.models import PublicWatsFilter
 
 __all__ = ["InternalUnitFlow"]
 
-_Filter = UnitFlowFilter | Mapping[str, Any]
+_Filter = PublicWatsFilter | Mapping[str, Any]
 
 
 def _filter_text(flow_filter: _Filter | str) -> str:
-    # The GET routes take the filter as one required query string; we send it as the
-    # JSON object the POST routes take in their body [inferred; the spec says "string"].
+    # The GET routes take the filter as one required query string; we send the JSON
+    # object the POST routes take as their body [inferred; the spec only says "string"].
     return flow_filter if isinstance(flow_filter, str) else json.dumps(dump(flow_filter))
 
 
@@ -33,42 +34,42 @@ class InternalUnitFlow:
         self._api = api
 
     @operation(ops.UnitFlow_GetUnitFlow)
-    def query(self, flow_filter: _Filter | None = None) -> JsonValue:
-        """The unit flow (nodes and links) for a filter. INTERNAL: may change."""
-        return self._api.json(ops.UnitFlow_GetUnitFlow, json=dump(flow_filter or {}))
+    def query(self, wats_filter: _Filter | None = None) -> JsonValue:
+        """The unit flow (nodes and links) of the units a WATS filter picks. INTERNAL."""
+        return self._api.json(ops.UnitFlow_GetUnitFlow, json=dump(wats_filter or {}))
 
     @operation(ops.UnitFlow_GetUnitFlowNodes)
-    def nodes(self, flow_filter: _Filter | str) -> list[UnitFlowNode]:
+    def nodes(self, wats_filter: _Filter | str) -> list[UnitFlowNode]:
         """The operations of the unit flow. INTERNAL: may change without notice."""
         op = ops.UnitFlow_GetUnitFlowNodes
-        body = self._api.json(op, params={"filter": _filter_text(flow_filter)})
+        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
         return parse_list(UnitFlowNode, body, op.key)
 
     @operation(ops.UnitFlow_GetUnitFlowLinks)
-    def links(self, flow_filter: _Filter | str) -> list[UnitFlowLink]:
+    def links(self, wats_filter: _Filter | str) -> list[UnitFlowLink]:
         """The moves between operations of the unit flow. INTERNAL: may change."""
         op = ops.UnitFlow_GetUnitFlowLinks
-        body = self._api.json(op, params={"filter": _filter_text(flow_filter)})
+        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
         return parse_list(UnitFlowLink, body, op.key)
 
     @operation(ops.UnitFlow_GetUnitFlowUnits)
-    def units(self, flow_filter: _Filter | str) -> list[UnitFlowUnit]:
+    def units(self, wats_filter: _Filter | str) -> list[UnitFlowUnit]:
         """Each unit's moves in the unit flow. INTERNAL: may change without notice."""
         op = ops.UnitFlow_GetUnitFlowUnits
-        body = self._api.json(op, params={"filter": _filter_text(flow_filter)})
+        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
         return parse_list(UnitFlowUnit, body, op.key)
 
     @operation(ops.UnitFlow_GetUnitSerialNumbers)
-    def serial_numbers(self, flow_filter: _Filter | None = None) -> JsonValue:
-        """The serial numbers behind a unit flow. INTERNAL: may change."""
-        return self._api.json(ops.UnitFlow_GetUnitSerialNumbers, json=dump(flow_filter or {}))
+    def serial_numbers(self, unit_ids: Iterable[int]) -> JsonValue:
+        """The serial numbers of units of the flow, by their ``unit_id``. INTERNAL."""
+        return self._api.json(ops.UnitFlow_GetUnitSerialNumbers, json=[int(i) for i in unit_ids])
 
     @operation(ops.UnitFlow_GetUnitFlowSplitBy)
-    def split_by(self, dimension: str, flow_filter: _Filter | None = None) -> JsonValue:
-        """The unit flow split by a dimension (e.g. ``stationName``). INTERNAL."""
-        return self._api.json(
-            ops.UnitFlow_GetUnitFlowSplitBy, json={**dump(flow_filter or {}), "splitBy": dimension}
-        )
+    def split_by(self, dimension: str, wats_filter: _Filter | None = None) -> JsonValue:
+        """The unit flow split by a dimension (e.g. ``stationName``): the filter with
+        ``splitBy`` added, as olreppe/pyWATS sent it. INTERNAL: may change."""
+        body = {**dump(wats_filter or {}), "splitBy": dimension}
+        return self._api.json(ops.UnitFlow_GetUnitFlowSplitBy, json=body)
 
     @operation(ops.UnitFlow_GetUnitFlowOrder)
     def unit_order(self, units: Iterable[UnitFlowUnit | Mapping[str, Any]]) -> JsonValue:
