@@ -18,6 +18,11 @@ from . import (
     asset,
     barcode,
     client,
+    internal_flow,
+    internal_inspection,
+    internal_product,
+    internal_production,
+    internal_software,
     product,
     production,
     report,
@@ -51,6 +56,11 @@ DOMAINS: tuple[RouteTable[FakeWatsApp], ...] = tuple(
         barcode.routes,
         serials.routes,
         workflow.routes,
+        internal_production.routes,
+        internal_product.routes,
+        internal_software.routes,
+        internal_inspection.routes,
+        internal_flow.routes,
     )
 )
 
