@@ -11,7 +11,9 @@ read from a live server (its ``src/pywats/domains/*/models.py`` at c1427d6).
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 __all__ = [
     "MiMiscInfo",
@@ -31,6 +33,10 @@ __all__ = [
 ]
 
 
+# Ids are GUIDs on the wire; a uuid.UUID (as the public models give them) is taken too.
+_Id = Annotated[str, BeforeValidator(lambda v: str(v) if v is not None else v)]
+
+
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -47,7 +53,7 @@ class UnitPhase(_Wire):
 class ProductCategory(_Wire):
     """A product category (spec: ``Mes.Product.ProductCategory``)."""
 
-    product_category_id: str | None = Field(default=None, alias="ProductCategoryId")
+    product_category_id: _Id | None = Field(default=None, alias="ProductCategoryId")
     name: str | None = Field(default=None, alias="Name")
     description: str | None = Field(default=None, alias="Description")
 
@@ -56,11 +62,11 @@ class ProductRevisionRelation(_Wire):
     """A child revision in a parent revision, the link that makes a box build
     (spec: ``Mes.Product.ProductRevisionRelation``)."""
 
-    product_revision_relation_id: str | None = Field(
+    product_revision_relation_id: _Id | None = Field(
         default=None, alias="ProductRevisionRelationId"
     )
-    parent_product_revision_id: str | None = Field(default=None, alias="ParentProductRevisionId")
-    product_revision_id: str | None = Field(default=None, alias="ProductRevisionId")
+    parent_product_revision_id: _Id | None = Field(default=None, alias="ParentProductRevisionId")
+    product_revision_id: _Id | None = Field(default=None, alias="ProductRevisionId")
     quantity: int | None = Field(default=None, alias="Quantity")
     revision_mask: str | None = Field(default=None, alias="RevisionMask")
 
@@ -80,9 +86,9 @@ class SerialNumberRange(_Wire):
 class SoftwareEntity(_Wire):
     """A folder or file of a software package (spec: ``Mes.SoftwareEntity``)."""
 
-    id: str | None = None
+    id: _Id | None = None
     type: int | None = None
-    parent_id: str | None = Field(default=None, alias="parentId")
+    parent_id: _Id | None = Field(default=None, alias="parentId")
     name: str | None = None
     file_size: int | None = Field(default=None, alias="fileSize")
 
@@ -93,13 +99,13 @@ class TestSequenceDefinition(_Wire):
 
     __test__ = False  # not a pytest test class, whatever its name says
 
-    test_sequence_definition_id: str | None = Field(default=None, alias="TestSequenceDefinitionId")
+    test_sequence_definition_id: _Id | None = Field(default=None, alias="TestSequenceDefinitionId")
     name: str | None = Field(default=None, alias="Name")
     version: int | None = Field(default=None, alias="Version")
     description: str | None = Field(default=None, alias="Description")
     status: int | None = Field(default=None, alias="Status")
     is_global: bool | None = Field(default=None, alias="IsGlobal")
-    virtual_folder_id: str | None = Field(default=None, alias="VirtualFolderId")
+    virtual_folder_id: _Id | None = Field(default=None, alias="VirtualFolderId")
 
 
 class TestSequenceRelation(_Wire):
@@ -108,8 +114,8 @@ class TestSequenceRelation(_Wire):
 
     __test__ = False
 
-    test_sequence_relation_id: str | None = Field(default=None, alias="TestSequenceRelationId")
-    test_sequence_definition_id: str | None = Field(default=None, alias="TestSequenceDefinitionId")
+    test_sequence_relation_id: _Id | None = Field(default=None, alias="TestSequenceRelationId")
+    test_sequence_definition_id: _Id | None = Field(default=None, alias="TestSequenceDefinitionId")
     entity_schema: str | None = Field(default=None, alias="EntitySchema")
     entity_name: str | None = Field(default=None, alias="EntityName")
     entity_key: str | None = Field(default=None, alias="EntityKey")
@@ -120,7 +126,7 @@ class TestSequenceRelation(_Wire):
 class RelationConflict(_Wire):
     """A definition whose relations collide (spec: ``ConflictingProductionManagerRelation``)."""
 
-    id: str | None = None
+    id: _Id | None = None
     name: str | None = None
     version: int | None = None
 
@@ -128,7 +134,7 @@ class RelationConflict(_Wire):
 class MiStep(_Wire):
     """A step of a manual-inspection sequence (spec: ``Mes.MI.Step``)."""
 
-    definition_id: str | None = Field(default=None, alias="definitionId")
+    definition_id: _Id | None = Field(default=None, alias="definitionId")
     id: int | None = None
     parent_id: int | None = Field(default=None, alias="parentId")
     name: str | None = None
@@ -144,7 +150,7 @@ class MiMiscInfo(_Wire):
     """A misc-info field of a manual inspection, checked against its regex
     (spec: ``Mes.MI.MiscInfo``)."""
 
-    guid: str | None = None
+    guid: _Id | None = None
     name: str | None = None
     regex: str | None = None
     value: str | None = None
@@ -156,7 +162,7 @@ class SoftwarePackageRecord(_Wire):
     """A software package as the internal routes spell it (spec: ``Mes.Software.Package``,
     PascalCase; the public API's :class:`pywats.models.Package` is camelCase)."""
 
-    package_id: str | None = Field(default=None, alias="PackageId")
+    package_id: _Id | None = Field(default=None, alias="PackageId")
     name: str | None = Field(default=None, alias="Name")
     version: int | None = Field(default=None, alias="Version")
     description: str | None = Field(default=None, alias="Description")
