@@ -82,7 +82,8 @@ def test_a_filter_that_is_not_json_is_refused(run: Run) -> None:
 @pytest.mark.usefixtures("tested")
 def test_measurement_and_step_status_lists(run: Run) -> None:
     rows = run(lambda w: w.internal.analytics.measurement_list_by_filter(PN_F, **STEPS))
-    assert len(rows) == 4 and {r["serialNumber"] for r in rows} == {"U1", "U2"}
+    assert len(rows) == 4
+    assert {r["serialNumber"] for r in rows} == {"U1", "U2"}
     assert len(run(lambda w: w.internal.analytics.measurement_list("g", "l", 7, **STEPS))) == 4
     status = run(lambda w: w.internal.analytics.step_status_list_by_filter(PN_F, **STEPS))
     root = next(s for s in status if "/" not in s["stepPath"])

@@ -153,7 +153,8 @@ async def software_delete_folder_files(app: FakeWatsApp, request: Request) -> Re
 async def software_package_history(app: FakeWatsApp, request: Request) -> Reply:
     wanted = request.param("tags") or ""
     try:
-        status = int(request.param("status")) if request.param("status") else None
+        raw_status = request.param("status")
+        status = int(raw_status) if raw_status else None
         every = bool_param(request.param("allVersions"), "allVersions")
     except ValueError as exc:
         return Reply.message(400, f"The request is invalid. {exc}")
