@@ -233,20 +233,29 @@ async def production_internal_add_child(app: FakeWatsApp, request: Request) -> R
     return Reply.json(child)
 
 
-@routes.post("/api/internal/Production/RemoveChildUnit")
-async def production_internal_remove_child(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(request, "serialNumber", "partNumber", "childSerialNumber", "childPartNumber")
-    if isinstance(args, Reply):
-        return args
-    with app.mes.lock:
-        child = _unit_or_404(app, args["childSerialNumber"], args["childPartNumber"])
-        if isinstance(child, Reply):
-            return child
-        if (child.get("parentSerialNumber") or "").lower() != args["serialNumber"].lower():
-            return Reply.message(400, "The unit is not a child of that parent")
+def _detach(app: FakeWatsApp, children: list[dict[str, Any]]) -> None:
+    for child in children:
         child["parentSerialNumber"] = None
         app.mes.record_unit_change(child)
-    return Reply.json(child)
+
+
+@routes.post("/api/internal/Production/RemoveChildUnit")
+async def production_internal_remove_child(app: FakeWatsApp, request: Request) -> Reply:
+    wanted = (request.param("childSerialNumber"), request.param("childPartNumber"))
+    with app.mes.lock:
+        parent = _unit(app, request)
+        if isinstance(parent, Reply):
+            return parent
+        found = [
+            c
+            for c in _children(app, parent)
+            if (c["serialNumber"].lower(), c["partNumber"].lower())
+            == tuple(str(w).lower() for w in wanted)
+        ]
+        if not found:
+            return Reply.message(400, f"Unit '{wanted[0]}' is not a child of that parent")
+        _detach(app, found)
+    return Reply.json(found[0])
 
 
 @routes.post("/api/internal/Production/RemoveAllChildUnits")
@@ -256,9 +265,7 @@ async def production_remove_all_children(app: FakeWatsApp, request: Request) -> 
         if isinstance(parent, Reply):
             return parent
         children = _children(app, parent)
-        for child in children:
-            child["parentSerialNumber"] = None
-            app.mes.record_unit_change(child)
+        _detach(app, children)
     return Reply.json({"removed": len(children)})
 
 
@@ -315,30 +322,30 @@ def _range_args(request: Request, start: str, end: str) -> tuple[int, int] | Rep
         return Reply.message(400, "The request is invalid. Addresses are hexadecimal.")
 
 
-@routes.get("/api/internal/Production/SerialNumbers")
-async def production_find_serials(app: FakeWatsApp, request: Request) -> Reply:
+def _taken(
+    app: FakeWatsApp, request: Request, since: str, until: str
+) -> list[dict[str, Any]] | Reply:
+    """Taken numbers of the request's type between its addresses and dates."""
     kind = _pool(app, request.param("serialNumberType"))
     if isinstance(kind, Reply):
         return kind
     bounds = _range_args(request, "startAddress", "endAddress")
     if isinstance(bounds, Reply):
         return bounds
-    start, end = request.param("startDate") or "", request.param("endDate") or "\uffff"
-    rows = _in_range(app, kind["name"], *bounds)
-    return Reply.json([r for r in rows if start <= r["taken"] <= end])
+    start, end = request.param(since) or "", request.param(until) or "\uffff"
+    return [r for r in _in_range(app, kind["name"], *bounds) if start <= r["taken"] <= end]
+
+
+@routes.get("/api/internal/Production/SerialNumbers")
+async def production_find_serials(app: FakeWatsApp, request: Request) -> Reply:
+    rows = _taken(app, request, "startDate", "endDate")
+    return rows if isinstance(rows, Reply) else Reply.json(rows)
 
 
 @routes.get("/api/internal/Production/SerialNumbers/Count")
 async def production_count_serials(app: FakeWatsApp, request: Request) -> Reply:
-    kind = _pool(app, request.param("serialNumberType"))
-    if isinstance(kind, Reply):
-        return kind
-    bounds = _range_args(request, "startAddress", "endAddress")
-    if isinstance(bounds, Reply):
-        return bounds
-    start, end = request.param("fromDate") or "", request.param("toDate") or "\uffff"
-    rows = _in_range(app, kind["name"], *bounds)
-    return Reply.json(sum(1 for r in rows if start <= r["taken"] <= end))
+    rows = _taken(app, request, "fromDate", "toDate")
+    return rows if isinstance(rows, Reply) else Reply.json(len(rows))
 
 
 def _ranges_body(request: Request) -> list[tuple[str, int, int]] | Reply:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._operation import operation
+from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
 from pywats.models import PublicWatsFilter
 
@@ -29,6 +29,21 @@ class AsyncInternalAnalytics:
     def __init__(self, api: AsyncApi) -> None:
         self._api = api
 
+    async def _recent(
+        self, op: Operation, product_group_id: str, level_id: str, days: int, steps: str, seqs: str
+    ) -> list[JsonValue]:
+        params = {"productGroupId": product_group_id, "levelId": level_id, "days": days}
+        body = await self._api.json(
+            op, params={**params, "stepFilters": steps, "sequenceFilters": seqs}
+        )
+        return _rows(body)
+
+    async def _filtered(
+        self, op: Operation, wats_filter: _Filter, steps: str, seqs: str
+    ) -> list[JsonValue]:
+        params = {"stepFilters": steps, "sequenceFilters": seqs}
+        return _rows(await self._api.json(op, params=params, json=dump(wats_filter)))
+
     @operation(ops.App_MeasurementList_GET)
     async def measurement_list(
         self,
@@ -41,29 +56,23 @@ class AsyncInternalAnalytics:
     ) -> list[JsonValue]:
         """Measurements of the steps the (XML) step and sequence filters pick, over the
         last ``days``. INTERNAL: may change without notice."""
-        body = await self._api.json(
+        return await self._recent(
             ops.App_MeasurementList_GET,
-            params={
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "stepFilters": step_filters,
-                "sequenceFilters": sequence_filters,
-            },
+            product_group_id,
+            level_id,
+            days,
+            step_filters,
+            sequence_filters,
         )
-        return _rows(body)
 
     @operation(ops.App_MeasurementList_POST)
     async def measurement_list_by_filter(
         self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
     ) -> list[JsonValue]:
         """:meth:`measurement_list` with a full WATS filter. INTERNAL: may change."""
-        body = await self._api.json(
-            ops.App_MeasurementList_POST,
-            params={"stepFilters": step_filters, "sequenceFilters": sequence_filters},
-            json=dump(wats_filter),
+        return await self._filtered(
+            ops.App_MeasurementList_POST, wats_filter, step_filters, sequence_filters
         )
-        return _rows(body)
 
     @operation(ops.App_StepStatusList_GET)
     async def step_status_list(
@@ -77,29 +86,23 @@ class AsyncInternalAnalytics:
     ) -> list[JsonValue]:
         """Pass/fail counts of the steps the filters pick, over the last ``days``.
         INTERNAL: may change without notice."""
-        body = await self._api.json(
+        return await self._recent(
             ops.App_StepStatusList_GET,
-            params={
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "stepFilters": step_filters,
-                "sequenceFilters": sequence_filters,
-            },
+            product_group_id,
+            level_id,
+            days,
+            step_filters,
+            sequence_filters,
         )
-        return _rows(body)
 
     @operation(ops.App_StepStatusList_POST)
     async def step_status_list_by_filter(
         self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
     ) -> list[JsonValue]:
         """:meth:`step_status_list` with a full WATS filter. INTERNAL: may change."""
-        body = await self._api.json(
-            ops.App_StepStatusList_POST,
-            params={"stepFilters": step_filters, "sequenceFilters": sequence_filters},
-            json=dump(wats_filter),
+        return await self._filtered(
+            ops.App_StepStatusList_POST, wats_filter, step_filters, sequence_filters
         )
-        return _rows(body)
 
     @operation(ops.App_InternalTopFailed_GET)
     async def top_failed(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pywats import _operations as ops
-from pywats._operation import operation
+from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
 from pywats._sync._api import Api
 from pywats.models import PublicWatsFilter
@@ -31,6 +31,19 @@ class InternalAnalytics:
     def __init__(self, api: Api) -> None:
         self._api = api
 
+    def _recent(
+        self, op: Operation, product_group_id: str, level_id: str, days: int, steps: str, seqs: str
+    ) -> list[JsonValue]:
+        params = {"productGroupId": product_group_id, "levelId": level_id, "days": days}
+        body = self._api.json(op, params={**params, "stepFilters": steps, "sequenceFilters": seqs})
+        return _rows(body)
+
+    def _filtered(
+        self, op: Operation, wats_filter: _Filter, steps: str, seqs: str
+    ) -> list[JsonValue]:
+        params = {"stepFilters": steps, "sequenceFilters": seqs}
+        return _rows(self._api.json(op, params=params, json=dump(wats_filter)))
+
     @operation(ops.App_MeasurementList_GET)
     def measurement_list(
         self,
@@ -43,29 +56,23 @@ class InternalAnalytics:
     ) -> list[JsonValue]:
         """Measurements of the steps the (XML) step and sequence filters pick, over the
         last ``days``. INTERNAL: may change without notice."""
-        body = self._api.json(
+        return self._recent(
             ops.App_MeasurementList_GET,
-            params={
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "stepFilters": step_filters,
-                "sequenceFilters": sequence_filters,
-            },
+            product_group_id,
+            level_id,
+            days,
+            step_filters,
+            sequence_filters,
         )
-        return _rows(body)
 
     @operation(ops.App_MeasurementList_POST)
     def measurement_list_by_filter(
         self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
     ) -> list[JsonValue]:
         """:meth:`measurement_list` with a full WATS filter. INTERNAL: may change."""
-        body = self._api.json(
-            ops.App_MeasurementList_POST,
-            params={"stepFilters": step_filters, "sequenceFilters": sequence_filters},
-            json=dump(wats_filter),
+        return self._filtered(
+            ops.App_MeasurementList_POST, wats_filter, step_filters, sequence_filters
         )
-        return _rows(body)
 
     @operation(ops.App_StepStatusList_GET)
     def step_status_list(
@@ -79,29 +86,23 @@ class InternalAnalytics:
     ) -> list[JsonValue]:
         """Pass/fail counts of the steps the filters pick, over the last ``days``.
         INTERNAL: may change without notice."""
-        body = self._api.json(
+        return self._recent(
             ops.App_StepStatusList_GET,
-            params={
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "stepFilters": step_filters,
-                "sequenceFilters": sequence_filters,
-            },
+            product_group_id,
+            level_id,
+            days,
+            step_filters,
+            sequence_filters,
         )
-        return _rows(body)
 
     @operation(ops.App_StepStatusList_POST)
     def step_status_list_by_filter(
         self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
     ) -> list[JsonValue]:
         """:meth:`step_status_list` with a full WATS filter. INTERNAL: may change."""
-        body = self._api.json(
-            ops.App_StepStatusList_POST,
-            params={"stepFilters": step_filters, "sequenceFilters": sequence_filters},
-            json=dump(wats_filter),
+        return self._filtered(
+            ops.App_StepStatusList_POST, wats_filter, step_filters, sequence_filters
         )
-        return _rows(body)
 
     @operation(ops.App_InternalTopFailed_GET)
     def top_failed(
