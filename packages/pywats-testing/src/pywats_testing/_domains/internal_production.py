@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._framework import Reply, Request, RouteTable, bool_param
 from .._mes import now_iso
 from .production import PHASES, _required, _unit_or_404
-from .serials import MAC
+from .serials import MAC, _type
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -297,15 +297,6 @@ def _address(value: str | None, default: int) -> int:
     return default if not value else int(value, 16)
 
 
-def _pool(app: FakeWatsApp, name: str | None) -> dict[str, Any] | Reply:
-    if not name:
-        return Reply.message(400, "The request is invalid. serialNumberType is required.")
-    known = {"mac": MAC, **app.mes.serial_types}.get(name.lower())
-    if known is None:
-        return Reply.message(400, f"Serial number type '{name}' does not exist")
-    return known
-
-
 def _in_range(app: FakeWatsApp, kind: str, start: int, end: int) -> list[dict[str, Any]]:
     return [
         row for row in app.mes.serials.get(kind, []) if start <= int(row["serialNumber"], 16) <= end
@@ -326,7 +317,7 @@ def _taken(
     app: FakeWatsApp, request: Request, since: str, until: str
 ) -> list[dict[str, Any]] | Reply:
     """Taken numbers of the request's type between its addresses and dates."""
-    kind = _pool(app, request.param("serialNumberType"))
+    kind = _type(app, request)
     if isinstance(kind, Reply):
         return kind
     bounds = _range_args(request, "startAddress", "endAddress")
@@ -426,7 +417,7 @@ async def production_serial_ranges(app: FakeWatsApp, request: Request) -> Reply:
 async def production_serial_statistics(app: FakeWatsApp, request: Request) -> Reply:
     wanted = request.param("serialNumberType")
     if wanted:
-        kind = _pool(app, wanted)
+        kind = _type(app, request)
         if isinstance(kind, Reply):
             return kind
         return Reply.json(_stats(app, kind))

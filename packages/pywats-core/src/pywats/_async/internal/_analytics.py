@@ -32,7 +32,11 @@ class AsyncInternalAnalytics:
     async def _recent(
         self, op: Operation, product_group_id: str, level_id: str, days: int, steps: str, seqs: str
     ) -> list[JsonValue]:
-        params = {"productGroupId": product_group_id, "levelId": level_id, "days": days}
+        params: dict[str, str | int] = {
+            "productGroupId": product_group_id,
+            "levelId": level_id,
+            "days": days,
+        }
         body = await self._api.json(
             op, params={**params, "stepFilters": steps, "sequenceFilters": seqs}
         )
