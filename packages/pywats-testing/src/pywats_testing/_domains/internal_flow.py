@@ -1,5 +1,6 @@
 """WATS areas UnitFlow, App and Trigger, internal routes: the unit flow (how units move
 between operations), step and measurement lists, top failed steps, and the alarm log.
+Step paths join names with ``¶``, as the public statistics do (``_steps.py``).
 
 All of it is computed from the stored reports, like the public statistics
 (``analytics.py``): a filter picks reports by serial, part number, revision, test
@@ -15,7 +16,9 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from .._framework import Handler, Reply, Request, RouteTable, json_object
-from .analytics import _matching, _top_failed
+from ._filter import matching
+from ._steps import walk_steps
+from .analytics import _top_failed
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -28,7 +31,7 @@ routes: RouteTable[FakeWatsApp] = RouteTable()
 def _flow(app: FakeWatsApp, wanted: dict[str, Any], split_by: str | None = None) -> dict[str, Any]:
     """Nodes (operations, optionally split by a report field), links (a unit's move from
     one node to the next, in test order) and units, from the matching UUT reports."""
-    docs = [d for d in _matching(app, wanted) if d.get("type", "T") == "T"]
+    docs = matching(app, wanted, kinds=("T",))
     node_ids: dict[str, int] = {}
     nodes: dict[int, dict[str, Any]] = {}
     unit_ids: dict[tuple[str, str], int] = {}
@@ -142,24 +145,10 @@ async def unit_flow_order(app: FakeWatsApp, request: Request) -> Reply:
 
 
 # -- App: step and measurement lists, top failed ---------------------------------------
-def _steps(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out: list[tuple[str, dict[str, Any]]] = []
-
-    def walk(step: dict[str, Any], path: str) -> None:
-        here = f"{path}/{step.get('name')}" if path else str(step.get("name"))
-        out.append((here, step))
-        for child in step.get("steps") or []:
-            walk(child, here)
-
-    if isinstance(doc.get("root"), dict):
-        walk(doc["root"], "")
-    return out
-
-
 def _measurements(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    for doc in _matching(app, wanted):
-        for path, step in _steps(doc):
+    for doc in matching(app, wanted):
+        for path, step in walk_steps(doc):
             for meas in step.get("numericMeas") or []:
                 rows.append(
                     {
@@ -178,8 +167,8 @@ def _measurements(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, An
 
 def _step_status(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, Any]]:
     counts: dict[str, dict[str, Any]] = {}
-    for doc in _matching(app, wanted):
-        for path, step in _steps(doc):
+    for doc in matching(app, wanted):
+        for path, step in walk_steps(doc):
             row = counts.setdefault(
                 path,
                 {
@@ -265,7 +254,7 @@ async def trigger_alarm_logs(app: FakeWatsApp, request: Request) -> Reply:
             "reportId": doc.get("id"),
             "date": doc.get("startUTC") or doc.get("start"),
         }
-        for doc in _matching(app, wanted)
+        for doc in matching(app, wanted)
         if doc.get("type", "T") == "T" and doc.get("result") == "F"
     ]
     top = wanted.get("topCount")
