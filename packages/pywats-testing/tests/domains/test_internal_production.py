@@ -150,3 +150,16 @@ def test_deleted_free_numbers_leave_the_ranges(run: Run) -> None:
 def test_an_unknown_serial_number_type_is_refused(run: Run) -> None:
     with pytest.raises(pywats.ValidationError, match="'IMEI' does not exist"):
         run(lambda w: w.internal.production.serial_number_count("IMEI"))
+
+
+def test_a_scrapped_child_is_refused_when_the_phase_is_checked(run: Run, board: str) -> None:
+    run(lambda w: w.internal.production.create_unit("PS", board, "A"))
+    run(lambda w: w.internal.production.create_unit("CS", board, "A", unit_phase=8))
+    with pytest.raises(pywats.ValidationError, match="'CS' is scrapped"):
+        run(
+            lambda w: w.internal.production.add_child_unit(
+                "PS", board, "CS", board, check_phase=True
+            )
+        )
+    run(lambda w: w.internal.production.add_child_unit("PS", board, "CS", board))
+    assert run(lambda w: w.internal.production.unit("CS"))["parentSerialNumber"] == "PS"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._framework import Reply, Request, RouteTable, bool_param
 from .._mes import now_iso
-from .production import PHASES, _required, _unit_or_404
+from .production import PHASES, _required, _unit_or_404, attach_child
 from .serials import MAC, _type
 
 if TYPE_CHECKING:
@@ -217,20 +217,13 @@ async def production_internal_add_child(app: FakeWatsApp, request: Request) -> R
         _check(request, "checkRevision")
     except ValueError as exc:
         return Reply.message(400, f"The request is invalid. {exc}")
-    with app.mes.lock:
-        parent = _unit_or_404(app, args["serialNumber"], args["partNumber"])
-        if isinstance(parent, Reply):
-            return parent
-        child = _unit_or_404(app, args["childSerialNumber"], args["childPartNumber"])
-        if isinstance(child, Reply):
-            return child
-        if child.get("parentSerialNumber"):
-            return Reply.message(400, f"Unit '{child['serialNumber']}' already has a parent")
-        if check_phase and int(child.get("unitPhaseId") or 1) == 8:
-            return Reply.message(400, f"Unit '{child['serialNumber']}' is scrapped")
-        child["parentSerialNumber"] = parent["serialNumber"]
-        app.mes.record_unit_change(child)
-    return Reply.json(child)
+    found = attach_child(
+        app,
+        (args["serialNumber"], args["partNumber"]),
+        (args["childSerialNumber"], args["childPartNumber"]),
+        refuse_scrapped=bool(check_phase),
+    )
+    return found if isinstance(found, Reply) else Reply.json(found)
 
 
 def _detach(app: FakeWatsApp, children: list[dict[str, Any]]) -> None:
