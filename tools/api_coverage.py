@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import operator
 import re
 import sys
 from pathlib import Path
@@ -38,7 +39,14 @@ DOMAINS = (
     "export",
     "workflow",
     "auth",
-    "internal",
+    "internal.process",
+    "internal.production",
+    "internal.product",
+    "internal.software",
+    "internal.manual_inspection",
+    "internal.unit_flow",
+    "internal.analytics",
+    "internal.asset",
 )
 INTRO = """\
 # WATS API coverage
@@ -56,7 +64,7 @@ def methods() -> dict[str, str]:
     wats = pywats.AsyncWATS("http://wats.invalid", "dG9rZW4=")
     found: dict[str, str] = {}
     for domain in DOMAINS:
-        for name, member in inspect.getmembers(type(getattr(wats, domain)), callable):
+        for name, member in inspect.getmembers(type(operator.attrgetter(domain)(wats)), callable):
             op: Operation | None = getattr(member, "__wats_operation__", None)
             if op is not None:
                 found[op.key] = f"wats.{domain}.{name}"
@@ -101,7 +109,7 @@ def render() -> str:
         "| Area | Method | Route | pywats |",
         "|---|---|---|---|",
     ]
-    for op in sorted(_operations.INTERNAL, key=lambda o: o.path):
+    for op in sorted(_operations.INTERNAL, key=lambda o: (o.tag, o.path, o.method)):
         call = f"`{calls[op.key]}()`" if op.key in calls else "—"
         lines.append(f"| {op.tag} | {op.method} | `{op.path}` | {call} |")
     return "\n".join(lines) + "\n"

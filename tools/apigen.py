@@ -84,18 +84,127 @@ RESPONSE_OVERRIDES = {
 }
 
 # Internal operations (`/api/internal/...`, the vendor may change them without notice)
-# that fill gaps of the public API, as olreppe/pyWATS used them: the process list with
-# repair operations and fail codes (the public App/Processes has neither), unit phases by
-# name, and a unit's hierarchy and state history. They carry `internal=True`.
+# that fill gaps of the public API: every `api/internal/` call olreppe/pyWATS's library
+# (src/pywats/domains/*/async_repository.py at c1427d6) makes under the areas Process,
+# ManualInspection, UnitFlow, Product, Production, Software, App, Mes, Blob and Trigger,
+# where the internal spec has the route. Method and parameters come from the internal
+# spec, not from olreppe's code where the two differ (e.g. UnitFlow/Links needs `filter`,
+# ManualInspection/GetSequences needs the unit's identity). Calls of olreppe's that are in
+# neither spec are left out (wats-facts §4.10): GET Blob/Asset/List/{id}, DELETE
+# ManualInspection/DeleteSequence/{id}, GET Product/GetGroupsForProduct and the four
+# Product/{Get,Put}{Product,Revision}Tags. They carry `internal=True`.
 INTERNAL_OPERATIONS = (
+    # Process: the process list with repair operations and fail codes.
     ("GET", "/api/internal/Process/GetProcesses"),
     ("GET", "/api/internal/Process/GetProcess/{id}"),
     ("GET", "/api/internal/Process/GetRepairOperations"),
     ("GET", "/api/internal/Process/GetRepairOperation/{id}"),
+    # Mes and Production: unit phases, sites, units, child units, serial-number pools.
     ("GET", "/api/internal/Mes/GetUnitPhases"),
     ("GET", "/api/internal/Production/GetUnitHierarchy"),
     ("GET", "/api/internal/Production/GetUnitStateHistory"),
+    ("GET", "/api/internal/Production/isConnected"),
+    ("GET", "/api/internal/Production/GetSites"),
+    ("GET", "/api/internal/Production/GetUnit"),
+    ("GET", "/api/internal/Production/GetUnitInfo"),
+    ("GET", "/api/internal/Production/GetUnitPhase"),
+    ("GET", "/api/internal/Production/GetUnitProcess"),
+    ("GET", "/api/internal/Production/GetUnitContents"),
+    ("POST", "/api/internal/Production/CreateUnit"),
+    ("POST", "/api/internal/Production/AddChildUnit"),
+    ("POST", "/api/internal/Production/RemoveChildUnit"),
+    ("POST", "/api/internal/Production/RemoveAllChildUnits"),
+    ("GET", "/api/internal/Production/CheckChildUnits"),
+    ("GET", "/api/internal/Production/SerialNumbers"),
+    ("GET", "/api/internal/Production/SerialNumbers/Count"),
+    ("PUT", "/api/internal/Production/SerialNumbers/Free"),
+    ("DELETE", "/api/internal/Production/SerialNumbers/Free"),
+    ("GET", "/api/internal/Production/SerialNumbers/Ranges"),
+    ("GET", "/api/internal/Production/SerialNumbers/Statistics"),
+    # Product: BOM as JSON, product info, revision relations, categories.
+    ("GET", "/api/internal/Product/Bom"),
+    ("PUT", "/api/internal/Product/BOM"),
+    ("GET", "/api/internal/Product/GetProductInfo"),
+    ("GET", "/api/internal/Product/GetProductByPN"),
+    ("POST", "/api/internal/Product/PostProductRevisionRelation"),
+    ("PUT", "/api/internal/Product/PutProductRevisionRelation"),
+    ("DELETE", "/api/internal/Product/DeleteProductRevisionRelation"),
+    ("GET", "/api/internal/Product/GetProductCategories"),
+    ("PUT", "/api/internal/Product/PutProductCategories"),
+    # Software: package folders, files, history, what a station should install.
+    ("GET", "/api/internal/Software/isConnected"),
+    ("GET", "/api/internal/Software/File/{id}"),
+    ("GET", "/api/internal/Software/CheckFile"),
+    ("POST", "/api/internal/Software/PostPackageFolder"),
+    ("POST", "/api/internal/Software/UpdatePackageFolder"),
+    ("POST", "/api/internal/Software/DeletePackageFolder"),
+    ("POST", "/api/internal/Software/DeletePackageFolderFiles"),
+    ("GET", "/api/internal/Software/GetPackageHistory"),
+    ("GET", "/api/internal/Software/GetPackageDownloadHistory"),
+    ("GET", "/api/internal/Software/GetRevokedPackages"),
+    ("GET", "/api/internal/Software/GetAvailablePackages"),
+    ("GET", "/api/internal/Software/GetSoftwareEntityDetails"),
+    ("GET", "/api/internal/Software/Log"),
+    # ManualInspection: test sequence definitions, relations, sequences, XAML.
+    ("GET", "/api/internal/ManualInspection/GetTestSequenceDefinitions"),
+    ("GET", "/api/internal/ManualInspection/GetTestSequenceDefinition"),
+    ("GET", "/api/internal/ManualInspection/GetDefinitionCopy/{Id}"),
+    ("GET", "/api/internal/ManualInspection/GetInstancesCount/{Id}"),
+    ("POST", "/api/internal/ManualInspection/PostDefinition"),
+    ("PUT", "/api/internal/ManualInspection/PutDefinitionNew"),
+    ("GET", "/api/internal/ManualInspection/GetRelations/{Id}"),
+    ("GET", "/api/internal/ManualInspection/GetRelationConflicts/{Id}"),
+    ("GET", "/api/internal/ManualInspection/GetRelationConflictsNew/{Id}"),
+    ("POST", "/api/internal/ManualInspection/PostRelation"),
+    ("PUT", "/api/internal/ManualInspection/PutRelation"),
+    ("PUT", "/api/internal/ManualInspection/DeleteRelationNew"),
+    ("GET", "/api/internal/ManualInspection/GetSequences"),
+    ("PUT", "/api/internal/ManualInspection/PutSequence"),
+    ("GET", "/api/internal/ManualInspection/GetMiDetails/{id}"),
+    ("GET", "/api/internal/ManualInspection/GetMiDetailsNew/{id}"),
+    ("GET", "/api/internal/ManualInspection/GetTestSequenceDefinitionXaml"),
+    ("PUT", "/api/internal/ManualInspection/PutTestSequenceDefinitionXaml"),
+    ("GET", "/api/internal/ManualInspection/GetWatswwfContent/{Id}"),
+    ("PUT", "/api/internal/ManualInspection/ValidateMiscInfo"),
+    ("PUT", "/api/internal/ManualInspection/PutStringTest"),
+    # UnitFlow: how units move between operations.
+    ("POST", "/api/internal/UnitFlow"),
+    ("GET", "/api/internal/UnitFlow/Links"),
+    ("GET", "/api/internal/UnitFlow/Nodes"),
+    ("POST", "/api/internal/UnitFlow/SN"),
+    ("POST", "/api/internal/UnitFlow/SplitBy"),
+    ("POST", "/api/internal/UnitFlow/UnitOrder"),
+    ("GET", "/api/internal/UnitFlow/Units"),
+    # App and Trigger: step and measurement lists, top failed steps, alarm logs.
+    ("GET", "/api/internal/App/MeasurementList"),
+    ("POST", "/api/internal/App/MeasurementList"),
+    ("GET", "/api/internal/App/StepStatusList"),
+    ("POST", "/api/internal/App/StepStatusList"),
+    ("GET", "/api/internal/App/TopFailed"),
+    ("POST", "/api/internal/App/TopFailed"),
+    ("POST", "/api/internal/Trigger/GetAlarmAndNotificationLogs"),
+    # Blob: files attached to an asset.
+    ("POST", "/api/internal/Blob/Asset"),
+    ("GET", "/api/internal/Blob/Asset"),
+    ("DELETE", "/api/internal/Blob/Assets"),
 )
+
+# Internal operations named apart from public ones of the same operationId or spelling.
+INTERNAL_NAMES = {
+    ("GET", "/api/internal/App/TopFailed"): "App_InternalTopFailed_GET",
+    ("POST", "/api/internal/App/TopFailed"): "App_InternalTopFailed_POST",
+    ("GET", "/api/internal/Product/Bom"): "Product_InternalGetBom",
+    ("PUT", "/api/internal/Product/BOM"): "Product_InternalPutBom",
+}
+
+# Request bodies the internal spec omits but the server reads, as olreppe/pyWATS sent
+# them (its product and asset repositories pass data= on each).
+INTERNAL_BODIES = {
+    # The BOM items as JSON, with format=json (olreppe's upload_bom).
+    ("PUT", "/api/internal/Product/BOM"): "application/json",
+    # The file's bytes, sent as application/octet-stream (olreppe's upload_file).
+    ("POST", "/api/internal/Blob/Asset"): "application/octet-stream",
+}
 
 # Operations whose description says they take OData query options (the spec lists none
 # as parameters) are detected from that text; these are the options WATS documents.
@@ -222,12 +331,13 @@ def operations(
             if op is None or (only is not None and (method.upper(), path) not in only):
                 continue
             m = method.upper()
-            name = OPERATION_NAMES.get((m, path), op["operationId"])
+            names = OPERATION_NAMES | INTERNAL_NAMES
+            name = names.get((m, path), op["operationId"])
             params = [
                 (p["name"], p["in"], bool(p.get("required", False)), _ptype(p))
                 for p in op.get("parameters", [])
             ]
-            body = BODY_OVERRIDES.get((m, path))
+            body = BODY_OVERRIDES.get((m, path)) or INTERNAL_BODIES.get((m, path))
             if body is None and op.get("requestBody"):
                 body = "application/json"
             response = RESPONSE_OVERRIDES.get((m, path)) or _response(op)
@@ -250,10 +360,10 @@ def operations(
     # Dedupe pass: name every operation of a shared operationId with its method.
     counts: dict[str, int] = {}
     for o in ops:
-        if (o["method"], o["path"]) not in OPERATION_NAMES:
+        if (o["method"], o["path"]) not in OPERATION_NAMES | INTERNAL_NAMES:
             counts[o["operationId"]] = counts.get(o["operationId"], 0) + 1
     for o in ops:
-        if (o["method"], o["path"]) in OPERATION_NAMES:
+        if (o["method"], o["path"]) in OPERATION_NAMES | INTERNAL_NAMES:
             continue
         o["name"] = (
             f"{o['operationId']}_{o['method']}"

@@ -12,11 +12,16 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     from pywats._async._http import Files, QueryParams
 
-__all__ = ["Call", "Upload", "JSON_BODY", "XML_BODY"]
+__all__ = ["Call", "Upload", "JSON_BODY", "XML_BODY", "RAW_BODIES"]
 
 #: the headers of a raw request body (``content``), by its kind
 JSON_BODY: Mapping[str, str] = {"Content-Type": "application/json; charset=utf-8"}
 XML_BODY: Mapping[str, str] = {"Content-Type": "application/xml; charset=utf-8"}
+#: the headers of a raw body by the operation's body media type (JSON otherwise)
+RAW_BODIES: Mapping[str, Mapping[str, str]] = {
+    "application/xml": XML_BODY,
+    "application/octet-stream": {"Content-Type": "application/octet-stream"},
+}
 
 
 class Call(TypedDict, total=False):

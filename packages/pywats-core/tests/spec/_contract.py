@@ -30,6 +30,13 @@ PROSE_BODIES = {
     "POST /api/Software/Package/UploadZip/{id}": "multipart/form-data",
     "POST /api/RootCause/Attachment": "multipart/form-data",
 }
+# Bodies the internal spec omits that olreppe/pyWATS sent and the server read.
+PROSE_BODIES.update(
+    {
+        "PUT /api/internal/Product/BOM": "application/json",
+        "POST /api/internal/Blob/Asset": "application/octet-stream",
+    }
+)
 
 
 @dataclass

@@ -10,6 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 from pywats import TicketStatus
+from pywats.internal import (
+    MiMiscInfo,
+    MiStep,
+    ProductCategory,
+    ProductRevisionRelation,
+    SerialNumberRange,
+    SoftwareEntity,
+    TestSequenceDefinition,
+    TestSequenceRelation,
+    UnitFlowUnit,
+)
 from pywats.models import (
     Asset,
     AssetType,
@@ -265,14 +276,225 @@ EXAMPLES: dict[str, Example] = {
     "system.level_id": lambda w: w.system.level_id(["Norway", "Line 1"]),
     "system.create_levels": lambda w: w.system.create_levels(["Norway", "Line 2"]),
     "system.status": lambda w: w.system.status(),
-    # Internal
-    "internal.processes": lambda w: w.internal.processes(),
-    "internal.process": lambda w: w.internal.process(UID),
-    "internal.repair_operations": lambda w: w.internal.repair_operations(),
-    "internal.repair_operation": lambda w: w.internal.repair_operation(UID, process_code=10),
-    "internal.unit_phases": lambda w: w.internal.unit_phases(),
-    "internal.unit_hierarchy": lambda w: w.internal.unit_hierarchy("SN-1", "PN-1"),
-    "internal.unit_state_history": lambda w: w.internal.unit_state_history("SN-1", "PN-1"),
+    # Internal: Process
+    "internal.process.processes": lambda w: w.internal.process.processes(),
+    "internal.process.process": lambda w: w.internal.process.process(UID),
+    "internal.process.repair_operations": lambda w: w.internal.process.repair_operations(),
+    "internal.process.repair_operation": lambda w: w.internal.process.repair_operation(
+        UID, process_code=10
+    ),
+    # Internal: Production and Mes
+    "internal.production.unit_phases": lambda w: w.internal.production.unit_phases(),
+    "internal.production.is_connected": lambda w: w.internal.production.is_connected(),
+    "internal.production.sites": lambda w: w.internal.production.sites(),
+    "internal.production.unit": lambda w: w.internal.production.unit("SN-1", "PN-1"),
+    "internal.production.unit_info": lambda w: w.internal.production.unit_info("SN-1", "PN-1"),
+    "internal.production.unit_hierarchy": lambda w: w.internal.production.unit_hierarchy(
+        "SN-1", "PN-1"
+    ),
+    "internal.production.unit_state_history": lambda w: w.internal.production.unit_state_history(
+        "SN-1", "PN-1"
+    ),
+    "internal.production.unit_phase": lambda w: w.internal.production.unit_phase("SN-1", "PN-1"),
+    "internal.production.unit_process": lambda w: w.internal.production.unit_process(
+        "SN-1", "PN-1"
+    ),
+    "internal.production.unit_contents": lambda w: w.internal.production.unit_contents(
+        "SN-1", "PN-1", "A"
+    ),
+    "internal.production.create_unit": lambda w: w.internal.production.create_unit(
+        "SN-1", "PN-1", "A", batch_number="B-1", unit_phase=1
+    ),
+    "internal.production.add_child_unit": lambda w: w.internal.production.add_child_unit(
+        "SN-1", "PN-1", "SN-2", "PN-2", check_phase=True
+    ),
+    "internal.production.remove_child_unit": lambda w: w.internal.production.remove_child_unit(
+        "SN-1", "PN-1", "SN-2", "PN-2"
+    ),
+    "internal.production.remove_all_child_units": lambda w: (
+        w.internal.production.remove_all_child_units("SN-1", "PN-1", culture_code="en-US")
+    ),
+    "internal.production.check_child_units": lambda w: w.internal.production.check_child_units(
+        "SN-1", "PN-1"
+    ),
+    "internal.production.serial_numbers": lambda w: w.internal.production.serial_numbers(
+        "MAC", "000000000001", "0000000000FF", start_date="2026-01-01"
+    ),
+    "internal.production.serial_number_count": lambda w: w.internal.production.serial_number_count(
+        "MAC", start_address="000000000001"
+    ),
+    "internal.production.free_serial_numbers": lambda w: w.internal.production.free_serial_numbers(
+        [SerialNumberRange(type="MAC", start_address="1", end_address="9")]
+    ),
+    "internal.production.delete_free_serial_numbers": lambda w: (
+        w.internal.production.delete_free_serial_numbers(
+            [{"type": "MAC", "startAddress": "1", "endAddress": "9"}]
+        )
+    ),
+    "internal.production.serial_number_ranges": lambda w: (
+        w.internal.production.serial_number_ranges("MAC")
+    ),
+    "internal.production.serial_number_statistics": lambda w: (
+        w.internal.production.serial_number_statistics("MAC")
+    ),
+    # Internal: Product
+    "internal.product.bom": lambda w: w.internal.product.bom("PN-1", "A"),
+    "internal.product.save_bom": lambda w: w.internal.product.save_bom(
+        "PN-1", "A", [{"partNumber": "R1", "quantity": 2}]
+    ),
+    "internal.product.product_info": lambda w: w.internal.product.product_info("PN-1", "A"),
+    "internal.product.product_by_part_number": lambda w: w.internal.product.product_by_part_number(
+        "PN-1"
+    ),
+    "internal.product.create_revision_relation": lambda w: (
+        w.internal.product.create_revision_relation(
+            ProductRevisionRelation(parent_product_revision_id=UID, product_revision_id=RID)
+        )
+    ),
+    "internal.product.update_revision_relation": lambda w: (
+        w.internal.product.update_revision_relation(
+            ProductRevisionRelation(product_revision_relation_id=UID, quantity=3)
+        )
+    ),
+    "internal.product.delete_revision_relation": lambda w: (
+        w.internal.product.delete_revision_relation(UID)
+    ),
+    "internal.product.categories": lambda w: w.internal.product.categories(),
+    "internal.product.save_categories": lambda w: w.internal.product.save_categories(
+        [ProductCategory(name="PCBA")]
+    ),
+    # Internal: Software
+    "internal.software.is_connected": lambda w: w.internal.software.is_connected(),
+    "internal.software.file": lambda w: w.internal.software.file(UID),
+    "internal.software.check_file": lambda w: w.internal.software.check_file(
+        UID, RID, "bin/fw.hex", "abc123", 1767225600
+    ),
+    "internal.software.create_package_folder": lambda w: w.internal.software.create_package_folder(
+        UID, SoftwareEntity(name="bin")
+    ),
+    "internal.software.update_package_folder": lambda w: w.internal.software.update_package_folder(
+        {"id": UID, "name": "lib"}
+    ),
+    "internal.software.delete_package_folder": lambda w: w.internal.software.delete_package_folder(
+        UID
+    ),
+    "internal.software.delete_package_folder_files": lambda w: (
+        w.internal.software.delete_package_folder_files([UID, RID])
+    ),
+    "internal.software.package_history": lambda w: w.internal.software.package_history(
+        "site=A", status=2, all_versions=True
+    ),
+    "internal.software.download_history": lambda w: w.internal.software.download_history(4),
+    "internal.software.revoked_packages": lambda w: w.internal.software.revoked_packages(
+        [UID], include_revoked_only=True
+    ),
+    "internal.software.available_packages": lambda w: w.internal.software.available_packages([UID]),
+    "internal.software.package_details": lambda w: w.internal.software.package_details(UID),
+    "internal.software.log_download": lambda w: w.internal.software.log_download(UID, 1024),
+    # Internal: ManualInspection
+    "internal.manual_inspection.definitions": lambda w: w.internal.manual_inspection.definitions(
+        is_global=True
+    ),
+    "internal.manual_inspection.definition": lambda w: w.internal.manual_inspection.definition(UID),
+    "internal.manual_inspection.definition_copy": lambda w: (
+        w.internal.manual_inspection.definition_copy(UID)
+    ),
+    "internal.manual_inspection.instances_count": lambda w: (
+        w.internal.manual_inspection.instances_count(UID)
+    ),
+    "internal.manual_inspection.create_definition": lambda w: (
+        w.internal.manual_inspection.create_definition(
+            TestSequenceDefinition(name="Visual"), create_default_xaml=True
+        )
+    ),
+    "internal.manual_inspection.update_definition": lambda w: (
+        w.internal.manual_inspection.update_definition({"id": UID, "name": "Visual 2"})
+    ),
+    "internal.manual_inspection.relations": lambda w: w.internal.manual_inspection.relations(UID),
+    "internal.manual_inspection.relation_conflicts": lambda w: (
+        w.internal.manual_inspection.relation_conflicts(UID)
+    ),
+    "internal.manual_inspection.relation_conflicts_new": lambda w: (
+        w.internal.manual_inspection.relation_conflicts_new(UID)
+    ),
+    "internal.manual_inspection.create_relation": lambda w: (
+        w.internal.manual_inspection.create_relation(
+            TestSequenceRelation(test_sequence_definition_id=UID, entity_value="PN-1")
+        )
+    ),
+    "internal.manual_inspection.update_relation": lambda w: (
+        w.internal.manual_inspection.update_relation(
+            TestSequenceRelation(test_sequence_relation_id=RID, status=1)
+        )
+    ),
+    "internal.manual_inspection.delete_relations": lambda w: (
+        w.internal.manual_inspection.delete_relations([RID])
+    ),
+    "internal.manual_inspection.sequences": lambda w: w.internal.manual_inspection.sequences(
+        "SN-1", "PN-1", "A", "B-1", station_name="st1"
+    ),
+    "internal.manual_inspection.save_sequence": lambda w: (
+        w.internal.manual_inspection.save_sequence([MiStep(id=1, name="Look")], submit=True)
+    ),
+    "internal.manual_inspection.details": lambda w: w.internal.manual_inspection.details(UID),
+    "internal.manual_inspection.details_new": lambda w: w.internal.manual_inspection.details_new(
+        UID
+    ),
+    "internal.manual_inspection.xaml": lambda w: w.internal.manual_inspection.xaml(UID),
+    "internal.manual_inspection.save_xaml": lambda w: w.internal.manual_inspection.save_xaml(
+        UID, "<Activity/>", username="ola"
+    ),
+    "internal.manual_inspection.wwf_content": lambda w: w.internal.manual_inspection.wwf_content(
+        UID
+    ),
+    "internal.manual_inspection.validate_misc_info": lambda w: (
+        w.internal.manual_inspection.validate_misc_info(MiMiscInfo(name="Lot", value="L-1"))
+    ),
+    "internal.manual_inspection.save_string_test": lambda w: (
+        w.internal.manual_inspection.save_string_test(MiStep(id=2, comment="ok"))
+    ),
+    # Internal: UnitFlow
+    "internal.unit_flow.query": lambda w: w.internal.unit_flow.query(FILTER),
+    "internal.unit_flow.nodes": lambda w: w.internal.unit_flow.nodes(FILTER),
+    "internal.unit_flow.links": lambda w: w.internal.unit_flow.links("{}"),
+    "internal.unit_flow.units": lambda w: w.internal.unit_flow.units({"partNumber": "PN-1"}),
+    "internal.unit_flow.serial_numbers": lambda w: w.internal.unit_flow.serial_numbers([1, 2]),
+    "internal.unit_flow.split_by": lambda w: w.internal.unit_flow.split_by("stationName"),
+    "internal.unit_flow.unit_order": lambda w: w.internal.unit_flow.unit_order(
+        [UnitFlowUnit(unit_id=1, source=0, target=1)]
+    ),
+    # Internal: App and Trigger
+    "internal.analytics.measurement_list": lambda w: w.internal.analytics.measurement_list(
+        UID, RID, 7, step_filters="<filters/>", sequence_filters="<filters/>"
+    ),
+    "internal.analytics.measurement_list_by_filter": lambda w: (
+        w.internal.analytics.measurement_list_by_filter(
+            FILTER, step_filters="<filters/>", sequence_filters="<filters/>"
+        )
+    ),
+    "internal.analytics.step_status_list": lambda w: w.internal.analytics.step_status_list(
+        UID, RID, 7, step_filters="<filters/>", sequence_filters="<filters/>"
+    ),
+    "internal.analytics.step_status_list_by_filter": lambda w: (
+        w.internal.analytics.step_status_list_by_filter(
+            FILTER, step_filters="<filters/>", sequence_filters="<filters/>"
+        )
+    ),
+    "internal.analytics.top_failed": lambda w: w.internal.analytics.top_failed(
+        "PN-1", "10", UID, RID, 7, count=5
+    ),
+    "internal.analytics.top_failed_by_filter": lambda w: w.internal.analytics.top_failed_by_filter(
+        FILTER
+    ),
+    "internal.analytics.alarm_logs": lambda w: w.internal.analytics.alarm_logs(
+        FILTER, include_calculation_string=True
+    ),
+    # Internal: Blob
+    "internal.asset.upload_file": lambda w: w.internal.asset.upload_file(
+        UID, "cal.pdf", b"%PDF-1.4"
+    ),
+    "internal.asset.download_file": lambda w: w.internal.asset.download_file(UID, "cal.pdf"),
+    "internal.asset.delete_files": lambda w: w.internal.asset.delete_files(UID, ["cal.pdf"]),
     # Workflow
     "workflow.start_test": lambda w: w.workflow.start_test("SN-1", "PN-1", station_name="st1"),
     "workflow.end_test": lambda w: w.workflow.end_test("SN-1", "PN-1", passed=True),

@@ -4,6 +4,7 @@ and operations; and `import pywats` loads none of the domains or pydantic."""
 from __future__ import annotations
 
 import inspect
+import operator
 import subprocess
 import sys
 
@@ -26,13 +27,17 @@ def _methods(service: object) -> dict[str, tuple[str, str | None]]:
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_sync_domain_matches_async_domain(domain: str) -> None:
-    async_side = _methods(getattr(pywats.AsyncWATS("http://x", "dA=="), domain))
-    sync_side = _methods(getattr(pywats.WATS("http://x", "dA=="), domain))
+    async_side = _methods(operator.attrgetter(domain)(pywats.AsyncWATS("http://x", "dA==")))
+    sync_side = _methods(operator.attrgetter(domain)(pywats.WATS("http://x", "dA==")))
     assert sync_side == async_side
     assert any(op for _, op in async_side.values())
     for name in async_side:
-        member = getattr(type(getattr(pywats.AsyncWATS("http://x", "dA=="), domain)), name)
-        sync_member = getattr(type(getattr(pywats.WATS("http://x", "dA=="), domain)), name)
+        member = getattr(
+            type(operator.attrgetter(domain)(pywats.AsyncWATS("http://x", "dA=="))), name
+        )
+        sync_member = getattr(
+            type(operator.attrgetter(domain)(pywats.WATS("http://x", "dA=="))), name
+        )
         assert not inspect.iscoroutinefunction(sync_member)
         if not inspect.signature(member).return_annotation.startswith("AsyncPagedIterator"):
             assert inspect.iscoroutinefunction(member), f"{domain}.{name} is not async"

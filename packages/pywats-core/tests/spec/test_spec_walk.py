@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +38,14 @@ DOMAINS = (
     "export",
     "workflow",
     "auth",
-    "internal",
+    "internal.process",
+    "internal.production",
+    "internal.product",
+    "internal.software",
+    "internal.manual_inspection",
+    "internal.unit_flow",
+    "internal.analytics",
+    "internal.asset",
 )
 
 
@@ -46,7 +54,7 @@ def client_methods() -> dict[str, Operation]:
     wats = pywats.AsyncWATS("http://wats.invalid", "dG9rZW4=")
     found: dict[str, Operation] = {}
     for domain in DOMAINS:
-        service = getattr(wats, domain)
+        service = operator.attrgetter(domain)(wats)
         for name, member in inspect.getmembers(type(service), callable):
             op = getattr(member, "__wats_operation__", None)
             if op is not None:
@@ -95,6 +103,17 @@ LIST_ANSWERS = {"GET /api/App/Processes", "GET /api/Report/Query/HeaderByMiscInf
 # Internal answers whose samples from the spec would be empty objects.
 SAMPLES: dict[str, Any] = {
     "GET /api/internal/Process/GetProcess/{id}": {"Code": 10, "Name": "SW Debug"},
+    "GET /api/internal/ManualInspection/GetInstancesCount/{Id}": 3,
+    "GET /api/internal/Production/SerialNumbers/Count": 5,
+}
+# Internal answers the spec types as "object" that are lists.
+INTERNAL_LIST_ANSWERS = {
+    "GET /api/internal/Product/GetProductCategories",
+    "GET /api/internal/ManualInspection/GetRelations/{Id}",
+    "GET /api/internal/UnitFlow/Nodes",
+    "GET /api/internal/UnitFlow/Links",
+    "GET /api/internal/UnitFlow/Units",
+    "GET /api/internal/Production/SerialNumbers/Ranges",
 }
 
 
@@ -121,7 +140,7 @@ class Recorder:
             return httpx.Response(200, json=body or _wsjf())
         if key == "POST /api/RootCause/Attachment":
             return httpx.Response(200, json="7a0e8f5e-1111-4c2d-8e9f-0a1b2c3d4e5f")
-        if self.op.response_is_list or self.op.odata or key in LIST_ANSWERS:
+        if self.op.response_is_list or self.op.odata or key in LIST_ANSWERS | INTERNAL_LIST_ANSWERS:
             return httpx.Response(200, json=[])
         if key == "GET /api/SCIM/v2/Users":
             return httpx.Response(200, json={"Resources": [], "totalResults": 0})

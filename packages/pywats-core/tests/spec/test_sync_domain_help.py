@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import pydoc
 import re
 
@@ -17,7 +18,7 @@ ASYNC_WORDS = re.compile(
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_help_of_a_sync_domain_speaks_sync(domain: str) -> None:
-    service = type(getattr(pywats.WATS("http://wats.invalid", "dA=="), domain))
+    service = type(operator.attrgetter(domain)(pywats.WATS("http://wats.invalid", "dA==")))
     text = pydoc.render_doc(service, renderer=pydoc.plaintext)
     assert service.__name__ in text
     assert ASYNC_WORDS.findall(text) == []

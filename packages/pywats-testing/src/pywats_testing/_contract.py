@@ -6,7 +6,8 @@ Switched on by pointing ``PYWATS_FAKE_SPEC`` (or :func:`load_contract`) at
 parameter, a value of the wrong type, a body that breaks its schema) is answered ``400``
 with the reasons; a reply of the fake that breaks the spec becomes a ``500`` naming the
 fake's fault, so a test cannot pass on a wrong answer. Routes the public spec does not
-have (``/api/internal/...``) are not checked.
+have (``/api/internal/...``) are checked against ``openapi_internal_v3.json`` when that
+file lies beside the public spec (as in the reference files), and not checked otherwise.
 
 Schemas are checked with ``jsonschema`` (OpenAPI 3.0 schemas are a JSON Schema draft 4
 dialect). ``openapi-core`` would do the same, but it installs ``rfc3339-validator``, which
@@ -19,7 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +51,7 @@ class _Operation:
     extra_query: frozenset[str]
     body: dict[str, Any] | None  # JSON body schema
     responses: Mapping[int, dict[str, Any] | None]  # status -> JSON schema (None: no body)
+    components: Mapping[str, Any]  # the spec's components the schemas refer to
 
 
 def _openapi_to_jsonschema(node: Any) -> Any:
@@ -69,7 +71,15 @@ def _openapi_to_jsonschema(node: Any) -> Any:
 class SpecContract:
     """The public WATS spec, ready to check requests and replies."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], internal: Mapping[str, Any] | None = None
+    ) -> None:
+        self._operations: dict[tuple[str, str], _Operation] = {}
+        self._add(document, lambda path: True)
+        if internal is not None:  # only its own routes; the public ones are checked above
+            self._add(internal, lambda path: path.lower().startswith("/api/internal/"))
+
+    def _add(self, document: Mapping[str, Any], wanted: Callable[[str], bool]) -> None:
         spec = json.loads(json.dumps(document))
         # The spec was captured as Swagger 2.0, which cannot say "nullable"; its OpenAPI 3
         # conversion therefore forbids null everywhere, while WATS (.NET) sends null for
@@ -79,8 +89,9 @@ class SpecContract:
                 prop["nullable"] = True
         self._components = {"components": _openapi_to_jsonschema(spec["components"])}
         self._request_bodies: dict[str, Any] = spec["components"].get("requestBodies", {})
-        self._operations: dict[tuple[str, str], _Operation] = {}
         for path, item in spec["paths"].items():
+            if not wanted(path):
+                continue
             for method, op in item.items():
                 if isinstance(op, dict) and "responses" in op:
                     self._operations[(method.upper(), path.lower())] = self._read(
@@ -111,13 +122,16 @@ class SpecContract:
             extra_query=frozenset(extra),
             body=_openapi_to_jsonschema(body_schema) if body_schema else None,
             responses={k: _openapi_to_jsonschema(v) for k, v in responses.items()},
+            components=self._components,
         )
 
     def covers(self, method: str, template: str) -> bool:
         return (method.upper(), template.lower()) in self._operations
 
-    def _problems(self, schema: dict[str, Any], instance: Any, where: str) -> list[str]:
-        validator = jsonschema.Draft4Validator({**schema, **self._components})
+    def _problems(
+        self, op: _Operation, schema: dict[str, Any], instance: Any, where: str
+    ) -> list[str]:
+        validator = jsonschema.Draft4Validator({**schema, **op.components})
         return [
             f"{where}{'/'.join(map(str, e.absolute_path)) or ''}: {e.message}"[:300]
             for e in validator.iter_errors(instance)
@@ -147,7 +161,7 @@ class SpecContract:
                 problems.append(f"the body must be JSON, not {media or 'missing'}")
             else:
                 try:
-                    problems += self._problems(op.body, json.loads(request.body), "body ")
+                    problems += self._problems(op, op.body, json.loads(request.body), "body ")
                 except ValueError:
                     problems.append("the body is not valid JSON")
         return problems
@@ -163,7 +177,7 @@ class SpecContract:
             return []  # no JSON body documented, or a file
         if not reply.body:
             return ["the spec documents a JSON body, the reply has none"]
-        return self._problems(schema, json.loads(reply.body), "reply ")
+        return self._problems(op, schema, json.loads(reply.body), "reply ")
 
 
 def _is_int(value: str) -> bool:
@@ -174,9 +188,16 @@ def _is_int(value: str) -> bool:
     return True
 
 
+INTERNAL_SPEC_NAME = "openapi_internal_v3.json"
+
+
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> SpecContract:
-    return SpecContract(json.loads(Path(path).read_text(encoding="utf-8")))
+    internal = Path(path).with_name(INTERNAL_SPEC_NAME)
+    return SpecContract(
+        json.loads(Path(path).read_text(encoding="utf-8")),
+        json.loads(internal.read_text(encoding="utf-8")) if internal.is_file() else None,
+    )
 
 
 def load_contract(path: str | os.PathLike[str] | None = None) -> SpecContract | None:

@@ -56,6 +56,9 @@ class MesState:
     serial_types: dict[str, Json] = field(default_factory=dict)  # type name
     serials: dict[str, list[Json]] = field(default_factory=dict)  # type name -> taken
     exports: dict[str, bytes] = field(default_factory=dict)  # file name -> content
+    # The internal areas' own records (_domains/internal_*.py), by collection name.
+    internal: dict[str, Any] = field(default_factory=dict)
+    unit_history: dict[tuple[str, str], list[Json]] = field(default_factory=dict)  # (sn, pn)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _counter: int = 0
 
@@ -98,6 +101,10 @@ class MesState:
             "newUnitPhaseId": unit.get("unitPhaseId"),
         }
         self.unit_changes[number] = {k: v for k, v in change.items() if v is not None}
+        key = (str(unit.get("serialNumber")).lower(), str(unit.get("partNumber")).lower())
+        self.unit_history.setdefault(key, []).append(
+            {"date": now_iso(), "unitPhaseId": unit.get("unitPhaseId"), **change}
+        )
 
     def log_asset(
         self, asset: Mapping[str, Any], kind: int, comment: str | None, **more: Any

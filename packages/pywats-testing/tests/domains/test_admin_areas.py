@@ -76,7 +76,7 @@ def test_system_status_names_the_version(run: Run) -> None:
 
 
 def test_the_internal_process_list_has_every_process(run: Run) -> None:
-    processes = run(lambda w: w.internal.processes())
+    processes = run(lambda w: w.internal.process.processes())
     assert {10, 500, 99} <= {p.code for p in processes}
     assert next(p for p in processes if p.code == 500).is_repair_operation
 

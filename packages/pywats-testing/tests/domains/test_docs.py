@@ -32,6 +32,7 @@ def test_every_api_page_has_a_checked_example() -> None:
         "api-rootcause",
         "api-analytics",
         "api-admin",
+        "api-internal",
     }
     assert pages >= expected
     for page in PAGES:

@@ -14,7 +14,7 @@ import httpx
 
 from pywats._async._http import AsyncHttpClient, QueryParams
 from pywats._async._paging import AsyncPagedIterator
-from pywats._call import JSON_BODY, XML_BODY, Call, Upload
+from pywats._call import JSON_BODY, RAW_BODIES, Call, Upload
 from pywats._errors import ErrorHandler
 from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
@@ -61,7 +61,7 @@ class AsyncApi:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(XML_BODY if op.body == "application/xml" else JSON_BODY)
+            headers.update(RAW_BODIES.get(op.body or "", JSON_BODY))
         return await self._http.request(
             op.method,
             op.url(path),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from pywats._call import JSON_BODY, XML_BODY, Call, Upload
+from pywats._call import JSON_BODY, RAW_BODIES, Call, Upload
 from pywats._errors import ErrorHandler
 from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
@@ -63,7 +63,7 @@ class Api:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(XML_BODY if op.body == "application/xml" else JSON_BODY)
+            headers.update(RAW_BODIES.get(op.body or "", JSON_BODY))
         return self._http.request(
             op.method,
             op.url(path),

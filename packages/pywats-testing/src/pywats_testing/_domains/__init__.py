@@ -20,6 +20,11 @@ from . import (
     barcode,
     client,
     dynamic,
+    internal_flow,
+    internal_inspection,
+    internal_product,
+    internal_production,
+    internal_software,
     measurements,
     oee,
     product,
@@ -61,6 +66,11 @@ DOMAINS: tuple[RouteTable[FakeWatsApp], ...] = tuple(
         serials.routes,
         workflow.routes,
         auth.routes,
+        internal_production.routes,
+        internal_product.routes,
+        internal_software.routes,
+        internal_inspection.routes,
+        internal_flow.routes,
     )
 )
 

@@ -138,18 +138,34 @@ async def production_add_child(app: FakeWatsApp, request: Request) -> Reply:
     )
     if isinstance(args, Reply):
         return args
+    parent = (args["parentSerialNumber"], args["parentPartNumber"])
+    found = attach_child(app, parent, (args["childSerialNumber"], args["childPartNumber"]))
+    return found if isinstance(found, Reply) else Reply.json({})
+
+
+def attach_child(
+    app: FakeWatsApp,
+    parent_key: tuple[str, str],
+    child_key: tuple[str, str],
+    *,
+    refuse_scrapped: bool = False,
+) -> dict[str, Any] | Reply:
+    """Put a unit (serial, part number) into a parent; the child, or the refusal.
+    Shared with the internal AddChildUnit (``internal_production.py``)."""
     with app.mes.lock:
-        parent = _unit_or_404(app, args["parentSerialNumber"], args["parentPartNumber"])
+        parent = _unit_or_404(app, *parent_key)
         if isinstance(parent, Reply):
             return parent
-        child = _unit_or_404(app, args["childSerialNumber"], args["childPartNumber"])
+        child = _unit_or_404(app, *child_key)
         if isinstance(child, Reply):
             return child
         if child.get("parentSerialNumber"):
             return Reply.message(400, f"Unit '{child['serialNumber']}' already has a parent")
+        if refuse_scrapped and int(child.get("unitPhaseId") or 1) == 8:
+            return Reply.message(400, f"Unit '{child['serialNumber']}' is scrapped")
         child["parentSerialNumber"] = parent["serialNumber"]
         app.mes.record_unit_change(child)
-    return Reply.json({})
+        return child
 
 
 @routes.post("/api/Production/RemoveChildUnit")

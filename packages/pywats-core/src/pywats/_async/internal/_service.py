@@ -1,4 +1,5 @@
-"""Internal WATS operations (``/api/internal/...``) that fill gaps of the public API.
+"""``wats.internal``: WATS operations (``/api/internal/...``) that fill gaps of the public
+API, one sub-service per WATS area.
 
 **Internal:** Virinco documents these routes only in the internal specification and may
 change them without notice. Each call sends ``Referer: <server root>``, which
@@ -7,78 +8,103 @@ olreppe/pyWATS found the server wants on internal routes (wats-facts §1).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._errors import PyWATSError
-from pywats._operation import operation
-from pywats._payload import JsonValue, parse_found
 
 if TYPE_CHECKING:
-    from pywats._models import Process
+    from pywats._async.internal._analytics import AsyncInternalAnalytics
+    from pywats._async.internal._asset import AsyncInternalAsset
+    from pywats._async.internal._manual_inspection import AsyncInternalManualInspection
+    from pywats._async.internal._process import AsyncInternalProcess
+    from pywats._async.internal._product import AsyncInternalProduct
+    from pywats._async.internal._production import AsyncInternalProduction
+    from pywats._async.internal._software import AsyncInternalSoftware
+    from pywats._async.internal._unit_flow import AsyncInternalUnitFlow
 
-__all__ = ["AsyncInternalService"]
+__all__ = ["AsyncInternalService", "AREAS"]
+
+# The sub-services, in the order the docs list them.
+AREAS = (
+    "process",
+    "production",
+    "product",
+    "software",
+    "manual_inspection",
+    "unit_flow",
+    "analytics",
+    "asset",
+)
 
 
 class AsyncInternalService:
+    """INTERNAL routes by WATS area: ``process``, ``production``, ``product``,
+    ``software``, ``manual_inspection``, ``unit_flow``, ``analytics`` and ``asset``."""
+
     def __init__(self, api: AsyncApi) -> None:
         self._api = api
+        self._areas: dict[str, Any] = {}
 
-    @operation(ops.Process_GetProcesses)
-    async def processes(self) -> list[Process]:
-        """Every process with its full settings (``Mes.Process``, PascalCase on the wire),
-        including inactive ones. INTERNAL."""
-        from pywats._models import Process
+    def _area(self, name: str, cls: type[Any]) -> Any:
+        found = self._areas.get(name)
+        if found is None:
+            found = self._areas[name] = cls(self._api)
+        return found
 
-        op = ops.Process_GetProcesses
-        body = await self._api.json(op)
-        if not isinstance(body, list):
-            raise PyWATSError("expected a JSON array of processes", operation=op.key)
-        return [Process.model_validate(item) for item in body]
+    @property
+    def process(self) -> AsyncInternalProcess:
+        """The full process list, repair operations and fail codes. INTERNAL."""
+        from pywats._async.internal._process import AsyncInternalProcess
 
-    @operation(ops.Process_GetProcess)
-    async def process(self, process_id: str) -> Process | None:
-        """One process by its id (a GUID). INTERNAL."""
-        from pywats._models import Process
+        return self._area("process", AsyncInternalProcess)  # type: ignore[no-any-return]
 
-        op = ops.Process_GetProcess
-        return parse_found(Process, await self._api.json(op, path={"id": process_id}), op.key)
+    @property
+    def production(self) -> AsyncInternalProduction:
+        """Unit phases, sites, unit lookups, box build, serial-number pools. INTERNAL."""
+        from pywats._async.internal._production import AsyncInternalProduction
 
-    @operation(ops.Process_GetRepairOperations)
-    async def repair_operations(self) -> JsonValue:
-        """The repair operations with their fail-code trees. INTERNAL."""
-        return await self._api.json(ops.Process_GetRepairOperations)
+        return self._area("production", AsyncInternalProduction)  # type: ignore[no-any-return]
 
-    @operation(ops.Process_GetRepairOperation)
-    async def repair_operation(
-        self, repair_operation_id: str, *, process_code: int | None = None
-    ) -> JsonValue:
-        """One repair operation's configuration (fail codes), optionally for the test
-        process ``process_code``. INTERNAL."""
-        return await self._api.json(
-            ops.Process_GetRepairOperation,
-            path={"id": repair_operation_id},
-            params={"processCode": process_code},
+    @property
+    def product(self) -> AsyncInternalProduct:
+        """BOM as JSON, product info, revision relations, categories. INTERNAL."""
+        from pywats._async.internal._product import AsyncInternalProduct
+
+        return self._area("product", AsyncInternalProduct)  # type: ignore[no-any-return]
+
+    @property
+    def software(self) -> AsyncInternalSoftware:
+        """Package folders and files, download history, station updates. INTERNAL."""
+        from pywats._async.internal._software import AsyncInternalSoftware
+
+        return self._area("software", AsyncInternalSoftware)  # type: ignore[no-any-return]
+
+    @property
+    def manual_inspection(self) -> AsyncInternalManualInspection:
+        """Test sequence definitions, relations, sequences, XAML. INTERNAL."""
+        from pywats._async.internal._manual_inspection import AsyncInternalManualInspection
+
+        return self._area(  # type: ignore[no-any-return]
+            "manual_inspection", AsyncInternalManualInspection
         )
 
-    @operation(ops.Mes_GetUnitPhases)
-    async def unit_phases(self) -> JsonValue:
-        """The unit phases (id and name) the server knows. INTERNAL."""
-        return await self._api.json(ops.Mes_GetUnitPhases)
+    @property
+    def unit_flow(self) -> AsyncInternalUnitFlow:
+        """How units move between operations. INTERNAL."""
+        from pywats._async.internal._unit_flow import AsyncInternalUnitFlow
 
-    @operation(ops.Production_GetUnitHierarchy)
-    async def unit_hierarchy(self, serial_number: str, part_number: str) -> JsonValue:
-        """A unit with all its sub-units, recursively. INTERNAL."""
-        return await self._api.json(
-            ops.Production_GetUnitHierarchy,
-            params={"serialNumber": serial_number, "partNumber": part_number},
-        )
+        return self._area("unit_flow", AsyncInternalUnitFlow)  # type: ignore[no-any-return]
 
-    @operation(ops.Production_GetUnitStateHistory)
-    async def unit_state_history(self, serial_number: str, part_number: str) -> JsonValue:
-        """Every phase and process change of a unit. INTERNAL."""
-        return await self._api.json(
-            ops.Production_GetUnitStateHistory,
-            params={"serialNumber": serial_number, "partNumber": part_number},
-        )
+    @property
+    def analytics(self) -> AsyncInternalAnalytics:
+        """Step and measurement lists, top failed steps, alarm logs. INTERNAL."""
+        from pywats._async.internal._analytics import AsyncInternalAnalytics
+
+        return self._area("analytics", AsyncInternalAnalytics)  # type: ignore[no-any-return]
+
+    @property
+    def asset(self) -> AsyncInternalAsset:
+        """Files attached to an asset. INTERNAL."""
+        from pywats._async.internal._asset import AsyncInternalAsset
+
+        return self._area("asset", AsyncInternalAsset)  # type: ignore[no-any-return]
