@@ -85,9 +85,13 @@ class SettingsError(ValueError):
 
 
 class ConverterParameters(BaseModel):
-    """Base of every converter's settings model: immutable, unknown keys refused."""
+    """Base of every converter's settings model: immutable, unknown keys refused.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A docstring under a field (or ``Field(description=...)``) describes the setting
+    where hosts show it, e.g. the station console's per-folder settings form.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class NoParameters(ConverterParameters):

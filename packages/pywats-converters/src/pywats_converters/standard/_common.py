@@ -76,10 +76,15 @@ class StandardParameters(ConverterParameters):
     """
 
     operation: str | int | None = None
+    """Process (operation) name or code; empty: what the file says, then the default."""
     default_part_number: str | None = None
+    """Part number for files that name none."""
     default_revision: str = "1"
+    """Revision for files that name none."""
     skipped_steps: Literal["keep", "drop"] = "keep"
+    """Skipped steps: ``keep`` (status S) or ``drop`` (left out)."""
     station_from_file: bool = True
+    """Take the station name from the file when it has one."""
 
 
 @dataclass
