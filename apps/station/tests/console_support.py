@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -137,3 +139,41 @@ class ConsoleStation:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode
+
+
+def raw_request(url: str, method: str, path: str, headers: dict[str, str], body: str = "") -> Any:
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=headers)
+        answer = conn.getresponse()
+        return answer.status, answer.getheaders(), answer.read().decode()
+    finally:
+        conn.close()
+
+
+def cookie_and_token(console: ConsoleStation) -> tuple[str, str]:
+    status, headers, body = raw_request(console.url, "GET", "/queue", {"Host": "localhost"})
+    assert status == 200
+    cookie = next(v for k, v in headers if k.lower() == "set-cookie")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', body)
+    assert token
+    return cookie.split(";", 1)[0], token.group(1)
+
+
+def post_form(console: ConsoleStation, path: str, fields: dict[str, str]) -> Any:
+    cookie, token = cookie_and_token(console)
+    body = urllib.parse.urlencode({**fields, "_csrf_token": token})
+    return raw_request(
+        console.url,
+        "POST",
+        path,
+        {
+            "Host": "localhost",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body,
+    )

@@ -18,7 +18,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from pywats_station import CredentialStore, resolve_home
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, register, write_report
+from console_support import (
+    ConsoleStation,
+    cookie_and_token,
+    post_form,
+    raw_request,
+    register,
+    write_report,
+)
 
 WSJF_ROUTE = "POST /api/Report/WSJF"
 
@@ -31,17 +38,6 @@ def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleSta
         yield running
     finally:
         running.stop()
-
-
-def _raw(url: str, method: str, path: str, headers: dict[str, str], body: str = "") -> Any:
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
-    try:
-        conn.request(method, path, body=body or None, headers=headers)
-        answer = conn.getresponse()
-        return answer.status, answer.getheaders(), answer.read().decode()
-    finally:
-        conn.close()
 
 
 def _port(console: ConsoleStation) -> int:
@@ -63,7 +59,7 @@ def test_run_prints_the_console_url_on_loopback(console: ConsoleStation) -> None
 )
 def test_a_foreign_or_rebinding_host_is_refused(console: ConsoleStation, host: str) -> None:
     port = _port(console)
-    status, _, body = _raw(console.url, "GET", "/", {"Host": host.format(port=port)})
+    status, _, body = raw_request(console.url, "GET", "/", {"Host": host.format(port=port)})
     assert status == 421
     assert "Dashboard" not in body
 
@@ -72,28 +68,17 @@ def test_a_foreign_or_rebinding_host_is_refused(console: ConsoleStation, host: s
 def test_the_own_host_names_are_accepted_with_or_without_port(
     console: ConsoleStation, host: str
 ) -> None:
-    status, _, _ = _raw(console.url, "GET", "/health", {"Host": host.format(port=_port(console))})
+    status, _, _ = raw_request(console.url, "GET", "/health", {"Host": host.format(port=_port(console))})
     assert status in (200, 503)  # answered, ok or degraded
-
-
-def _cookie_and_token(console: ConsoleStation) -> tuple[str, str]:
-    status, headers, body = _raw(console.url, "GET", "/queue", {"Host": "localhost"})
-    assert status == 200
-    cookie = next(v for k, v in headers if k.lower() == "set-cookie")
-    assert "HttpOnly" in cookie
-    assert "SameSite=strict" in cookie
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', body)
-    assert token
-    return cookie.split(";", 1)[0], token.group(1)
 
 
 @pytest.mark.parametrize("token", [None, "wrong", "forged.token"])
 def test_a_post_without_or_with_a_wrong_csrf_token_is_403(
     console: ConsoleStation, token: str | None
 ) -> None:
-    cookie, _ = _cookie_and_token(console)
+    cookie, _ = cookie_and_token(console)
     form = "ids=x&back_state=dead" + ("" if token is None else f"&_csrf_token={token}")
-    status, _, _ = _raw(
+    status, _, _ = raw_request(
         console.url,
         "POST",
         "/queue/retry",
@@ -108,8 +93,8 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_403(
 
 
 def test_a_post_with_the_token_in_the_htmx_header_is_accepted(console: ConsoleStation) -> None:
-    cookie, token = _cookie_and_token(console)
-    status, _, body = _raw(
+    cookie, token = cookie_and_token(console)
+    status, _, body = raw_request(
         console.url,
         "POST",
         "/queue/retry",
@@ -187,7 +172,8 @@ def test_no_secret_in_any_page_fragment_or_header(
         passcode,
     }
     seen: set[str] = set()
-    todo = ["/", "/queue", "/log", "/settings", "/health", "/metrics", "/fragments/dashboard"]
+    todo = ["/", "/queue", "/log", "/settings", "/converters", "/health", "/metrics"]
+    todo += ["/fragments/dashboard"]
     todo += [f"/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/fragments/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]
@@ -206,27 +192,11 @@ def test_no_secret_in_any_page_fragment_or_header(
     assert len(seen) >= 15
 
 
-def _post_form(console: ConsoleStation, path: str, fields: dict[str, str]) -> Any:
-    cookie, token = _cookie_and_token(console)
-    body = urllib.parse.urlencode({**fields, "_csrf_token": token})
-    return _raw(
-        console.url,
-        "POST",
-        path,
-        {
-            "Host": "localhost",
-            "Cookie": cookie,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body,
-    )
-
-
 def test_a_bad_setting_is_refused_naming_the_key_and_nothing_is_written(
     console: ConsoleStation, station_home: Path
 ) -> None:
     before = (station_home / "station.toml").read_bytes()
-    status, _, body = _post_form(console, "/settings", {"station.name": "x" * 300})
+    status, _, body = post_form(console, "/settings", {"station.name": "x" * 300})
     assert status == 422
     assert "station.name" in body
     assert (station_home / "station.toml").read_bytes() == before
@@ -237,7 +207,7 @@ def test_a_setting_is_saved_atomically_keeping_a_backup(
     console: ConsoleStation, station_home: Path
 ) -> None:
     before = (station_home / "station.toml").read_text()
-    status, _headers, _ = _post_form(
+    status, _headers, _ = post_form(
         console, "/settings", {"station.name": "Line 7 ICT", "station.location": "Hall B"}
     )
     assert status == 303
@@ -254,7 +224,7 @@ def test_registering_again_from_the_settings_page_stores_new_credentials(
     home = resolve_home(station_home)
     old = CredentialStore(home, "file").load()
     assert old is not None
-    status, headers, body = _post_form(
+    status, headers, body = post_form(
         console,
         "/settings/register",
         {"server_url": fake_wats.url, "registration_token": fake_wats.registration_token},
@@ -275,7 +245,7 @@ def test_a_wrong_registration_token_is_refused_without_echoing_it(
     console: ConsoleStation, fake_wats: Any
 ) -> None:
     wrong = "WrongToken-" + "q" * 20
-    status, headers, body = _post_form(
+    status, headers, body = post_form(
         console, "/settings/register", {"server_url": fake_wats.url, "registration_token": wrong}
     )
     assert status == 422

@@ -31,7 +31,7 @@ from pywats_station._register import StationInfo, register_station
 from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
-from pywats_station.web import StationBackend, StationSettings
+from pywats_station.web import StationBackend, StationConverters, StationSettings
 
 __all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
 
@@ -360,6 +360,7 @@ async def run_service(
             credentials.server_url,
             queue_url(home, config),
         )
+        station_settings = StationSettings(home, config.credentials.key_store)
         backend = StationBackend(
             queue=queue,
             metrics=metrics,
@@ -369,7 +370,8 @@ async def run_service(
             paused=lambda: None if clients.keeper.is_valid else clients.keeper.reason,
             wake_uploader=uploader.wake,
             refresh_depth=refresh_depth,
-            settings=StationSettings(home, config.credentials.key_store),
+            settings=station_settings,
+            converters=StationConverters(station_settings, intake),
         )
         console_conf = config.console
         console = None
