@@ -58,7 +58,11 @@ def main() -> int:
     with FakeWatsServer(seed=3) as fake, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
-        (home / "station.toml").write_text(TOML)
+        incoming = Path(tmp) / "incoming"
+        incoming.mkdir()
+        folder = f'[[folders]]\npath = "{incoming.as_posix()}"\nconverter = "atml"\n'
+        folder += '[folders.settings]\ndefault_part_number = "PN-SHOT"\n'
+        (home / "station.toml").write_text(TOML + folder)
         station = [sys.executable, "-m", "pywats_station", "--home", str(home)]
         subprocess.run(
             [
@@ -123,6 +127,8 @@ def main() -> int:
                     "dashboard": "/",
                     "queue-ready": "/queue?state=ready",
                     "queue-dead": "/queue?state=dead",
+                    "converters": "/converters",
+                    "converters-folder": "/converters#folder-0",
                     "log": "/log?level=INFO",
                 }
                 for name, path in pages.items():

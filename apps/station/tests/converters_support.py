@@ -60,8 +60,8 @@ BROKEN = "import pywats_no_such_module  # noqa\n"
 
 
 def converter_station(home: Path, tmp_path: Path) -> Path:
-    """Add the plugins, ``[intake.converters]`` and a watched folder to station.toml;
-    returns the watched folder."""
+    """Add the plugins, ``[intake.converters]`` and folders to station.toml: folder 0 is
+    watched (returned), folder 1 has bad settings, folder 2 a converter that does not load."""
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / "line_plugin.py").write_text(PLUGIN)
@@ -87,7 +87,16 @@ def converter_station(home: Path, tmp_path: Path) -> Path:
             "settle": 0.2,
             "rescan": 1.0,
             "settings": {"part_number": "PN-OLD"},
-        }
+        },
+        {  # refused at start: its settings do not validate
+            "path": str(tmp_path / "misconfigured"),
+            "converter": "line",
+            "settings": {"process_code": 0},
+        },
+        {  # refused at start: its converter does not load
+            "path": str(tmp_path / "future"),
+            "converter": "future",
+        },
     ]
     config.write_text(tomli_w.dumps(data))
     return folder

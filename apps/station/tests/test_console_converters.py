@@ -95,13 +95,14 @@ def test_a_setting_saved_through_the_form_is_written_logged_and_used_for_the_nex
         {"path": str(line_folder), "s.part_number": "PN-NEW", "s.process_code": "10"},
     )
     assert status == 303, body
-    assert "next file" in dict(headers)["location"].replace("%20", " ")
+    assert "outcome=saved" in dict(headers)["location"]
     assert (station_home / "station.toml.bak").read_text() == before
     saved = config.read_text()
     assert 'part_number = "PN-NEW"' in saved
     assert "process_code = 10" in saved  # typed as the model wants: an integer
-    shown = console.get("/converters")[2]
+    shown = console.get(dict(headers)["location"])[2]
     assert 'name="s.part_number" value="PN-NEW"' in shown
+    assert "uses the new settings from its next file" in shown
     log = (station_home / "logs" / "station.log").read_text()
     assert "settings.part_number: 'PN-OLD' -> 'PN-NEW'" in log
     report_id = drop(line_folder, "SN-AFTER")  # no restart: the running folder uses them
@@ -142,6 +143,25 @@ def test_a_folder_form_posted_for_a_changed_folder_list_is_refused(
     assert status == 422
     assert "reload the page" in body
     assert (station_home / "station.toml").read_bytes() == before
+
+
+def test_a_folder_refused_at_start_is_fixed_through_its_form_and_a_restart_is_asked_for(
+    console: ConsoleStation, station_home: Path, tmp_path: Path
+) -> None:
+    body = html.unescape(console.get("/converters")[2])
+    misconfigured = body[body.index('id="folder-1"') : body.index('id="folder-2"')]
+    assert "not watched: converter 'line': process_code:" in misconfigured
+    future = body[body.index('id="folder-2"') :]
+    assert "cannot be edited" in future and "<form" not in future.split("</section>")[0]
+    status, headers, _ = post_form(
+        console,
+        "/converters/folders/1",
+        {"path": str(tmp_path / "misconfigured"), "s.process_code": ""},  # back to the default
+    )
+    assert status == 303
+    assert "process_code" not in (station_home / "station.toml").read_text()
+    shown = console.get(dict(headers)["location"])[2]
+    assert "restart the station to use them" in shown
 
 
 @pytest.mark.parametrize("token", [None, "wrong"])

@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.response import Redirect, Template
 
 from pywats_station.web._backend import ConsoleBackend
-from pywats_station.web._converters import FIELD_PREFIX, SaveResult
+from pywats_station.web._converters import FIELD_PREFIX, ConvertersView, SaveResult
 
 __all__ = ["CONVERTER_ROUTES"]
 
@@ -19,23 +19,38 @@ def _backend(state: State) -> ConsoleBackend:
     return backend
 
 
-async def _context(
-    state: State, *, message: str = "", form: tuple[int, SaveResult] | None = None
-) -> dict[str, Any]:
+async def _context(state: State, form: tuple[int, SaveResult] | None = None) -> dict[str, Any]:
     view = await _backend(state).converters(form)
     return {
         "view": view,
-        "message": message,
+        "message": "",
         "refused": form,
         "prefix": FIELD_PREFIX,
         "page": "converters",
     }
 
 
+def _saved_message(view: ConvertersView | None, index: int, outcome: str) -> str:
+    """What the page says after a save, worked out here: nothing typed into the URL is
+    shown back."""
+    if view is None or not 0 <= index < len(view.folders) or outcome not in _OUTCOMES:
+        return ""
+    folder = view.folders[index]
+    if outcome == "unchanged":
+        return f"{folder.path}: no change"
+    if folder.watched:
+        return f"{folder.path}: saved; the folder uses the new settings from its next file"
+    return f"{folder.path}: saved; the folder is not watched now: restart the station to use them"
+
+
+_OUTCOMES = ("saved", "unchanged")
+
+
 @get("/converters", name="converters")
-async def converters_page(state: State, saved: str = "", folder: int = -1) -> Template:
-    message = f"folder {folder}: {saved}" if saved and folder >= 0 else ""
-    return Template("converters.html", context=await _context(state, message=message))
+async def converters_page(state: State, folder: int = -1, outcome: str = "") -> Template:
+    context = await _context(state)
+    context["message"] = _saved_message(context["view"], folder, outcome)
+    return Template("converters.html", context=context)
 
 
 @post("/converters/folders/{index:int}", name="converter-settings-save", status_code=200)
@@ -51,10 +66,11 @@ async def converter_settings_save(
     path = str(form.get("path") or "")
     result = await _backend(state).update_converter_settings(index, path, typed)
     if result.problems:
-        context = await _context(state, form=(index, result))
+        context = await _context(state, (index, result))
         return Template("converters.html", context=context, status_code=422)
+    outcome = "saved" if result.changed else "unchanged"
     return Redirect(
-        path=f"/converters?folder={index}&saved={result.message}#folder-{index}", status_code=303
+        path=f"/converters?folder={index}&outcome={outcome}#folder-{index}", status_code=303
     )
 
 

@@ -100,7 +100,8 @@ class ConvertersView:
 @dataclass(frozen=True)
 class SaveResult:
     problems: list[str]
-    message: str = ""
+    changed: bool = False  # station.toml was written
+    applied: bool = False  # the running folder uses the new settings
     fields: dict[str, str] = field(default_factory=dict)  # what was typed, to show again
 
 
@@ -273,16 +274,14 @@ class StationConverters:
                 if folder.settings.get(key) != new.get(key)
             ]
             if not changes:
-                return SaveResult([], "no change")
+                return SaveResult([])
             data = self.settings.raw()
             data["folders"][index]["settings"] = new
             problems = await self.settings.write(data, changes)
             if problems:
                 return SaveResult(problems, fields=dict(typed))
             saved = (await asyncio.to_thread(self.settings.config)).folders[index].settings
-        if self.intake.retune(folder.path, saved):
+        applied = self.intake.retune(folder.path, saved)
+        if applied:
             log.info("console: folder %s uses its new settings from the next file", folder.path)
-            return SaveResult([], f"saved; {folder.path} uses them from its next file")
-        return SaveResult(
-            [], f"saved; {folder.path} is not watched now: restart the station to use them"
-        )
+        return SaveResult([], changed=True, applied=applied)

@@ -82,7 +82,7 @@ class StandardParameters(ConverterParameters):
     default_revision: str = "1"
     """Revision for files that name none."""
     skipped_steps: Literal["keep", "drop"] = "keep"
-    """Skipped steps: ``keep`` (status S) or ``drop`` (left out)."""
+    """Skipped steps: keep them (status S) or drop them from the report."""
     station_from_file: bool = True
     """Take the station name from the file when it has one."""
 
