@@ -68,7 +68,9 @@ def test_a_foreign_or_rebinding_host_is_refused(console: ConsoleStation, host: s
 def test_the_own_host_names_are_accepted_with_or_without_port(
     console: ConsoleStation, host: str
 ) -> None:
-    status, _, _ = raw_request(console.url, "GET", "/health", {"Host": host.format(port=_port(console))})
+    status, _, _ = raw_request(
+        console.url, "GET", "/health", {"Host": host.format(port=_port(console))}
+    )
     assert status in (200, 503)  # answered, ok or degraded
 
 

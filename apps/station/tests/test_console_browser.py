@@ -130,7 +130,7 @@ def test_the_pages_work_without_javascript(
     station_home: Path,
     tmp_path: Path,
 ) -> None:
-    console, folder = line_console
+    console, _folder = line_console
     report_id = _dead_letter(console, cli, tmp_path)
     fake_wats.state.processes.append(pywats_testing.Process(code=4242, name="New line"))
     context = chromium.new_context(java_script_enabled=False)
@@ -188,7 +188,8 @@ def test_a_converter_setting_is_changed_through_the_form_and_a_bad_value_is_refu
     expect(page.locator("#f0-part_number")).to_have_value("PN-BROWSER")
     expect(page.locator("#f0-speed")).to_have_value("careful")
     saved = config.read_text()
-    assert 'part_number = "PN-BROWSER"' in saved and 'speed = "careful"' in saved
+    assert 'part_number = "PN-BROWSER"' in saved
+    assert 'speed = "careful"' in saved
     assert (station_home / "station.toml.bak").read_bytes() == before
     report_id = drop(folder, "SN-BROWSER")
     console.wait_for(lambda: fake_wats.report(report_id) is not None, "the report stored")

@@ -46,10 +46,13 @@ def test_every_installed_converter_is_listed_with_version_api_and_status(
     status, _, body = console.get("/converters")
     assert status == 200
     atml = _row(body, "atml")
-    assert __version__ in atml and "pywats-converters" in atml
-    assert "<td>1</td>" in atml and ">ok<" in atml
+    assert __version__ in atml
+    assert "pywats-converters" in atml
+    assert "<td>1</td>" in atml
+    assert ">ok<" in atml
     line = _row(body, "line")
-    assert "[intake.converters]" in line and ">ok<" in line
+    assert "[intake.converters]" in line
+    assert ">ok<" in line
     assert str(line_folder) in line  # which folders use it
     future = _row(body, "future")
     assert "incompatible" in future
@@ -81,7 +84,8 @@ def test_the_form_shows_the_converters_own_settings_and_the_folders_values(
     assert "Part number of every report." in form  # the model's own description
     assert 'placeholder="default: 10"' in form  # process_code, unset: its default
     assert '<option value="careful"' in form  # a Literal: its choices
-    assert '<option value="true"' in form and '<option value="false"' in form  # a bool
+    assert '<option value="true"' in form
+    assert '<option value="false"' in form
 
 
 def test_a_setting_saved_through_the_form_is_written_logged_and_used_for_the_next_file(
@@ -152,7 +156,8 @@ def test_a_folder_refused_at_start_is_fixed_through_its_form_and_a_restart_is_as
     misconfigured = body[body.index('id="folder-1"') : body.index('id="folder-2"')]
     assert "not watched: converter 'line': process_code:" in misconfigured
     future = body[body.index('id="folder-2"') :]
-    assert "cannot be edited" in future and "<form" not in future.split("</section>")[0]
+    assert "cannot be edited" in future
+    assert "<form" not in future.split("</section>")[0]
     status, headers, _ = post_form(
         console,
         "/converters/folders/1",

@@ -58,8 +58,10 @@ def test_fields_carry_defaults_choices_descriptions_and_requiredness() -> None:
     assert fields["delimiter"].description == "The one character between fields."
     assert (fields["delimiter"].has_default, fields["delimiter"].default) == (True, ",")
     assert fields["layout"].choices == ("rows", "columns")
-    assert fields["part_number"].nullable and not fields["delimiter"].nullable
-    assert fields["required_column"].required and not fields["required_column"].has_default
+    assert fields["part_number"].nullable
+    assert not fields["delimiter"].nullable
+    assert fields["required_column"].required
+    assert not fields["required_column"].has_default
     assert fields["encodings"].default_text == '["utf-8"]'
     assert fields["has_header"].default_text == "true"
     assert fields["required_column"].default_text == ""

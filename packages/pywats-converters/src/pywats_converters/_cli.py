@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from pywats.report import Report, dumps_wsjf, dumps_wsxf
 
+from ._fields import settings_from_text
 from ._results import (
     ContextInfo,
     ConversionFailed,
@@ -34,7 +35,6 @@ from ._results import (
     ConverterInfo,
     FailureCause,
 )
-from ._fields import settings_from_text
 from ._sdk import StationInfo
 from ._version import __version__
 from .runner import Runner

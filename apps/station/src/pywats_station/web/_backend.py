@@ -473,9 +473,7 @@ class StationBackend:
             return False, "registration: not available in this console"
         return await self._settings.register(url, token)
 
-    async def converters(
-        self, form: tuple[int, SaveResult] | None = None
-    ) -> ConvertersView | None:
+    async def converters(self, form: tuple[int, SaveResult] | None = None) -> ConvertersView | None:
         return None if self._converters is None else await self._converters.view(form)
 
     async def update_converter_settings(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pywats_converters import CONVERTER_API
 from pywats_converters.runner import ConverterInfo, SettingField, setting_fields
+from pywats_station._config import ConfigError, StationConfig
 from pywats_station._filelog import FileRecord
 from pywats_station.web._settings import StationSettings
 
@@ -152,6 +153,15 @@ class StationConverters:
         infos = await asyncio.to_thread(self.intake.runner.describe)
         return {info.name: info for info in infos}
 
+    async def _config(self) -> tuple[StationConfig | None, list[str]]:
+        """station.toml as it is now, or why it cannot be read (a hand edit gone wrong)."""
+        try:
+            return await asyncio.to_thread(self.settings.config), []
+        except ConfigError as exc:
+            return None, list(exc.problems)
+        except (OSError, ValueError) as exc:  # unreadable, or not TOML
+            return None, [str(exc)]
+
     def _folder_state(self, path: Path) -> tuple[bool, str]:
         if str(path) in self.intake.folders:
             return True, "watched"
@@ -160,31 +170,22 @@ class StationConverters:
                 return False, f"not watched: {refused.reason}"
         return False, "not watched: added after the station started; restart the station"
 
-    async def view(
-        self, form: tuple[int, SaveResult] | None = None
-    ) -> ConvertersView:
+    async def view(self, form: tuple[int, SaveResult] | None = None) -> ConvertersView:
         """Everything the page shows; ``form`` shows one folder's refused input again."""
         infos = await self._infos()
-        records = await asyncio.to_thread(
-            self.intake.file_log.recent, limit=RECENT_FILES
-        )
+        records = await asyncio.to_thread(self.intake.file_log.recent, limit=RECENT_FILES)
         results = _results(records)
-        config_problems: list[str] = []
-        try:
-            folders = (await asyncio.to_thread(self.settings.config)).folders
-        except Exception as exc:  # a hand-edited file that does not validate any more
-            problems = getattr(exc, "problems", None) or [str(exc)]
-            config_problems = [str(p) for p in problems]
-            folders = []
+        config, config_problems = await self._config()
+        folders = config.folders if config is not None else []
         forms = []
         for index, folder in enumerate(folders):
             info = infos.get(folder.converter)
             watched, state = self._folder_state(folder.path)
             typed: dict[str, str] | None = None
-            problems: dict[str, str] = {}
+            by_key: dict[str, str] = {}
             if form is not None and form[0] == index:
                 typed = form[1].fields
-                problems = {_key_of(p): p for p in form[1].problems}
+                by_key = {_key_of(p): p for p in form[1].problems}
             forms.append(
                 FolderForm(
                     index=index,
@@ -193,7 +194,7 @@ class StationConverters:
                     watched=watched,
                     state=state,
                     usable=info is not None and info.status == "ok",
-                    fields=_form_fields(info, folder.settings, typed, problems),
+                    fields=_form_fields(info, folder.settings, typed, by_key),
                 )
             )
         users: dict[str, list[str]] = {}
@@ -235,10 +236,8 @@ class StationConverters:
         empty: the converter's default). Validated by the converter's own model; one
         problem per bad key and nothing written when any is bad."""
         async with self.settings.lock:
-            try:
-                config = await asyncio.to_thread(self.settings.config)
-            except Exception as exc:
-                problems = getattr(exc, "problems", None) or [str(exc)]
+            config, problems = await self._config()
+            if config is None:
                 return SaveResult([f"station.toml: {p}" for p in problems], fields=dict(typed))
             if not 0 <= index < len(config.folders) or str(config.folders[index].path) != path:
                 return SaveResult(

@@ -107,7 +107,9 @@ class StationSettings:
         if path.exists():
             await asyncio.to_thread(shutil.copy2, path, path.with_name(path.name + ".bak"))
         await asyncio.to_thread(save_config, config, path)
-        log.info("console: changed %s (previous file kept as %s.bak)", "; ".join(changes), path.name)
+        log.info(
+            "console: changed %s (previous file kept as %s.bak)", "; ".join(changes), path.name
+        )
         return []
 
     async def register(self, url: str, token: str) -> tuple[bool, str]:
