@@ -6,7 +6,15 @@ from typing import Literal
 
 import pytest
 
-from pywats_converters import ConverterParameters, Field, SettingsError
+from pywats_converters import (
+    ConversionContext,
+    Converter,
+    ConverterParameters,
+    Field,
+    Report,
+    SettingsError,
+    SourceFile,
+)
 from pywats_converters.runner import SettingField, setting_fields, settings_from_text
 from pywats_converters.standard._atml import AtmlConverter
 
@@ -115,8 +123,6 @@ def test_a_value_shown_in_a_field_reads_back_as_itself(name: str, value: object)
 
 
 def test_bad_typed_in_values_are_refused_by_the_model_naming_each_key() -> None:
-    from pywats_converters import ConversionContext, Converter, Report, SourceFile
-
     class Example(Converter[_Settings]):
         name = "example"
 
@@ -137,3 +143,34 @@ def test_the_standard_converters_describe_their_settings() -> None:
     assert fields["part_number_source"].choices == ("identification", "model_name")
     assert fields["default_part_number"].description
     assert all(f.description for f in fields.values())
+
+
+class _Inner(ConverterParameters):
+    x: int
+
+
+class _Nested(ConverterParameters):
+    inner: _Inner = _Inner(x=1)
+    operation: str | int | None = None
+    needed: str
+
+
+class _NestedConverter(Converter[_Nested]):
+    name = "nested"
+
+    def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
+        return []
+
+
+def test_a_value_that_fits_no_member_of_a_union_is_one_problem_naming_the_key() -> None:
+    with pytest.raises(SettingsError) as refused:
+        _NestedConverter.configure({"needed": "a", "operation": [60]})
+    assert refused.value.problems == [
+        "operation: Input should be a valid string; or Input should be a valid integer"
+    ]
+
+
+def test_nested_and_missing_settings_are_named_by_their_full_key() -> None:
+    with pytest.raises(SettingsError) as refused:
+        _NestedConverter.configure({"inner": {}})
+    assert refused.value.problems == ["inner.x: Field required", "needed: Field required"]
