@@ -146,6 +146,11 @@ def test_a_folder_form_posted_for_a_changed_folder_list_is_refused(
     )
     assert status == 422
     assert "reload the page" in body
+    status, _, body = post_form(
+        console, "/converters/folders/7", {"path": str(line_folder), "s.part_number": "PN-X"}
+    )
+    assert status == 422
+    assert "reload the page" in body  # said even though there is no folder 7 to say it at
     assert (station_home / "station.toml").read_bytes() == before
 
 
@@ -167,6 +172,23 @@ def test_a_folder_refused_at_start_is_fixed_through_its_form_and_a_restart_is_as
     assert "process_code" not in (station_home / "station.toml").read_text()
     shown = console.get(dict(headers)["location"])[2]
     assert "restart the station to use them" in shown
+
+
+def test_a_config_file_broken_by_hand_is_reported_and_not_overwritten(
+    console: ConsoleStation, line_folder: Path, station_home: Path
+) -> None:
+    config = station_home / "station.toml"
+    broken = config.read_text() + "\n[[folders]]\npath = \n"  # not TOML any more
+    config.write_text(broken)
+    body = console.get("/converters")[2]
+    assert "station.toml:" in body
+    assert "Folder settings" in body
+    status, _, body = post_form(
+        console, "/converters/folders/0", {"path": str(line_folder), "s.part_number": "PN-X"}
+    )
+    assert status == 422
+    assert "station.toml:" in body
+    assert config.read_text() == broken
 
 
 @pytest.mark.parametrize("token", [None, "wrong"])

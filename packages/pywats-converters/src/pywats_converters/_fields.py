@@ -49,7 +49,7 @@ class SettingField:
                 json.loads(value)
             except ValueError:
                 return value  # text that is not JSON reads back as that text
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)  # TOML dates: as text
 
     @property
     def default_text(self) -> str:
