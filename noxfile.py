@@ -96,7 +96,8 @@ def tests(session: nox.Session) -> None:
     # Subprocesses (station, fake server, CLIs) write their data beside the suite's.
     env = {**_reference_env(), "COVERAGE_FILE": str(ROOT / ".coverage")}
     session.run("coverage", "erase", env=env)
-    session.run("coverage", "run", "-m", "pytest", env=env)
+    # The slowest tests are printed so a CI run that nears its time budget says why.
+    session.run("coverage", "run", "-m", "pytest", "--durations=30", env=env)
     session.run("coverage", "combine", "--quiet", env=env)
     session.run("python", "tools/coverage_floors.py", env=env)
 

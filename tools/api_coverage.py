@@ -4,19 +4,22 @@
     python tools/api_coverage.py --check   # fail when the committed page is out of date
 
 The operations come from ``pywats._operations`` (generated from the spec by
-``tools/apigen.py``), the methods from the ``@operation`` marks on the domain services.
+``tools/apigen.py``), the methods from the ``@operation`` marks on the domain services,
+the fake column from the routes ``pywats_testing.FakeWatsServer`` serves.
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import sys
 from pathlib import Path
 
 import pywats
 from pywats import _operations
 from pywats._operation import Operation
+from pywats_testing import FakeWatsServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "api-coverage.md"
@@ -60,20 +63,34 @@ def methods() -> dict[str, str]:
     return found
 
 
+def _route(method: str, path: str) -> tuple[str, str]:
+    return method.upper(), re.sub(r"\{[^}]+\}", "{}", path).lower()
+
+
+def served() -> set[tuple[str, str]]:
+    """The routes the fake WATS server of pywats-testing answers."""
+    return {_route(method, path) for method, path in FakeWatsServer.routes()}
+
+
 def render() -> str:
     calls = methods()
+    fake = served()
     ops = sorted(_operations.ALL, key=lambda o: (o.tag, o.path, o.method))
     covered = sum(1 for op in ops if op.key in calls)
+    in_fake = sum(1 for op in ops if _route(op.method, op.path) in fake)
     lines = [
         INTRO,
         f"**{covered} of {len(ops)} operations covered.**",
+        f"The fake WATS server (`pywats-testing`, [fake-server.md](fake-server.md)) serves"
+        f" {in_fake} of them (column *fake*).",
         "",
-        "| Area | Method | Route | pywats |",
-        "|---|---|---|---|",
+        "| Area | Method | Route | pywats | fake |",
+        "|---|---|---|---|---|",
     ]
     for op in ops:
         call = f"`{calls[op.key]}()`" if op.key in calls else "—"
-        lines.append(f"| {op.tag} | {op.method} | `{op.path}` | {call} |")
+        mark = "yes" if _route(op.method, op.path) in fake else "—"
+        lines.append(f"| {op.tag} | {op.method} | `{op.path}` | {call} | {mark} |")
     lines += [
         "",
         "## Internal operations",

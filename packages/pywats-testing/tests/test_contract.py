@@ -64,6 +64,19 @@ def test_every_route_of_the_fake_is_in_the_real_swagger(
     assert missing == []
 
 
+def test_the_fake_serves_every_operation_of_the_public_spec(specs: list[dict[str, Any]]) -> None:
+    served = {(method, tuple(_segments(path))) for method, path in FakeWatsServer.routes()}
+    operations = [
+        (method.upper(), path)
+        for path, item in specs[0]["paths"].items()
+        for method in item
+        if method in ("get", "put", "post", "delete", "patch")
+    ]
+    missing = [f"{m} {p}" for m, p in operations if (m, tuple(_segments(p))) not in served]
+    assert missing == []
+    assert len(operations) == 126
+
+
 def test_the_contract_check_itself_rejects_invented_routes(specs: list[dict[str, Any]]) -> None:
     assert _find_operation(specs, "GET", "/api/report/wsjf/{reportId}") is not None
     assert _find_operation(specs, "POST", "/api/Report/UUT/{id}") is None  # pyWATS invention

@@ -34,3 +34,5 @@ def test_the_coverage_page_lists_every_operation_with_a_method() -> None:
     assert len(rows) - len(public) == 7
     assert all("`wats." in row for row in rows)
     assert "**126 of 126 operations covered.**" in text
+    assert "serves 126 of them" in text
+    assert all(row.endswith("| yes |") for row in public)

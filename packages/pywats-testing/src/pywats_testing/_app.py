@@ -27,6 +27,7 @@ from ._framework import (
     RouteTable,
     Send,
     match_route,
+    no_resource,
     read_body,
     send_reply,
 )
@@ -126,9 +127,8 @@ class FakeWatsApp:
     ) -> Reply | None:
         method = str(scope["method"]).upper()
         path = str(scope["path"])
-        query = dict(
-            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        )
+        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query = dict(pairs)
         headers: dict[str, str] = {}
         for name, value in scope.get("headers", []):
             headers[bytes(name).decode("latin-1").lower()] = bytes(value).decode("latin-1")
@@ -160,6 +160,7 @@ class FakeWatsApp:
             return self._not_found(scope)
         self.state.count_request(route.method, route.template)
         request = Request(method, path, route.template, params, query, headers, body)
+        request.repeated = pairs
         return await self._serve_api(route, request, scope, receive)
 
     def _not_found(self, scope: MutableMapping[str, Any]) -> Reply:
@@ -167,9 +168,7 @@ class FakeWatsApp:
         target = str(scope["path"])
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
-        return Reply.message(
-            404, f"No HTTP resource was found that matches the request URI 'http://{host}{target}'."
-        )
+        return no_resource(host, target)
 
     # -- the API pipeline -------------------------------------------------------------
     async def _serve_api(
@@ -202,6 +201,10 @@ class FakeWatsApp:
             else:
                 delays.append(fault)
 
+        if route.auth == "none":  # answered before authentication (removed routes)
+            if not await self._delay(delays, receive):
+                return None
+            return await self._handlers[route.name](self, request)
         principal = self.state.authenticate(request.headers.get("authorization"))
         allowed = principal is not None and (route.auth == "register") == (
             principal.kind == "registration"

@@ -27,7 +27,9 @@ __all__ = [
     "Send",
     "bool_param",
     "json_object",
+    "json_objects",
     "match_route",
+    "no_resource",
     "read_body",
     "send_reply",
 ]
@@ -77,6 +79,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     principal: Principal | None = None  # set once authenticated
+    repeated: list[tuple[str, str]] = field(default_factory=list)  # every pair, in order
 
     def param(self, name: str) -> str | None:
         """A query parameter, matched case-insensitively as ASP.NET model binding does."""
@@ -85,6 +88,11 @@ class Request:
             if key.lower() == wanted:
                 return value
         return None
+
+    def params(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (``?a=1&a=2``), case-insensitively."""
+        wanted = name.lower()
+        return [value for key, value in self.repeated if key.lower() == wanted]
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,13 @@ async def send_reply(send: Send, reply: Reply) -> None:
     await send({"type": "http.response.body", "body": reply.body})
 
 
+def no_resource(host: str, target: str) -> Reply:
+    """ASP.NET Web API's 404 for a path no route serves (``target``: path and query)."""
+    return Reply.message(
+        404, f"No HTTP resource was found that matches the request URI 'http://{host}{target}'."
+    )
+
+
 def bool_param(value: str | None, name: str) -> bool | None:
     """A boolean query parameter as ASP.NET binds it; ``ValueError`` names the bad value."""
     if value is None:
@@ -211,4 +226,13 @@ def json_object(body: bytes) -> dict[str, Any]:
     value = json.loads(body)
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object")
+    return value
+
+
+def json_objects(body: bytes, what: str = "objects") -> list[dict[str, Any]]:
+    """A JSON array of objects; an empty body is an empty array. ``ValueError`` says
+    "expected a JSON array of <what>" otherwise."""
+    value = json.loads(body or b"[]")
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError(f"expected a JSON array of {what}")
     return value

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ._odata import FieldType, ODataError, evaluate, parse_filter
+from ._odata import FieldType, ODataError, check_options, evaluate, int_option, parse_filter
 
 __all__ = ["MesState", "odata_page", "now_iso", "new_id", "multipart_file"]
 
@@ -126,9 +126,7 @@ def odata_page(
     order_by: tuple[str, bool],
 ) -> list[Mapping[str, Any]]:
     """``$filter``/``$orderby``/``$skip``/``$top`` over ``rows`` (``ODataError`` = 400)."""
-    unknown = sorted(k for k in query if k.startswith("$") and k not in _OPTIONS)
-    if unknown:
-        raise ODataError(f"The query parameter '{unknown[0]}' is not supported.")
+    check_options(query)
     selected = list(rows)
     if query.get("$filter"):
         node = parse_filter(query["$filter"], fields, type_name)
@@ -148,20 +146,9 @@ def odata_page(
     return selected[skip : skip + top]
 
 
-_OPTIONS = frozenset({"$filter", "$top", "$skip", "$orderby", "$select", "$expand"})
-
-
 def _number(query: Mapping[str, str], name: str, default: int) -> int:
     raw = query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ODataError(f"Invalid value '{raw}' for {name} query option found.") from None
-    if value < 0:
-        raise ODataError(f"Invalid value '{raw}' for {name} query option found.")
-    return value
+    return default if raw is None else int_option(name, raw)
 
 
 def _typed(row: Mapping[str, Any], fields: Mapping[str, FieldType]) -> dict[str, Any]:

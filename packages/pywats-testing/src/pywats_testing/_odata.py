@@ -30,8 +30,10 @@ __all__ = [
     "ODataError",
     "Or",
     "Query",
+    "check_options",
     "evaluate",
     "format_literal",
+    "int_option",
     "parse_filter",
     "parse_query",
 ]
@@ -99,15 +101,19 @@ class In:
 
 
 @dataclass(frozen=True)
-class And:
+class _Junction:
+    """Two boolean operands; equal only to a junction of the same kind."""
+
     left: Node
     right: Node
 
 
-@dataclass(frozen=True)
-class Or:
-    left: Node
-    right: Node
+class And(_Junction):
+    pass
+
+
+class Or(_Junction):
+    pass
 
 
 @dataclass(frozen=True)
@@ -248,17 +254,17 @@ class _Parser:
         return node
 
     def _or(self) -> Node:
-        node = self._and()
-        while self._is_word(self._peek(), "or"):
-            self.i += 1
-            node = Or(self._bool(node), self._bool(self._and()))
-        return node
+        return self._junction("or", Or, self._and)
 
     def _and(self) -> Node:
-        node = self._unary()
-        while self._is_word(self._peek(), "and"):
+        return self._junction("and", And, self._unary)
+
+    def _junction(self, word: str, kind: type[And] | type[Or], operand: Callable[[], Node]) -> Node:
+        """``operand (word operand)*``, grouped from the left."""
+        node = operand()
+        while self._is_word(self._peek(), word):
             self.i += 1
-            node = And(self._bool(node), self._bool(self._unary()))
+            node = kind(self._bool(node), self._bool(operand()))
         return node
 
     def _bool(self, node: Node) -> Node:
@@ -467,7 +473,8 @@ class Query:
     expand: tuple[str, ...]
 
 
-def _int_option(name: str, raw: str) -> int:
+def int_option(name: str, raw: str) -> int:
+    """A whole, non-negative ``$top``/``$skip`` value."""
     try:
         value = int(raw)
     except ValueError:
@@ -487,21 +494,17 @@ def parse_query(
     type_name: str = "Virinco.WATS.Web.Dashboard.Models.OData.ReportHeader",
 ) -> Query:
     """Read the ``$`` options of a request (keys already URL-decoded)."""
-    unknown = sorted(k for k in params if k.startswith("$") and k not in _OPTIONS)
-    if "$count" in params:
-        raise ODataError("Query option 'Count' is not allowed.")
-    if unknown:
-        raise ODataError(f"The query parameter '{unknown[0]}' is not supported.")
+    check_options(params)
     by_lower = {name.lower(): name for name in fields}
     top = DEFAULT_TOP
     if "$top" in params:
-        top = _int_option("$top", params["$top"])
+        top = int_option("$top", params["$top"])
         if top > MAX_TOP:
             raise ODataError(
                 f"The limit of '{MAX_TOP}' for Top query has been exceeded. The value from"
                 f" the incoming request is '{top}'."
             )
-    skip = _int_option("$skip", params["$skip"]) if "$skip" in params else 0
+    skip = int_option("$skip", params["$skip"]) if "$skip" in params else 0
     node = parse_filter(params["$filter"], fields, type_name) if params.get("$filter") else None
 
     orderby = default_orderby
@@ -550,3 +553,12 @@ def parse_query(
 
 
 _OPTIONS = frozenset({"$filter", "$top", "$skip", "$orderby", "$select", "$expand"})
+
+
+def check_options(params: Mapping[str, str]) -> None:
+    """Refuse ``$count`` and any ``$`` option the server does not take."""
+    if "$count" in params:
+        raise ODataError("Query option 'Count' is not allowed.")
+    unknown = sorted(k for k in params if k.startswith("$") and k not in _OPTIONS)
+    if unknown:
+        raise ODataError(f"The query parameter '{unknown[0]}' is not supported.")

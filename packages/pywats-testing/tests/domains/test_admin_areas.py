@@ -56,6 +56,21 @@ def test_levels_are_created_top_down(run: Run) -> None:
     ]
 
 
+def test_a_level_is_found_by_its_hierarchy(run: Run) -> None:
+    leaf = run(lambda w: w.system.create_levels(["Norway", "Line 1"]))
+    top = run(lambda w: w.system.level_id(["Norway"]))
+    assert run(lambda w: w.system.level_id(["norway", "LINE 1"])) == leaf != top
+    assert run(lambda w: w.system.level_id(["Norway", "Line 2"])) is None
+
+
+def test_the_removed_get_token_routes_say_where_tokens_come_from(run: Run) -> None:
+    with pytest.raises(pywats.NotFoundError, match="removed the GetToken routes") as caught:
+        run(lambda w: w.auth.get_token(reset=True))
+    assert caught.value.status_code == 404
+    with pytest.raises(pywats.NotFoundError, match="Control Panel"):
+        run(lambda w: w.auth.get_token_for("station-7"))
+
+
 def test_system_status_names_the_version(run: Run) -> None:
     assert run(lambda w: w.system.status())["Version"] == "2026.1.5.324"
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .._framework import Reply, Request, RouteTable, json_object
+from ._filter import RESULT, matching, unit_runs, yield_kpis
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -25,41 +26,13 @@ __all__ = ["routes"]
 
 routes: RouteTable[FakeWatsApp] = RouteTable()
 
-_RESULT = {"P": "Passed", "F": "Failed", "E": "Error", "T": "Terminated"}
-
-
-def _matching(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, Any]]:
-    """Stored reports matching the filter's fields this fake understands."""
-    checks = {
-        "sn": wanted.get("serialNumber"),
-        "pn": wanted.get("partNumber"),
-        "rev": wanted.get("revision"),
-        "processCode": wanted.get("testOperation"),
-    }
-    out = []
-    for stored in app.state.all_reports():
-        doc = stored.document
-        if any(
-            v is not None and str(doc.get(k, "")).lower() != str(v).lower()
-            for k, v in checks.items()
-        ):
-            continue
-        start = str(doc.get("startUTC") or doc.get("start") or "")
-        if wanted.get("dateFrom") and start < str(wanted["dateFrom"]):
-            continue
-        if wanted.get("dateTo") and start > str(wanted["dateTo"]):
-            continue
-        out.append(doc)
-    out.sort(key=lambda d: str(d.get("startUTC") or d.get("start") or ""))
-    return out
-
 
 @routes.post("/api/App/SerialNumberHistory")
 async def app_serial_number_history(app: FakeWatsApp, request: Request) -> Reply:
     wanted = json_object(request.body)
     if not wanted.get("serialNumber"):
         return Reply.message(400, "The filter needs a serialNumber")
-    return Reply.json([_history_row(doc) for doc in _matching(app, wanted)])
+    return Reply.json([_history_row(doc) for doc in matching(app, wanted)])
 
 
 def _history_row(doc: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +44,7 @@ def _history_row(doc: dict[str, Any]) -> dict[str, Any]:
         "reportType": doc.get("type"),
         "start": doc.get("start"),
         "startUtc": doc.get("startUTC"),
-        "status": _RESULT.get(str(doc.get("result")), doc.get("result")),
+        "status": RESULT.get(str(doc.get("result")), doc.get("result")),
         "process": doc.get("processName") or str(doc.get("processCode")),
         "stationName": doc.get("machineName"),
         "location": doc.get("location"),
@@ -81,28 +54,13 @@ def _history_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _yield_rows(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, Any]]:
-    runs: dict[tuple[str, str], dict[tuple[str, int], list[bool]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for doc in _matching(app, wanted):
-        if doc.get("type") != "T":
-            continue
-        product = (str(doc.get("pn")), str(doc.get("rev")))
-        unit = (str(doc.get("sn")).lower(), int(doc.get("processCode", 0)))
-        runs[product][unit].append(doc.get("result") == "P")
+    products: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for doc in matching(app, wanted, kinds="T"):
+        products[(str(doc.get("pn")), str(doc.get("rev")))].append(doc)
     rows = []
-    for (part_number, revision), units in sorted(runs.items()):
-        count = len(units)
-        counts = {
-            "fpCount": sum(1 for r in units.values() if r[0]),
-            "spCount": sum(1 for r in units.values() if any(r[:2])),
-            "tpCount": sum(1 for r in units.values() if any(r[:3])),
-            "lpCount": sum(1 for r in units.values() if r[-1]),
-        }
-        row: dict[str, Any] = {"partNumber": part_number, "revision": revision, "unitCount": count}
-        row.update(counts)
-        for name, value in counts.items():
-            row[name[:2] + "y"] = round(100.0 * value / count, 2)
+    for (part_number, revision), docs in sorted(products.items()):
+        row: dict[str, Any] = {"partNumber": part_number, "revision": revision}
+        row.update(yield_kpis(unit_runs(docs)))
         stored = app.mes.product(part_number)
         if stored is not None:
             row["productName"] = stored.get("name")
@@ -172,36 +130,33 @@ async def app_volume_yield_recent(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(_in_group(app, _yield_rows(app, wanted), wanted["_group"]))
 
 
+def _top_products(app: FakeWatsApp, wanted: dict[str, Any], key: str, descending: bool) -> Reply:
+    """Product rows ranked by ``key``: the filter's ``topCount`` (default 10), of the
+    product group a GET form names."""
+    rows = _in_group(app, _yield_rows(app, wanted), wanted.get("_group"))
+    return Reply.json(_ranked(rows, key, descending, int(wanted.get("topCount") or 10)))
+
+
 @routes.post("/api/App/WorstYield")
 async def app_worst_yield(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = json_object(request.body)
-    top = int(wanted.get("topCount") or 10)
-    return Reply.json(_ranked(_yield_rows(app, wanted), "fpy", False, top))
+    return _top_products(app, json_object(request.body), "fpy", False)
 
 
 @routes.get("/api/App/WorstYield")
 async def app_worst_yield_recent(app: FakeWatsApp, request: Request) -> Reply:
     wanted = _recent(request)
-    if isinstance(wanted, Reply):
-        return wanted
-    rows = _in_group(app, _yield_rows(app, wanted), wanted["_group"])
-    return Reply.json(_ranked(rows, "fpy", False, 10))
+    return wanted if isinstance(wanted, Reply) else _top_products(app, wanted, "fpy", False)
 
 
 @routes.post("/api/App/HighVolume")
 async def app_high_volume(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = json_object(request.body)
-    top = int(wanted.get("topCount") or 10)
-    return Reply.json(_ranked(_yield_rows(app, wanted), "unitCount", True, top))
+    return _top_products(app, json_object(request.body), "unitCount", True)
 
 
 @routes.get("/api/App/HighVolume")
 async def app_high_volume_recent(app: FakeWatsApp, request: Request) -> Reply:
     wanted = _recent(request)
-    if isinstance(wanted, Reply):
-        return wanted
-    rows = _in_group(app, _yield_rows(app, wanted), wanted["_group"])
-    return Reply.json(_ranked(rows, "unitCount", True, 10))
+    return wanted if isinstance(wanted, Reply) else _top_products(app, wanted, "unitCount", True)
 
 
 @routes.post("/api/App/WorstYieldByProductGroup")
@@ -217,7 +172,7 @@ async def app_high_volume_by_group(app: FakeWatsApp, request: Request) -> Reply:
 
 
 def _headers(app: FakeWatsApp, wanted: dict[str, Any], kind: str, top: int) -> list[dict[str, Any]]:
-    docs = [d for d in _matching(app, wanted) if d.get("type") == kind]
+    docs = matching(app, wanted, kinds=kind)
     return [_history_row(d) for d in reversed(docs)][:top]  # newest first
 
 
@@ -258,7 +213,7 @@ def _failed_steps(doc: dict[str, Any]) -> list[str]:
 
 def _top_failed(app: FakeWatsApp, wanted: dict[str, Any], top: int) -> list[dict[str, Any]]:
     counts: dict[str, int] = defaultdict(int)
-    for doc in _matching(app, wanted):
+    for doc in matching(app, wanted):
         for path in _failed_steps(doc):
             counts[path] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]

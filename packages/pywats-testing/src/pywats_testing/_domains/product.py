@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Reply, Request, RouteTable, bool_param, json_object, json_objects
 from .._mes import new_id, odata_page
 from .._odata import FieldType, ODataError
 
@@ -26,13 +25,6 @@ _VIEW_FIELDS: dict[str, FieldType] = {
     "nonSerial": "bool",
     "state": "int",
 }
-
-
-def _json_list(body: bytes) -> list[dict[str, Any]]:
-    value = json.loads(body or b"[]")
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValueError("expected a JSON array of objects")
-    return value
 
 
 def save_product(app: FakeWatsApp, body: dict[str, Any]) -> dict[str, Any]:
@@ -100,30 +92,33 @@ async def product_vendors(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(list(app.mes.vendors.values()))
 
 
+def _vendor_names(body: bytes) -> list[str]:
+    """The ``VendorName`` of each ``Vendor`` of a JSON array (``ValueError`` if none)."""
+    return [str(vendor.get("VendorName") or "") for vendor in json_objects(body)]
+
+
 @routes.put("/api/Product/Vendors")
 async def product_put_vendors(app: FakeWatsApp, request: Request) -> Reply:
     try:
-        vendors = _json_list(request.body)
+        names = _vendor_names(request.body)
     except ValueError as exc:
         return Reply.message(400, str(exc))
+    if not all(names):
+        return Reply.message(400, "VendorName is required")
     with app.mes.lock:
-        for vendor in vendors:
-            name = str(vendor.get("VendorName") or "")
-            if not name:
-                return Reply.message(400, "VendorName is required")
-            app.mes.vendors[name.lower()] = {"VendorName": name}
+        app.mes.vendors.update({name.lower(): {"VendorName": name} for name in names})
     return Reply.json({})
 
 
 @routes.delete("/api/Product/Vendors")
 async def product_delete_vendors(app: FakeWatsApp, request: Request) -> Reply:
     try:
-        vendors = _json_list(request.body)
+        names = _vendor_names(request.body)
     except ValueError as exc:
         return Reply.message(400, str(exc))
     with app.mes.lock:
-        for vendor in vendors:
-            app.mes.vendors.pop(str(vendor.get("VendorName") or "").lower(), None)
+        for name in names:
+            app.mes.vendors.pop(name.lower(), None)
     return Reply.json({})
 
 
@@ -203,7 +198,7 @@ async def product_put(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/Products/Revisions")
 async def products_put_revisions(app: FakeWatsApp, request: Request) -> Reply:
     try:
-        saved = [save_revision(app, body) for body in _json_list(request.body)]
+        saved = [save_revision(app, body) for body in json_objects(request.body)]
     except (LookupError, ValueError) as exc:
         return Reply.message(400, str(exc))
     return Reply.json(saved)
@@ -212,7 +207,7 @@ async def products_put_revisions(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/Products")
 async def products_put(app: FakeWatsApp, request: Request) -> Reply:
     try:
-        saved = [save_product(app, body) for body in _json_list(request.body)]
+        saved = [save_product(app, body) for body in json_objects(request.body)]
     except ValueError as exc:
         return Reply.message(400, str(exc))
     return Reply.json(saved)

@@ -4,10 +4,9 @@ stored reports."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable
+from .._framework import Reply, Request, RouteTable, json_objects
 from .._mes import now_iso
 
 if TYPE_CHECKING:
@@ -39,11 +38,9 @@ def _unit_or_404(app: FakeWatsApp, serial_number: str, part_number: str) -> dict
 @routes.put("/api/Production/Units")
 async def production_put_units(app: FakeWatsApp, request: Request) -> Reply:
     try:
-        units = json.loads(request.body or b"[]")
+        units = json_objects(request.body, "units")
     except ValueError as exc:
         return Reply.message(400, f"The request is invalid. {exc}")
-    if not isinstance(units, list) or not all(isinstance(u, dict) for u in units):
-        return Reply.message(400, "The request is invalid. Expected an array of units.")
     mes = app.mes
     with mes.lock:
         for unit in units:
@@ -65,11 +62,9 @@ async def production_put_units(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/Production/Batches")
 async def production_put_batches(app: FakeWatsApp, request: Request) -> Reply:
     try:
-        batches = json.loads(request.body or b"[]")
+        batches = json_objects(request.body, "batches")
     except ValueError as exc:
         return Reply.message(400, f"The request is invalid. {exc}")
-    if not isinstance(batches, list):
-        return Reply.message(400, "The request is invalid. Expected an array of batches.")
     with app.mes.lock:
         for batch in batches:
             number = str(batch.get("batchNumber") or "")

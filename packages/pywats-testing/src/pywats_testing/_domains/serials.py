@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -93,36 +94,33 @@ async def serial_take(app: FakeWatsApp, request: Request) -> Reply:
     return _render(rows, request.param("format") or "xml")
 
 
-@routes.get("/api/Production/SerialNumbers/ByRange")
-async def serial_by_range(app: FakeWatsApp, request: Request) -> Reply:
+def _taken_rows(
+    app: FakeWatsApp, request: Request, keep: Callable[[dict[str, Any]], bool]
+) -> Reply:
+    """The numbers of the request's type taken in its date range that ``keep`` accepts."""
     kind = _type(app, request)
     if isinstance(kind, Reply):
         return kind
+    taken = app.mes.serials.get(kind["name"], [])
+    return Reply.json([r for r in taken if keep(r) and _in_dates(r, request)])
+
+
+@routes.get("/api/Production/SerialNumbers/ByRange")
+async def serial_by_range(app: FakeWatsApp, request: Request) -> Reply:
     low, high = request.param("startAddress"), request.param("endAddress")
     if not low or not high:
         return Reply.message(400, "startAddress and endAddress are required")
-    rows = [
-        r
-        for r in app.mes.serials.get(kind["name"], [])
-        if low.upper() <= r["serialNumber"] <= high.upper() and _in_dates(r, request)
-    ]
-    return Reply.json(rows)
+    return _taken_rows(app, request, lambda r: low.upper() <= r["serialNumber"] <= high.upper())
 
 
 @routes.get("/api/Production/SerialNumbers/ByReference")
 async def serial_by_reference(app: FakeWatsApp, request: Request) -> Reply:
-    kind = _type(app, request)
-    if isinstance(kind, Reply):
-        return kind
     ref_sn, ref_pn = request.param("refSN"), request.param("refPN")
-    rows = [
-        r
-        for r in app.mes.serials.get(kind["name"], [])
-        if (not ref_sn or r["refSN"] == ref_sn)
-        and (not ref_pn or r["refPN"] == ref_pn)
-        and _in_dates(r, request)
-    ]
-    return Reply.json(rows)
+    return _taken_rows(
+        app,
+        request,
+        lambda r: (not ref_sn or r["refSN"] == ref_sn) and (not ref_pn or r["refPN"] == ref_pn),
+    )
 
 
 @routes.get("/api/Production/SerialNumbers")

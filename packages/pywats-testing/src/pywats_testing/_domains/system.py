@@ -1,8 +1,5 @@
 """WATS areas SystemManager and SystemStatus, and App's levels and product groups:
 the registered clients (stations), the level hierarchy, the server's status.
-
-``GET /api/SystemManager/Level`` is not served: its hierarchy is a repeated query
-parameter, and the fake's request keeps one value per name.
 """
 
 from __future__ import annotations
@@ -84,6 +81,16 @@ async def system_client_log(app: FakeWatsApp, request: Request) -> Reply:
     if identifier not in app.state.clients:
         return Reply.message(404, f"Client '{identifier}' not found")
     return Reply.json({"identifier": identifier, "log": ""})
+
+
+@routes.get("/api/SystemManager/Level")
+async def system_level(app: FakeWatsApp, request: Request) -> Reply:
+    """The leaf level's id, ``null`` when the hierarchy (topmost first) does not exist."""
+    names = request.params("hierarchy")
+    if not names or not all(names):
+        return Reply.message(400, "hierarchy names the levels, topmost first")
+    level = app.mes.levels.get(tuple(n.lower() for n in names))
+    return Reply.json(None if level is None else level["levelId"])
 
 
 @routes.post("/api/SystemManager/Level")
