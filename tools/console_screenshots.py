@@ -7,6 +7,7 @@ default /usr/bin/chromium; never a downloaded browser). Writes ``screenshots/*.p
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -29,6 +30,11 @@ TOML = """
 probe_interval = 0.5
 [console]
 port = 0
+[[folders]]
+path = {inbox}
+converter = "wsjf"
+include = ["*.json"]
+settle = 0.3
 """
 
 
@@ -58,11 +64,9 @@ def main() -> int:
     with FakeWatsServer(seed=3) as fake, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
-        incoming = Path(tmp) / "incoming"
-        incoming.mkdir()
-        folder = f'[[folders]]\npath = "{incoming.as_posix()}"\nconverter = "atml"\n'
-        folder += '[folders.settings]\ndefault_part_number = "PN-SHOT"\n'
-        (home / "station.toml").write_text(TOML + folder)
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        (home / "station.toml").write_text(TOML.format(inbox=json.dumps(str(inbox))))
         station = [sys.executable, "-m", "pywats_station", "--home", str(home)]
         subprocess.run(
             [
@@ -82,6 +86,11 @@ def main() -> int:
         files = [str(report_file(Path(tmp), f"SN-{n:03d}")[0]) for n in range(12)]
         files.append(str(report_file(Path(tmp), "SN-DEAD", process_code=4242)[0]))
         subprocess.run([*station, "submit", *files], env=env, check=True, capture_output=True)
+        # The watched folder: files taken at start, one of them in Error/ with its reason.
+        for n in range(3):
+            dropped = report_file(Path(tmp), f"SN-DROP-{n}")[0]
+            dropped.rename(inbox / dropped.name)
+        (inbox / "truncated.json").write_bytes(b'{"pn": "PN-SHOT", "sn": ')
         run = subprocess.Popen(
             [*station, "run"],
             env=env,
@@ -101,8 +110,12 @@ def main() -> int:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 with urllib.request.urlopen(url + "/fragments/dashboard") as answer:
-                    if 'id="depth-dead">1<' in answer.read().decode():
-                        break
+                    dashboard = answer.read().decode()
+                with urllib.request.urlopen(url + "/fragments/files") as answer:
+                    handled = answer.read().decode().split("<h2>Handled", 1)[-1]
+                dropped = ["truncated.json", *(f"SN-DROP-{n}.json" for n in range(3))]
+                if 'id="depth-dead">1<' in dashboard and all(d in handled for d in dropped):
+                    break
                 time.sleep(0.2)
             fake.outage()  # one report waits in the queue, the breaker opens
             subprocess.run(
@@ -127,6 +140,7 @@ def main() -> int:
                     "dashboard": "/",
                     "queue-ready": "/queue?state=ready",
                     "queue-dead": "/queue?state=dead",
+                    "files": "/files",
                     "converters": "/converters",
                     "converters-folder": "/converters#folder-0",
                     "log": "/log?level=INFO",
@@ -137,6 +151,9 @@ def main() -> int:
                 page.goto(url + "/queue?state=dead")
                 page.locator("table.items a").first.click()
                 page.screenshot(path=str(OUT / "queue-item.png"))
+                page.goto(url + "/files?outcome=failed")
+                page.locator("table.files a").first.click()
+                page.screenshot(path=str(OUT / "file-error.png"))
                 browser.close()
         finally:
             fake.end_outage()

@@ -13,7 +13,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,20 @@ reset_timeout = 0.5
 port = 0
 """
 
+# Every console station watches ``<tmp>/inbox`` (beside its home) with the WSJF converter.
+INBOX_TOML = """
+[[folders]]
+path = {path}
+converter = "wsjf"
+include = ["*.json"]
+settle = 0.3
+rescan = 1.0
+"""
+
+
+def inbox_of(home: Path) -> Path:
+    return home.parent / "inbox"
+
 
 def write_report(directory: Path, sn: str, *, process_code: int = 10) -> tuple[Path, str]:
     builder = report_module.UUTBuilder(
@@ -56,7 +71,11 @@ def write_report(directory: Path, sn: str, *, process_code: int = 10) -> tuple[P
 
 
 def register(cli: Any, fake_wats: Any, home: Path) -> None:
-    (home / "station.toml").write_text(CONSOLE_TOML)
+    inbox = inbox_of(home)
+    inbox.mkdir(exist_ok=True)
+    (home / "station.toml").write_text(
+        CONSOLE_TOML + INBOX_TOML.format(path=json.dumps(str(inbox)))
+    )
     result = cli(
         "register",
         "--url",
@@ -76,6 +95,7 @@ class ConsoleStation:
     def __init__(self, home: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
         self.home = home
+        self.inbox = inbox_of(home)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pywats_station", "--home", str(home), "run"],
             stdout=subprocess.PIPE,
@@ -126,6 +146,25 @@ class ConsoleStation:
             time.sleep(0.05)
         raise AssertionError(f"never happened: {what}")
 
+    def drop(self, name: str, data: bytes) -> Path:
+        """Put a file into the watched folder at once (written hidden, then renamed)."""
+        hidden = self.inbox / f".{name}.part"
+        hidden.write_bytes(data)
+        target = self.inbox / name
+        os.replace(hidden, target)
+        return target
+
+    def records(self) -> list[Any]:
+        """What files.db says, oldest first (read beside the running station)."""
+        from pywats_station import resolve_home
+        from pywats_station._filelog import FileLog
+
+        file_log = FileLog(resolve_home(self.home).data_dir / "files.db")
+        try:
+            return list(file_log)
+        finally:
+            file_log.close()
+
     def health(self) -> dict[str, Any]:
         result: dict[str, Any] = json.loads(self.get("/health")[2])
         return result
@@ -141,9 +180,10 @@ class ConsoleStation:
         return self.proc.returncode
 
 
-def raw_request(url: str, method: str, path: str, headers: dict[str, str], body: str = "") -> Any:
+def raw(url: str, method: str, path: str, headers: dict[str, str], body: str = "") -> Any:
+    """One request with exactly these headers (``Host`` included); status, headers, body."""
     parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
     try:
         conn.request(method, path, body=body or None, headers=headers)
         answer = conn.getresponse()
@@ -153,7 +193,8 @@ def raw_request(url: str, method: str, path: str, headers: dict[str, str], body:
 
 
 def cookie_and_token(console: ConsoleStation) -> tuple[str, str]:
-    status, headers, body = raw_request(console.url, "GET", "/queue", {"Host": "localhost"})
+    """The CSRF cookie and the form token of a page, as a browser would hold them."""
+    status, headers, body = raw(console.url, "GET", "/queue", {"Host": "localhost"})
     assert status == 200
     cookie = next(v for k, v in headers if k.lower() == "set-cookie")
     assert "HttpOnly" in cookie
@@ -163,10 +204,18 @@ def cookie_and_token(console: ConsoleStation) -> tuple[str, str]:
     return cookie.split(";", 1)[0], token.group(1)
 
 
-def post_form(console: ConsoleStation, path: str, fields: dict[str, str]) -> Any:
-    cookie, token = cookie_and_token(console)
-    body = urllib.parse.urlencode({**fields, "_csrf_token": token})
-    return raw_request(
+_PAGE_TOKEN = "the page's token"
+
+
+def post_form(
+    console: ConsoleStation, path: str, fields: dict[str, str], token: str | None = _PAGE_TOKEN
+) -> Any:
+    """POST a form as a browser without JavaScript does (``token=None``: without one)."""
+    cookie, page_token = cookie_and_token(console)
+    form = dict(fields)
+    if token is not None:
+        form["_csrf_token"] = page_token if token == _PAGE_TOKEN else token
+    return raw(
         console.url,
         "POST",
         path,
@@ -175,5 +224,16 @@ def post_form(console: ConsoleStation, path: str, fields: dict[str, str]) -> Any
             "Cookie": cookie,
             "Content-Type": "application/x-www-form-urlencoded",
         },
-        body,
+        urllib.parse.urlencode(form),
     )
+
+
+@contextmanager
+def running_console(cli: Any, fake_wats: Any, home: Path) -> Iterator[ConsoleStation]:
+    """A station registered with the fake, running with its console, stopped after."""
+    register(cli, fake_wats, home)
+    running = ConsoleStation(home)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -79,6 +79,7 @@ def converter_station(home: Path, tmp_path: Path) -> Path:
             "broken": "broken_plugin:Broken",
         },
     }
+    # First, so that their indexes are known; the console stations' inbox comes after.
     data["folders"] = [
         {
             "path": str(folder),
@@ -97,6 +98,7 @@ def converter_station(home: Path, tmp_path: Path) -> Path:
             "path": str(tmp_path / "future"),
             "converter": "future",
         },
+        *data.get("folders", []),
     ]
     config.write_text(tomli_w.dumps(data))
     return folder

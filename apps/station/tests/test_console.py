@@ -22,8 +22,8 @@ from console_support import (
     ConsoleStation,
     cookie_and_token,
     post_form,
-    raw_request,
-    register,
+    raw,
+    running_console,
     write_report,
 )
 
@@ -32,12 +32,8 @@ WSJF_ROUTE = "POST /api/Report/WSJF"
 
 @pytest.fixture
 def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleStation]:
-    register(cli, fake_wats, station_home)
-    running = ConsoleStation(station_home)
-    try:
+    with running_console(cli, fake_wats, station_home) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _port(console: ConsoleStation) -> int:
@@ -59,7 +55,7 @@ def test_run_prints_the_console_url_on_loopback(console: ConsoleStation) -> None
 )
 def test_a_foreign_or_rebinding_host_is_refused(console: ConsoleStation, host: str) -> None:
     port = _port(console)
-    status, _, body = raw_request(console.url, "GET", "/", {"Host": host.format(port=port)})
+    status, _, body = raw(console.url, "GET", "/", {"Host": host.format(port=port)})
     assert status == 421
     assert "Dashboard" not in body
 
@@ -68,9 +64,7 @@ def test_a_foreign_or_rebinding_host_is_refused(console: ConsoleStation, host: s
 def test_the_own_host_names_are_accepted_with_or_without_port(
     console: ConsoleStation, host: str
 ) -> None:
-    status, _, _ = raw_request(
-        console.url, "GET", "/health", {"Host": host.format(port=_port(console))}
-    )
+    status, _, _ = raw(console.url, "GET", "/health", {"Host": host.format(port=_port(console))})
     assert status in (200, 503)  # answered, ok or degraded
 
 
@@ -80,7 +74,7 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_403(
 ) -> None:
     cookie, _ = cookie_and_token(console)
     form = "ids=x&back_state=dead" + ("" if token is None else f"&_csrf_token={token}")
-    status, _, _ = raw_request(
+    status, _, _ = raw(
         console.url,
         "POST",
         "/queue/retry",
@@ -96,7 +90,7 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_403(
 
 def test_a_post_with_the_token_in_the_htmx_header_is_accepted(console: ConsoleStation) -> None:
     cookie, token = cookie_and_token(console)
-    status, _, body = raw_request(
+    status, _, body = raw(
         console.url,
         "POST",
         "/queue/retry",
@@ -158,9 +152,12 @@ def test_no_secret_in_any_page_fragment_or_header(
     path, _ = write_report(tmp_path, "SN-CRAWL")
     dead, _ = write_report(tmp_path, "SN-CRAWL-DEAD", process_code=4242)
     assert cli("submit", str(path), str(dead)).returncode == 0
+    console.drop("dropped.json", path.read_bytes())  # archived, its report known already
+    console.drop("broken.json", b"{ not a report")  # Error/ with its reason
     console.wait_for(
         lambda: 'id="depth-dead">1<' in console.get("/fragments/dashboard")[2], "a dead letter"
     )
+    console.wait_for(lambda: len(console.records()) >= 4, "the dropped files handled")
     stored = CredentialStore(resolve_home(station_home), "file").load()
     assert stored is not None
     passcode = stored.token().reveal()  # base64 of identifier:passcode, as sent to WATS
@@ -174,8 +171,8 @@ def test_no_secret_in_any_page_fragment_or_header(
         passcode,
     }
     seen: set[str] = set()
-    todo = ["/", "/queue", "/log", "/settings", "/converters", "/health", "/metrics"]
-    todo += ["/fragments/dashboard"]
+    todo = ["/", "/queue", "/log", "/settings", "/health", "/metrics", "/fragments/dashboard"]
+    todo += ["/files", "/fragments/files", "/files?outcome=failed", "/converters"]
     todo += [f"/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/fragments/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]
@@ -191,7 +188,9 @@ def test_no_secret_in_any_page_fragment_or_header(
             assert secret not in everything, f"a secret in {link}"
         todo += sorted(_links(body) - seen)
     assert any(link.startswith("/queue/items/") for link in seen)
-    assert len(seen) >= 15
+    assert sum(re.fullmatch(r"/files/\d+", link) is not None for link in seen) >= 4
+    assert any(link.startswith("/files?folder=") for link in seen)
+    assert len(seen) >= 20
 
 
 def test_a_bad_setting_is_refused_naming_the_key_and_nothing_is_written(

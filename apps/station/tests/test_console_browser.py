@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, register, write_report
+from console_support import ConsoleStation, register, running_console, write_report
 from converters_support import converter_station, drop
 
 pytestmark = pytest.mark.browser
@@ -40,12 +40,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleStation]:
-    register(cli, fake_wats, station_home)
-    running = ConsoleStation(station_home)
-    try:
+    with running_console(cli, fake_wats, station_home) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture
@@ -68,8 +64,8 @@ def _vendor_present() -> bool:
     return all(vendor_assets().values())
 
 
-def test_a_submitted_report_shows_up_live_and_becomes_uploaded(
-    chromium: Any, console: ConsoleStation, cli: Any, fake_wats: Any, tmp_path: Path
+def test_a_dropped_file_shows_up_live_and_becomes_uploaded(
+    chromium: Any, console: ConsoleStation, fake_wats: Any, tmp_path: Path
 ) -> None:
     if not _vendor_present():
         pytest.skip("htmx was not built into the package (npm unreachable at build time)")
@@ -78,21 +74,71 @@ def test_a_submitted_report_shows_up_live_and_becomes_uploaded(
     dashboard.goto(console.url + "/")
     queue = context.new_page()
     queue.goto(console.url + "/queue?state=ready")
-    for page in (dashboard, queue):
+    files = context.new_page()
+    files.goto(console.url + "/files")
+    pages = (dashboard, queue, files)
+    for page in pages:
         page.evaluate("window.__notReloaded = true")
     fake_wats.outage()  # held in the queue while the server is away
     path, report_id = write_report(tmp_path, "SN-LIVE")
-    assert cli("submit", str(path)).returncode == 0
+    console.drop(path.name, path.read_bytes())  # into the watched folder
     expect = sync_api.expect
     expect(dashboard.locator("#depth-ready")).to_have_text("1", timeout=WAIT_MS)
+    folder_row = dashboard.locator("tr[data-folder]")
+    expect(folder_row).to_contain_text("SN-LIVE.json", timeout=WAIT_MS)  # last file taken
+    expect(folder_row).to_contain_text("archived", timeout=WAIT_MS)
     expect(queue.locator("#queue")).to_contain_text("SN-LIVE", timeout=WAIT_MS)
+    expect(files.locator("#files")).to_contain_text("SN-LIVE.json", timeout=WAIT_MS)
     fake_wats.end_outage()
     expect(dashboard.locator("#uploaded")).to_have_text("1", timeout=WAIT_MS)
     expect(dashboard.locator("#depth-ready")).to_have_text("0", timeout=WAIT_MS)
     expect(queue.locator("#queue")).not_to_contain_text("SN-LIVE", timeout=WAIT_MS)
-    for page in (dashboard, queue):
+    for page in pages:
         assert page.evaluate("window.__notReloaded") is True  # updated in place
     assert fake_wats.commits(report_id) == 1
+    context.close()
+
+
+def _error_file_fixed(console: ConsoleStation, tmp_path: Path, sn: str) -> tuple[Any, str]:
+    """A file that failed (in Error/), then repaired there by the operator."""
+    console.drop(f"{sn}.json", b"{ not a report")
+    record = console.wait_for(
+        lambda: next(
+            (r for r in console.records() if r.source.endswith(f"{sn}.json") and r.location),
+            None,
+        ),
+        "the file handled",
+    )
+    assert record.outcome == "failed"
+    good, report_id = write_report(tmp_path, sn)
+    Path(record.location).write_bytes(good.read_bytes())
+    return record, report_id
+
+
+def test_a_fixed_error_file_is_reconverted_from_the_files_page_and_delivered_once(
+    chromium: Any, console: ConsoleStation, fake_wats: Any, tmp_path: Path
+) -> None:
+    if not _vendor_present():
+        pytest.skip("htmx was not built into the package (npm unreachable at build time)")
+    record, report_id = _error_file_fixed(console, tmp_path, "SN-RECONVERT")
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(console.url + "/files?outcome=failed")
+    row = page.locator(f"#file-{record.id}")
+    sync_api.expect(row).to_contain_text("Error")
+    row.get_by_role("link", name="SN-RECONVERT.json").click()
+    sync_api.expect(page.locator("#file-reason")).to_contain_text("cause:")
+    page.evaluate("window.__notReloaded = true")
+    page.get_by_role("button", name="Reconvert").click()
+    message = page.locator("#file-message")
+    sync_api.expect(message).to_contain_text("1 report(s) queued", timeout=WAIT_MS)
+    sync_api.expect(page.locator("#file-outcome")).to_have_text("archived")
+    assert page.evaluate("window.__notReloaded") is True  # swapped in place by htmx
+    console.wait_for(lambda: fake_wats.commits(report_id) == 1, "the report stored")
+    page.get_by_role("button", name="Reconvert").click()  # the archived file, again
+    sync_api.expect(message).to_contain_text(f"as record {record.id + 2}", timeout=WAIT_MS)
+    sync_api.expect(page.locator(".report-state")).to_have_text("delivered", timeout=WAIT_MS)
+    assert fake_wats.commits(report_id) == 1  # the queue knew the report: nothing resent
     context.close()
 
 
@@ -123,14 +169,8 @@ def test_a_dead_letter_is_retried_from_the_queue_page_and_delivered(
 
 
 def test_the_pages_work_without_javascript(
-    chromium: Any,
-    line_console: tuple[ConsoleStation, Path],
-    cli: Any,
-    fake_wats: Any,
-    station_home: Path,
-    tmp_path: Path,
+    chromium: Any, console: ConsoleStation, cli: Any, fake_wats: Any, tmp_path: Path
 ) -> None:
-    console, _folder = line_console
     report_id = _dead_letter(console, cli, tmp_path)
     fake_wats.state.processes.append(pywats_testing.Process(code=4242, name="New line"))
     context = chromium.new_context(java_script_enabled=False)
@@ -149,12 +189,26 @@ def test_the_pages_work_without_javascript(
     page.get_by_role("button", name="Retry").click()  # a plain POST form with its token
     assert page.url.endswith("/queue?state=dead")
     console.wait_for(lambda: fake_wats.commits(report_id) == 1, "the retried report stored")
+    # The Files page: a GET filter form, a file's detail, reconvert as a plain POST form.
+    record, fixed_id = _error_file_fixed(console, tmp_path, "SN-NOJS")
+    page.goto(console.url + "/files")
+    page.select_option("select[name=folder]", str(console.inbox))
+    page.select_option("select[name=outcome]", "failed")
+    page.get_by_role("button", name="Show").click()
+    assert "outcome=failed" in page.url
+    page.locator(f"#file-{record.id}").get_by_role("link", name="SN-NOJS.json").click()
+    sync_api.expect(page.locator("#file-reason")).to_contain_text("cause:")
+    page.get_by_role("button", name="Reconvert").click()
+    assert "?done=reconverted" in page.url  # the new record's page
+    sync_api.expect(page.locator("#file-outcome")).to_have_text("archived")
+    console.wait_for(lambda: fake_wats.commits(fixed_id) == 1, "the reconverted report stored")
+    # The Converters page: the inbox folder's converter settings, a plain POST form.
     page.get_by_role("link", name="Converters").click()
-    sync_api.expect(page.locator("#converter-line")).to_contain_text("ok")
-    page.fill("#f0-part_number", "PN-NOJS")
-    page.locator("#folder-0").get_by_role("button", name="Save settings").click()  # plain POST
+    sync_api.expect(page.locator("#converter-wsjf")).to_contain_text("ok")
+    page.locator("#f0-normalize").select_option("true")
+    page.locator("#folder-0").get_by_role("button", name="Save settings").click()
     sync_api.expect(page.get_by_role("status")).to_contain_text("saved")
-    assert 'part_number = "PN-NOJS"' in (station_home / "station.toml").read_text()
+    assert "normalize = true" in (console.home / "station.toml").read_text()
     context.close()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, post_form, raw_request, register
+from console_support import ConsoleStation, post_form, raw, register
 from converters_support import converter_station, drop
 
 
@@ -197,7 +197,7 @@ def test_saving_settings_without_the_csrf_token_is_403(
 ) -> None:
     before = (station_home / "station.toml").read_bytes()
     form = f"path={line_folder}&s.part_number=PN-CSRF" + (f"&_csrf_token={token}" if token else "")
-    status, _, _ = raw_request(
+    status, _, _ = raw(
         console.url,
         "POST",
         "/converters/folders/0",

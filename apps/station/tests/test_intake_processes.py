@@ -73,6 +73,11 @@ def _set_folder_settings(station_home: Path, index: int, **settings: object) -> 
     config.write_text(tomli_w.dumps(data))
 
 
+def _one_folder(path: Path, converter: str) -> str:
+    """A ``[[folders]]`` entry that settles and rescans quickly."""
+    return f'[[folders]]\npath = "{path}"\nconverter = "{converter}"\nsettle = 0.2\nrescan = 0.5\n'
+
+
 def _folders_config(tmp_path: Path, plugins: Path) -> str:
     return textwrap.dedent(
         f"""
@@ -321,16 +326,7 @@ def test_an_error_file_reconverted_after_a_settings_fix_is_delivered_once(
 ) -> None:
     inbox = tmp_path / "atml"
     inbox.mkdir()
-    folder_config = textwrap.dedent(
-        f"""
-        [[folders]]
-        path = "{inbox}"
-        converter = "atml"
-        settle = 0.2
-        rescan = 0.5
-        """
-    )
-    _config(station_home, folder_config)
+    _config(station_home, _one_folder(inbox, "atml"))
     # This ATML file names no part number: the atml converter refuses it until the folder
     # supplies one.
     no_part_number = reference_dir / "olreppe-pyWATS/atml/TS2017_ATML2.02 - FATv1.XML"
@@ -356,3 +352,43 @@ def test_an_error_file_reconverted_after_a_settings_fix_is_delivered_once(
     assert not (inbox / "Error" / "run.xml").exists()
     listed = registered("files", "list", "--json").stdout
     assert '"outcome": "queued"' in listed
+
+
+def test_a_watched_folder_that_vanishes_and_returns_resumes_without_a_restart(
+    registered: Any,
+    station: Any,
+    fake_wats: Any,
+    station_home: Path,
+    tmp_path: Path,
+    write_report: Any,
+) -> None:
+    inbox, away = tmp_path / "inbox", tmp_path / "inbox-away"
+    inbox.mkdir()
+    _config(station_home, _one_folder(inbox, "wsjf"))
+    running = station()
+    _, before_id = write_report(inbox, "SN-BEFORE")
+    running.wait_for(lambda s: fake_wats.commits(before_id) == 1, "the first file delivered")
+
+    inbox.rename(away)  # the share is unmounted, or someone moved the folder
+    gone = running.wait_for(
+        lambda s: not s["folders"][0]["reachable"], "the folder reported unreachable"
+    )
+    assert "does not exist" in gone["folders"][0]["reason"]
+    shown = registered("status")
+    assert shown.returncode == 0, shown.stderr
+    assert f"{inbox}: UNREACHABLE: does not exist" in shown.stdout
+    assert running.proc.poll() is None
+
+    after, after_id = write_report(away, "SN-AFTER")
+    away.rename(inbox)  # it comes back, with a new file in it
+    running.wait_for(
+        lambda s: s["folders"][0]["reachable"] and fake_wats.commits(after_id) == 1,
+        "the folder reachable again and its new file delivered",
+    )
+    assert running.terminate()[0] == 0
+    assert fake_wats.commits(before_id) == 1
+    assert not (inbox / after.name).exists()
+    assert [p.name for p in (station_home / "archive").rglob(after.name)] == [after.name]
+    log = (station_home / "logs" / "station.log").read_text(encoding="utf-8")
+    assert f"folder {inbox} is unreachable (does not exist" in log
+    assert f"folder {inbox} is reachable again" in log

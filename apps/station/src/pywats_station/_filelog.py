@@ -125,9 +125,15 @@ class FileLog:
         return None if row is None else _record(row)
 
     def recent(
-        self, *, folder: str | None = None, outcome: Outcome | None = None, limit: int = 50
+        self,
+        *,
+        folder: str | None = None,
+        outcome: Outcome | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> list[FileRecord]:
-        """The newest records first, optionally of one folder or one outcome."""
+        """The newest records first (skipping ``offset``), optionally of one folder or
+        one outcome."""
         where: list[str] = []
         args: list[object] = []
         if folder is not None:
@@ -139,9 +145,9 @@ class FileLog:
         sql = "SELECT * FROM files"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
+        sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
         with self._lock:
-            rows = self._db.execute(sql, (*args, limit)).fetchall()
+            rows = self._db.execute(sql, (*args, limit, max(0, offset))).fetchall()
         return [_record(row) for row in rows]
 
     def counts(self) -> dict[tuple[str, str], int]:

@@ -149,7 +149,20 @@ class FolderWatcher:
         self._observer: BaseObserver | None = None
         self._dirty: set[Path] = set()  # paths named by events, not looked at yet
         self._wakeup = asyncio.Event()
+        self._taking: Path | None = None
         self.status = FolderStatus(path=folder.path, since=wall_clock())
+
+    @property
+    def taking(self) -> Path | None:
+        """The file being handed to intake right now (converting), if any."""
+        return self._taking
+
+    def waiting(self) -> list[tuple[Path, float]]:
+        """Files seen and not taken yet (settling, or settled and next in line), each
+        with the wall-clock time it was first seen; oldest first."""
+        return sorted(
+            ((path, c.first_seen) for path, c in self._candidates.items()), key=lambda pc: pc[1]
+        )
 
     async def run(self) -> None:
         """Scan, then watch until cancelled."""
@@ -260,7 +273,11 @@ class FolderWatcher:
         ]
         for path in ready:
             del self._candidates[path]
-            await self._take(path)
+            self._taking = path
+            try:
+                await self._take(path)
+            finally:
+                self._taking = None
 
     def _retry_interval(self) -> float:
         """Seconds to the next scan: sooner while the folder is unreachable."""

@@ -29,7 +29,14 @@ from pywats_station._folders import FolderSection, FolderStatus, FolderWatcher
 from pywats_station._home import StationHome
 from pywats_station._intake import Intake
 
-__all__ = ["IntakeService", "context_info", "make_runner", "running_intake"]
+__all__ = [
+    "IntakeService",
+    "context_info",
+    "make_runner",
+    "running_intake",
+    "station_intake",
+    "watch_folders",
+]
 
 log = logging.getLogger(__name__)
 
@@ -147,18 +154,49 @@ async def running_intake(
     stop: asyncio.Event,
 ) -> AsyncIterator[IntakeService]:
     """Start the runner and the folder watchers; on exit (or ``stop``) stop them, in order."""
+    async with (
+        station_intake(home, config, queue, registry=registry) as service,
+        watch_folders(service, config, stop),
+    ):
+        yield service
+
+
+@contextlib.asynccontextmanager
+async def station_intake(
+    home: StationHome,
+    config: StationConfig,
+    queue: AsyncQueue,
+    *,
+    registry: CollectorRegistry | None = None,
+) -> AsyncIterator[IntakeService]:
+    """The station's one intake (converter runner, ``files.db``, :class:`Intake`) without
+    folder watchers: what ``submit``, ``files`` and the running station each build on.
+    With a ``registry``, every file handled is counted there. Closes the runner and
+    ``files.db`` on exit."""
+    metrics = None if registry is None else _IntakeMetrics(registry)
     runner = make_runner(config)
     file_log = FileLog(home.data_dir / "files.db")
-    metrics = _IntakeMetrics(registry)
     intake = Intake(
         queue=queue,
         runner=runner,
         context=context_info(home, config),
         file_log=file_log,
         archive_dir=home.archive_dir,
-        on_handled=metrics.handled,
+        on_handled=None if metrics is None else metrics.handled,
     )
-    service = IntakeService(intake=intake, file_log=file_log, runner=runner, metrics=metrics)
+    try:
+        yield IntakeService(intake=intake, file_log=file_log, runner=runner, metrics=metrics)
+    finally:
+        await asyncio.to_thread(runner.close)
+        file_log.close()
+
+
+@contextlib.asynccontextmanager
+async def watch_folders(
+    service: IntakeService, config: StationConfig, stop: asyncio.Event
+) -> AsyncIterator[None]:
+    """One watcher task per usable folder; all cancelled on exit or when ``stop`` is set."""
+    runner, intake = service.runner, service.intake
     tasks: list[asyncio.Task[None]] = []
     try:
         for folder in config.folders:
@@ -177,7 +215,7 @@ async def running_intake(
             log.info("watching %s for %s", folder.path, folder.converter)
         stopper = asyncio.create_task(_cancel_on(stop, tasks))
         try:
-            yield service
+            yield
         finally:
             stopper.cancel()
     finally:
@@ -186,8 +224,6 @@ async def running_intake(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.to_thread(runner.close)
-        file_log.close()
 
 
 def _watcher(intake: Intake, folder: FolderSection) -> FolderWatcher:

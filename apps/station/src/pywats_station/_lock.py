@@ -8,7 +8,6 @@ import socket
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
 __all__ = ["InstanceLock", "InstanceLockedError", "lock_holder"]
@@ -140,12 +139,7 @@ class InstanceLock:
         self.acquire()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
     def __repr__(self) -> str:

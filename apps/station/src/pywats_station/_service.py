@@ -1,10 +1,25 @@
-"""The headless station service: wires the parts together and stops in order.
+"""The headless station as one composition: each part entered in order, stopped in reverse.
 
-Start: lock (by the caller) → queue → client → breaker, connection service, metrics →
-intake (converter runner, folder watchers) → uploader and status reporter. Stop (SIGTERM,
-Ctrl-C or ``stop``): stop taking files (a conversion in flight leaves its file in place) →
-stop claiming → let in-flight uploads finish within the grace period, handing back the
-rest → final ``status.json`` → close the queue → disconnect → (the caller releases the lock).
+``run_service`` holds one :class:`contextlib.AsyncExitStack`. Parts are entered in the
+order they depend on each other, and the stack stops them in the reverse order:
+
+1. the instance lock (one station per home)
+2. the queue
+3. the WATS clients (the credential keeper's, and those it replaced)
+4. intake's base: the converter runner and ``files.db``
+5. the status reporter (its last write, with the final numbers, comes after every part
+   it reports on has stopped)
+6. the connection service (probes; stopping it marks the station disconnected)
+7. the credentials watcher (a person's ``register`` while the station runs)
+8. the uploader
+9. the folder watchers
+10. the console and its backend
+
+The body waits for the uploader, which returns once ``stop`` is set (SIGTERM, Ctrl-C or
+the console's ``stop``) and its in-flight uploads have finished within the grace period
+(the rest handed back). By then the folder watchers have stopped taking files (a
+conversion in flight leaves its file in place). Then the stack unwinds: console, watchers,
+connection (disconnected), final ``status.json``, runner, clients, queue, lock.
 """
 
 from __future__ import annotations
@@ -14,26 +29,29 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
-from pywats import AsyncWATS, RateLimiter, Timeouts
+from pywats import RateLimiter
 from pywats_queue import AsyncQueue
 from pywats_station._breaker import CircuitBreaker
+from pywats_station._clients import StationClients, retry_policy
 from pywats_station._config import StationConfig
 from pywats_station._connection import ConnectionService, ConnectionState
-from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
+from pywats_station._credentials import StationCredentials
 from pywats_station._home import StationHome
-from pywats_station._intake_service import running_intake
-from pywats_station._keeper import CredentialKeeper, NeedsPerson
-from pywats_station._lock import InstanceLock, InstanceLockedError
+from pywats_station._intake_service import station_intake, watch_folders
+from pywats_station._lock import InstanceLock
 from pywats_station._metrics import StationMetrics
-from pywats_station._register import StationInfo, register_station
-from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
 from pywats_station.web import StationBackend, StationConverters, StationSettings
+from pywats_station.web._files import StationFiles
 
-__all__ = ["client_timeouts", "queue_url", "retry_policy", "run_service", "stop_on_signals"]
+if TYPE_CHECKING:
+    from pywats_station.web._server import ConsoleServer
+
+__all__ = ["queue_url", "run_service", "stop_on_signals"]
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +64,6 @@ def queue_url(home: StationHome, config: StationConfig) -> str:
     """
     file_uri = home.queue_file.absolute().as_uri()  # file:///..., percent-encoded
     return config.queue.url or "sqlite:" + file_uri.removeprefix("file:")
-
-
-def retry_policy(config: StationConfig) -> RetryPolicy:
-    r = config.retry
-    return RetryPolicy(
-        base_delay=r.base_delay,
-        max_delay=r.max_delay,
-        multiplier=r.multiplier,
-        max_attempts=r.max_attempts,
-        max_age=r.max_age,
-        max_retry_after=r.max_retry_after,
-    )
 
 
 @contextlib.contextmanager
@@ -84,185 +90,23 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(s)
 
 
-def client_timeouts(config: StationConfig) -> Timeouts:
-    """The client's timeouts from ``[server]``."""
-    server = config.server
-    return Timeouts(
-        connect=server.connect_timeout,
-        read=server.read_timeout,
-        write=server.read_timeout,
-        pool=server.connect_timeout,
-        upload_read=server.upload_timeout,
-    )
+def _background(
+    stack: contextlib.AsyncExitStack,
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+    name: str,
+) -> None:
+    """Start ``run(stop)`` as a task; when the stack unwinds, set its ``stop`` and wait."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stop), name=name)
 
-
-class _Clients:
-    """The station's clients: the current one (the keeper's) and the ones it replaced.
-
-    Credentials change two ways: a person runs ``register`` again while the station runs
-    (a watcher looks at the credentials file every probe interval and takes the new
-    ones), or the server refuses the passcode (401/403) and the keeper calls
-    :meth:`renew_once`, which registers again with the stored registration token. Both
-    hold ``register.lock`` while registering and storing, so a person's registration
-    and the station's never cross. Old clients are closed at shutdown, so uploads in
-    flight on them finish normally.
-    """
-
-    def __init__(
-        self,
-        home: StationHome,
-        config: StationConfig,
-        credentials: StationCredentials,
-        rate_limiter: RateLimiter,
-    ) -> None:
-        self.home = home
-        self.config = config
-        self.credentials = credentials
-        self.rate_limiter = rate_limiter
-        self.retired: list[AsyncWATS] = []
-        self.keeper = CredentialKeeper(
-            self._client_for(credentials), self.renew_once, policy=retry_policy(config)
-        )
-        self._stamp = self._file_stamp()
-
-    def _client_for(self, credentials: StationCredentials) -> AsyncWATS:
-        return AsyncWATS(
-            credentials.server_url,
-            credentials.token().reveal(),
-            timeouts=client_timeouts(self.config),
-            verify=self.config.server.verify_tls,
-            rate_limiter=self.rate_limiter,
-        )
-
-    def _file_stamp(self) -> tuple[int, int] | None:
+    async def finish() -> None:
+        stop.set()
         try:
-            st = self.home.credentials_file.stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
+            await task
+        except Exception:
+            log.exception("%s failed", name)
 
-    async def probe(self) -> str:
-        """The connection probe, on the current client; it reports refusals and
-        successes to the keeper like an upload does, so an idle station renews too."""
-        client = self.keeper.client
-        started = self.keeper.now()
-        try:
-            version = await client.app.version()
-        except Exception as exc:
-            if is_auth_error(exc):
-                self.keeper.refused(client, describe_error(exc))
-            raise
-        self.keeper.confirmed(client, started)
-        return version
-
-    def _new_client(self, credentials: StationCredentials) -> AsyncWATS:
-        self.retired.append(self.keeper.client)
-        self.credentials = credentials
-        return self._client_for(credentials)
-
-    async def _load_stored(self) -> StationCredentials | None:
-        try:
-            return await asyncio.to_thread(
-                CredentialStore(self.home, self.config.credentials.key_store).load
-            )
-        except CredentialsError as exc:
-            log.warning("the stored credentials cannot be used: %s", exc)
-            return None
-
-    async def _stored_if_new(self) -> StationCredentials | None:
-        """The stored credentials if a person changed them (and they fit this station)."""
-        self._stamp = self._file_stamp()
-        fresh = await self._load_stored()
-        if fresh is None or fresh == self.credentials:
-            return None
-        if fresh.server_url != self.credentials.server_url:
-            log.error(
-                "the station was registered with another server (%s); restart the station "
-                "to use it",
-                fresh.server_url,
-            )
-            return None
-        return fresh
-
-    async def reload(self) -> bool:
-        """Use the stored credentials if a person changed them; returns whether the
-        client changed. Ends a wait for renewed credentials, whatever its state."""
-        fresh = await self._stored_if_new()
-        if fresh is None:
-            log.info("the stored credentials are unchanged")
-            return False
-        log.info("using the newly stored credentials of %s", fresh.identifier)
-        self.keeper.replace(self._new_client(fresh), "a person registered the station again")
-        return True
-
-    async def _take_register_lock(self) -> InstanceLock:
-        """``register.lock``, waiting while a person's ``register`` holds it."""
-        lock = InstanceLock(self.home.register_lock_file)
-        while True:
-            try:
-                lock.acquire()
-            except InstanceLockedError:
-                await asyncio.sleep(0.2)
-            else:
-                return lock
-
-    async def renew_once(self) -> AsyncWATS | None:
-        """One renewal attempt for the keeper: prefer credentials a person stored
-        meanwhile; else register again (same identifier) with the stored registration
-        token, store the new passcode, and return the new client."""
-        lock = await self._take_register_lock()
-        try:
-            fresh = await self._stored_if_new()
-            if fresh is not None:
-                log.info("using the newly stored credentials of %s", fresh.identifier)
-                return self._new_client(fresh)
-            token = self.credentials.registration_token
-            if token is None:
-                raise NeedsPerson(
-                    "the server refused the station's passcode, and no registration token "
-                    "is stored (the station was registered with a user and password); run "
-                    "`pywats-station register` again"
-                )
-            station = self.config.station
-            info = StationInfo(
-                identifier=self.credentials.identifier,
-                name=station.name,
-                location=station.location,
-                purpose=station.purpose,
-            )
-            log.warning("registering %s again with the stored token", info.identifier)
-            credentials, _ = await register_station(
-                self.credentials.server_url,
-                info,
-                registration_token=token,
-                verify=self.config.server.verify_tls,
-            )
-            try:
-                await asyncio.to_thread(
-                    CredentialStore(self.home, self.config.credentials.key_store).save,
-                    credentials,
-                )
-            except CredentialsError as exc:
-                # The new passcode works for this run; say that it will be lost.
-                log.error("the new passcode could not be stored (%s); using it for this run", exc)
-            self._stamp = self._file_stamp()
-            log.info("registered again as %s", credentials.identifier)
-            return self._new_client(credentials)
-        finally:
-            lock.release()
-
-    async def watch(self, stop: asyncio.Event, interval: float) -> None:
-        """Reload whenever the credentials file changes, until ``stop`` is set."""
-        while not stop.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
-            if not stop.is_set() and self._file_stamp() != self._stamp:
-                await self.reload()
-
-    async def aclose(self) -> None:
-        await self.keeper.close()
-        for client in [*self.retired, self.keeper.client]:
-            await client.aclose()
+    stack.push_async_callback(finish)
 
 
 async def run_service(
@@ -272,36 +116,43 @@ async def run_service(
     stop: asyncio.Event,
     announce: Callable[[str], None] | None = None,
 ) -> dict[str, object]:
-    """Run until ``stop`` is set; returns the final status. The caller holds the lock.
+    """Run until ``stop`` is set; returns the final status.
 
-    ``announce`` receives lines for the person who started the station (the console's
-    URL, or why it did not start)."""
-    queue = await AsyncQueue.open(queue_url(home, config))
-    clients = _Clients(
-        home, config, credentials, RateLimiter(config.upload.requests_per_minute, 60.0)
-    )
-    try:
+    Raises :class:`InstanceLockedError` at once when another station holds the home.
+    ``announce`` receives lines for the person who started the station (that it runs,
+    the console's URL, or why the console did not start)."""
+    say = announce or (lambda line: None)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.enter_context(InstanceLock(home.lock_file))
+        say(
+            f"pywats-station running as {credentials.identifier} against "
+            f"{credentials.server_url}; status in {home.status_file}. Stop with Ctrl-C."
+        )
+
+        queue = await AsyncQueue.open(queue_url(home, config))
+        stack.callback(log.info, "stopped: queue closed, disconnected")
+        stack.push_async_callback(queue.close)
+
+        clients = StationClients(
+            home, config, credentials, RateLimiter(config.upload.requests_per_minute, 60.0)
+        )
+        stack.push_async_callback(clients.aclose)
+        keeper = clients.keeper
+
         metrics = StationMetrics()
+        intake = await stack.enter_async_context(
+            station_intake(home, config, queue, registry=metrics.registry)
+        )
+
         breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)
         breaker.subscribe(metrics.on_breaker_change)
         connection = ConnectionService(
             clients.probe, breaker=breaker, probe_interval=config.connection.probe_interval
         )
         connection.subscribe(metrics.on_connection_change)
-        probes: set[asyncio.Task[object]] = set()
-
-        def probe_now() -> None:
-            # Fresh credentials: say so in the connection state at once.
-            if connection.state is not ConnectionState.DISCONNECTED:
-                task = asyncio.get_running_loop().create_task(connection.probe())
-                probes.add(task)
-                task.add_done_callback(probes.discard)
-
-        clients.keeper.on_valid = probe_now
-
         uploader = Uploader(
             queue,
-            keeper=clients.keeper,
+            keeper=keeper,
             policy=retry_policy(config),
             breaker=breaker,
             connection=connection,
@@ -310,36 +161,13 @@ async def run_service(
             lease_seconds=config.upload.lease,
             max_unfinished_claims=config.upload.max_unfinished_claims,
         )
-
-        quarantine: dict[str, object] = {"count": 0, "latest_reason": None}
-
-        async def refresh_depth() -> None:
-            stats = await queue.stats()
-            depth = {k: v for k, v in stats.depth.items() if k != "acked"}
-            metrics.set_queue_depth({**depth, "quarantined": stats.quarantined})
-            if stats.quarantined > int(str(quarantine["count"])):
-                # Damaged bytes on disk: the report is set aside, never sent; say so loudly.
-                log.error(
-                    "%d queue item(s) quarantined (stored bytes damaged); latest: %s; see "
-                    "`pywats-station queue list --state quarantined`",
-                    stats.quarantined,
-                    stats.quarantine_reason,
-                )
-            quarantine.update(count=stats.quarantined, latest_reason=stats.quarantine_reason)
-
-        # Intake starts before uploads and stops first (its exit runs before the rest of
-        # the shutdown below): no new file is taken once the station is stopping.
-        parts = contextlib.AsyncExitStack()
-        intake = await parts.enter_async_context(
-            running_intake(home, config, queue, metrics.registry, stop)
-        )
+        quarantine = _QuarantineWatch(queue, metrics)
 
         def status() -> dict[str, object]:
-            keeper = clients.keeper
             return {
                 **collect_status(metrics, connection, breaker),
                 "folders": intake.snapshot(),
-                "quarantine": dict(quarantine),
+                "quarantine": quarantine.snapshot(),
                 "credentials": keeper.snapshot(),
                 "backpressure": uploader.pressure.snapshot(),
                 "uploader": {
@@ -349,16 +177,36 @@ async def run_service(
             }
 
         reporter = StatusReporter(
-            home.status_file,
-            status,
-            interval=config.status.interval,
-            refresh=refresh_depth,
+            home.status_file, status, interval=config.status.interval, refresh=quarantine.refresh
         )
+        _background(stack, reporter.run, "status reporter")
+
+        stack.callback(connection.close)
+        probes = _Probes(connection)
+        stack.callback(probes.cancel)
+        keeper.on_valid = probes.now
+        _background(stack, connection.run, "connection service")
+        _background(
+            stack,
+            lambda done: clients.watch(done, config.connection.probe_interval),
+            "credentials watcher",
+        )
+
+        uploading = asyncio.create_task(
+            uploader.run(stop, grace=config.upload.shutdown_grace), name="uploader"
+        )
+        stack.push_async_callback(_finished, uploading)
+        stack.callback(log.info, "stopping: intake stopped, uploads finished or handed back")
+
+        await stack.enter_async_context(watch_folders(intake, config, stop))
         log.info(
             "station %s running: server %s, queue %s",
             credentials.identifier,
             credentials.server_url,
             queue_url(home, config),
+        )
+        files = StationFiles(
+            intake, queue=queue, archive_dir=home.archive_dir, after_action=uploader.wake
         )
         station_settings = StationSettings(home, config.credentials.key_store)
         backend = StationBackend(
@@ -367,54 +215,97 @@ async def run_service(
             connection=connection,
             breaker=breaker,
             log_file=home.log_dir / "station.log",
-            paused=lambda: None if clients.keeper.is_valid else clients.keeper.reason,
+            paused=lambda: None if keeper.is_valid else keeper.reason,
             wake_uploader=uploader.wake,
-            refresh_depth=refresh_depth,
+            refresh_depth=quarantine.refresh,
             settings=station_settings,
+            folders=files.folder_views,
+            files=files,
             converters=StationConverters(station_settings, intake),
         )
-        console_conf = config.console
-        console = None
-        if console_conf.enabled:
-            # Imported here: the web framework loads only for a station that serves it.
-            from pywats_station.web._server import open_console
+        _background(stack, backend.run, "console backend")
+        console = await _open_console(home, config, backend, announce)
+        if console is not None:
+            stack.push_async_callback(console.stop)
 
-            console = await open_console(
-                backend,
-                enabled=console_conf.enabled,
-                host=console_conf.host,
-                port=console_conf.port,
-                allow_remote=console_conf.allow_remote,
-                allowed_hosts=console_conf.allowed_hosts,
-                csrf_secret_file=home.data_dir / "console.secret",
-                announce=announce,
+        await uploading  # returns once `stop` is set and in-flight uploads are done
+    return status()
+
+
+async def _finished(task: asyncio.Task[None]) -> None:
+    """The uploader's exit: nothing to do after a normal stop (the body awaited it and
+    met any error); cancelled when another part failed to start."""
+    if not task.done():
+        task.cancel()
+    await asyncio.wait({task})
+
+
+async def _open_console(
+    home: StationHome,
+    config: StationConfig,
+    backend: StationBackend,
+    announce: Callable[[str], None] | None,
+) -> ConsoleServer | None:
+    """The console as ``[console]`` configures it, or None (disabled, or it could not start)."""
+    conf = config.console
+    if not conf.enabled:
+        return None
+    # Imported here: the web framework loads only for a station that serves it.
+    from pywats_station.web._server import open_console
+
+    return await open_console(
+        backend,
+        enabled=conf.enabled,
+        host=conf.host,
+        port=conf.port,
+        allow_remote=conf.allow_remote,
+        allowed_hosts=conf.allowed_hosts,
+        csrf_secret_file=home.data_dir / "console.secret",
+        announce=announce,
+    )
+
+
+class _Probes:
+    """Probes asked for out of turn: fresh credentials are shown in the connection state
+    at once."""
+
+    def __init__(self, connection: ConnectionService) -> None:
+        self._connection = connection
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    def now(self) -> None:
+        if self._connection.state is not ConnectionState.DISCONNECTED:
+            task = asyncio.get_running_loop().create_task(self._connection.probe())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+
+class _QuarantineWatch:
+    """Refreshes the queue-depth gauges and says loudly when items were quarantined
+    (damaged bytes on disk: the report is set aside, never sent)."""
+
+    def __init__(self, queue: AsyncQueue, metrics: StationMetrics) -> None:
+        self._queue = queue
+        self._metrics = metrics
+        self.count = 0
+        self.latest_reason: str | None = None
+
+    async def refresh(self) -> None:
+        stats = await self._queue.stats()
+        depth = {k: v for k, v in stats.depth.items() if k != "acked"}
+        self._metrics.set_queue_depth({**depth, "quarantined": stats.quarantined})
+        if stats.quarantined > self.count:
+            log.error(
+                "%d queue item(s) quarantined (stored bytes damaged); latest: %s; see "
+                "`pywats-station queue list --state quarantined`",
+                stats.quarantined,
+                stats.quarantine_reason,
             )
-        helpers_stop = asyncio.Event()
-        backend_task = asyncio.create_task(backend.run(helpers_stop))
-        connection_task = asyncio.create_task(connection.run(helpers_stop))
-        watcher_task = asyncio.create_task(
-            clients.watch(helpers_stop, config.connection.probe_interval)
-        )
-        reporter_stop = asyncio.Event()
-        reporter_task = asyncio.create_task(reporter.run(reporter_stop))
-        try:
-            await uploader.run(stop, grace=config.upload.shutdown_grace)
-        finally:
-            await parts.aclose()
-            log.info("stopping: intake stopped, uploads finished or handed back")
-            if console is not None:
-                await console.stop()
-            helpers_stop.set()
-            await asyncio.gather(
-                connection_task, watcher_task, backend_task, return_exceptions=True
-            )
-            reporter_stop.set()
-            await reporter_task  # the final status.json, with the final numbers
-            for task in list(probes):
-                task.cancel()
-            connection.close()
-        return status()
-    finally:
-        await clients.aclose()
-        await queue.close()
-        log.info("stopped: queue closed, disconnected")
+        self.count, self.latest_reason = stats.quarantined, stats.quarantine_reason
+
+    def snapshot(self) -> dict[str, object]:
+        return {"count": self.count, "latest_reason": self.latest_reason}

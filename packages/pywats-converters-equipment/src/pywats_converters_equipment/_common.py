@@ -9,6 +9,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pywats_converters import (
+    CompOp,
     ConversionContext,
     ConversionError,
     ConverterParameters,
@@ -23,6 +24,7 @@ from pywats_converters import (
 __all__ = [
     "TEXT_ENCODINGS",
     "EquipmentParameters",
+    "comparison",
     "fail",
     "new_uut",
     "parse_number",
@@ -109,6 +111,21 @@ def parse_number(text: str, source: SourceFile, where: str, *, decimal: str = ".
     if math.isnan(value) or math.isinf(value):
         raise fail(source, f"{where}: {text.strip()!r} is not a finite number")
     return value
+
+
+def comparison(low: float | None, high: float | None) -> tuple[CompOp, float | None, float | None]:
+    """The comparison a measurement's limits stand for, with the limits as WATS keeps them.
+
+    Both limits: ``GELE`` (low, high); one: ``GE`` or ``LE`` with that limit first (WATS
+    keeps a single limit in lowLimit); none: ``LOG``, logged without a verdict.
+    """
+    if low is not None and high is not None:
+        return CompOp.GELE, low, high
+    if low is not None:
+        return CompOp.GE, low, None
+    if high is not None:
+        return CompOp.LE, high, None
+    return CompOp.LOG, None, None
 
 
 def new_uut(

@@ -13,19 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import PureWindowsPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-)
+from pywats_converters import CompOp, Converter, ReportResult
 
-from ._common import EquipmentParameters, fail, new_uut, read_text
+from ._common import EquipmentParameters, comparison, fail, new_uut, read_text
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile
 
 __all__ = ["GR228XParameters", "TeradyneGR228X"]
 
@@ -309,14 +304,10 @@ class TeradyneGR228X(Converter[GR228XParameters]):
             value = _scaled(m["value"], m["vu"])
             low = _scaled(m["low"], m["lu"]) if m["low"] else None
             high = _scaled(m["high"], m["hu"]) if m["high"] else None
-            if verdict == "#" or (low is None and high is None):
+            if verdict == "#":  # logged only
                 op, low, high = CompOp.LOG, None, None
-            elif low is not None and high is not None:
-                op = CompOp.GELE
-            elif low is not None:
-                op = CompOp.GE
             else:
-                op, low, high = CompOp.LE, high, None
+                op, low, high = comparison(low, high)
             status = "F" if failed else "P"
             step = into.numeric(
                 name, value, op, low=low, high=high, unit=_UNIT.get(kind, ""), meas_status=status

@@ -13,20 +13,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    ConversionError,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-    Step,
-)
+from pywats_converters import CompOp, ConversionError, Converter, ReportResult, SourceFile
 
-from ._common import EquipmentParameters, fail, new_uut, read_text
+from ._common import EquipmentParameters, comparison, fail, new_uut, read_text
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, Step
 
 __all__ = ["KlippelParameters", "KlippelQC"]
 
@@ -234,7 +228,7 @@ class KlippelQC(Converter[KlippelParameters]):
                 step = self._no_value(into, name, status)
                 step.report_text = "no value measured"
                 continue
-            op, lo, hi = _limits(low, high)
+            op, lo, hi = comparison(low, high)
             computed = "P" if _inside(value, low, high) else "F"
             into.numeric(name, value, op, low=lo, high=hi, meas_status=_measured(status, computed))
         return names
@@ -300,16 +294,6 @@ def _number(source: SourceFile, where: str, line: int, text: str) -> float | Non
     except ValueError:
         raise fail(source, f"{where} line {line}: {text!r} is not a number") from None
     return None if math.isnan(value) else value
-
-
-def _limits(low: float | None, high: float | None) -> tuple[CompOp, float | None, float | None]:
-    if low is not None and high is not None:
-        return CompOp.GELE, low, high
-    if low is not None:
-        return CompOp.GE, low, None
-    if high is not None:
-        return CompOp.LE, high, None
-    return CompOp.LOG, None, None
 
 
 def _inside(value: float, low: float | None, high: float | None) -> bool:

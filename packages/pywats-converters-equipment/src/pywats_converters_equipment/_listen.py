@@ -12,19 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-)
+from pywats_converters import CompOp, Converter, ReportResult
 
 from ._common import EquipmentParameters, fail, new_uut, read_text
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile
 
 __all__ = ["ListenParameters", "ListenSoundCheck"]
 

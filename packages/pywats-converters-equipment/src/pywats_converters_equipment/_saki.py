@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pywats_converters import (
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-    UURBuilder,
-)
+from pywats_converters import Converter, ReportResult, UURBuilder
 
 from ._common import EquipmentParameters, fail, new_uut, xml_root
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile
 
 __all__ = ["SakiAOI", "SakiParameters"]
 

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-    Step,
-    StringCompOp,
-)
+from pywats_converters import CompOp, Converter, ReportResult, StringCompOp
 
-from ._common import EquipmentParameters, fail, new_uut, xml_root
+from ._common import EquipmentParameters, comparison, fail, new_uut, xml_root
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile, Step
 
 __all__ = ["SigmaQuestParameters", "SigmaQuestUnitReport"]
 
@@ -243,21 +237,19 @@ class SigmaQuestUnitReport(Converter[SigmaQuestParameters]):
         low = _number(value.get("lsl"))
         high = _number(value.get("usl"))
         unit = value.get("uom") or None
+        # SigmaSure writes 0 for "no limit": lsl = usl = 0 is no limit at all, and where lsl
+        # is above usl the one that is 0 is no limit
         if low is not None and high is not None:
             if low == high == 0:
-                return number, CompOp.LOG, None, None, unit
-            if low > high:  # SigmaSure writes 0 for "no limit": the 0 one is not a limit
+                low = high = None
+            elif low > high:
                 if high == 0:
-                    return number, CompOp.GE, low, None, unit
-                if low == 0:
-                    return number, CompOp.LE, high, None, unit
-                raise fail(source, f"test run {name!r}: lsl {low} is above usl {high}")
-            return number, CompOp.GELE, low, high, unit
-        if low is not None:
-            return number, CompOp.GE, low, None, unit
-        if high is not None:
-            return number, CompOp.LE, high, None, unit
-        return number, CompOp.LOG, None, None, unit
+                    high = None
+                elif low == 0:
+                    low = None
+                else:
+                    raise fail(source, f"test run {name!r}: lsl {low} is above usl {high}")
+        return (number, *comparison(low, high), unit)
 
     def _status(self, source: SourceFile, value: ET.Element, run_status: str) -> str:
         grade = (value.get("grade") or "").strip().upper()

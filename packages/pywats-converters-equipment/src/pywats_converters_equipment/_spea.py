@@ -11,19 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-)
+from pywats_converters import Converter, ReportResult
 
-from ._common import EquipmentParameters, fail, new_uut, read_text
+from ._common import EquipmentParameters, comparison, fail, new_uut, read_text
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile
 
 __all__ = ["SpeaICT3030", "SpeaParameters"]
 
@@ -203,15 +198,8 @@ class SpeaICT3030(Converter[SpeaParameters]):
         elif value == 0 and not low and not high:
             step = into.pass_fail(name, status == "P")
         else:
-            low, high = low or None, high or None  # 0 is SPEA's "no limit"
-            if low is not None and high is not None:
-                op, low_limit, high_limit = CompOp.GELE, low, high
-            elif low is not None:
-                op, low_limit, high_limit = CompOp.GE, low, None
-            elif high is not None:
-                op, low_limit, high_limit = CompOp.LE, high, None
-            else:
-                op, low_limit, high_limit = CompOp.LOG, None, None
+            # 0 is SPEA's "no limit"
+            op, low_limit, high_limit = comparison(low or None, high or None)
             step = into.numeric(
                 name, value, op, low=low_limit, high=high_limit, unit=unit, meas_status=status
             )

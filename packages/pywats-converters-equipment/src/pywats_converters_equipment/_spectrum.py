@@ -12,20 +12,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-    Step,
-)
+from pywats_converters import Converter, ReportResult
 
-from ._common import EquipmentParameters, fail, new_uut, read_text
+from ._common import EquipmentParameters, comparison, fail, new_uut, read_text
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile, Step
 
 __all__ = ["SpectrumParameters", "TeradyneSpectrum"]
 
@@ -247,14 +241,7 @@ class TeradyneSpectrum(Converter[SpectrumParameters]):
         low_node, high_node = block.first("LOLIM"), block.first("HILIM")
         low = _quantity(source, low_node)[0] if low_node else None
         high = _quantity(source, high_node)[0] if high_node else None
-        if low is not None and high is not None:
-            op, limit_low, limit_high = CompOp.GELE, low, high
-        elif low is not None:
-            op, limit_low, limit_high = CompOp.GE, low, None
-        elif high is not None:
-            op, limit_low, limit_high = CompOp.LE, high, None
-        else:
-            op, limit_low, limit_high = CompOp.LOG, None, None
+        op, limit_low, limit_high = comparison(low, high)
         block_status = self._status(source, block)
         return into.numeric(
             name,

@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pywats_converters import (
-    CompOp,
-    ConversionContext,
-    ConversionError,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-    Step,
-)
+from pywats_converters import CompOp, ConversionError, Converter, ReportResult
 
 from ._common import EquipmentParameters, fail, new_uut, xml_root
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile, Step
 
 __all__ = ["StepWize", "StepWizeParameters"]
 

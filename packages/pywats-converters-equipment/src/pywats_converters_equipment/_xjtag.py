@@ -10,18 +10,14 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pywats_converters import (
-    ConversionContext,
-    Converter,
-    Report,
-    ReportResult,
-    SequenceBuilder,
-    SourceFile,
-)
+from pywats_converters import Converter, ReportResult
 
 from ._common import EquipmentParameters, fail, new_uut, xml_root
+
+if TYPE_CHECKING:
+    from pywats_converters import ConversionContext, Report, SequenceBuilder, SourceFile
 
 __all__ = ["XJTAG", "XJTAGParameters"]
 

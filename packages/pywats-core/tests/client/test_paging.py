@@ -8,14 +8,15 @@ from typing import Any
 import pytest
 
 import pywats
+from pywats._paging_styles import ODATA, SCIM
 
 Call = Callable[..., Any]
 
 
 def _iterator(wats: Any, style: str, **kwargs: Any) -> Any:
     cls = pywats.AsyncPagedIterator if isinstance(wats, pywats.AsyncWATS) else pywats.PagedIterator
-    factory = cls.odata if style == "odata" else cls.scim
-    return factory(wats.http, wats.error_handler, "api/Items", int, **kwargs)
+    paging = ODATA if style == "odata" else SCIM
+    return cls.over(paging, wats.http, wats.error_handler, "api/Items", int, **kwargs)
 
 
 def _queries(scripted: Any) -> list[dict[str, list[str]]]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pywats_queue import Queue, QueueError, open_queue
+import contextlib
+from collections.abc import AsyncIterator
+
+from pywats_queue import AsyncQueue, Queue, QueueError, open_queue
 from pywats_station._config import ConfigError, StationConfig, load_config
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
 from pywats_station._home import StationHome
+from pywats_station._intake_service import IntakeService, station_intake
 from pywats_station._logging import redactor
 from pywats_station._service import queue_url
 
@@ -16,6 +20,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "UserError",
+    "command_intake",
     "load_station_config",
     "open_station_queue",
     "stored_credentials",
@@ -71,3 +76,17 @@ def open_station_queue(home: StationHome, config: StationConfig) -> Queue:
         return open_queue(queue_url(home, config))
     except QueueError as exc:
         raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
+
+
+@contextlib.asynccontextmanager
+async def command_intake(home: StationHome, config: StationConfig) -> AsyncIterator[IntakeService]:
+    """The station's intake over its queue, for one command; both closed on exit."""
+    try:
+        queue = await AsyncQueue.open(queue_url(home, config))
+    except QueueError as exc:
+        raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
+    try:
+        async with station_intake(home, config, queue) as service:
+            yield service
+    finally:
+        await queue.close()

@@ -8,20 +8,19 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from pywats_queue import AsyncQueue, QueueError
 from pywats_station._commands._common import (
     EXIT_FAILED,
     EXIT_NOT_FOUND,
     EXIT_OK,
     UserError,
+    command_intake,
     load_station_config,
 )
+from pywats_station._config import StationConfig
 from pywats_station._filelog import FileLog, FileRecord
 from pywats_station._home import StationHome
 from pywats_station._intake import Intake, IntakeError
-from pywats_station._intake_service import context_info, make_runner
 from pywats_station._printable import printable
-from pywats_station._service import queue_url
 
 __all__ = ["add_parser", "run"]
 
@@ -93,19 +92,11 @@ def _show(file_log: FileLog, args: argparse.Namespace) -> int:
 
 async def _act(home: StationHome, args: argparse.Namespace) -> int:
     config = load_station_config(home)
-    try:
-        queue = await AsyncQueue.open(queue_url(home, config))
-    except QueueError as exc:
-        raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
-    runner = make_runner(config)
-    file_log = FileLog(home.data_dir / "files.db")
-    intake = Intake(
-        queue=queue,
-        runner=runner,
-        context=context_info(home, config),
-        file_log=file_log,
-        archive_dir=home.archive_dir,
-    )
+    async with command_intake(home, config) as service:
+        return await _do(service.intake, config, args)
+
+
+async def _do(intake: Intake, config: StationConfig, args: argparse.Namespace) -> int:
     try:
         if args.action == "requeue":
             requeued = await intake.requeue(args.record)
@@ -126,10 +117,6 @@ async def _act(home: StationHome, args: argparse.Namespace) -> int:
     except IntakeError as exc:
         code = EXIT_NOT_FOUND if str(exc).startswith("no file record") else EXIT_FAILED
         raise UserError(str(exc), code) from None
-    finally:
-        await asyncio.to_thread(runner.close)
-        file_log.close()
-        await queue.close()
 
 
 def _when(timestamp: float) -> str:

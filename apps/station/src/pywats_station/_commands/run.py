@@ -14,7 +14,7 @@ from pywats_station._commands._common import (
     stored_credentials,
 )
 from pywats_station._home import StationHome
-from pywats_station._lock import InstanceLock, InstanceLockedError
+from pywats_station._lock import InstanceLockedError
 from pywats_station._service import run_service, stop_on_signals
 
 __all__ = ["add_parser", "run"]
@@ -30,11 +30,6 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace, home: StationHome) -> int:
     config = load_station_config(home)
     credentials = stored_credentials(config, home)
-    lock = InstanceLock(home.lock_file)
-    try:
-        lock.acquire()
-    except InstanceLockedError as exc:
-        raise UserError(str(exc), EXIT_LOCKED) from None
 
     async def service() -> dict[str, Any]:
         stop = asyncio.Event()
@@ -44,14 +39,9 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
             )
 
     try:
-        print(
-            f"pywats-station running as {credentials.identifier} against "
-            f"{credentials.server_url}; status in {home.status_file}. Stop with Ctrl-C.",
-            flush=True,
-        )
         final = asyncio.run(service())
-    finally:
-        lock.release()
+    except InstanceLockedError as exc:
+        raise UserError(str(exc), EXIT_LOCKED) from None
     uploads = final["metrics"]["uploads"]
     print(
         f"stopped: {uploads['succeeded']} uploaded, {uploads['retried']} retried, "

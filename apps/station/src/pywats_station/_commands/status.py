@@ -121,7 +121,18 @@ def _describe_last_status(last: dict[str, Any]) -> list[str]:
             f"    holding     {pressure['hold_seconds']:.1f} s more: "
             f"{printable(pressure.get('reason'))}"
         )
+    for folder in last.get("folders") or []:
+        if isinstance(folder, dict):
+            lines.append(
+                f"    folder      {printable(folder.get('path'))}: {_folder_state(folder)}"
+            )
     return lines
+
+
+def _folder_state(folder: dict[str, Any]) -> str:
+    if not folder.get("reachable"):
+        return f"UNREACHABLE: {printable(folder.get('reason'))}"
+    return f"{printable(folder.get('watching'))}, {folder.get('pending', 0)} waiting to settle"
 
 
 def run(args: argparse.Namespace, home: StationHome) -> int:

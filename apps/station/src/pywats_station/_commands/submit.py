@@ -8,16 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pywats_queue import AsyncQueue, QueueError
-from pywats_station._commands._common import EXIT_FAILED, EXIT_OK, UserError, load_station_config
+from pywats_station._commands._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UserError,
+    command_intake,
+    load_station_config,
+)
 from pywats_station._config import StationConfig
-from pywats_station._filelog import FileLog
 from pywats_station._home import StationHome
-from pywats_station._intake import Intake
-from pywats_station._intake_service import context_info, make_runner
 from pywats_station._printable import printable
 from pywats_station._reportfile import ReportFileError, read_report_file
-from pywats_station._service import queue_url
 
 __all__ = ["add_parser", "run"]
 
@@ -83,22 +84,9 @@ async def _submit(
     settings: dict[str, str],
 ) -> int:
     max_bytes = int(config.queue.max_report_mb * 1024 * 1024)
-    try:
-        queue = await AsyncQueue.open(queue_url(home, config))
-    except QueueError as exc:
-        raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
-    runner = make_runner(config)
-    file_log = FileLog(home.data_dir / "files.db")
-    intake = Intake(
-        queue=queue,
-        runner=runner,
-        context=context_info(home, config),
-        file_log=file_log,
-        archive_dir=home.archive_dir,
-    )
     refused = 0
     total = len(paths)
-    try:
+    async with command_intake(home, config) as service:
         for number, path in enumerate(paths, 1):
             shown = printable(path)
             try:
@@ -112,7 +100,7 @@ async def _submit(
                 refused += 1
                 print(f"[{number}/{total}] refused {shown}: {printable(str(exc))}", file=sys.stderr)
                 continue
-            record = await intake.submit(path, name, settings)
+            record = await service.intake.submit(path, name, settings)
             if record is None or record.outcome != "queued":
                 refused += 1
                 reason = record.message if record is not None else "the station is stopping"
@@ -122,10 +110,6 @@ async def _submit(
             reports = ", ".join(record.reports)
             items = ", ".join(record.items)
             print(f"[{number}/{total}] queued {shown} ({name}, report {reports}, item {items})")
-    finally:
-        await asyncio.to_thread(runner.close)
-        file_log.close()
-        await queue.close()
     if refused:
         print(f"{refused} of {total} files refused", file=sys.stderr)
         return EXIT_FAILED

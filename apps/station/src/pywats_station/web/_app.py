@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 
 from pywats_station.web._backend import ConsoleBackend
 from pywats_station.web._converter_pages import CONVERTER_ROUTES
+from pywats_station.web._files_pages import FILE_ROUTES
 from pywats_station.web._pages import ROUTES
 from pywats_station.web._security import HostCheck
 
@@ -73,6 +74,7 @@ def build_app(
         route_handlers=[
             *ROUTES,
             *CONVERTER_ROUTES,
+            *FILE_ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         template_config=TemplateConfig(

@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pywats_queue import AsyncQueue, Item
 from pywats_station._breaker import BreakerChange, BreakerState, CircuitBreaker
@@ -25,6 +25,9 @@ from pywats_station._connection import ConnectionChange, ConnectionService, Conn
 from pywats_station._metrics import StationMetrics
 from pywats_station.web._converters import ConvertersView, SaveResult, StationConverters
 from pywats_station.web._settings import SettingsView, StationSettings
+
+if TYPE_CHECKING:
+    from pywats_station.web._files import FileConsole
 
 __all__ = [
     "ActionResult",
@@ -48,9 +51,23 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 @dataclass(frozen=True)
 class FolderView:
+    """One watched folder's health. Times are wall-clock stamps (never "n s ago"), so
+    that an unchanged folder compares equal from one sample to the next."""
+
     path: str
-    state: str
-    detail: str = ""
+    state: str  # "ok", "unreachable" or "not watched"
+    detail: str = ""  # why it is not ok
+    since: float | None = None  # in this state since
+    converter: str = ""
+    watching: str = ""  # "events", "polling" or "rescan only"
+    waiting: int = 0  # files seen, settling or next in line
+    oldest_waiting: float | None = None  # when the oldest of them was first seen
+    converting: str = ""  # the file being converted now
+    last_record: int | None = None  # the last file taken: its files.db record ...
+    last_file: str = ""
+    last_outcome: str = ""  # ... what became of it ("archived", "error", ...)
+    last_reason: str = ""
+    last_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,9 @@ class LogLine:
 class ConsoleBackend(Protocol):
     """What the console needs from a station. Implementations must never return a
     secret (registration token, passcode) in anything they give back."""
+
+    files: FileConsole | None
+    """The Files page's source files and actions; None where there is no intake."""
 
     async def snapshot(self) -> Snapshot: ...
 
@@ -281,6 +301,7 @@ class StationBackend:
         refresh_depth: Callable[[], Awaitable[None]] | None = None,
         settings: StationSettings | None = None,
         converters: StationConverters | None = None,
+        files: FileConsole | None = None,
         tick: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -295,6 +316,7 @@ class StationBackend:
         self._refresh_depth = refresh_depth
         self._settings = settings
         self._converters = converters
+        self.files = files
         self._tick = tick
         self._clock = clock
         self.rate = UploadRate(clock=clock)
@@ -378,7 +400,11 @@ class StationBackend:
         paused = self._paused()
         if paused:
             reasons.append(f"uploads paused: {paused}")
-        reasons += [f"folder {f.path}: {f.state}" for f in self._folders() if f.state != "ok"]
+        reasons += [
+            f"folder {f.path}: {f.state}" + (f" ({f.detail})" if f.detail else "")
+            for f in self._folders()
+            if f.state != "ok"
+        ]
         return (not reasons, reasons)
 
     def metrics_text(self) -> bytes:

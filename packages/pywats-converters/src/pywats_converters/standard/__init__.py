@@ -10,24 +10,26 @@ from ._wrml import WrmlConverter, WrmlParameters
 from ._wstf import WSTF_COLUMNS, WstfConverter, WstfError, WstfParameters, parse_wstf
 
 __all__ = [
-    "CsvColumnLimit",
-    "CsvColumns",
-    "CsvConverter",
-    "CsvError",
-    "CsvParameters",
-    "read_table",
+    # the converters, each beside its settings model
     "AtmlConverter",
     "AtmlParameters",
+    "CsvConverter",
+    "CsvParameters",
+    "CsvColumns",
+    "CsvColumnLimit",
     "TestStandXmlConverter",
     "TestStandXmlParameters",
     "WrmlConverter",
     "WrmlParameters",
-    "WSTF_COLUMNS",
-    "WstfConverter",
-    "WstfError",
-    "WstfParameters",
-    "parse_wstf",
-    "WatsFormatSettings",
     "WsjfConverter",
     "WsxfConverter",
+    "WatsFormatSettings",
+    "WstfConverter",
+    "WstfParameters",
+    # the pure readers under the CSV and WSTF converters: text in, rows or units out
+    "read_table",
+    "CsvError",
+    "parse_wstf",
+    "WstfError",
+    "WSTF_COLUMNS",
 ]

@@ -18,17 +18,9 @@ from pywats.report import LoopInfo, MeasurementStatus, Report, ReportResult, Ste
 
 from .._sdk import ConversionContext, ConversionError, Converter, SourceFile
 from .._xml import parse_xml
-from ._common import (
-    Header,
-    Meas,
-    Node,
-    StandardParameters,
-    Unit,
-    build_report,
-    number_loops,
-    parse_float,
-    parse_timestamp_text,
-)
+from ._emit import StandardParameters, build_report
+from ._tree import Header, Meas, Node, Unit, number_loops
+from ._values import REPORT_RESULTS, STEP_STATUSES, TWO_LIMIT_OPS, parse_float, parse_timestamp_text
 from ._xmltools import XSI_TYPE, child, children, local, path, text
 
 __all__ = ["AtmlConverter", "AtmlParameters"]
@@ -39,23 +31,15 @@ _LOOP_SUFFIX = re.compile(r"\s*\(Loop Index:\s*\d+\)\s*$")
 _CALLER = re.compile(r"SequenceCallStepName\s*=\s*'(.*)'")
 _GROUPS = {"setup": "S", "cleanup": "C"}
 _STEP_STATUS = {
-    "passed": StepStatus.PASSED,
-    "failed": StepStatus.FAILED,
-    "done": StepStatus.DONE,
-    "skipped": StepStatus.SKIPPED,
+    **STEP_STATUSES,
     "notstarted": StepStatus.SKIPPED,
     "aborted": StepStatus.TERMINATED,
-    "terminated": StepStatus.TERMINATED,
-    "error": StepStatus.ERROR,
     "errored": StepStatus.ERROR,
 }
 _RESULTS = {
-    "passed": ReportResult.PASSED,
+    **REPORT_RESULTS,
     "done": ReportResult.PASSED,
-    "failed": ReportResult.FAILED,
     "aborted": ReportResult.TERMINATED,
-    "terminated": ReportResult.TERMINATED,
-    "error": ReportResult.ERROR,
     "errored": ReportResult.ERROR,
 }
 _MEAS_STATUS = {
@@ -375,18 +359,9 @@ def _numeric_limits(meas: Meas, limits: ET.Element | None) -> None:
             ops = [(b.get("comparator") or "").upper() for b in bounds]
             values = [_limit_value(b) for b in bounds]
             op = ops[0] + ops[1]
-            if op in ("GTLT", "GTLE", "GELT", "GELE", "LTGT", "LTGE", "LEGT", "LEGE"):
+            if op in TWO_LIMIT_OPS:
                 meas.comp_op, meas.low, meas.high = op, values[0], values[1]
-            elif ops[1] + ops[0] in (
-                "GTLT",
-                "GTLE",
-                "GELT",
-                "GELE",
-                "LTGT",
-                "LTGE",
-                "LEGT",
-                "LEGE",
-            ):
+            elif ops[1] + ops[0] in TWO_LIMIT_OPS:
                 meas.comp_op, meas.low, meas.high = ops[1] + ops[0], values[1], values[0]
     elif expected is not None:
         op = (expected.get("comparator") or "EQ").upper()

@@ -24,16 +24,9 @@ from pydantic import Field, field_validator
 from pywats.report import MeasurementStatus, Report, StepStatus
 
 from .._sdk import ConversionContext, ConversionError, Converter, ConverterParameters, SourceFile
-from ._common import (
-    Header,
-    Meas,
-    Node,
-    StandardParameters,
-    Unit,
-    build_report,
-    parse_float,
-    parse_timestamp_text,
-)
+from ._emit import StandardParameters, build_report
+from ._tree import Header, Meas, Node, Unit
+from ._values import NUMERIC_OPS, STRING_OPS, default_comp_op, parse_float, parse_timestamp_text
 
 __all__ = [
     "CsvColumnLimit",
@@ -43,25 +36,6 @@ __all__ = [
     "CsvParameters",
     "read_table",
 ]
-
-_OPS = {
-    "LOG",
-    "EQ",
-    "NE",
-    "GT",
-    "GE",
-    "LT",
-    "LE",
-    "GTLT",
-    "GTLE",
-    "GELT",
-    "GELE",
-    "LTGT",
-    "LTGE",
-    "LEGT",
-    "LEGE",
-}
-_STRING_OPS = {"LOG", "EQ", "NE", "CASESENSIT", "IGNORECASE"}
 
 
 class CsvError(ValueError):
@@ -140,7 +114,7 @@ class CsvParameters(StandardParameters):
     @classmethod
     def _known_ops(cls, value: dict[str, CsvColumnLimit]) -> dict[str, CsvColumnLimit]:
         for column, limit in value.items():
-            if limit.comp_op is not None and limit.comp_op.upper() not in _OPS:
+            if limit.comp_op is not None and limit.comp_op.upper() not in NUMERIC_OPS:
                 raise ValueError(
                     f"column {column!r}: comp_op {limit.comp_op!r} is not a WATS comparison"
                 )
@@ -344,7 +318,7 @@ def _measurement(row: _Row, params: CsvParameters) -> tuple[str, Meas]:
     if kind == "string":
         limit = row.get(cols.low_limit) or None
         string_op = op or ("CASESENSIT" if limit is not None else "LOG")
-        if string_op not in _STRING_OPS:
+        if string_op not in STRING_OPS:
             raise CsvError(row.line, f"comparison {op!r} does not apply to a string")
         return "StringValueTest", Meas(
             "string", name=name, value=value, comp_op=string_op, limit=limit, status=status
@@ -354,8 +328,8 @@ def _measurement(row: _Row, params: CsvParameters) -> tuple[str, Meas]:
         raise CsvError(row.line, "a numeric step needs a value")
     low = _number(row.get(cols.low_limit), params, row.line, "low limit")
     high = _number(row.get(cols.high_limit), params, row.line, "high limit")
-    op = op or _default_op(low, high)
-    if op not in _OPS:
+    op = op or default_comp_op(low, high)
+    if op not in NUMERIC_OPS:
         raise CsvError(row.line, f"comparison {op!r} is not a WATS comparison")
     meas = Meas(
         "numeric",
@@ -368,16 +342,6 @@ def _measurement(row: _Row, params: CsvParameters) -> tuple[str, Meas]:
         status=status,
     )
     return "NumericLimitTest", meas
-
-
-def _default_op(low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        return "GELE"
-    if low is not None:
-        return "GE"
-    if high is not None:
-        return "LE"
-    return "LOG"
 
 
 def _step_rows(
@@ -490,7 +454,7 @@ def _unit_rows(
                     Node(column, "StringValueTest", measurements=[Meas("string", value=value)])
                 )
                 continue
-            op = (limit.comp_op or _default_op(limit.low, limit.high)).upper()
+            op = (limit.comp_op or default_comp_op(limit.low, limit.high)).upper()
             meas = Meas(
                 "numeric", value=number, comp_op=op, low=limit.low, high=limit.high, unit=limit.unit
             )

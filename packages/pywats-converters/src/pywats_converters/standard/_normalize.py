@@ -27,6 +27,8 @@ from pywats.report import (
     validate,
 )
 
+from ._values import step_status_from
+
 __all__ = ["normalize_report"]
 
 _MEASUREMENT_FOR_STEP = {
@@ -54,20 +56,11 @@ def _normalize_step(step: Step) -> None:
 
 
 def _settle_status(step: Step) -> None:
-    measurements = [
-        *(step.numeric_meas or ()),
-        *(step.string_meas or ()),
-        *(step.boolean_meas or ()),
-    ]
+    measurements = step.measurements()
     statuses = {m.status for m in measurements if m.status is not None}
     if not statuses or step.status in (None, StepStatus.ERROR, StepStatus.TERMINATED):
         return
-    if MeasurementStatus.FAILED in statuses:
-        derived = StepStatus.FAILED
-    elif MeasurementStatus.PASSED in statuses:
-        derived = StepStatus.PASSED
-    else:
-        derived = StepStatus.SKIPPED
+    derived = step_status_from(statuses)
     if step.status is derived:
         return
     if step.status in (StepStatus.DONE, StepStatus.UNKNOWN):

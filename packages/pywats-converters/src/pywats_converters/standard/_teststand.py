@@ -24,14 +24,12 @@ from pywats.report import LoopInfo, MeasurementStatus, Report, ReportResult, Ste
 
 from .._sdk import ConversionContext, ConversionError, Converter, SourceFile
 from .._xml import parse_xml
-from ._common import (
-    Header,
-    Meas,
-    Node,
-    StandardParameters,
-    Unit,
-    build_report,
-    number_loops,
+from ._emit import StandardParameters, build_report
+from ._tree import Header, Meas, Node, Unit, number_loops
+from ._values import (
+    REPORT_RESULTS,
+    STEP_STATUSES,
+    default_comp_op,
     parse_float,
     parse_timestamp_text,
 )
@@ -39,23 +37,8 @@ from ._xmltools import child, children, local, text
 
 __all__ = ["TestStandXmlConverter", "TestStandXmlParameters"]
 
-_STATUS = {
-    "passed": StepStatus.PASSED,
-    "failed": StepStatus.FAILED,
-    "done": StepStatus.DONE,
-    "skipped": StepStatus.SKIPPED,
-    "error": StepStatus.ERROR,
-    "terminated": StepStatus.TERMINATED,
-    "running": StepStatus.TERMINATED,
-}
-_RESULT = {
-    "passed": ReportResult.PASSED,
-    "done": ReportResult.PASSED,
-    "failed": ReportResult.FAILED,
-    "error": ReportResult.ERROR,
-    "terminated": ReportResult.TERMINATED,
-    "aborted": ReportResult.TERMINATED,
-}
+_STATUS = {**STEP_STATUSES, "running": StepStatus.TERMINATED}
+_RESULT = {**REPORT_RESULTS, "done": ReportResult.PASSED, "aborted": ReportResult.TERMINATED}
 _GROUPS = {"setup": "S", "cleanup": "C"}
 _STRING_COMPS = {"casesensitive": "CASESENSIT", "ignorecase": "IGNORECASE"}
 
@@ -425,15 +408,7 @@ def _simple_sequence(sequence: ET.Element, context: ConversionContext) -> Node:
                 value = parse_float(test.get("Measure"))
                 if value is None:
                     raise ValueError("no Measure")
-                op = (
-                    "GELE"
-                    if low is not None and high is not None
-                    else "GE"
-                    if low is not None
-                    else "LE"
-                    if high is not None
-                    else "LOG"
-                )
+                op = default_comp_op(low, high)
                 meas = Meas(
                     "numeric", value=value, comp_op=op, low=low, high=high, unit=test.get("Unit")
                 )

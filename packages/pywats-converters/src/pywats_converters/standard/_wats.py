@@ -6,6 +6,8 @@ what the file says is what the server gets, after the runner's validation.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from pywats.report import Report, ReportFormatError, parse_wsjf, parse_wsxf
 
 from .._sdk import (
@@ -34,40 +36,46 @@ class WatsFormatSettings(ConverterParameters):
     normalize: bool = False
 
 
-class WsjfConverter(Converter[WatsFormatSettings]):
+class _WatsFormatConverter(Converter[WatsFormatSettings]):
+    """A file already in a WATS format: parsed by pywats-core, errors named by file."""
+
+    def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
+        data = source.read_bytes()
+        try:
+            report = self._parse(data, source)
+        except ReportFormatError as exc:
+            raise ConversionError(str(exc), source=source.path) from None
+        return [normalize_report(report) if self.parameters.normalize else report]
+
+    @abstractmethod
+    def _parse(self, data: bytes, source: SourceFile) -> Report:
+        """The report in ``data``; raises ``ReportFormatError`` for a malformed one."""
+
+
+class WsjfConverter(_WatsFormatConverter):
     """WATS Standard JSON Format (WSJF) report, UUT or UUR."""
 
     name = "wsjf"
     patterns = ("*.json", "*.wsjf")
     description = "WATS Standard JSON Format (WSJF): one UUT or UUR report per file"
 
-    def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        data = source.read_bytes()
-        try:
-            report = parse_wsjf(data)
-        except ReportFormatError as exc:
-            raise ConversionError(str(exc), source=source.path) from None
-        return [normalize_report(report) if self.parameters.normalize else report]
+    def _parse(self, data: bytes, source: SourceFile) -> Report:
+        return parse_wsjf(data)
 
 
-class WsxfConverter(Converter[WatsFormatSettings]):
+class WsxfConverter(_WatsFormatConverter):
     """WATS Standard XML Format (WSXF) report, UUT or UUR."""
 
     name = "wsxf"
     patterns = ("*.xml", "*.wsxf")
     description = "WATS Standard XML Format (WSXF): one UUT or UUR report per file"
 
-    def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        data = source.read_bytes()
+    def _parse(self, data: bytes, source: SourceFile) -> Report:
         if _may_hold_declarations(data):
             # Entity declarations (billion laughs), external entities and DTDs are refused
             # by the defused parser with a clear message before the report parser sees them.
             parse_xml(data, name=source.name)
-        try:
-            report = parse_wsxf(data)
-        except ReportFormatError as exc:
-            raise ConversionError(str(exc), source=source.path) from None
-        return [normalize_report(report) if self.parameters.normalize else report]
+        return parse_wsxf(data)
 
 
 def _may_hold_declarations(data: bytes) -> bool:

@@ -27,50 +27,26 @@ from pywats.report import (
     MeasurementStatus,
     Report,
     ReportResult,
-    StepStatus,
     SubUnit,
     UURBuilder,
 )
 
 from .._sdk import ConversionContext, ConversionError, Converter, SourceFile
 from .._xml import parse_xml
-from ._common import (
-    Header,
-    Meas,
-    Node,
-    StandardParameters,
-    Unit,
-    build_report,
-    number_loops,
-    parse_float,
-    parse_timestamp_text,
-    resolve_process,
-)
+from ._emit import StandardParameters, build_report, resolve_process
+from ._tree import Header, Meas, Node, Unit, number_loops
+from ._values import REPORT_RESULTS, STEP_STATUSES, parse_float, parse_timestamp_text
 from ._xmltools import child, children, local, text
 
 __all__ = ["WrmlConverter", "WrmlParameters"]
 
 WRML_NAMESPACE = "http://wats.virinco.com/schemas/WATS/Report"
 
-_STATUS = {
-    "passed": StepStatus.PASSED,
-    "failed": StepStatus.FAILED,
-    "done": StepStatus.DONE,
-    "skipped": StepStatus.SKIPPED,
-    "error": StepStatus.ERROR,
-    "terminated": StepStatus.TERMINATED,
-}
 _MEAS = {
     "passed": MeasurementStatus.PASSED,
     "failed": MeasurementStatus.FAILED,
     "skipped": MeasurementStatus.SKIPPED,
     "done": MeasurementStatus.PASSED,
-}
-_RESULT = {
-    "passed": ReportResult.PASSED,
-    "failed": ReportResult.FAILED,
-    "error": ReportResult.ERROR,
-    "terminated": ReportResult.TERMINATED,
 }
 _GROUPS = {"setup": "S", "cleanup": "C"}
 
@@ -145,7 +121,7 @@ def _header(report: ET.Element, index: int, context: ConversionContext) -> Heade
         raise _fail(context, f"{label}: missing or invalid Start ({start!r})")
     result = (report.get("Result") or "").lower()
     if result:
-        header.result = _RESULT.get(result)
+        header.result = REPORT_RESULTS.get(result)
         if header.result is None:
             raise _fail(context, f"{label}: Result {report.get('Result')!r} is not a WATS result")
     process = child(report, "Process")
@@ -247,7 +223,7 @@ def _uut(report: ET.Element, index: int, context: ConversionContext) -> Unit:
 
 def _step(element: ET.Element) -> Node:
     node = Node(name=element.get("Name") or "", step_type=element.get("StepType") or "Action")
-    node.status = _STATUS.get((element.get("Status") or "").lower())
+    node.status = STEP_STATUSES.get((element.get("Status") or "").lower())
     node.group = _GROUPS.get((element.get("Group") or "").lower(), "M")
     try:
         node.tot_time = parse_float(element.get("total_time"))

@@ -20,13 +20,14 @@ from typing import Literal
 from pywats.report import MeasurementStatus, Report, ReportResult, StepStatus
 
 from .._sdk import ConversionContext, ConversionError, Converter, SourceFile
-from ._common import (
-    Header,
-    Meas,
-    Node,
-    StandardParameters,
-    Unit,
-    build_report,
+from ._emit import StandardParameters, build_report
+from ._tree import Header, Meas, Node, Unit
+from ._values import (
+    NUMERIC_OPS,
+    REPORT_RESULTS,
+    STEP_STATUSES,
+    STRING_OPS,
+    default_comp_op,
     parse_float,
     parse_timestamp_text,
 )
@@ -51,25 +52,11 @@ WSTF_COLUMNS = (
     "CausedSequenceFailure",
 )
 
-_STATUS = {
-    "passed": StepStatus.PASSED,
-    "failed": StepStatus.FAILED,
-    "done": StepStatus.DONE,
-    "skipped": StepStatus.SKIPPED,
-    "error": StepStatus.ERROR,
-    "terminated": StepStatus.TERMINATED,
-}
 _MEAS_STATUS = {
     StepStatus.PASSED: MeasurementStatus.PASSED,
     StepStatus.DONE: MeasurementStatus.PASSED,
     StepStatus.FAILED: MeasurementStatus.FAILED,
     StepStatus.SKIPPED: MeasurementStatus.SKIPPED,
-}
-_RESULT = {
-    "passed": ReportResult.PASSED,
-    "failed": ReportResult.FAILED,
-    "error": ReportResult.ERROR,
-    "terminated": ReportResult.TERMINATED,
 }
 _MEASURED = {
     "numericlimittest": "numeric",
@@ -87,26 +74,30 @@ _MEASURED = {
 }
 _TRUE = {"true", "1", "yes", "pass", "passed"}
 _FALSE = {"false", "0", "no", "fail", "failed"}
+#: Header rows whose value goes into a :class:`Header` field as written.
+_TEXT_FIELDS = {
+    "serialnumber": "sn",
+    "partnumber": "pn",
+    "revision": "rev",
+    "operationtypename": "operation",
+    "operationtypecode": "operation",
+    "operationtype": "operation",
+    "errormessage": "error_message",
+    "batchserialnumber": "batch_sn",
+    "fixtureid": "fixture_id",
+    "stationname": "station",
+    "operatorname": "operator",
+    "softwarename": "sequence_name",
+    "softwareversion": "sequence_version",
+    "comment": "comment",
+}
 _HEADER_KEYS = {
-    "serialnumber",
-    "partnumber",
-    "revision",
-    "operationtypename",
-    "operationtypecode",
-    "operationtype",
+    *_TEXT_FIELDS,
     "uutstatus",
     "errorcode",
-    "errormessage",
     "utcstartdatetime",
     "startdatetime",
     "executiontime",
-    "batchserialnumber",
-    "fixtureid",
-    "stationname",
-    "operatorname",
-    "softwarename",
-    "softwareversion",
-    "comment",
     "subunit",
     "testsocketindex",
 }
@@ -235,7 +226,7 @@ def _row(columns: list[str], cells: list[str]) -> dict[str, str]:
 
 
 def _result(text: str, line: int) -> ReportResult:
-    result = _RESULT.get(text.strip().lower())
+    result = REPORT_RESULTS.get(text.strip().lower())
     if result is None:
         raise WstfError(
             line, f"UUTStatus {text.strip()!r} is not Passed, Failed, Error or Terminated"
@@ -261,18 +252,10 @@ def _header_row(header: Header, cells: list[str], line: int, decimal: str) -> No
     if not value:
         return
     try:
-        if lowered == "serialnumber":
-            header.sn = value
-        elif lowered == "partnumber":
-            header.pn = value
-        elif lowered == "revision":
-            header.rev = value
-        elif lowered in ("operationtypename", "operationtypecode", "operationtype"):
-            header.operation = value
+        if lowered in _TEXT_FIELDS:
+            setattr(header, _TEXT_FIELDS[lowered], value)
         elif lowered == "errorcode":
             header.error_code = int(value)
-        elif lowered == "errormessage":
-            header.error_message = value
         elif lowered in ("utcstartdatetime", "startdatetime"):
             moment = parse_timestamp_text(value)
             if moment is None:
@@ -283,20 +266,6 @@ def _header_row(header: Header, cells: list[str], line: int, decimal: str) -> No
             header.start = moment
         elif lowered == "executiontime":
             header.exec_time = parse_float(value, decimal=decimal)
-        elif lowered == "batchserialnumber":
-            header.batch_sn = value
-        elif lowered == "fixtureid":
-            header.fixture_id = value
-        elif lowered == "stationname":
-            header.station = value
-        elif lowered == "operatorname":
-            header.operator = value
-        elif lowered == "softwarename":
-            header.sequence_name = value
-        elif lowered == "softwareversion":
-            header.sequence_version = value
-        elif lowered == "comment":
-            header.comment = value
         elif lowered == "testsocketindex":
             header.socket_index = int(value)
     except ValueError as exc:
@@ -362,7 +331,7 @@ def _step_row(
 def _status(text: str, line: int) -> StepStatus | None:
     if not text:
         return None
-    status = _STATUS.get(text.lower())
+    status = STEP_STATUSES.get(text.lower())
     if status is None:
         raise WstfError(
             line, f"StepStatus {text!r} is not Passed, Failed, Done, Skipped, Error or Terminated"
@@ -391,7 +360,7 @@ def _measurement(
     if kind == "string":
         limit = row.get("lowlimit") or None
         string_op = op or ("CASESENSIT" if limit is not None else "LOG")
-        if string_op not in ("LOG", "EQ", "NE", "CASESENSIT", "IGNORECASE"):
+        if string_op not in STRING_OPS:
             raise WstfError(line, f"CompOperator {op!r} does not apply to a StringValueTest")
         return Meas(
             "string", name=name, value=raw, comp_op=string_op, limit=limit, status=meas_status
@@ -405,32 +374,8 @@ def _measurement(
     if value is None:
         raise WstfError(line, "a NumericLimitTest row needs a Value")
     if not op:
-        op = (
-            "GELE"
-            if low is not None and high is not None
-            else "GE"
-            if low is not None
-            else "LE"
-            if high is not None
-            else "LOG"
-        )
-    if op not in (
-        "LOG",
-        "EQ",
-        "NE",
-        "GT",
-        "GE",
-        "LT",
-        "LE",
-        "GTLT",
-        "GTLE",
-        "GELT",
-        "GELE",
-        "LTGT",
-        "LTGE",
-        "LEGT",
-        "LEGE",
-    ):
+        op = default_comp_op(low, high)
+    if op not in NUMERIC_OPS:
         raise WstfError(line, f"CompOperator {op!r} is not a WATS comparison")
     return Meas(
         "numeric",

@@ -7,22 +7,27 @@ without one it requires, is refused before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from pywats._async._http import AsyncHttpClient, Files, QueryParams
+from pywats._async._http import AsyncHttpClient, QueryParams
 from pywats._async._paging import AsyncPagedIterator
+from pywats._call import JSON_BODY, XML_BODY, Call, Upload
 from pywats._errors import ErrorHandler
+from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
+from pywats._paging_styles import ODATA, SCIM
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from typing_extensions import Unpack
 
 __all__ = ["AsyncApi"]
 
 T = TypeVar("T")
-
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
+M = TypeVar("M", bound="BaseModel")
 
 
 class AsyncApi:
@@ -31,18 +36,15 @@ class AsyncApi:
         self._handler = handler
 
     async def send(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Files | None = None,
-        accept: str | None = None,
+        self, op: Operation, *, accept: str | None = None, **call: Unpack[Upload]
     ) -> httpx.Response:
         """Send ``op`` and return the response, whatever its status."""
-        query = dict(params or {})
+        unknown = call.keys() - Upload.__optional_keys__
+        if unknown:
+            raise TypeError(f"{op.key}: unknown arguments {sorted(unknown)}")
+        path = call.get("path")
+        query = dict(call.get("params") or {})
+        json, content, files = call.get("json"), call.get("content"), call.get("files")
         op.check_query(query)
         for name, value in (path or {}).items():
             if str(value).lower() in shadowing_literals(op).get(name, ()):
@@ -59,7 +61,7 @@ class AsyncApi:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(_XML if op.body == "application/xml" else _JSON)
+            headers.update(XML_BODY if op.body == "application/xml" else JSON_BODY)
         return await self._http.request(
             op.method,
             op.url(path),
@@ -71,32 +73,13 @@ class AsyncApi:
             headers=headers or None,
         )
 
-    async def json(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-    ) -> Any:
+    async def json(self, op: Operation, **call: Unpack[Call]) -> Any:
         """The decoded JSON answer (``None`` for an empty answer in LENIENT mode)."""
-        response = await self.send(op, path=path, params=params, json=json)
-        return self._handler.handle(response, op.key)
+        return self._handler.handle(await self.send(op, **call), op.key)
 
-    async def action(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Files | None = None,
-    ) -> Any:
+    async def action(self, op: Operation, **call: Unpack[Upload]) -> Any:
         """Send a command; its answer, decoded when it is JSON, ``None`` when empty."""
-        response = await self.send(
-            op, path=path, params=params, json=json, content=content, files=files
-        )
+        response = await self.send(op, **call)
         self._handler.check(response, op.key)
         if not response.is_success or not response.content.strip():
             return None
@@ -105,19 +88,11 @@ class AsyncApi:
         except ValueError:
             return response.text
 
-    async def file(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-    ) -> bytes | None:
+    async def file(self, op: Operation, **call: Unpack[Call]) -> bytes | None:
         """The raw bytes of the answer (files, exports, XML)."""
-        response = await self.send(op, path=path, params=params, json=json, accept="*/*")
-        return self._handler.handle_bytes(response, op.key)
+        return self._handler.handle_bytes(await self.send(op, accept="*/*", **call), op.key)
 
-    def odata(
+    def pages(
         self,
         op: Operation,
         parse: Callable[[Any], T],
@@ -126,10 +101,13 @@ class AsyncApi:
         page_size: int,
         max_items: int | None,
     ) -> AsyncPagedIterator[T]:
-        """Pages of an OData operation, ``$top``/``$skip`` at a time."""
+        """Pages of a list operation: ``$top``/``$skip`` at a time where the spec marks it
+        OData, SCIM's ``startIndex``/``count`` otherwise."""
         query = dict(params or {})
-        op.check_query({**query, "$top": 1, "$skip": 0})
-        return AsyncPagedIterator.odata(
+        paging = ODATA if op.odata else SCIM
+        op.check_query({**query, **paging.query(0, 1)})
+        return AsyncPagedIterator.over(
+            paging,
             self._http,
             self._handler,
             op.url(),
@@ -139,24 +117,24 @@ class AsyncApi:
             max_items=max_items,
         )
 
-    def scim(
+    def odata_query(
         self,
         op: Operation,
-        parse: Callable[[Any], T],
+        model: type[M],
+        filter: Filter | str | None,
         *,
-        params: QueryParams | None = None,
+        order_by: str | None = None,
         page_size: int,
         max_items: int | None,
-    ) -> AsyncPagedIterator[T]:
-        """Pages of a SCIM list operation, ``startIndex``/``count`` at a time."""
-        query = dict(params or {})
-        op.check_query({**query, "startIndex": 1, "count": 1})
-        return AsyncPagedIterator.scim(
-            self._http,
-            self._handler,
-            op.url(),
-            parse,
-            params=query,
+    ) -> AsyncPagedIterator[M]:
+        """Pages of ``model`` from an OData list operation, by ``$filter`` and ``$orderby``."""
+        # pydantic loads with the first domain call, not with ``import pywats``
+        from pywats._payload import parse
+
+        return self.pages(
+            op,
+            lambda item: parse(model, item, op.key),
+            params={"$filter": None if filter is None else str(filter), "$orderby": order_by},
             page_size=page_size,
             max_items=max_items,
         )

@@ -9,22 +9,27 @@ without one it requires, is refused before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from pywats._call import JSON_BODY, XML_BODY, Call, Upload
 from pywats._errors import ErrorHandler
+from pywats._odata import Filter
 from pywats._operation import Operation, shadowing_literals
-from pywats._sync._http import Files, HttpClient, QueryParams
+from pywats._paging_styles import ODATA, SCIM
+from pywats._sync._http import HttpClient, QueryParams
 from pywats._sync._paging import PagedIterator
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from typing_extensions import Unpack
 
 __all__ = ["Api"]
 
 T = TypeVar("T")
-
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
+M = TypeVar("M", bound="BaseModel")
 
 
 class Api:
@@ -33,18 +38,15 @@ class Api:
         self._handler = handler
 
     def send(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Files | None = None,
-        accept: str | None = None,
+        self, op: Operation, *, accept: str | None = None, **call: Unpack[Upload]
     ) -> httpx.Response:
         """Send ``op`` and return the response, whatever its status."""
-        query = dict(params or {})
+        unknown = call.keys() - Upload.__optional_keys__
+        if unknown:
+            raise TypeError(f"{op.key}: unknown arguments {sorted(unknown)}")
+        path = call.get("path")
+        query = dict(call.get("params") or {})
+        json, content, files = call.get("json"), call.get("content"), call.get("files")
         op.check_query(query)
         for name, value in (path or {}).items():
             if str(value).lower() in shadowing_literals(op).get(name, ()):
@@ -61,7 +63,7 @@ class Api:
         if has_body and op.body is None:
             raise TypeError(f"{op.key}: the spec gives this operation no request body")
         if content is not None:
-            headers.update(_XML if op.body == "application/xml" else _JSON)
+            headers.update(XML_BODY if op.body == "application/xml" else JSON_BODY)
         return self._http.request(
             op.method,
             op.url(path),
@@ -73,30 +75,13 @@ class Api:
             headers=headers or None,
         )
 
-    def json(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-    ) -> Any:
+    def json(self, op: Operation, **call: Unpack[Call]) -> Any:
         """The decoded JSON answer (``None`` for an empty answer in LENIENT mode)."""
-        response = self.send(op, path=path, params=params, json=json)
-        return self._handler.handle(response, op.key)
+        return self._handler.handle(self.send(op, **call), op.key)
 
-    def action(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Files | None = None,
-    ) -> Any:
+    def action(self, op: Operation, **call: Unpack[Upload]) -> Any:
         """Send a command; its answer, decoded when it is JSON, ``None`` when empty."""
-        response = self.send(op, path=path, params=params, json=json, content=content, files=files)
+        response = self.send(op, **call)
         self._handler.check(response, op.key)
         if not response.is_success or not response.content.strip():
             return None
@@ -105,19 +90,11 @@ class Api:
         except ValueError:
             return response.text
 
-    def file(
-        self,
-        op: Operation,
-        *,
-        path: Mapping[str, str | int] | None = None,
-        params: QueryParams | None = None,
-        json: Any = None,
-    ) -> bytes | None:
+    def file(self, op: Operation, **call: Unpack[Call]) -> bytes | None:
         """The raw bytes of the answer (files, exports, XML)."""
-        response = self.send(op, path=path, params=params, json=json, accept="*/*")
-        return self._handler.handle_bytes(response, op.key)
+        return self._handler.handle_bytes(self.send(op, accept="*/*", **call), op.key)
 
-    def odata(
+    def pages(
         self,
         op: Operation,
         parse: Callable[[Any], T],
@@ -126,10 +103,13 @@ class Api:
         page_size: int,
         max_items: int | None,
     ) -> PagedIterator[T]:
-        """Pages of an OData operation, ``$top``/``$skip`` at a time."""
+        """Pages of a list operation: ``$top``/``$skip`` at a time where the spec marks it
+        OData, SCIM's ``startIndex``/``count`` otherwise."""
         query = dict(params or {})
-        op.check_query({**query, "$top": 1, "$skip": 0})
-        return PagedIterator.odata(
+        paging = ODATA if op.odata else SCIM
+        op.check_query({**query, **paging.query(0, 1)})
+        return PagedIterator.over(
+            paging,
             self._http,
             self._handler,
             op.url(),
@@ -139,24 +119,24 @@ class Api:
             max_items=max_items,
         )
 
-    def scim(
+    def odata_query(
         self,
         op: Operation,
-        parse: Callable[[Any], T],
+        model: type[M],
+        filter: Filter | str | None,
         *,
-        params: QueryParams | None = None,
+        order_by: str | None = None,
         page_size: int,
         max_items: int | None,
-    ) -> PagedIterator[T]:
-        """Pages of a SCIM list operation, ``startIndex``/``count`` at a time."""
-        query = dict(params or {})
-        op.check_query({**query, "startIndex": 1, "count": 1})
-        return PagedIterator.scim(
-            self._http,
-            self._handler,
-            op.url(),
-            parse,
-            params=query,
+    ) -> PagedIterator[M]:
+        """Pages of ``model`` from an OData list operation, by ``$filter`` and ``$orderby``."""
+        # pydantic loads with the first domain call, not with ``import pywats``
+        from pywats._payload import parse
+
+        return self.pages(
+            op,
+            lambda item: parse(model, item, op.key),
+            params={"$filter": None if filter is None else str(filter), "$orderby": order_by},
             page_size=page_size,
             max_items=max_items,
         )

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from pywats._errors import ErrorHandler, PyWATSError
+from pywats._errors import ErrorHandler
+from pywats._paging_styles import Paging
 from pywats._sync._http import HttpClient, QueryParams
 
 __all__ = ["PagedIterator", "Page"]
@@ -95,8 +96,9 @@ class PagedIterator(Generic[T]):
         return items
 
     @classmethod
-    def odata(
+    def over(
         cls,
+        paging: Paging,
         http: HttpClient,
         handler: ErrorHandler,
         path: str,
@@ -106,51 +108,16 @@ class PagedIterator(Generic[T]):
         page_size: int = 100,
         max_items: int | None = None,
     ) -> PagedIterator[T]:
-        """Pages of an OData endpoint that answers a JSON array for ``$top``/``$skip``."""
+        """Pages of the list endpoint ``path``, asked for in the ``paging`` style
+        (:data:`ODATA` or :data:`SCIM`)."""
 
         def fetch(offset: int, limit: int) -> Page[T]:
-            query = {**(params or {}), "$top": limit, "$skip": offset}
+            query = {**(params or {}), **paging.query(offset, limit)}
             operation = f"GET /{path.lstrip('/')}"
             body = handler.handle(http.request("GET", path, params=query), operation)
             if body is None:
                 return Page([])
-            if isinstance(body, Mapping) and isinstance(body.get("value"), list):
-                body = body["value"]  # OData v4 envelope
-            if not isinstance(body, list):
-                raise PyWATSError("expected a JSON array of items", operation=operation)
-            return Page([parse(item) for item in body])
-
-        return cls(fetch, page_size=page_size, max_items=max_items)
-
-    @classmethod
-    def scim(
-        cls,
-        http: HttpClient,
-        handler: ErrorHandler,
-        path: str,
-        parse: Callable[[Any], T],
-        *,
-        params: QueryParams | None = None,
-        page_size: int = 100,
-        max_items: int | None = None,
-    ) -> PagedIterator[T]:
-        """Pages of a SCIM list endpoint.
-
-        ``startIndex`` is 1-based; the answer carries ``Resources`` and ``totalResults``.
-        """
-
-        def fetch(offset: int, limit: int) -> Page[T]:
-            query = {**(params or {}), "startIndex": offset + 1, "count": limit}
-            operation = f"GET /{path.lstrip('/')}"
-            body = handler.handle(http.request("GET", path, params=query), operation)
-            if body is None:
-                return Page([])
-            if not isinstance(body, Mapping):
-                raise PyWATSError("expected a SCIM list response object", operation=operation)
-            resources = body.get("Resources") or []
-            total = body.get("totalResults")
-            return Page(
-                [parse(item) for item in resources], total if isinstance(total, int) else None
-            )
+            items, total = paging.items(body, operation)
+            return Page([parse(item) for item in items], total)
 
         return cls(fetch, page_size=page_size, max_items=max_items)

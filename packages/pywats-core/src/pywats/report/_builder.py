@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -62,50 +63,65 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).astimezone()
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class _ReportBuilderBase(MeasurementMaker):
-    """The report header and the lists beside the step tree, common to UUT and UUR."""
+    """The report header and the lists beside the step tree, common to UUT and UUR.
 
-    def __init__(
-        self,
-        *,
-        report_type: ReportType,
-        pn: str,
-        sn: str,
-        rev: str,
-        process_code: int,
-        machine_name: str,
-        location: str,
-        purpose: str,
-        process_name: str | None,
-        start: datetime | None,
-        report_id: uuid.UUID | str | None,
-        mode: BuildMode,
-    ) -> None:
-        super().__init__(mode)
+    The header fields are declared here once; ``UUTBuilder`` and ``UURBuilder`` add their
+    own and finish in ``__post_init__``.
+    """
+
+    pn: str
+    sn: str
+    rev: str
+    process_code: int
+    machine_name: str
+    location: str
+    purpose: str
+    process_name: str | None = None
+    start: datetime | None = None
+    report_id: uuid.UUID | str | None = None
+
+    def _begin(self, report_type: ReportType, mode: BuildMode) -> None:
+        MeasurementMaker.__init__(self, mode)
         #: fixed at creation; every build() uses it (the server upserts by this id)
-        self.id = str(uuid.UUID(str(report_id)) if report_id is not None else uuid.uuid4())
-        moment = start or _now()
-        if moment.tzinfo is None:
-            moment = moment.astimezone()
+        self.id = str(
+            uuid.UUID(str(self.report_id)) if self.report_id is not None else uuid.uuid4()
+        )
+        moment = self.start or _now()
+        self._start = moment if moment.tzinfo is not None else moment.astimezone()
         self.report_type = report_type
-        self.header: dict[str, Any] = {
-            "type": report_type,
-            "id": self.id,
-            "pn": pn,
-            "sn": sn,
-            "rev": rev,
-            "processCode": process_code,
-            "machineName": machine_name,
-            "location": location,
-            "purpose": purpose,
-            "start": format_timestamp(moment),
-            "startUTC": format_timestamp(moment.astimezone(timezone.utc)),
-        }
-        if process_name is not None:
-            self.header["processName"] = process_name
         self.misc_infos: list[MiscInfo] = []
         self.sub_units: list[SubUnit] = []
         self.assets: list[Asset] = []
+
+    def _header(self) -> dict[str, Any]:
+        start = self._start
+        header: dict[str, Any] = {
+            "type": self.report_type,
+            "id": self.id,
+            "pn": self.pn,
+            "sn": self.sn,
+            "rev": self.rev,
+            "processCode": self.process_code,
+            "machineName": self.machine_name,
+            "location": self.location,
+            "purpose": self.purpose,
+            "start": format_timestamp(start),
+            "startUTC": format_timestamp(start.astimezone(timezone.utc)),
+        }
+        if self.process_name is not None:
+            header["processName"] = self.process_name
+        return header
+
+    def _report(self, **parts: Any) -> Report:
+        """A new ``Report``: the header, ``parts``, misc infos and assets (an empty list is
+        left out)."""
+        parts["miscInfos"] = [m.model_copy() for m in self.misc_infos]
+        parts["assets"] = [a.model_copy() for a in self.assets]
+        data = self._header()
+        data.update((key, value) for key, value in parts.items() if value != [])
+        return Report(**data)
 
     def asset(self, asset_sn: str, usage_count: int | None = None) -> Asset:
         """Record equipment (fixture, instrument) used for this report."""
@@ -153,6 +169,7 @@ def _number_ids(root: Step) -> None:
         step.id = number
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class UUTBuilder(_ReportBuilderBase):
     """Build a test (UUT, type ``T``) report.
 
@@ -163,50 +180,25 @@ class UUTBuilder(_ReportBuilderBase):
     'P'
     """
 
-    def __init__(
-        self,
-        *,
-        pn: str,
-        sn: str,
-        rev: str,
-        process_code: int,
-        machine_name: str,
-        location: str,
-        purpose: str,
-        process_name: str | None = None,
-        operator: str | None = None,
-        start: datetime | None = None,
-        report_id: uuid.UUID | str | None = None,
-        mode: BuildMode = "active",
-        result: ReportResult | str | None = None,
-        sequence_name: str = "MainSequence Callback",
-    ) -> None:
-        super().__init__(
-            report_type=ReportType.UUT,
-            pn=pn,
-            sn=sn,
-            rev=rev,
-            process_code=process_code,
-            machine_name=machine_name,
-            location=location,
-            purpose=purpose,
-            process_name=process_name,
-            start=start,
-            report_id=report_id,
-            mode=mode,
-        )
-        if mode == "import" and result is None:
+    operator: str | None = None
+    mode: BuildMode = "active"
+    result: ReportResult | str | None = None
+    sequence_name: str = "MainSequence Callback"
+
+    def __post_init__(self) -> None:
+        self._begin(ReportType.UUT, self.mode)
+        if self.mode == "import" and self.result is None:
             raise ValueError("import mode: the report result must be given")
-        self.result = None if result is None else ReportResult(result)
-        self.uut = UUTInfo(user=operator)
+        self.result = None if self.result is None else ReportResult(self.result)
+        self.uut = UUTInfo(user=self.operator)
         root = Step(
-            name=sequence_name,
+            name=self.sequence_name,
             stepType="SequenceCall",
             group=StepGroup.MAIN,
-            seqCall=SequenceCall(name=sequence_name),
+            seqCall=SequenceCall(name=self.sequence_name),
         )
         self.root = SequenceBuilder(self, root, None)
-        if mode == "import":
+        if self.mode == "import":
             root.status = StepStatus.PASSED
             self._explicit[id(root)] = StepStatus.PASSED
 
@@ -227,17 +219,12 @@ class UUTBuilder(_ReportBuilderBase):
                 if root.status in (StepStatus.FAILED, StepStatus.ERROR, StepStatus.TERMINATED)
                 else ReportResult.PASSED
             )
-        data: dict[str, Any] = dict(self.header)
-        data["result"] = result
-        data["root"] = root
-        data["uut"] = self.uut.model_copy(deep=True)
-        if self.misc_infos:
-            data["miscInfos"] = [m.model_copy() for m in self.misc_infos]
-        if self.sub_units:
-            data["subUnits"] = [s.model_copy() for s in self.sub_units]
-        if self.assets:
-            data["assets"] = [a.model_copy() for a in self.assets]
-        return Report(**data)
+        return self._report(
+            result=result,
+            root=root,
+            uut=self.uut.model_copy(deep=True),
+            subUnits=[s.model_copy() for s in self.sub_units],
+        )
 
     def sub_unit(self, part_type: str, pn: str, sn: str, rev: str) -> SubUnit:
         unit = SubUnit(partType=part_type, pn=pn, sn=sn, rev=rev)
@@ -245,6 +232,7 @@ class UUTBuilder(_ReportBuilderBase):
         return unit
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class UURBuilder(_ReportBuilderBase):
     """Build a repair (UUR, type ``R``) report with sub-units and failures.
 
@@ -253,48 +241,24 @@ class UURBuilder(_ReportBuilderBase):
     and is created from ``pn``/``sn``/``rev``.
     """
 
-    def __init__(
-        self,
-        *,
-        pn: str,
-        sn: str,
-        rev: str,
-        process_code: int,
-        test_process_code: int,
-        machine_name: str,
-        location: str,
-        purpose: str,
-        ref_uut: uuid.UUID | str | None = None,
-        process_name: str | None = None,
-        operator: str | None = None,
-        comment: str | None = None,
-        part_type: str = "Main",
-        start: datetime | None = None,
-        report_id: uuid.UUID | str | None = None,
-        result: ReportResult | str = ReportResult.PASSED,
-    ) -> None:
-        super().__init__(
-            report_type=ReportType.UUR,
-            pn=pn,
-            sn=sn,
-            rev=rev,
-            process_code=process_code,
-            machine_name=machine_name,
-            location=location,
-            purpose=purpose,
-            process_name=process_name,
-            start=start,
-            report_id=report_id,
-            mode="import",
-        )
-        self.result = ReportResult(result)
+    test_process_code: int
+    ref_uut: uuid.UUID | str | None = None
+    operator: str | None = None
+    comment: str | None = None
+    part_type: str = "Main"
+    result: ReportResult | str = ReportResult.PASSED
+
+    def __post_init__(self) -> None:
+        self._begin(ReportType.UUR, "import")
+        self.result = ReportResult(self.result)
         self.uur = UURInfo(
-            user=operator,
-            comment=comment,
-            processCode=test_process_code,
-            refUUT=None if ref_uut is None else str(uuid.UUID(str(ref_uut))),
+            user=self.operator,
+            comment=self.comment,
+            processCode=self.test_process_code,
+            refUUT=None if self.ref_uut is None else str(uuid.UUID(str(self.ref_uut))),
         )
-        self.sub_units.append(SubUnit(partType=part_type, pn=pn, sn=sn, rev=rev, idx=0))
+        unit = SubUnit(partType=self.part_type, pn=self.pn, sn=self.sn, rev=self.rev, idx=0)
+        self.sub_units.append(unit)
         self.binary_data: list[BinaryData] = []
 
     def sub_unit(
@@ -356,17 +320,12 @@ class UURBuilder(_ReportBuilderBase):
         return failure
 
     def build(self) -> Report:
-        data: dict[str, Any] = dict(self.header)
-        data["result"] = self.result
-        data["uur"] = self.uur.model_copy(deep=True)
-        data["subUnits"] = [unit.model_copy(deep=True) for unit in self.sub_units]
-        if self.misc_infos:
-            data["miscInfos"] = [m.model_copy() for m in self.misc_infos]
-        if self.binary_data:
-            data["binaryData"] = [b.model_copy() for b in self.binary_data]
-        if self.assets:
-            data["assets"] = [a.model_copy() for a in self.assets]
-        return Report(**data)
+        return self._report(
+            result=self.result,
+            uur=self.uur.model_copy(deep=True),
+            subUnits=[unit.model_copy(deep=True) for unit in self.sub_units],
+            binaryData=[b.model_copy() for b in self.binary_data],
+        )
 
     def attachment(
         self, name: str, data: bytes, content_type: str = "application/octet-stream"

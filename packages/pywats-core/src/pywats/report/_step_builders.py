@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ._compare import DUAL_LIMIT, SINGLE_LIMIT, numeric_passes, string_passes
 from ._enums import CompOp, MeasurementStatus, StepGroup, StepStatus, StringCompOp
@@ -127,11 +127,22 @@ class MeasurementMaker:
         return BooleanMeasurement(name=name, status=given)
 
 
+_M = TypeVar("_M", NumericMeasurement, StringMeasurement, BooleanMeasurement)
+_S = TypeVar("_S", bound="_StepBase")
+
+
 class _StepBase:
     def __init__(self, builder: MeasurementMaker, step: Step, explicit: StepStatus | None):
         self._builder = builder
         self.step = step
         self.explicit_status = explicit
+
+    def _append(self, field: str, measurement: _M) -> _M:
+        """Add ``measurement`` to the step's list ``field`` (created on first use)."""
+        if getattr(self.step, field) is None:
+            setattr(self.step, field, [])
+        getattr(self.step, field).append(measurement)
+        return measurement
 
     def _require_status(self, status: object, what: str) -> None:
         if self._builder.mode == "import" and status is None:
@@ -154,10 +165,7 @@ class MultiNumericStep(_StepBase):
         status: MeasurementStatus | str | None = None,
     ) -> NumericMeasurement:
         meas = self._builder._numeric(name, value, comp_op, low, high, limit, unit, status)
-        if self.step.numeric_meas is None:
-            self.step.numeric_meas = []
-        self.step.numeric_meas.append(meas)
-        return meas
+        return self._append("numeric_meas", meas)
 
 
 class MultiStringStep(_StepBase):
@@ -172,11 +180,9 @@ class MultiStringStep(_StepBase):
         limit: str | None = None,
         status: MeasurementStatus | str | None = None,
     ) -> StringMeasurement:
-        meas = self._builder._string(name, value, comp_op, limit, status)
-        if self.step.string_meas is None:
-            self.step.string_meas = []
-        self.step.string_meas.append(meas)
-        return meas
+        return self._append(
+            "string_meas", self._builder._string(name, value, comp_op, limit, status)
+        )
 
 
 class MultiPassFailStep(_StepBase):
@@ -185,11 +191,7 @@ class MultiPassFailStep(_StepBase):
     def add(
         self, name: str, passed: bool, *, status: MeasurementStatus | str | None = None
     ) -> BooleanMeasurement:
-        meas = self._builder._boolean(name, passed, status)
-        if self.step.boolean_meas is None:
-            self.step.boolean_meas = []
-        self.step.boolean_meas.append(meas)
-        return meas
+        return self._append("boolean_meas", self._builder._boolean(name, passed, status))
 
 
 class SequenceBuilder(_StepBase):
@@ -216,6 +218,21 @@ class SequenceBuilder(_StepBase):
         self._builder._explicit[id(step)] = _status_or_none(status)
         return step
 
+    def _add_parent(
+        self,
+        builder: type[_S],
+        name: str,
+        step_type: str,
+        status: StepStatus | str | None,
+        group: StepGroup | str,
+        **payload: Any,
+    ) -> _S:
+        """Append a step that takes children or measurements later, and its builder."""
+        what = "sequence" if builder is SequenceBuilder else "step"
+        self._require_status(status, f"{what} {name!r}")
+        step = self._add(name, step_type, status, group, **payload)
+        return builder(self._builder, step, _status_or_none(status))
+
     def sequence(
         self,
         name: str,
@@ -225,15 +242,8 @@ class SequenceBuilder(_StepBase):
         status: StepStatus | str | None = None,
         group: StepGroup | str = StepGroup.MAIN,
     ) -> SequenceBuilder:
-        self._require_status(status, f"sequence {name!r}")
-        step = self._add(
-            name,
-            "SequenceCall",
-            status,
-            group,
-            seqCall=SequenceCall(path=path, name=name, version=version),
-        )
-        return SequenceBuilder(self._builder, step, _status_or_none(status))
+        call = SequenceCall(path=path, name=name, version=version)
+        return self._add_parent(SequenceBuilder, name, "SequenceCall", status, group, seqCall=call)
 
     def numeric(
         self,
@@ -261,9 +271,7 @@ class SequenceBuilder(_StepBase):
         status: StepStatus | str | None = None,
         group: StepGroup | str = StepGroup.MAIN,
     ) -> MultiNumericStep:
-        self._require_status(status, f"step {name!r}")
-        step = self._add(name, "ET_MNLT", status, group)
-        return MultiNumericStep(self._builder, step, _status_or_none(status))
+        return self._add_parent(MultiNumericStep, name, "ET_MNLT", status, group)
 
     def string(
         self,
@@ -287,9 +295,7 @@ class SequenceBuilder(_StepBase):
         status: StepStatus | str | None = None,
         group: StepGroup | str = StepGroup.MAIN,
     ) -> MultiStringStep:
-        self._require_status(status, f"step {name!r}")
-        step = self._add(name, "ET_MSVT", status, group)
-        return MultiStringStep(self._builder, step, _status_or_none(status))
+        return self._add_parent(MultiStringStep, name, "ET_MSVT", status, group)
 
     def pass_fail(
         self,
@@ -311,9 +317,7 @@ class SequenceBuilder(_StepBase):
         status: StepStatus | str | None = None,
         group: StepGroup | str = StepGroup.MAIN,
     ) -> MultiPassFailStep:
-        self._require_status(status, f"step {name!r}")
-        step = self._add(name, "ET_MPFT", status, group)
-        return MultiPassFailStep(self._builder, step, _status_or_none(status))
+        return self._add_parent(MultiPassFailStep, name, "ET_MPFT", status, group)
 
     def chart(
         self,
@@ -351,8 +355,7 @@ class SequenceBuilder(_StepBase):
                 for series_name, xs, ys in series
             ],
         )
-        step = self._add(name, "WATS_XYGMNLT", status, group, chart=chart)
-        return MultiNumericStep(self._builder, step, _status_or_none(status))
+        return self._add_parent(MultiNumericStep, name, "WATS_XYGMNLT", status, group, chart=chart)
 
     def action(
         self,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._operation import operation
+from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
 from pywats.models import PublicWatsFilter
 
@@ -28,16 +28,21 @@ def _filter(value: WatsFilter) -> dict[str, Any]:
     return {} if value is None else dump(value)
 
 
-def _paths(paths: str | Sequence[str] | None) -> str | None:
-    # WATS takes several measurement paths in one parameter, separated by ';'.
-    if paths is None or isinstance(paths, str):
-        return paths
-    return ";".join(paths)
+def _recent(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
+    """The query of the GET ``_recent`` forms: a number of days within a group and level."""
+    return {"days": days, "productGroupId": product_group_id, "levelId": level_id}
 
 
 class AsyncAnalyticsService:
     def __init__(self, api: AsyncApi) -> None:
         self._api = api
+
+    async def _measurements(
+        self, op: Operation, filter: WatsFilter, paths: str | Sequence[str] | None
+    ) -> JsonValue:
+        # WATS takes several measurement paths in one parameter, separated by ';'.
+        joined = paths if paths is None or isinstance(paths, str) else ";".join(paths)
+        return await self._api.json(op, params={"measurementPaths": joined}, json=_filter(filter))
 
     @operation(ops.App_UutReport_POST)
     async def uut_reports(self, filter: WatsFilter = None) -> JsonValue:
@@ -113,8 +118,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Volume and yield over the last ``days`` days."""
         return await self._api.json(
-            ops.App_VolumeYield_GET,
-            params={"days": days, "productGroupId": product_group_id, "levelId": level_id},
+            ops.App_VolumeYield_GET, params=_recent(days, product_group_id, level_id)
         )
 
     @operation(ops.App_WorstYield_POST)
@@ -128,8 +132,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Products with the worst yield over the last ``days`` days."""
         return await self._api.json(
-            ops.App_WorstYield_GET,
-            params={"days": days, "productGroupId": product_group_id, "levelId": level_id},
+            ops.App_WorstYield_GET, params=_recent(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetWorstYieldByProductGroup)
@@ -148,8 +151,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Products with the highest volume over the last ``days`` days."""
         return await self._api.json(
-            ops.App_HighVolume_GET,
-            params={"days": days, "productGroupId": product_group_id, "levelId": level_id},
+            ops.App_HighVolume_GET, params=_recent(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetHighVolumeByProductGroup)
@@ -196,22 +198,14 @@ class AsyncAnalyticsService:
         self, filter: WatsFilter = None, *, measurement_paths: str | Sequence[str] | None = None
     ) -> JsonValue:
         """Individual measurements (at most 10,000) of the steps at ``measurement_paths``."""
-        return await self._api.json(
-            ops.App_Measurements,
-            params={"measurementPaths": _paths(measurement_paths)},
-            json=_filter(filter),
-        )
+        return await self._measurements(ops.App_Measurements, filter, measurement_paths)
 
     @operation(ops.App_AggregatedMeasurements)
     async def aggregated_measurements(
         self, filter: WatsFilter = None, *, measurement_paths: str | Sequence[str] | None = None
     ) -> JsonValue:
         """Aggregated statistics (count, mean, spread ...) of measurements."""
-        return await self._api.json(
-            ops.App_AggregatedMeasurements,
-            params={"measurementPaths": _paths(measurement_paths)},
-            json=_filter(filter),
-        )
+        return await self._measurements(ops.App_AggregatedMeasurements, filter, measurement_paths)
 
     @operation(ops.App_OeeAnalysis)
     async def oee_analysis(

@@ -13,8 +13,8 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._async._paging import AsyncPagedIterator
 from pywats._odata import Filter
-from pywats._operation import operation
-from pywats._payload import JsonValue, dump, one_of, parse, parse_found
+from pywats._operation import Operation, operation
+from pywats._payload import JsonValue, dump, one_of, parse_found
 from pywats.models import (
     Asset,
     AssetMessage,
@@ -27,13 +27,10 @@ from pywats.models import (
 __all__ = ["AsyncAssetService"]
 
 
-def _odata_params(
-    filter: Filter | str | None, order_by: str | None
-) -> dict[str, str | int | float | bool | None]:
-    return {
-        "$filter": str(filter) if filter is not None else None,
-        "$orderby": order_by,
-    }
+def _asset(op: Operation, asset_id: str | None, serial_number: str | None) -> dict[str, str | None]:
+    """The query parameters naming one asset, by its id or by its serial number (one only)."""
+    one_of(op.key, asset_id=asset_id, serial_number=serial_number)
+    return {"id": asset_id, "serialNumber": serial_number}
 
 
 def _iso(value: datetime | str | None) -> str | None:
@@ -55,11 +52,11 @@ class AsyncAssetService:
     ) -> AsyncPagedIterator[ODataAsset]:
         """Assets matching an OData filter, ordered by ``assetId`` unless ``order_by``
         says otherwise, fetched page by page."""
-        op = ops.Asset_GetAssets
-        return self._api.odata(
-            op,
-            lambda item: parse(ODataAsset, item, op.key),
-            params=_odata_params(filter, order_by),
+        return self._api.odata_query(
+            ops.Asset_GetAssets,
+            ODataAsset,
+            filter,
+            order_by=order_by,
             page_size=page_size,
             max_items=max_items,
         )
@@ -90,8 +87,7 @@ class AsyncAssetService:
     ) -> None:
         """Delete an asset and its log; its children move to its parent."""
         op = ops.Asset_DeleteAsset
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        await self._api.action(op, params={"id": asset_id, "serialNumber": serial_number})
+        await self._api.action(op, params=_asset(op, asset_id, serial_number))
 
     @operation(ops.Asset_PutAssetCount)
     async def set_count(
@@ -106,13 +102,12 @@ class AsyncAssetService:
     ) -> JsonValue:
         """Set an asset's total count, or add ``increment_by`` to its counts."""
         op = ops.Asset_PutAssetCount
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
+        asset = _asset(op, asset_id, serial_number)
         one_of(op.key, total_count=total_count, increment_by=increment_by)
         return await self._api.action(
             op,
             params={
-                "id": asset_id,
-                "serialNumber": serial_number,
+                **asset,
                 "totalCount": total_count,
                 "incrementBy": increment_by,
                 "incrementChildren": increment_children,
@@ -130,9 +125,8 @@ class AsyncAssetService:
     ) -> JsonValue:
         """Set an asset's running count back to 0."""
         op = ops.Asset_ResetRunningCount
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         return await self._api.action(
-            op, params={"id": asset_id, "serialNumber": serial_number, "comment": comment}
+            op, params={**_asset(op, asset_id, serial_number), "comment": comment}
         )
 
     @operation(ops.Asset_PostCalibration)
@@ -145,16 +139,8 @@ class AsyncAssetService:
         comment: str | None = None,
     ) -> JsonValue:
         """Record a calibration (now, or at ``when``)."""
-        op = ops.Asset_PostCalibration
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        return await self._api.action(
-            op,
-            params={
-                "id": asset_id,
-                "serialNumber": serial_number,
-                "dateTime": _iso(when),
-                "comment": comment,
-            },
+        return await self._dated_record(
+            ops.Asset_PostCalibration, asset_id, serial_number, when, comment
         )
 
     @operation(ops.Asset_PostMaintenance)
@@ -167,17 +153,21 @@ class AsyncAssetService:
         comment: str | None = None,
     ) -> JsonValue:
         """Record a maintenance (now, or at ``when``)."""
-        op = ops.Asset_PostMaintenance
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        return await self._api.action(
-            op,
-            params={
-                "id": asset_id,
-                "serialNumber": serial_number,
-                "dateTime": _iso(when),
-                "comment": comment,
-            },
+        return await self._dated_record(
+            ops.Asset_PostMaintenance, asset_id, serial_number, when, comment
         )
+
+    async def _dated_record(
+        self,
+        op: Operation,
+        asset_id: str | None,
+        serial_number: str | None,
+        when: datetime | str | None,
+        comment: str | None,
+    ) -> JsonValue:
+        """A calibration or maintenance record: now, or at ``when``."""
+        params = {**_asset(op, asset_id, serial_number), "dateTime": _iso(when), "comment": comment}
+        return await self._api.action(op, params=params)
 
     @operation(ops.Asset_PutAssetState)
     async def set_state(
@@ -185,12 +175,10 @@ class AsyncAssetService:
     ) -> JsonValue:
         """Set an asset's state (0 to 6)."""
         op = ops.Asset_PutAssetState
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
+        asset = _asset(op, asset_id, serial_number)
         if not 0 <= state <= 6:
             raise ValueError(f"an asset state runs from 0 to 6, not {state}")
-        return await self._api.action(
-            op, params={"state": state, "id": asset_id, "serialNumber": serial_number}
-        )
+        return await self._api.action(op, params={"state": state, **asset})
 
     @operation(ops.Asset_GetAssetStatus)
     async def status(
@@ -203,12 +191,10 @@ class AsyncAssetService:
     ) -> JsonValue:
         """An asset's status: counts and calibration/maintenance against their limits."""
         op = ops.Asset_GetAssetStatus
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         return await self._api.json(
             op,
             params={
-                "id": asset_id,
-                "serialNumber": serial_number,
+                **_asset(op, asset_id, serial_number),
                 "translate": translate,
                 "cultureCode": culture_code,
             },
@@ -224,9 +210,8 @@ class AsyncAssetService:
     ) -> JsonValue:
         """An asset's children, ``level`` levels deep."""
         op = ops.Asset_GetAssetChildren
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         return await self._api.json(
-            op, params={"id": asset_id, "serialNumber": serial_number, "level": level}
+            op, params={**_asset(op, asset_id, serial_number), "level": level}
         )
 
     @operation(ops.Asset_GetAssetLog)
@@ -239,11 +224,11 @@ class AsyncAssetService:
         max_items: int | None = None,
     ) -> AsyncPagedIterator[ODataAssetLog]:
         """Asset log records (newest first unless ``order_by`` says otherwise)."""
-        op = ops.Asset_GetAssetLog
-        return self._api.odata(
-            op,
-            lambda item: parse(ODataAssetLog, item, op.key),
-            params=_odata_params(filter, order_by),
+        return self._api.odata_query(
+            ops.Asset_GetAssetLog,
+            ODataAssetLog,
+            filter,
+            order_by=order_by,
             page_size=page_size,
             max_items=max_items,
         )
@@ -259,11 +244,10 @@ class AsyncAssetService:
     ) -> JsonValue:
         """Write a message into an asset's log."""
         op = ops.Asset_PostAssetMessage
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         body = AssetMessage(content=message) if isinstance(message, str) else message
         return await self._api.action(
             op,
-            params={"id": asset_id, "serialNumber": serial_number, "cultureCode": culture_code},
+            params={**_asset(op, asset_id, serial_number), "cultureCode": culture_code},
             json=dump(body),
         )
 
@@ -277,11 +261,11 @@ class AsyncAssetService:
         max_items: int | None = None,
     ) -> AsyncPagedIterator[ODataAssetType]:
         """Asset types (ordered by name unless ``order_by`` says otherwise)."""
-        op = ops.Asset_GetAssetTypes
-        return self._api.odata(
-            op,
-            lambda item: parse(ODataAssetType, item, op.key),
-            params=_odata_params(filter, order_by),
+        return self._api.odata_query(
+            ops.Asset_GetAssetTypes,
+            ODataAssetType,
+            filter,
+            order_by=order_by,
             page_size=page_size,
             max_items=max_items,
         )

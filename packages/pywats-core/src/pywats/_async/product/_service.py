@@ -44,11 +44,10 @@ class AsyncProductService:
     ) -> AsyncPagedIterator[ProductView]:
         """Products matching an OData filter (e.g. ``Filter.eq("category", "PCB")``),
         fetched page by page as you iterate."""
-        op = ops.Product_PublicGetProducts
-        return self._api.odata(
-            op,
-            lambda item: parse(ProductView, item, op.key),
-            params={"$filter": str(filter) if filter is not None else None},
+        return self._api.odata_query(
+            ops.Product_PublicGetProducts,
+            ProductView,
+            filter,
             page_size=page_size,
             max_items=max_items,
         )

@@ -8,14 +8,13 @@ from urllib.parse import quote
 
 from pywats._async._http import AsyncHttpClient, QueryParams
 from pywats._async._paging import AsyncPagedIterator
+from pywats._call import JSON_BODY, XML_BODY
 from pywats._errors import ErrorHandler
+from pywats._paging_styles import ODATA
 
 __all__ = ["AsyncReportRepository"]
 
 T = TypeVar("T")
-
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
 
 
 class AsyncReportRepository:
@@ -30,7 +29,7 @@ class AsyncReportRepository:
             "POST",
             f"api/Report/{fmt}",
             content=content,
-            headers=_JSON if fmt == "WSJF" else _XML,
+            headers=JSON_BODY if fmt == "WSJF" else XML_BODY,
             idempotency_key=report_id,
             timeout=self._http.timeouts.for_upload(),
         )
@@ -56,7 +55,8 @@ class AsyncReportRepository:
         page_size: int,
         max_items: int | None,
     ) -> AsyncPagedIterator[T]:
-        return AsyncPagedIterator.odata(
+        return AsyncPagedIterator.over(
+            ODATA,
             self._http,
             self._handler,
             "api/Report/Query/Header",

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pywats import _operations as ops
-from pywats._operation import operation
+from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
 from pywats._sync._api import Api
 from pywats.models import PublicWatsFilter
@@ -30,16 +30,21 @@ def _filter(value: WatsFilter) -> dict[str, Any]:
     return {} if value is None else dump(value)
 
 
-def _paths(paths: str | Sequence[str] | None) -> str | None:
-    # WATS takes several measurement paths in one parameter, separated by ';'.
-    if paths is None or isinstance(paths, str):
-        return paths
-    return ";".join(paths)
+def _recent(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
+    """The query of the GET ``_recent`` forms: a number of days within a group and level."""
+    return {"days": days, "productGroupId": product_group_id, "levelId": level_id}
 
 
 class AnalyticsService:
     def __init__(self, api: Api) -> None:
         self._api = api
+
+    def _measurements(
+        self, op: Operation, filter: WatsFilter, paths: str | Sequence[str] | None
+    ) -> JsonValue:
+        # WATS takes several measurement paths in one parameter, separated by ';'.
+        joined = paths if paths is None or isinstance(paths, str) else ";".join(paths)
+        return self._api.json(op, params={"measurementPaths": joined}, json=_filter(filter))
 
     @operation(ops.App_UutReport_POST)
     def uut_reports(self, filter: WatsFilter = None) -> JsonValue:
@@ -113,8 +118,7 @@ class AnalyticsService:
     def volume_yield_recent(self, days: int, *, product_group_id: str, level_id: str) -> JsonValue:
         """Volume and yield over the last ``days`` days."""
         return self._api.json(
-            ops.App_VolumeYield_GET,
-            params={"days": days, "productGroupId": product_group_id, "levelId": level_id},
+            ops.App_VolumeYield_GET, params=_recent(days, product_group_id, level_id)
         )
 
     @operation(ops.App_WorstYield_POST)
@@ -126,8 +130,7 @@ class AnalyticsService:
     def worst_yield_recent(self, days: int, *, product_group_id: str, level_id: str) -> JsonValue:
         """Products with the worst yield over the last ``days`` days."""
         return self._api.json(
-            ops.App_WorstYield_GET,
-            params={"days": days, "productGroupId": product_group_id, "levelId": level_id},
+            ops.App_WorstYield_GET, params=_recent(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetWorstYieldByProductGroup)
@@ -144,8 +147,7 @@ class AnalyticsService:
     def high_volume_recent(self, days: int, *, product_group_id: str, level_id: str) -> JsonValue:
         """Products with the highest volume over the last ``days`` days."""
         return self._api.json(
-            ops.App_HighVolume_GET,
-            params={"days": days, "productGroupId": product_group_id, "levelId": level_id},
+            ops.App_HighVolume_GET, params=_recent(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetHighVolumeByProductGroup)
@@ -192,22 +194,14 @@ class AnalyticsService:
         self, filter: WatsFilter = None, *, measurement_paths: str | Sequence[str] | None = None
     ) -> JsonValue:
         """Individual measurements (at most 10,000) of the steps at ``measurement_paths``."""
-        return self._api.json(
-            ops.App_Measurements,
-            params={"measurementPaths": _paths(measurement_paths)},
-            json=_filter(filter),
-        )
+        return self._measurements(ops.App_Measurements, filter, measurement_paths)
 
     @operation(ops.App_AggregatedMeasurements)
     def aggregated_measurements(
         self, filter: WatsFilter = None, *, measurement_paths: str | Sequence[str] | None = None
     ) -> JsonValue:
         """Aggregated statistics (count, mean, spread ...) of measurements."""
-        return self._api.json(
-            ops.App_AggregatedMeasurements,
-            params={"measurementPaths": _paths(measurement_paths)},
-            json=_filter(filter),
-        )
+        return self._measurements(ops.App_AggregatedMeasurements, filter, measurement_paths)
 
     @operation(ops.App_OeeAnalysis)
     def oee_analysis(

@@ -13,8 +13,8 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._odata import Filter
-from pywats._operation import operation
-from pywats._payload import JsonValue, dump, one_of, parse, parse_found
+from pywats._operation import Operation, operation
+from pywats._payload import JsonValue, dump, one_of, parse_found
 from pywats._sync._api import Api
 from pywats._sync._paging import PagedIterator
 from pywats.models import (
@@ -29,13 +29,10 @@ from pywats.models import (
 __all__ = ["AssetService"]
 
 
-def _odata_params(
-    filter: Filter | str | None, order_by: str | None
-) -> dict[str, str | int | float | bool | None]:
-    return {
-        "$filter": str(filter) if filter is not None else None,
-        "$orderby": order_by,
-    }
+def _asset(op: Operation, asset_id: str | None, serial_number: str | None) -> dict[str, str | None]:
+    """The query parameters naming one asset, by its id or by its serial number (one only)."""
+    one_of(op.key, asset_id=asset_id, serial_number=serial_number)
+    return {"id": asset_id, "serialNumber": serial_number}
 
 
 def _iso(value: datetime | str | None) -> str | None:
@@ -57,11 +54,11 @@ class AssetService:
     ) -> PagedIterator[ODataAsset]:
         """Assets matching an OData filter, ordered by ``assetId`` unless ``order_by``
         says otherwise, fetched page by page."""
-        op = ops.Asset_GetAssets
-        return self._api.odata(
-            op,
-            lambda item: parse(ODataAsset, item, op.key),
-            params=_odata_params(filter, order_by),
+        return self._api.odata_query(
+            ops.Asset_GetAssets,
+            ODataAsset,
+            filter,
+            order_by=order_by,
             page_size=page_size,
             max_items=max_items,
         )
@@ -90,8 +87,7 @@ class AssetService:
     def delete(self, *, asset_id: str | None = None, serial_number: str | None = None) -> None:
         """Delete an asset and its log; its children move to its parent."""
         op = ops.Asset_DeleteAsset
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        self._api.action(op, params={"id": asset_id, "serialNumber": serial_number})
+        self._api.action(op, params=_asset(op, asset_id, serial_number))
 
     @operation(ops.Asset_PutAssetCount)
     def set_count(
@@ -106,13 +102,12 @@ class AssetService:
     ) -> JsonValue:
         """Set an asset's total count, or add ``increment_by`` to its counts."""
         op = ops.Asset_PutAssetCount
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
+        asset = _asset(op, asset_id, serial_number)
         one_of(op.key, total_count=total_count, increment_by=increment_by)
         return self._api.action(
             op,
             params={
-                "id": asset_id,
-                "serialNumber": serial_number,
+                **asset,
                 "totalCount": total_count,
                 "incrementBy": increment_by,
                 "incrementChildren": increment_children,
@@ -130,9 +125,8 @@ class AssetService:
     ) -> JsonValue:
         """Set an asset's running count back to 0."""
         op = ops.Asset_ResetRunningCount
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         return self._api.action(
-            op, params={"id": asset_id, "serialNumber": serial_number, "comment": comment}
+            op, params={**_asset(op, asset_id, serial_number), "comment": comment}
         )
 
     @operation(ops.Asset_PostCalibration)
@@ -145,17 +139,7 @@ class AssetService:
         comment: str | None = None,
     ) -> JsonValue:
         """Record a calibration (now, or at ``when``)."""
-        op = ops.Asset_PostCalibration
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        return self._api.action(
-            op,
-            params={
-                "id": asset_id,
-                "serialNumber": serial_number,
-                "dateTime": _iso(when),
-                "comment": comment,
-            },
-        )
+        return self._dated_record(ops.Asset_PostCalibration, asset_id, serial_number, when, comment)
 
     @operation(ops.Asset_PostMaintenance)
     def record_maintenance(
@@ -167,17 +151,19 @@ class AssetService:
         comment: str | None = None,
     ) -> JsonValue:
         """Record a maintenance (now, or at ``when``)."""
-        op = ops.Asset_PostMaintenance
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        return self._api.action(
-            op,
-            params={
-                "id": asset_id,
-                "serialNumber": serial_number,
-                "dateTime": _iso(when),
-                "comment": comment,
-            },
-        )
+        return self._dated_record(ops.Asset_PostMaintenance, asset_id, serial_number, when, comment)
+
+    def _dated_record(
+        self,
+        op: Operation,
+        asset_id: str | None,
+        serial_number: str | None,
+        when: datetime | str | None,
+        comment: str | None,
+    ) -> JsonValue:
+        """A calibration or maintenance record: now, or at ``when``."""
+        params = {**_asset(op, asset_id, serial_number), "dateTime": _iso(when), "comment": comment}
+        return self._api.action(op, params=params)
 
     @operation(ops.Asset_PutAssetState)
     def set_state(
@@ -185,12 +171,10 @@ class AssetService:
     ) -> JsonValue:
         """Set an asset's state (0 to 6)."""
         op = ops.Asset_PutAssetState
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
+        asset = _asset(op, asset_id, serial_number)
         if not 0 <= state <= 6:
             raise ValueError(f"an asset state runs from 0 to 6, not {state}")
-        return self._api.action(
-            op, params={"state": state, "id": asset_id, "serialNumber": serial_number}
-        )
+        return self._api.action(op, params={"state": state, **asset})
 
     @operation(ops.Asset_GetAssetStatus)
     def status(
@@ -203,12 +187,10 @@ class AssetService:
     ) -> JsonValue:
         """An asset's status: counts and calibration/maintenance against their limits."""
         op = ops.Asset_GetAssetStatus
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         return self._api.json(
             op,
             params={
-                "id": asset_id,
-                "serialNumber": serial_number,
+                **_asset(op, asset_id, serial_number),
                 "translate": translate,
                 "cultureCode": culture_code,
             },
@@ -224,10 +206,7 @@ class AssetService:
     ) -> JsonValue:
         """An asset's children, ``level`` levels deep."""
         op = ops.Asset_GetAssetChildren
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-        return self._api.json(
-            op, params={"id": asset_id, "serialNumber": serial_number, "level": level}
-        )
+        return self._api.json(op, params={**_asset(op, asset_id, serial_number), "level": level})
 
     @operation(ops.Asset_GetAssetLog)
     def log(
@@ -239,11 +218,11 @@ class AssetService:
         max_items: int | None = None,
     ) -> PagedIterator[ODataAssetLog]:
         """Asset log records (newest first unless ``order_by`` says otherwise)."""
-        op = ops.Asset_GetAssetLog
-        return self._api.odata(
-            op,
-            lambda item: parse(ODataAssetLog, item, op.key),
-            params=_odata_params(filter, order_by),
+        return self._api.odata_query(
+            ops.Asset_GetAssetLog,
+            ODataAssetLog,
+            filter,
+            order_by=order_by,
             page_size=page_size,
             max_items=max_items,
         )
@@ -259,11 +238,10 @@ class AssetService:
     ) -> JsonValue:
         """Write a message into an asset's log."""
         op = ops.Asset_PostAssetMessage
-        one_of(op.key, asset_id=asset_id, serial_number=serial_number)
         body = AssetMessage(content=message) if isinstance(message, str) else message
         return self._api.action(
             op,
-            params={"id": asset_id, "serialNumber": serial_number, "cultureCode": culture_code},
+            params={**_asset(op, asset_id, serial_number), "cultureCode": culture_code},
             json=dump(body),
         )
 
@@ -277,11 +255,11 @@ class AssetService:
         max_items: int | None = None,
     ) -> PagedIterator[ODataAssetType]:
         """Asset types (ordered by name unless ``order_by`` says otherwise)."""
-        op = ops.Asset_GetAssetTypes
-        return self._api.odata(
-            op,
-            lambda item: parse(ODataAssetType, item, op.key),
-            params=_odata_params(filter, order_by),
+        return self._api.odata_query(
+            ops.Asset_GetAssetTypes,
+            ODataAssetType,
+            filter,
+            order_by=order_by,
             page_size=page_size,
             max_items=max_items,
         )

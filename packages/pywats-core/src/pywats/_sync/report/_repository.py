@@ -8,16 +8,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from pywats._call import JSON_BODY, XML_BODY
 from pywats._errors import ErrorHandler
+from pywats._paging_styles import ODATA
 from pywats._sync._http import HttpClient, QueryParams
 from pywats._sync._paging import PagedIterator
 
 __all__ = ["ReportRepository"]
 
 T = TypeVar("T")
-
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
 
 
 class ReportRepository:
@@ -32,7 +31,7 @@ class ReportRepository:
             "POST",
             f"api/Report/{fmt}",
             content=content,
-            headers=_JSON if fmt == "WSJF" else _XML,
+            headers=JSON_BODY if fmt == "WSJF" else XML_BODY,
             idempotency_key=report_id,
             timeout=self._http.timeouts.for_upload(),
         )
@@ -58,7 +57,8 @@ class ReportRepository:
         page_size: int,
         max_items: int | None,
     ) -> PagedIterator[T]:
-        return PagedIterator.odata(
+        return PagedIterator.over(
+            ODATA,
             self._http,
             self._handler,
             "api/Report/Query/Header",

@@ -47,7 +47,7 @@ class ScimService:
     ) -> PagedIterator[dict[str, Any]]:
         """Users, fetched page by page (``startIndex``/``count``) as you iterate."""
         op = ops.Scim_GetUsers
-        return self._api.scim(
+        return self._api.pages(
             op,
             lambda item: _object(item, op.key),
             params={"filter": filter},

@@ -1,31 +1,23 @@
-"""What the standard converters share: a neutral step tree, header, and one report emitter.
+"""Turning a unit of the neutral step tree into a WSJF report, the same way for every format.
 
-Each format reader turns its file into :class:`Unit` objects (a header and a tree of
-:class:`Node` steps carrying :class:`Meas` measurements); :func:`build_report` turns a unit
-into a WSJF report through pywats-core's ``UUTBuilder`` in import mode, so every status
-the tester wrote is kept. Where the tester gave no status, it is computed the way WATS
-compares values with limits. Step and measurement statuses are reconciled so that the
+:func:`build_report` goes through pywats-core's ``UUTBuilder`` in import mode, so every
+status the tester wrote is kept. Where the tester gave no status, it is computed the way
+WATS compares values with limits. Step and measurement statuses are reconciled so that the
 server's rule "step status = measurement status" always holds (the measurements win).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
 from typing import Literal
 
 from pywats.report import (
     AdditionalData,
     AdditionalDataProperty,
-    Attachment,
     BooleanMeasurement,
     CallExe,
-    Chart,
     CompOp,
-    LoopInfo,
     MeasurementStatus,
     MessagePopup,
     NumericMeasurement,
@@ -42,23 +34,10 @@ from pywats.report import (
 )
 
 from .._sdk import ConversionContext, ConversionError, ConverterParameters, StationInfo
+from ._tree import Meas, Node, Unit
+from ._values import SINGLE_LIMIT_OPS, TWO_LIMIT_OPS, step_status_from
 
-__all__ = [
-    "Header",
-    "Meas",
-    "Node",
-    "StandardParameters",
-    "Unit",
-    "build_report",
-    "parse_float",
-    "parse_timestamp_text",
-    "resolve_process",
-]
-
-MeasKind = Literal["numeric", "string", "boolean"]
-
-_SINGLE = {"EQ", "NE", "GT", "GE", "LT", "LE"}
-_DUAL = {"GTLT", "GTLE", "GELT", "GELE", "LTGT", "LTGE", "LEGT", "LEGE"}
+__all__ = ["StandardParameters", "build_report", "resolve_process"]
 
 
 class StandardParameters(ConverterParameters):
@@ -87,149 +66,6 @@ class StandardParameters(ConverterParameters):
     """Take the station name from the file when it has one."""
 
 
-@dataclass
-class Meas:
-    """One measurement. ``status=None`` means: compute it from the limits."""
-
-    kind: MeasKind
-    name: str | None = None
-    value: float | str | None = None
-    comp_op: str = "LOG"
-    low: float | None = None
-    high: float | None = None
-    limit: str | None = None
-    unit: str | None = None
-    status: MeasurementStatus | None = None
-    passed: bool | None = None  # boolean measurements
-
-
-@dataclass
-class Node:
-    """One step. ``children`` is not ``None`` for sequence calls."""
-
-    name: str
-    step_type: str = "Action"
-    status: StepStatus | None = None
-    group: str = "M"
-    children: list[Node] | None = None
-    seq_path: str | None = None
-    seq_name: str | None = None
-    seq_version: str | None = None
-    measurements: list[Meas] = field(default_factory=list)
-    report_text: str | None = None
-    error_code: int | None = None
-    error_message: str | None = None
-    tot_time: float | None = None
-    start: datetime | None = None
-    caused_seq_failure: bool | None = None
-    loop: LoopInfo | None = None
-    call_exe: float | None = None
-    popup: tuple[str | None, int] | None = None
-    chart: Chart | None = None
-    attachment: Attachment | None = None
-    additional: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def walk(self) -> Iterable[Node]:
-        yield self
-        for child in self.children or ():
-            yield from child.walk()
-
-
-@dataclass
-class Header:
-    """The report header as read from a file (``None``/empty = not in the file)."""
-
-    sn: str | None = None
-    pn: str | None = None
-    rev: str | None = None
-    operation: str | int | None = None
-    station: str | None = None
-    location: str | None = None
-    purpose: str | None = None
-    operator: str | None = None
-    start: datetime | None = None
-    result: ReportResult | None = None
-    exec_time: float | None = None
-    batch_sn: str | None = None
-    socket_index: int | None = None
-    fixture_id: str | None = None
-    comment: str | None = None
-    error_code: int | None = None
-    error_message: str | None = None
-    report_id: str | None = None
-    sequence_name: str = "MainSequence Callback"
-    sequence_path: str | None = None
-    sequence_version: str | None = None
-    misc: list[tuple[str, str | int]] = field(default_factory=list)
-    sub_units: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-
-@dataclass
-class Unit:
-    """One report to build: header, the root sequence's status and its steps."""
-
-    header: Header
-    steps: list[Node]
-    root_status: StepStatus | None = None
-    key: str | int = 0  # tells the reports of one file apart for stable ids
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def parse_float(text: str | None, *, decimal: str = ".") -> float | None:
-    """A number from text, or ``None`` for blank text; ``NaN``/``Inf`` spelt any way.
-
-    Raises ``ValueError`` for anything else.
-    """
-    if text is None:
-        return None
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    if decimal != ".":
-        cleaned = cleaned.replace(decimal, ".")
-    lowered = cleaned.lower()
-    if lowered in ("nan", "-nan", "ind", "-ind", "-nan(ind)"):
-        return math.nan
-    if lowered in ("inf", "+inf", "infinity", "+infinity"):
-        return math.inf
-    if lowered in ("-inf", "-infinity"):
-        return -math.inf
-    return float(cleaned)
-
-
-_TS = re.compile(
-    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
-)
-
-
-def parse_timestamp_text(text: str | None) -> datetime | None:
-    """ISO-like date and time; no offset means the station's local time."""
-    if not text:
-        return None
-    match = _TS.match(text)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
-    tz: timezone | None = None
-    if zone == "Z":
-        tz = timezone.utc
-    elif zone:
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    try:
-        moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz
-        )
-    except ValueError:
-        return None
-    return moment if tz is not None else moment.astimezone()
-
-
 # --------------------------------------------------------------------------- header
 
 
@@ -249,14 +85,6 @@ def _required(value: str | None, what: str, context: ConversionContext) -> str:
 
 
 # --------------------------------------------------------------------------- emitting
-
-
-def _agg(statuses: Sequence[MeasurementStatus]) -> StepStatus:
-    if MeasurementStatus.FAILED in statuses:
-        return StepStatus.FAILED
-    if MeasurementStatus.PASSED in statuses:
-        return StepStatus.PASSED
-    return StepStatus.SKIPPED
 
 
 def _meas_status(meas: Meas, step_status: StepStatus | None) -> MeasurementStatus:
@@ -283,9 +111,11 @@ def _meas_status(meas: Meas, step_status: StepStatus | None) -> MeasurementStatu
 def _numeric(meas: Meas, name: str | None, status: MeasurementStatus) -> NumericMeasurement:
     op = meas.comp_op.upper()
     low, high = meas.low, meas.high
-    if op in _SINGLE and low is None:  # WSJF keeps single limits in lowLimit
+    if op in SINGLE_LIMIT_OPS and low is None:  # WSJF keeps single limits in lowLimit
         low, high = high, None
-    if (op in _SINGLE and low is None) or (op in _DUAL and (low is None or high is None)):
+    if (op in SINGLE_LIMIT_OPS and low is None) or (
+        op in TWO_LIMIT_OPS and (low is None or high is None)
+    ):
         op = "LOG"  # a comparison without its limits cannot be shown as one
     if op == "LOG":
         low = high = None  # WATS writes log-only measurements without limits
@@ -348,7 +178,7 @@ def _fill(step: Step, node: Node, status: StepStatus, context: ConversionContext
             step.string_meas = strings
         if booleans:
             step.boolean_meas = booleans
-        agreed = _agg(statuses)
+        agreed = step_status_from(statuses)
         if status not in (StepStatus.ERROR, StepStatus.TERMINATED) and status != agreed:
             context.logger.debug(
                 "%s: step %r says %s, its measurements %s; the measurements win",
@@ -426,7 +256,7 @@ def _derive_status(node: Node) -> StepStatus:
         return _derive_sequence_status(node)
     if not node.measurements:
         return StepStatus.PASSED
-    return _agg([_meas_status(m, None) for m in node.measurements])
+    return step_status_from([_meas_status(m, None) for m in node.measurements])
 
 
 def _derive_sequence_status(node: Node) -> StepStatus:
@@ -515,26 +345,3 @@ def _result_from(status: StepStatus) -> ReportResult:
         StepStatus.ERROR: ReportResult.ERROR,
         StepStatus.TERMINATED: ReportResult.TERMINATED,
     }.get(status, ReportResult.PASSED)
-
-
-def number_loops(siblings: list[Node]) -> None:
-    """Make loop summaries agree with their iterations the way the server checks them.
-
-    A summary is followed by its iterations (same name, ``loop.idx`` set). The server
-    wants ``endingIndex`` = highest iteration index and ``num`` = ``endingIndex + 1``.
-    """
-    for position, node in enumerate(siblings):
-        loop = node.loop
-        if loop is None or loop.idx is not None:
-            continue
-        indexes = []
-        for follower in siblings[position + 1 :]:
-            if follower.loop is None or follower.loop.idx is None or follower.name != node.name:
-                break
-            indexes.append(follower.loop.idx)
-        if indexes:
-            loop.ending_index = max(indexes)
-            loop.num = loop.ending_index + 1
-        elif loop.num is not None:
-            loop.ending_index = max(loop.num - 1, 0)
-            loop.num = loop.ending_index + 1
