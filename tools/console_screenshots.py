@@ -141,6 +141,8 @@ def main() -> int:
                     "queue-ready": "/queue?state=ready",
                     "queue-dead": "/queue?state=dead",
                     "files": "/files",
+                    "converters": "/converters",
+                    "converters-folder": "/converters#folder-0",
                     "log": "/log?level=INFO",
                 }
                 for name, path in pages.items():

@@ -172,7 +172,7 @@ def test_no_secret_in_any_page_fragment_or_header(
     }
     seen: set[str] = set()
     todo = ["/", "/queue", "/log", "/settings", "/health", "/metrics", "/fragments/dashboard"]
-    todo += ["/files", "/fragments/files", "/files?outcome=failed"]
+    todo += ["/files", "/fragments/files", "/files?outcome=failed", "/converters"]
     todo += [f"/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/fragments/queue?state={s}" for s in ("ready", "leased", "dead", "quarantined")]
     todo += [f"/log?level={lvl}" for lvl in ("DEBUG", "INFO", "WARNING", "ERROR")]

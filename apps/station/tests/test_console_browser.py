@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
-from console_support import ConsoleStation, running_console, write_report
+from console_support import ConsoleStation, register, running_console, write_report
+from converters_support import converter_station, drop
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,20 @@ def chromium() -> Iterator[Any]:
 def console(cli: Any, fake_wats: Any, station_home: Path) -> Iterator[ConsoleStation]:
     with running_console(cli, fake_wats, station_home) as running:
         yield running
+
+
+@pytest.fixture
+def line_console(
+    cli: Any, fake_wats: Any, station_home: Path, tmp_path: Path
+) -> Iterator[tuple[ConsoleStation, Path]]:
+    """A station watching one folder whose converter has settings (converters_support)."""
+    register(cli, fake_wats, station_home)
+    folder = converter_station(station_home, tmp_path)
+    running = ConsoleStation(station_home)
+    try:
+        yield running, folder
+    finally:
+        running.stop()
 
 
 def _vendor_present() -> bool:
@@ -187,4 +202,50 @@ def test_the_pages_work_without_javascript(
     assert "?done=reconverted" in page.url  # the new record's page
     sync_api.expect(page.locator("#file-outcome")).to_have_text("archived")
     console.wait_for(lambda: fake_wats.commits(fixed_id) == 1, "the reconverted report stored")
+    # The Converters page: the inbox folder's converter settings, a plain POST form.
+    page.get_by_role("link", name="Converters").click()
+    sync_api.expect(page.locator("#converter-wsjf")).to_contain_text("ok")
+    page.locator("#f0-normalize").select_option("true")
+    page.locator("#folder-0").get_by_role("button", name="Save settings").click()
+    sync_api.expect(page.get_by_role("status")).to_contain_text("saved")
+    assert "normalize = true" in (console.home / "station.toml").read_text()
+    context.close()
+
+
+def test_a_converter_setting_is_changed_through_the_form_and_a_bad_value_is_refused(
+    chromium: Any, line_console: tuple[ConsoleStation, Path], fake_wats: Any, station_home: Path
+) -> None:
+    console, folder = line_console
+    config = station_home / "station.toml"
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(console.url + "/converters")
+    expect = sync_api.expect
+    form = page.locator("#folder-0")
+    expect(form.locator("#f0-part_number")).to_have_value("PN-OLD")
+    # A bad value: refused by the converter's own model, naming the key; nothing written.
+    before = config.read_bytes()
+    form.locator("#f0-process_code").fill("0")
+    form.locator("#f0-part_number").fill("PN-REFUSED")
+    form.get_by_role("button", name="Save settings").click()
+    alert = page.locator("#folder-0 [role=alert]")
+    expect(alert).to_contain_text("process_code", timeout=WAIT_MS)
+    expect(alert.locator("li")).to_have_count(1)
+    expect(page.locator("#f0-part_number")).to_have_value("PN-REFUSED")  # kept for fixing
+    assert config.read_bytes() == before
+    # Fixed and saved: written, shown, and used by the running station for the next file.
+    page.locator("#f0-process_code").fill("10")
+    page.locator("#f0-part_number").fill("PN-BROWSER")
+    page.locator("#f0-speed").select_option("careful")
+    page.locator("#folder-0").get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status")).to_contain_text("next file", timeout=WAIT_MS)
+    expect(page.locator("#f0-part_number")).to_have_value("PN-BROWSER")
+    expect(page.locator("#f0-speed")).to_have_value("careful")
+    saved = config.read_text()
+    assert 'part_number = "PN-BROWSER"' in saved
+    assert 'speed = "careful"' in saved
+    assert (station_home / "station.toml.bak").read_bytes() == before
+    report_id = drop(folder, "SN-BROWSER")
+    console.wait_for(lambda: fake_wats.report(report_id) is not None, "the report stored")
+    assert fake_wats.report(report_id)["pn"] == "PN-BROWSER"
     context.close()

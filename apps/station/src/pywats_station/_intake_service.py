@@ -13,9 +13,10 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -127,6 +128,15 @@ class IntakeService:
     def folders(self) -> dict[str, FolderSection]:
         return {str(w.folder.path): w.folder for w in self.watchers}
 
+    def retune(self, path: Path, settings: Mapping[str, Any]) -> bool:
+        """Use ``settings`` for the watched folder at ``path`` from its next file on;
+        False when that folder is not watched (refused at start, or added since)."""
+        for watcher in self.watchers:
+            if watcher.folder.path == path:
+                watcher.folder = watcher.folder.model_copy(update={"settings": dict(settings)})
+                return True
+        return False
+
     def snapshot(self) -> list[dict[str, object]]:
         """Each folder's state for ``status.json``."""
         statuses = [w.status for w in self.watchers] + self.refused
@@ -199,10 +209,7 @@ async def watch_folders(
                 )
                 continue
 
-            async def take(path: Path, folder: FolderSection = folder) -> None:
-                await intake.take(folder, path)
-
-            watcher = FolderWatcher(folder, take)
+            watcher = _watcher(intake, folder)
             service.watchers.append(watcher)
             tasks.append(asyncio.create_task(watcher.run(), name=f"watch {folder.path}"))
             log.info("watching %s for %s", folder.path, folder.converter)
@@ -217,6 +224,15 @@ async def watch_folders(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _watcher(intake: Intake, folder: FolderSection) -> FolderWatcher:
+    async def take(path: Path) -> None:
+        # The folder as it is now: settings the console changed apply to the next file.
+        await intake.take(watcher.folder, path)
+
+    watcher = FolderWatcher(folder, take)
+    return watcher
 
 
 async def _cancel_on(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:

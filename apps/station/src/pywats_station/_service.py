@@ -45,7 +45,7 @@ from pywats_station._lock import InstanceLock
 from pywats_station._metrics import StationMetrics
 from pywats_station._status import StatusReporter, collect_status
 from pywats_station._uploader import Uploader
-from pywats_station.web import StationBackend, StationSettings
+from pywats_station.web import StationBackend, StationConverters, StationSettings
 from pywats_station.web._files import StationFiles
 
 if TYPE_CHECKING:
@@ -208,6 +208,7 @@ async def run_service(
         files = StationFiles(
             intake, queue=queue, archive_dir=home.archive_dir, after_action=uploader.wake
         )
+        station_settings = StationSettings(home, config.credentials.key_store)
         backend = StationBackend(
             queue=queue,
             metrics=metrics,
@@ -217,9 +218,10 @@ async def run_service(
             paused=lambda: None if keeper.is_valid else keeper.reason,
             wake_uploader=uploader.wake,
             refresh_depth=quarantine.refresh,
-            settings=StationSettings(home, config.credentials.key_store),
+            settings=station_settings,
             folders=files.folder_views,
             files=files,
+            converters=StationConverters(station_settings, intake),
         )
         _background(stack, backend.run, "console backend")
         console = await _open_console(home, config, backend, announce)

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from pywats.report import Report, dumps_wsjf, dumps_wsxf
 
+from ._fields import settings_from_text
 from ._results import (
     ContextInfo,
     ConversionFailed,
@@ -126,25 +127,7 @@ def _raw_settings(pairs: Sequence[str]) -> dict[str, str]:
 
 def _typed_settings(raw: dict[str, str], info: ConverterInfo | None) -> dict[str, Any]:
     """Values as the converter's schema wants them: text for text settings, else JSON."""
-    properties: Any = (info.parameters_schema if info else {}).get("properties", {})
-    settings: dict[str, Any] = {}
-    for key, value in raw.items():
-        if _is_text(properties.get(key, {})):
-            settings[key] = value
-            continue
-        try:
-            settings[key] = json.loads(value)
-        except ValueError:
-            settings[key] = value
-    return settings
-
-
-def _is_text(spec: Any) -> bool:
-    if spec.get("type") == "string":
-        return True
-    options = spec.get("anyOf") or []
-    types = {option.get("type") for option in options if isinstance(option, dict)}
-    return bool(types) and types <= {"string", "null"}
+    return settings_from_text(info.parameters_schema if info else {}, raw)
 
 
 def _convert_all(runner: Runner, args: argparse.Namespace) -> int:

@@ -85,9 +85,13 @@ class SettingsError(ValueError):
 
 
 class ConverterParameters(BaseModel):
-    """Base of every converter's settings model: immutable, unknown keys refused."""
+    """Base of every converter's settings model: immutable, unknown keys refused.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A docstring under a field (or ``Field(description=...)``) describes the setting
+    where hosts show it, e.g. the station console's per-folder settings form.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class NoParameters(ConverterParameters):
@@ -298,20 +302,42 @@ class Converter(ABC, Generic[ParamsT]):
 
         Raises :class:`SettingsError` with one line per bad key.
         """
+        given = dict(settings or {})
         try:
-            parameters = cls.parameters_model.model_validate(dict(settings or {}))
+            parameters = cls.parameters_model.model_validate(given)
         except _PydanticValidationError as exc:
-            problems = []
+            # One line per key: a value that fits no member of a union is one problem.
+            by_key: dict[str, list[str]] = {}
             for error in exc.errors():
-                key = ".".join(str(part) for part in error["loc"]) or "(settings)"
+                missing = error["type"] == "missing"
+                key = _setting_key(error["loc"], given, missing=missing) or "(settings)"
                 message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"]
-                problems.append(f"{key}: {message}")
+                if message not in by_key.setdefault(key, []):
+                    by_key[key].append(message)
+            problems = [f"{key}: {'; or '.join(messages)}" for key, messages in by_key.items()]
             raise SettingsError(cls.name, problems) from None
         return cls(parameters)
 
     @abstractmethod
     def convert(self, source: SourceFile, context: ConversionContext) -> Sequence[Report]:
         """Turn ``source`` into one or more reports, or raise :class:`ConversionError`."""
+
+
+def _setting_key(loc: Sequence[int | str], given: Any, *, missing: bool = False) -> str:
+    """The dotted key of an error location, without pydantic's union-member tags
+    (``operation.int``): only the parts that name something in the given settings, and
+    the last one of a required setting that was not given."""
+    parts: list[str] = []
+    for position, part in enumerate(loc):
+        in_list = isinstance(given, (list, tuple)) and isinstance(part, int) and part < len(given)
+        if in_list or (isinstance(given, Mapping) and part in given):
+            given = given[part]
+        elif not parts or (missing and position == len(loc) - 1):
+            given = None  # a key that is not there: unknown, or required and not given
+        else:
+            continue  # a union member's tag, not a key
+        parts.append(str(part))
+    return ".".join(parts)
 
 
 def _reason(exc: OSError) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ._discovery import ConverterEntry, installed_converters
+from ._fields import SettingField, SettingKind, setting_fields, settings_from_text
 from ._process import Death, WorkerProcess, WorkerStartError
 from ._results import (
     ContextInfo,
@@ -52,6 +53,10 @@ __all__ = [
     "FailureCause",
     "Runner",
     "WsjfReport",
+    "SettingField",
+    "SettingKind",
+    "setting_fields",
+    "settings_from_text",
     "DEFAULT_TIME_LIMIT",
     "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_OUTPUT_LIMIT",

@@ -21,12 +21,14 @@ from pywats_station.web._backend import (
     Snapshot,
     StationBackend,
 )
+from pywats_station.web._converters import ConvertersView, StationConverters
 from pywats_station.web._settings import SettingsView, StationSettings
 
 __all__ = [
     "ActionResult",
     "ConsoleBackend",
     "ConsoleServer",
+    "ConvertersView",
     "FolderView",
     "HostCheck",
     "ItemView",
@@ -35,6 +37,7 @@ __all__ = [
     "SettingsView",
     "Snapshot",
     "StationBackend",
+    "StationConverters",
     "StationFiles",
     "StationSettings",
     "allowed_host_names",

@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from pywats_station.web._backend import ConsoleBackend
+from pywats_station.web._converter_pages import CONVERTER_ROUTES
 from pywats_station.web._files_pages import FILE_ROUTES
 from pywats_station.web._pages import ROUTES
 from pywats_station.web._security import HostCheck
@@ -72,6 +73,7 @@ def build_app(
     return Litestar(
         route_handlers=[
             *ROUTES,
+            *CONVERTER_ROUTES,
             *FILE_ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],

@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +23,7 @@ from pywats_queue import AsyncQueue, Item
 from pywats_station._breaker import BreakerChange, BreakerState, CircuitBreaker
 from pywats_station._connection import ConnectionChange, ConnectionService, ConnectionState
 from pywats_station._metrics import StationMetrics
+from pywats_station.web._converters import ConvertersView, SaveResult, StationConverters
 from pywats_station.web._settings import SettingsView, StationSettings
 
 if TYPE_CHECKING:
@@ -166,6 +167,14 @@ class ConsoleBackend(Protocol):
 
     async def register(self, url: str, token: str) -> tuple[bool, str]: ...
 
+    async def converters(
+        self, form: tuple[int, SaveResult] | None = None
+    ) -> ConvertersView | None: ...
+
+    async def update_converter_settings(
+        self, index: int, path: str, typed: Mapping[str, str]
+    ) -> SaveResult: ...
+
 
 class UploadRate:
     """Uploads per minute over the last hour, from the monotonic success counter.
@@ -291,6 +300,7 @@ class StationBackend:
         folders: Callable[[], list[FolderView]] = list,
         refresh_depth: Callable[[], Awaitable[None]] | None = None,
         settings: StationSettings | None = None,
+        converters: StationConverters | None = None,
         files: FileConsole | None = None,
         tick: float = 1.0,
         clock: Callable[[], float] = time.time,
@@ -305,6 +315,7 @@ class StationBackend:
         self._folders = folders
         self._refresh_depth = refresh_depth
         self._settings = settings
+        self._converters = converters
         self.files = files
         self._tick = tick
         self._clock = clock
@@ -487,6 +498,16 @@ class StationBackend:
         if self._settings is None:
             return False, "registration: not available in this console"
         return await self._settings.register(url, token)
+
+    async def converters(self, form: tuple[int, SaveResult] | None = None) -> ConvertersView | None:
+        return None if self._converters is None else await self._converters.view(form)
+
+    async def update_converter_settings(
+        self, index: int, path: str, typed: Mapping[str, str]
+    ) -> SaveResult:
+        if self._converters is None:
+            return SaveResult(["converters: not available in this console"])
+        return await self._converters.update(index, path, typed)
 
 
 def read_log_tail(path: Path, *, lines: int, level: str) -> list[LogLine]:

@@ -47,22 +47,22 @@ class StationSettings:
     def __init__(self, home: StationHome, key_store: str) -> None:
         self.home = home
         self.key_store = key_store
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()
 
-    def _raw(self) -> dict[str, Any]:
+    def raw(self) -> dict[str, Any]:
         try:
             return tomllib.loads(self.home.config_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
 
-    def _config(self) -> StationConfig:
-        return parse_config(self._raw(), self.home.config_file)
+    def config(self) -> StationConfig:
+        return parse_config(self.raw(), self.home.config_file)
 
     def _store(self) -> CredentialStore:
         return CredentialStore(self.home, self.key_store)  # type: ignore[arg-type]
 
     async def view(self) -> SettingsView:
-        config = await asyncio.to_thread(self._config)
+        config = await asyncio.to_thread(self.config)
         try:
             credentials = await asyncio.to_thread(self._store().load)
         except CredentialsError:
@@ -78,8 +78,8 @@ class StationSettings:
 
     async def update(self, values: dict[str, str]) -> list[str]:
         """Set the editable keys; returns one problem per bad key (nothing written then)."""
-        async with self._lock:
-            data = self._raw()
+        async with self.lock:
+            data = self.raw()
             changes: list[str] = []
             for dotted in EDITABLE:
                 if dotted not in values:
@@ -90,28 +90,35 @@ class StationSettings:
                 if new != old:
                     data.setdefault(section, {})[key] = new
                     changes.append(f"{dotted}: {old!r} -> {new!r}")
-            try:
-                config = parse_config(data, self.home.config_file)
-            except ConfigError as exc:
-                return list(exc.problems)
-            if not changes:
-                return []
-            path = self.home.config_file
-            if path.exists():
-                await asyncio.to_thread(shutil.copy2, path, path.with_name(path.name + ".bak"))
-            await asyncio.to_thread(save_config, config, path)
-            log.info(
-                "console: changed %s (previous file kept as %s.bak)", "; ".join(changes), path.name
-            )
+            return await self.write(data, changes)
+
+    async def write(self, data: dict[str, Any], changes: list[str]) -> list[str]:
+        """Validate ``data`` (the whole file) and, when it is good and ``changes`` is not
+        empty, replace ``station.toml`` atomically keeping ``station.toml.bak``, and log
+        ``changes``. Returns one problem per bad key (nothing written then). Callers hold
+        :attr:`lock` from reading the file to here."""
+        try:
+            config = parse_config(data, self.home.config_file)
+        except ConfigError as exc:
+            return list(exc.problems)
+        if not changes:
             return []
+        path = self.home.config_file
+        if path.exists():
+            await asyncio.to_thread(shutil.copy2, path, path.with_name(path.name + ".bak"))
+        await asyncio.to_thread(save_config, config, path)
+        log.info(
+            "console: changed %s (previous file kept as %s.bak)", "; ".join(changes), path.name
+        )
+        return []
 
     async def register(self, url: str, token: str) -> tuple[bool, str]:
         """Register (again) with ``token``; the message never contains it."""
         token = token.strip()
         if not token:
             return False, "registration token: required"
-        async with self._lock:
-            config = await asyncio.to_thread(self._config)
+        async with self.lock:
+            config = await asyncio.to_thread(self.config)
             current = await self.view()
             server = (url or current.server_url).strip()
             if not server:

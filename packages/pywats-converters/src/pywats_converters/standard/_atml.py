@@ -67,6 +67,7 @@ class AtmlParameters(StandardParameters):
     """
 
     part_number_source: Literal["identification", "model_name"] = "identification"
+    """Where the part number comes from: the UUT's identification or its model name."""
 
 
 class AtmlConverter(Converter[AtmlParameters]):

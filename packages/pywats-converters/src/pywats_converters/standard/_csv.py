@@ -87,11 +87,17 @@ class CsvParameters(StandardParameters):
     """Settings of the CSV converter. Every field has a default; see docs/converters-standard.md."""
 
     layout: Literal["step_per_row", "unit_per_row"] = "step_per_row"
+    """One row per step, or one row per unit (measurements in columns)."""
     delimiter: str = Field(",", min_length=1, max_length=1)
+    """The one character between fields."""
     decimal_separator: Literal[".", ","] = "."
+    """The decimal separator of numbers."""
     has_header: bool = True
+    """Whether the first (non-skipped) line names the columns."""
     skip_lines: int = Field(0, ge=0)
+    """Lines to skip at the start of the file."""
     encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")
+    """Text encodings to try, in order."""
     date_format: str | None = None
     extra_fields: Literal["error", "ignore"] = "error"
     columns: CsvColumns = CsvColumns()

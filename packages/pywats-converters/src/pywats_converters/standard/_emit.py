@@ -55,10 +55,15 @@ class StandardParameters(ConverterParameters):
     """
 
     operation: str | int | None = None
+    """Process (operation) name or code; empty: what the file says, then the default."""
     default_part_number: str | None = None
+    """Part number for files that name none."""
     default_revision: str = "1"
+    """Revision for files that name none."""
     skipped_steps: Literal["keep", "drop"] = "keep"
+    """Skipped steps: keep them (status S) or drop them from the report."""
     station_from_file: bool = True
+    """Take the station name from the file when it has one."""
 
 
 # --------------------------------------------------------------------------- header

@@ -28,12 +28,12 @@ _UTF16_32_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 class WatsFormatSettings(ConverterParameters):
     """Settings of the WSJF and WSXF converters."""
 
-    #: Repair what WATS's own exports get wrong on re-import (loop counters, loops whose
-    #: iterations differ, step/measurement status disagreements); see ``_normalize``.
-    #: Off (the default): the report goes as the file says, and the validator names each
-    #: problem. Off by default because a repair can change a recorded status: turn it on
-    #: for re-importing server exports, not for a tester's own files.
     normalize: bool = False
+    """Repair what WATS's own exports get wrong on re-import (loop counters, loops whose
+    iterations differ, step/measurement status disagreements). Off: the report goes as
+    the file says, and the validator names each problem. Off by default because a repair
+    can change a recorded status: turn it on for re-importing server exports, not for a
+    tester's own files."""
 
 
 class _WatsFormatConverter(Converter[WatsFormatSettings]):
