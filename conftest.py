@@ -43,6 +43,9 @@ _DEFAULT = _ROOT.parent / "shared" / "reference"
 SEED_VARIABLE = "PYWATS_TEST_SEED"
 _SEED = int(os.environ.get(SEED_VARIABLE) or random.randrange(2**32))
 _REPLAY = f"{SEED_VARIABLE}={_SEED} replays this run's random choices"
+# Test workers (pytest-xdist) and the processes tests start inherit the one seed, so every
+# worker collects the same tests and one number replays the whole run.
+os.environ[SEED_VARIABLE] = str(_SEED)
 
 
 def _reference_root() -> Path:

@@ -36,6 +36,8 @@ CODEGEN_DEPS = [UNASYNC, TOKENIZE_RT, RUFF]
 TEST_DEPS = [
     "pytest>=8",
     "pytest-timeout>=2.3",
+    # The whole suite runs on two workers: most tests wait on processes and sockets.
+    "pytest-xdist>=3.6",
     "hypothesis>=6.100",
     "anyio>=4.3",
     "jsonschema>=4.21",
@@ -49,6 +51,9 @@ TEST_DEPS = [
     TOKENIZE_RT,
     RUFF,
 ]
+# The whole suite: two workers (each test file stays on one, so module fixtures are made
+# once), and the slowest tests printed so a run that nears CI's time budget says why.
+FULL_RUN = ["-n", "2", "--dist", "loadfile", "--durations=30"]
 # Branch coverage of the whole suite, subprocesses included ([tool.coverage] in pyproject).
 COVERAGE = "coverage[toml]>=7.10"
 # Stub and plugin packages mypy needs to see the packages' dependencies.
@@ -97,7 +102,7 @@ def tests(session: nox.Session) -> None:
     env = {**_reference_env(), "COVERAGE_FILE": str(ROOT / ".coverage")}
     session.run("coverage", "erase", env=env)
     # The slowest tests are printed so a CI run that nears its time budget says why.
-    session.run("coverage", "run", "-m", "pytest", "--durations=30", env=env)
+    session.run("coverage", "run", "-m", "pytest", *FULL_RUN, env=env)
     session.run("coverage", "combine", "--quiet", env=env)
     session.run("python", "tools/coverage_floors.py", env=env)
 
