@@ -87,7 +87,7 @@ def test_run_with_a_damaged_files_db_stops_with_the_file_named(
     assert cli("status").returncode == 0  # the lock was released
 
 
-def test_the_files_page_answers_ids_and_offsets_beyond_range(
+def test_the_files_and_queue_pages_answer_ids_and_offsets_beyond_range(
     cli: Any, fake_wats: Any, station_home: Path
 ) -> None:
     with running_console(cli, fake_wats, station_home) as console:
@@ -96,6 +96,8 @@ def test_the_files_page_answers_ids_and_offsets_beyond_range(
             status, _, body = console.get(path)
             assert status == 200, body
             assert "0 in all" in body
+        for path in (f"/queue?offset={TOO_BIG}", f"/fragments/queue?state=ready&offset={10**30}"):
+            assert console.get(path)[0] == 200, path
         for action in ("reconvert", "requeue"):
             status, _, body = post_form(console, f"/files/{TOO_BIG}/{action}", {})
             assert status == 404, body
