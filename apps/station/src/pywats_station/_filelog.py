@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["FileLog", "FileRecord", "Outcome"]
+__all__ = ["FileLog", "FileLogError", "FileRecord", "Outcome"]
 
 Outcome = Literal["queued", "failed"]
+_MIN_ID, _MAX_ID = -(2**63), 2**63 - 1  # SQLite's INTEGER range
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -43,6 +44,10 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_folder ON files (folder, id);
 """
+
+
+class FileLogError(Exception):
+    """``files.db`` cannot be opened or read; the message names it and the way out."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,23 @@ class FileLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise FileLogError(f"cannot open the record of handled files {path}: {exc}") from exc
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise FileLogError(
+                f"the record of handled files {path} cannot be used ({exc}); nothing was "
+                "changed. It is an account only (the queue prevents duplicates): move it "
+                "aside and a new one is started"
+            ) from exc
         self._lock = threading.Lock()
 
     def add(
@@ -120,6 +136,8 @@ class FileLog:
             )
 
     def get(self, record_id: int) -> FileRecord | None:
+        if not _MIN_ID <= record_id <= _MAX_ID:
+            return None  # beyond SQLite's integers: no such record (sqlite3 would raise)
         with self._lock:
             row = self._db.execute("SELECT * FROM files WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else _record(row)
@@ -147,7 +165,7 @@ class FileLog:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
         with self._lock:
-            rows = self._db.execute(sql, (*args, limit, max(0, offset))).fetchall()
+            rows = self._db.execute(sql, (*args, *_bounds(limit, offset))).fetchall()
         return [_record(row) for row in rows]
 
     def counts(self) -> dict[tuple[str, str], int]:
@@ -166,6 +184,12 @@ class FileLog:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _bounds(limit: int, offset: int) -> tuple[int, int]:
+    """LIMIT and OFFSET within SQLite's integers (sqlite3 raises beyond them); a negative
+    LIMIT keeps SQLite's meaning (no limit)."""
+    return min(max(-1, limit), _MAX_ID), min(max(0, offset), _MAX_ID)
 
 
 def _record(row: sqlite3.Row) -> FileRecord:

@@ -174,8 +174,8 @@ async def station_intake(
     With a ``registry``, every file handled is counted there. Closes the runner and
     ``files.db`` on exit."""
     metrics = None if registry is None else _IntakeMetrics(registry)
+    file_log = FileLog(home.data_dir / "files.db")  # first: a damaged one stops nothing
     runner = make_runner(config)
-    file_log = FileLog(home.data_dir / "files.db")
     intake = Intake(
         queue=queue,
         runner=runner,

@@ -124,10 +124,6 @@ async def run_service(
     say = announce or (lambda line: None)
     async with contextlib.AsyncExitStack() as stack:
         stack.enter_context(InstanceLock(home.lock_file))
-        say(
-            f"pywats-station running as {credentials.identifier} against "
-            f"{credentials.server_url}; status in {home.status_file}. Stop with Ctrl-C."
-        )
 
         queue = await AsyncQueue.open(queue_url(home, config))
         stack.callback(log.info, "stopped: queue closed, disconnected")
@@ -142,6 +138,10 @@ async def run_service(
         metrics = StationMetrics()
         intake = await stack.enter_async_context(
             station_intake(home, config, queue, registry=metrics.registry)
+        )
+        say(  # only now: a damaged queue.db or files.db has stopped the station by here
+            f"pywats-station running as {credentials.identifier} against "
+            f"{credentials.server_url}; status in {home.status_file}. Stop with Ctrl-C."
         )
 
         breaker = CircuitBreaker(config.breaker.failure_threshold, config.breaker.reset_timeout)

@@ -248,3 +248,15 @@ def test_the_operation_setting_chooses_the_process(reference_dir: Path, convert)
 def test_the_part_number_can_come_from_the_model_name(reference_dir: Path, convert) -> None:
     (report,) = convert(AtmlConverter, reference_dir / A202, {"part_number_source": "model_name"})
     assert report.pn == "UNKNOWN"  # what TestStand wrote in c:ModelName
+
+
+def test_a_start_with_an_offset_of_a_day_or_more_is_a_conversion_error(
+    reference_dir: Path, tmp_path: Path, convert
+) -> None:
+    text = (reference_dir / A202).read_text(encoding="utf-8")
+    start = 'startDateTime = "2019-05-15T14:30:27.058"'
+    assert start in text
+    broken = tmp_path / "offset.xml"
+    broken.write_text(text.replace(start, start[:-1] + '+99:00"', 1), encoding="utf-8")
+    with pytest.raises(ConversionError, match="startDateTime"):
+        convert(AtmlConverter, broken)

@@ -4,6 +4,7 @@ the step status measurements make."""
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -105,6 +106,32 @@ def test_a_timestamp_without_offset_is_the_station_s_local_time() -> None:
     assert moment == datetime(2024, 3, 5, 7, 8, 9).astimezone()
 
 
-@pytest.mark.parametrize("text", [None, "", "05.03.2024 07:08", "2024-02-30T07:08:09"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "05.03.2024 07:08",
+        "2024-02-30T07:08:09",
+        "2024-03-05T07:08:09+24:00",  # an offset of a day or more: no time zone
+        "2024-03-05T07:08:09-99:59",
+    ],
+)
 def test_what_is_no_timestamp_reads_as_none(text: str | None) -> None:
     assert parse_timestamp_text(text) is None
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is POSIX only")
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York"])
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00", "9999-12-31T23:59:59"])
+def test_a_local_time_at_the_ends_of_the_calendar_reads_as_none(
+    monkeypatch: pytest.MonkeyPatch, zone: str, text: str
+) -> None:
+    """Local time beyond year 1..9999 once shifted to the station's zone: no timestamp."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert parse_timestamp_text(text) is None
+    finally:
+        monkeypatch.undo()
+        time.tzset()

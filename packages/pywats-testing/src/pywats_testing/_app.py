@@ -19,6 +19,7 @@ from ._contract import load_contract
 from ._domains import API_ROUTES, DOMAINS
 from ._faults import BodyShape, Fault, FaultPlan
 from ._framework import (
+    BadBody,
     Handler,
     Receive,
     Reply,
@@ -161,7 +162,10 @@ class FakeWatsApp:
         self.state.count_request(route.method, route.template)
         request = Request(method, path, route.template, params, query, headers, body)
         request.repeated = pairs
-        return await self._serve_api(route, request, scope, receive)
+        try:
+            return await self._serve_api(route, request, scope, receive)
+        except BadBody as exc:  # a body that is not the JSON the operation takes
+            return Reply.message(400, str(exc), self.validation_error_shape)
 
     def _not_found(self, scope: MutableMapping[str, Any]) -> Reply:
         host = dict(scope.get("headers", [])).get(b"host", b"localhost").decode("latin-1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -18,6 +18,7 @@ from ._state import Principal
 
 __all__ = [
     "Auth",
+    "BadBody",
     "Handler",
     "Receive",
     "Reply",
@@ -26,6 +27,7 @@ __all__ = [
     "RouteTable",
     "Send",
     "bool_param",
+    "int_field",
     "json_object",
     "json_objects",
     "match_route",
@@ -219,20 +221,42 @@ def bool_param(value: str | None, name: str) -> bool | None:
     raise ValueError(f"The value '{value}' is not valid for {name}.")
 
 
+class BadBody(ValueError):
+    """A request body that is not the JSON its operation takes; the app answers 400 with
+    this message (a ``ValueError``, so handlers that catch those still may)."""
+
+
+def _json(body: bytes, empty: bytes) -> Any:
+    try:
+        return json.loads(body if body.strip() else empty)
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        raise BadBody(f"The request is invalid. The body is not JSON: {exc}") from None
+
+
 def json_object(body: bytes) -> dict[str, Any]:
-    """A JSON object body; an empty body is an empty object."""
-    if not body.strip():
-        return {}
-    value = json.loads(body)
+    """A JSON object body; an empty body is an empty object. :class:`BadBody` otherwise."""
+    value = _json(body, b"{}")
     if not isinstance(value, dict):
-        raise ValueError("expected a JSON object")
+        raise BadBody("The request is invalid. expected a JSON object")
     return value
 
 
+def int_field(body: Mapping[str, Any], name: str) -> int | None:
+    """An integer field of a JSON body (None when absent or null); :class:`BadBody`
+    naming the field when it is not a number."""
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (ValueError, TypeError):
+        raise BadBody(f"The request is invalid. {name} must be an integer, not {value!r}") from None
+
+
 def json_objects(body: bytes, what: str = "objects") -> list[dict[str, Any]]:
-    """A JSON array of objects; an empty body is an empty array. ``ValueError`` says
+    """A JSON array of objects; an empty body is an empty array. :class:`BadBody` says
     "expected a JSON array of <what>" otherwise."""
-    value = json.loads(body or b"[]")
+    value = _json(body, b"[]")
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValueError(f"expected a JSON array of {what}")
+        raise BadBody(f"The request is invalid. expected a JSON array of {what}")
     return value

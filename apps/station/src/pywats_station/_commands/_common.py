@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pywats_queue import AsyncQueue, Queue, QueueError, open_queue
 from pywats_station._config import ConfigError, StationConfig, load_config
 from pywats_station._credentials import CredentialsError, CredentialStore, StationCredentials
+from pywats_station._filelog import FileLog, FileLogError
 from pywats_station._home import StationHome
 from pywats_station._intake_service import IntakeService, station_intake
 from pywats_station._logging import redactor
@@ -22,6 +23,7 @@ __all__ = [
     "UserError",
     "command_intake",
     "load_station_config",
+    "open_file_log",
     "open_station_queue",
     "stored_credentials",
 ]
@@ -78,6 +80,14 @@ def open_station_queue(home: StationHome, config: StationConfig) -> Queue:
         raise UserError(f"cannot open the queue: {exc}", EXIT_FAILED) from None
 
 
+def open_file_log(home: StationHome) -> FileLog:
+    """``files.db``; :class:`UserError` naming it when it cannot be used."""
+    try:
+        return FileLog(home.data_dir / "files.db")
+    except FileLogError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
+
+
 @contextlib.asynccontextmanager
 async def command_intake(home: StationHome, config: StationConfig) -> AsyncIterator[IntakeService]:
     """The station's intake over its queue, for one command; both closed on exit."""
@@ -88,5 +98,7 @@ async def command_intake(home: StationHome, config: StationConfig) -> AsyncItera
     try:
         async with station_intake(home, config, queue) as service:
             yield service
+    except FileLogError as exc:
+        raise UserError(str(exc), EXIT_FAILED) from None
     finally:
         await queue.close()

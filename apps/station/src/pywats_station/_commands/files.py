@@ -15,6 +15,7 @@ from pywats_station._commands._common import (
     UserError,
     command_intake,
     load_station_config,
+    open_file_log,
 )
 from pywats_station._config import StationConfig
 from pywats_station._filelog import FileLog, FileRecord
@@ -53,7 +54,7 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace, home: StationHome) -> int:
     if args.action in ("list", "show"):
-        file_log = FileLog(home.data_dir / "files.db")
+        file_log = open_file_log(home)
         try:
             return _list(file_log, args) if args.action == "list" else _show(file_log, args)
         finally:

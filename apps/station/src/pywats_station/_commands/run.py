@@ -6,13 +6,16 @@ import argparse
 import asyncio
 from typing import Any
 
+from pywats_queue import QueueError
 from pywats_station._commands._common import (
+    EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
     UserError,
     load_station_config,
     stored_credentials,
 )
+from pywats_station._filelog import FileLogError
 from pywats_station._home import StationHome
 from pywats_station._lock import InstanceLockedError
 from pywats_station._service import run_service, stop_on_signals
@@ -42,6 +45,8 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
         final = asyncio.run(service())
     except InstanceLockedError as exc:
         raise UserError(str(exc), EXIT_LOCKED) from None
+    except (QueueError, FileLogError) as exc:  # a damaged queue.db or files.db: named
+        raise UserError(str(exc), EXIT_FAILED) from None
     uploads = final["metrics"]["uploads"]
     print(
         f"stopped: {uploads['succeeded']} uploaded, {uploads['retried']} retried, "

@@ -413,6 +413,7 @@ class StationBackend:
     async def queue_page(self, state: str, *, offset: int, limit: int, text: str = "") -> QueuePage:
         stats = await self.queue.stats()
         total = int(stats.quarantined if state == "quarantined" else stats.depth.get(state, 0))
+        offset = min(offset, total)  # past the end is the end (and within SQLite's integers)
         if state == "quarantined":
             views: list[ItemView] = []  # quarantined files are not items any more
         else:

@@ -108,16 +108,18 @@ def parse_timestamp_text(text: str | None) -> datetime | None:
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     tz: timezone | None = None
-    if zone == "Z":
-        tz = timezone.utc
-    elif zone:
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     try:
+        if zone == "Z":
+            tz = timezone.utc
+        elif zone:
+            sign = 1 if zone[0] == "+" else -1
+            digits = zone[1:].replace(":", "")
+            # timezone() refuses an offset of a day or more: no timestamp, not a crash
+            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         moment = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz
         )
-    except ValueError:
+        # local time: beyond year 1..9999 once shifted to the station's zone, it is none
+        return moment if tz is not None else moment.astimezone()
+    except (ValueError, OverflowError):
         return None
-    return moment if tz is not None else moment.astimezone()

@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, int_field, json_object
 from ._filter import RESULT, matching, unit_runs, yield_kpis
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def _top_products(app: FakeWatsApp, wanted: dict[str, Any], key: str, descending
     """Product rows ranked by ``key``: the filter's ``topCount`` (default 10), of the
     product group a GET form names."""
     rows = _in_group(app, _yield_rows(app, wanted), wanted.get("_group"))
-    return Reply.json(_ranked(rows, key, descending, int(wanted.get("topCount") or 10)))
+    return Reply.json(_ranked(rows, key, descending, (int_field(wanted, "topCount") or 10)))
 
 
 @routes.post("/api/App/WorstYield")
@@ -179,7 +179,7 @@ def _headers(app: FakeWatsApp, wanted: dict[str, Any], kind: str, top: int) -> l
 @routes.post("/api/App/UutReport")
 async def app_uut_reports(app: FakeWatsApp, request: Request) -> Reply:
     wanted = json_object(request.body)
-    return Reply.json(_headers(app, wanted, "T", int(wanted.get("topCount") or 1000)))
+    return Reply.json(_headers(app, wanted, "T", (int_field(wanted, "topCount") or 1000)))
 
 
 @routes.get("/api/App/UutReport")
@@ -192,7 +192,7 @@ async def app_uut_reports_recent(app: FakeWatsApp, request: Request) -> Reply:
 @routes.post("/api/App/UurReport")
 async def app_uur_reports(app: FakeWatsApp, request: Request) -> Reply:
     wanted = json_object(request.body)
-    return Reply.json(_headers(app, wanted, "R", int(wanted.get("topCount") or 1000)))
+    return Reply.json(_headers(app, wanted, "R", (int_field(wanted, "topCount") or 1000)))
 
 
 def _failed_steps(doc: dict[str, Any]) -> list[str]:
@@ -226,7 +226,7 @@ def _top_failed(app: FakeWatsApp, wanted: dict[str, Any], top: int) -> list[dict
 @routes.post("/api/App/TopFailed")
 async def app_top_failed(app: FakeWatsApp, request: Request) -> Reply:
     wanted = json_object(request.body)
-    return Reply.json(_top_failed(app, wanted, int(wanted.get("topCount") or 10)))
+    return Reply.json(_top_failed(app, wanted, (int_field(wanted, "topCount") or 10)))
 
 
 @routes.get("/api/App/TopFailed")

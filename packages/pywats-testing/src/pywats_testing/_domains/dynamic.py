@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, int_field, json_object
 from ._filter import matching, moment, period_label, recent_window, start_of, unit_runs, yield_kpis
 from ._steps import walk_steps
 from .repair import failure_rows, repair_fields
@@ -238,7 +238,8 @@ def _answer(
         dims, named, order = _parse(text, *vocabulary)
     except _Refused as exc:
         return Reply.message(400, str(exc))
-    grouping = int(wanted.get("dateGrouping", 1))
+    grouping = int_field(wanted, "dateGrouping")
+    grouping = 1 if grouping is None else grouping
     rows = _rows(items(wanted), dims, value(grouping), kpis)
     return Reply.json(_finish(rows, named, order, wanted.get("topCount")))
 

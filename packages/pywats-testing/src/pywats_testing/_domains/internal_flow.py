@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Handler, Reply, Request, RouteTable, json_object
+from .._framework import Handler, Reply, Request, RouteTable, int_field, json_object
 from ._filter import matching
 from ._steps import walk_steps
 from .analytics import _top_failed
@@ -235,7 +235,7 @@ async def app_internal_top_failed(app: FakeWatsApp, request: Request) -> Reply:
 @routes.post("/api/internal/App/TopFailed")
 async def app_internal_top_failed_filter(app: FakeWatsApp, request: Request) -> Reply:
     wanted = json_object(request.body)
-    return Reply.json(_top_failed(app, wanted, int(wanted.get("topCount") or 10)))
+    return Reply.json(_top_failed(app, wanted, (int_field(wanted, "topCount") or 10)))
 
 
 # -- Trigger: alarms -------------------------------------------------------------------
@@ -257,5 +257,5 @@ async def trigger_alarm_logs(app: FakeWatsApp, request: Request) -> Reply:
         for doc in matching(app, wanted)
         if doc.get("type", "T") == "T" and doc.get("result") == "F"
     ]
-    top = wanted.get("topCount")
-    return Reply.json(rows[: int(top)] if top else rows)
+    top = int_field(wanted, "topCount")
+    return Reply.json(rows[:top] if top else rows)

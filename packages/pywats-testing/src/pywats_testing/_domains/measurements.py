@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, int_field, json_object
 from ._filter import matching, start_of
 from ._steps import NumericPoint, numeric_points, numeric_summary, walk_steps
 
@@ -71,7 +71,7 @@ def _points(app: FakeWatsApp, request: Request) -> dict[str, list[NumericPoint]]
             {k: sum(p.measurement.get("status") == "F" for p in pts) for k, pts in found.items()}
         )
         paths = [key for key, n in failures.most_common(_MOST_FAILED) if n > 0]
-    limit = int(wanted.get("maxCount") or _MAX_COUNT)
+    limit = int_field(wanted, "maxCount") or _MAX_COUNT
     out: dict[str, list[NumericPoint]] = {}
     for path in paths:
         points = found.get(path.lower(), [])
@@ -158,7 +158,7 @@ async def app_test_step_analysis(app: FakeWatsApp, request: Request) -> Reply:
         return Reply.message(400, "The filter's run is 1, 2, 3, -1 (last) or -2 (all)")
     if run not in (1, 2, 3, -1, -2):
         return Reply.message(400, "The filter's run is 1, 2, 3, -1 (last) or -2 (all)")
-    limit = int(wanted.get("maxCount") or _MAX_COUNT)
+    limit = int_field(wanted, "maxCount") or _MAX_COUNT
     docs = _runs(matching(app, wanted, kinds="T"), run)[-limit:]
     steps: dict[str, list[Json]] = defaultdict(list)
     points: dict[tuple[str, str | None], list[NumericPoint]] = defaultdict(list)
