@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import http.client
+import os
 import re
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -23,6 +25,7 @@ from console_support import (
     cookie_and_token,
     post_form,
     raw,
+    register,
     running_console,
     write_report,
 )
@@ -268,3 +271,35 @@ def test_sigterm_with_a_live_event_stream_open_stops_the_station_cleanly(
     assert console.stop() == 0
     assert time.monotonic() - started < 30  # the stream ended; it did not hold the stop
     conn.close()
+
+
+def test_a_console_that_cannot_keep_its_secret_is_left_out_and_the_station_runs(
+    cli: Any, fake_wats: Any, station_home: Path
+) -> None:
+    register(cli, fake_wats, station_home)
+    secret = resolve_home(station_home).data_dir / "console.secret"
+    secret.mkdir(parents=True)  # a directory where the secret file belongs
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")}
+    station = subprocess.Popen(
+        [sys.executable, "-m", "pywats_station", "--home", str(station_home), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert station.stdout is not None
+        said: list[str] = []
+        for line in station.stdout:
+            said.append(line)
+            if "console not started" in line:
+                break
+        assert "cannot keep its secret in" in said[-1], said
+        assert str(secret) in said[-1]
+        # Delivering reports matters more than watching them: the station runs on.
+        assert station.poll() is None, said
+    finally:
+        station.terminate()
+        station.wait(timeout=60)
+    assert station.returncode == 0

@@ -153,12 +153,18 @@ async def open_console(
         log.error(message)
         say(message)
         return None
+    try:
+        csrf_secret = load_csrf_secret(csrf_secret_file)
+    except OSError as exc:
+        message = (
+            f"console not started: cannot keep its secret in {csrf_secret_file}: "
+            f"{exc.strerror or type(exc).__name__}"
+        )
+        log.error(message)
+        say(message)
+        return None
     server = ConsoleServer(
-        backend,
-        host=host,
-        port=port,
-        csrf_secret=load_csrf_secret(csrf_secret_file),
-        allowed_hosts=allowed_hosts,
+        backend, host=host, port=port, csrf_secret=csrf_secret, allowed_hosts=allowed_hosts
     )
     try:
         url = await server.start()
