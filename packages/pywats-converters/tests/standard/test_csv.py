@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,28 @@ def test_any_text_reads_or_fails_with_a_csv_error(document: str, delimiter: str)
         return
     assert rows
     assert all(isinstance(cell, str) for _, cells in rows for cell in cells)
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is POSIX only")
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize("when", ["9999-12-31 23:59:59", "0001-01-01 00:00:00"])
+def test_a_date_at_the_ends_of_the_calendar_names_its_line(
+    tmp_path: Path, convert, monkeypatch: pytest.MonkeyPatch, zone: str, when: str
+) -> None:
+    path = _write(
+        tmp_path,
+        "edge.csv",
+        f"SerialNumber,PartNumber,StepName,Value,When\nSN1,P,Volt,1,{when}\n",
+    )
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        with pytest.raises(ConversionError, match=r"^edge\.csv: line 2: date .* out of range"):
+            convert(
+                CsvConverter,
+                path,
+                {"columns": {"start": "When"}, "date_format": "%Y-%m-%d %H:%M:%S"},
+            )
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -245,9 +245,13 @@ def _header_of(row: _Row, params: CsvParameters) -> Header:
 def _date(value: str, params: CsvParameters, line: int) -> datetime:
     if params.date_format:
         try:
-            return datetime.strptime(value, params.date_format).astimezone()
+            parsed = datetime.strptime(value, params.date_format)
         except ValueError:
             raise CsvError(line, f"date {value!r} does not match {params.date_format!r}") from None
+        try:
+            return parsed.astimezone()
+        except (OverflowError, ValueError):  # the calendar's ends, in this machine's zone
+            raise CsvError(line, f"date {value!r} is out of range here") from None
     moment = parse_timestamp_text(value)
     if moment is None:
         raise CsvError(line, f"date {value!r} is not yyyy-mm-dd hh:mm:ss (set date_format)")
