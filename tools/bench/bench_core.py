@@ -63,7 +63,9 @@ IMPORT_RSS = (
 ALL_DOMAINS = (
     "import pywats; w = pywats.WATS('http://127.0.0.1:9', 'dA==');"
     " [getattr(w, d) for d in ('app', 'report', 'product', 'production', 'asset', 'software',"
-    " 'analytics', 'rootcause', 'scim', 'system', 'barcode', 'export', 'workflow', 'auth')]"
+    " 'analytics', 'rootcause', 'scim', 'system', 'barcode', 'export', 'workflow', 'auth')];"
+    " [getattr(w.internal, d) for d in ('process', 'production', 'product', 'software',"
+    " 'manual_inspection', 'unit_flow', 'analytics', 'asset')]"
 )
 
 
