@@ -19,6 +19,7 @@ from ._contract import load_contract
 from ._domains import API_ROUTES, DOMAINS
 from ._faults import BodyShape, Fault, FaultPlan
 from ._framework import (
+    BodyError,
     Handler,
     Receive,
     Reply,
@@ -204,7 +205,7 @@ class FakeWatsApp:
         if route.auth == "none":  # answered before authentication (removed routes)
             if not await self._delay(delays, receive):
                 return None
-            return await self._handlers[route.name](self, request)
+            return await self._handle(route, request)
         principal = self.state.authenticate(request.headers.get("authorization"))
         allowed = principal is not None and (route.auth == "register") == (
             principal.kind == "registration"
@@ -224,7 +225,7 @@ class FakeWatsApp:
         if key is None or route.method == "GET":
             if not await self._delay(delays, receive):
                 return None
-            reply = await self._handlers[route.name](self, request)
+            reply = await self._handle(route, request)
         else:
             fingerprint = hashlib.sha256(
                 b"\n".join([route.method.encode(), route.template.lower().encode(), request.body])
@@ -236,7 +237,7 @@ class FakeWatsApp:
                 if not await self._delay(delays, receive):
                     self.state.idempotency_abandon(principal, key)
                     return None
-                reply = await self._handlers[route.name](self, request)
+                reply = await self._handle(route, request)
             except BaseException:
                 self.state.idempotency_abandon(principal, key)
                 raise
@@ -252,6 +253,12 @@ class FakeWatsApp:
             self._reset(abort)
             return None
         return reply
+
+    async def _handle(self, route: Route, request: Request) -> Reply:
+        try:
+            return await self._handlers[route.name](self, request)
+        except BodyError as exc:
+            return Reply.message(400, f"The request is invalid. {exc}")
 
     async def _delay(self, delays: list[Fault], receive: Receive) -> bool:
         """Apply latency and hang faults; False when the client gave up meanwhile."""

@@ -18,6 +18,7 @@ from ._state import Principal
 
 __all__ = [
     "Auth",
+    "BodyError",
     "Handler",
     "Receive",
     "Reply",
@@ -219,20 +220,33 @@ def bool_param(value: str | None, name: str) -> bool | None:
     raise ValueError(f"The value '{value}' is not valid for {name}.")
 
 
+class BodyError(ValueError):
+    """A request body that is not JSON, or not the JSON the route takes. A handler that
+    lets it out answers 400 "The request is invalid. <reason>" (WATS's answer when model
+    binding fails), never 500."""
+
+
+def _loads(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise BodyError(f"the body is not JSON: {exc}") from exc
+
+
 def json_object(body: bytes) -> dict[str, Any]:
     """A JSON object body; an empty body is an empty object."""
     if not body.strip():
         return {}
-    value = json.loads(body)
+    value = _loads(body)
     if not isinstance(value, dict):
-        raise ValueError("expected a JSON object")
+        raise BodyError("expected a JSON object")
     return value
 
 
 def json_objects(body: bytes, what: str = "objects") -> list[dict[str, Any]]:
-    """A JSON array of objects; an empty body is an empty array. ``ValueError`` says
-    "expected a JSON array of <what>" otherwise."""
-    value = json.loads(body or b"[]")
+    """A JSON array of objects; an empty body is an empty array. ``BodyError`` (a
+    ``ValueError``) says "expected a JSON array of <what>" otherwise."""
+    value = _loads(body or b"[]")
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValueError(f"expected a JSON array of {what}")
+        raise BodyError(f"expected a JSON array of {what}")
     return value

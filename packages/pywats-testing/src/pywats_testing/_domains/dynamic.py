@@ -238,7 +238,11 @@ def _answer(
         dims, named, order = _parse(text, *vocabulary)
     except _Refused as exc:
         return Reply.message(400, str(exc))
-    grouping = int(wanted.get("dateGrouping", 1))
+    raw = wanted.get("dateGrouping")
+    try:
+        grouping = 1 if raw is None else int(raw)
+    except (TypeError, ValueError):
+        return Reply.message(400, f"The request is invalid. dateGrouping '{raw}' is not a number.")
     rows = _rows(items(wanted), dims, value(grouping), kpis)
     return Reply.json(_finish(rows, named, order, wanted.get("topCount")))
 
