@@ -21,11 +21,21 @@ def admin(fake_wats: FakeWatsServer) -> httpx.Client:
 
 BAD: list[tuple[str, str, Any, str]] = [
     ("POST", "/_fake/faults", {"route": "/api/Product"}, "a fault needs a 'kind'"),
-    ("POST", "/_fake/faults", {"kind": "status", "colour": "red"}, "unknown fault field(s): colour"),
+    (
+        "POST",
+        "/_fake/faults",
+        {"kind": "status", "colour": "red"},
+        "unknown fault field(s): colour",
+    ),
     ("POST", "/_fake/faults", {"kind": "explode"}, "unknown fault kind 'explode'"),
     ("POST", "/_fake/faults", {"kind": "status", "body_shape": "xml"}, "unknown body_shape 'xml'"),
     ("POST", "/_fake/faults", {"kind": "status", "times": 0}, "times must be at least 1"),
-    ("POST", "/_fake/faults", {"kind": "status", "probability": 0}, "probability must be in (0, 1]"),
+    (
+        "POST",
+        "/_fake/faults",
+        {"kind": "status", "probability": 0},
+        "probability must be in (0, 1]",
+    ),
     ("POST", "/_fake/faults", {"kind": "status", "status": 99}, "must be an HTTP status code"),
     ("POST", "/_fake/faults", {"kind": "latency", "seconds": -1}, "seconds must not be negative"),
     ("POST", "/_fake/faults", {"kind": "status", "retry_after": -1}, "retry_after must not be"),
@@ -40,7 +50,9 @@ BAD: list[tuple[str, str, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "reason"), BAD, ids=[f"{b[1]} {b[3]}" for b in BAD])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "reason"), BAD, ids=[f"{b[1]} {b[3]}" for b in BAD]
+)
 def test_a_malformed_admin_request_is_a_400(
     admin: httpx.Client, method: str, path: str, body: Any, reason: str
 ) -> None:
@@ -89,7 +101,9 @@ def test_a_fault_armed_over_http_strikes_its_route_then_is_gone(
     assert api.get("/api/Product/Query").status_code == 200
 
 
-def test_faults_are_removed_one_by_one_or_all_at_once(admin: httpx.Client, api: httpx.Client) -> None:
+def test_faults_are_removed_one_by_one_or_all_at_once(
+    admin: httpx.Client, api: httpx.Client
+) -> None:
     first = admin.post("/_fake/faults", json={"kind": "status", "times": None}).json()
     second = admin.post("/_fake/faults", json={"kind": "status", "status": 502}).json()
     assert second["id"] == first["id"] + 1
@@ -104,7 +118,9 @@ def test_tokens_are_added_expired_and_restored_over_the_admin_area(
     admin: httpx.Client,
 ) -> None:
     def status_with(token: str) -> int:
-        return admin.get("/api/SystemStatus", headers={"Authorization": f"Basic {token}"}).status_code
+        return admin.get(
+            "/api/SystemStatus", headers={"Authorization": f"Basic {token}"}
+        ).status_code
 
     assert status_with("extra") == 401
     assert admin.post("/_fake/tokens", json={"token": "extra"}).status_code == 204

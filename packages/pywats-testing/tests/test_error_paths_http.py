@@ -49,7 +49,8 @@ def test_expect_100_continue_gets_the_interim_answer(
     host = urlsplit(fake_wats.url).netloc
     raw.sendall(
         f"POST /api/Report/WSJF HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic {fake_wats.token}"
-        "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n".encode()
+        "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+        "Expect: 100-continue\r\n\r\n".encode()
     )
     assert _read_until(raw, b"\r\n\r\n").startswith(b"HTTP/1.1 100 ")
     raw.sendall(b"{}")

@@ -47,7 +47,9 @@ def _report(sn: str, result: str, start_utc: str, **uut: Any) -> dict[str, Any]:
 @pytest.fixture
 def two_years(api: httpx.Client) -> httpx.Client:
     # Seven fraction digits (as .NET writes them) and Virinco's ".Z" must both parse.
-    first = _report("SN-1", "P", f"{THIS_YEAR}-01-02T10:15:00.1234567Z", batchSN="B7", testSocketIndex=2)
+    first = _report(
+        "SN-1", "P", f"{THIS_YEAR}-01-02T10:15:00.1234567Z", batchSN="B7", testSocketIndex=2
+    )
     second = _report("SN-2", "F", f"{THIS_YEAR - 1}-12-31T23:30:00.Z")
     for report in (first, second):
         assert api.post("/api/Report/WSJF", json=report).status_code == 200
@@ -117,7 +119,9 @@ def test_weeks_are_iso_weeks_and_no_grouping_is_one_row(two_years: httpx.Client)
 def test_each_filter_field_picks_the_reports_it_names(
     two_years: httpx.Client, wanted: dict[str, Any], units: int
 ) -> None:
-    wanted = {"dateFrom": "2000-01-01T00:00:00Z", **wanted} if "periodCount" not in wanted else wanted
+    wanted = (
+        {"dateFrom": "2000-01-01T00:00:00Z", **wanted} if "periodCount" not in wanted else wanted
+    )
     rows = _units(two_years, {**wanted, "dateGrouping": wanted.get("dateGrouping", -1)})
     assert sum(count for _, count in rows) == units
 
