@@ -11,6 +11,17 @@ import pytest
 
 UNKNOWN = "7a0e8f5e-1111-4c2d-8e9f-0a1b2c3d4e5f"
 MI = "/api/internal/ManualInspection"
+PROD = "/api/internal/Production"
+UNIT = {"serialNumber": "S", "partNumber": "NOPE", "revision": "A"}
+CHILD = {
+    "serialNumber": "S",
+    "partNumber": "P",
+    "childSerialNumber": "C",
+    "childPartNumber": "CP",
+    "checkPartNumber": "true",
+    "checkRevision": "true",
+    "cultureCode": "en",
+}
 RAW = object()  # a body sent as the bytes b"{not json"
 
 # (method, path, query, JSON body, status, a fragment of the reason)
@@ -223,6 +234,139 @@ CASES: list[tuple[str, str, dict[str, str], Any, int, str]] = [
         None,
         404,
         "not found",
+    ),
+    *[
+        (
+            "GET",
+            f"{PROD}/{route}",
+            {"serialNumber": "NOPE", "partNumber": "NOPE"},
+            None,
+            404,
+            "not found",
+        )
+        for route in (
+            "GetUnitHierarchy",
+            "GetUnitStateHistory",
+            "GetUnitPhase",
+            "GetUnitProcess",
+            "GetUnitContents",
+        )
+    ],
+    ("GET", f"{PROD}/GetUnitPhase", {"serialNumber": "S"}, None, 400, "partNumber is required"),
+    (
+        "POST",
+        f"{PROD}/CreateUnit",
+        {"serialNumber": "S", "partNumber": "P"},
+        None,
+        400,
+        "revision is required",
+    ),
+    ("POST", f"{PROD}/CreateUnit", {**UNIT, "unitPhase": "x"}, None, 400, "unitPhase is a number"),
+    (
+        "POST",
+        f"{PROD}/CreateUnit",
+        {**UNIT, "unitPhase": "99"},
+        None,
+        400,
+        "Unit phase 99 does not exist",
+    ),
+    ("POST", f"{PROD}/CreateUnit", UNIT, None, 400, "Product 'NOPE' not found"),
+    (
+        "POST",
+        f"{PROD}/AddChildUnit",
+        {**CHILD, "checkPhase": "x"},
+        None,
+        400,
+        "not valid for checkPhase",
+    ),
+    (
+        "POST",
+        f"{PROD}/AddChildUnit",
+        {**CHILD, "checkRevision": "x"},
+        None,
+        400,
+        "not valid for checkRevision",
+    ),
+    (
+        "POST",
+        f"{PROD}/RemoveChildUnit",
+        {"serialNumber": "NOPE", "partNumber": "NOPE"},
+        None,
+        404,
+        "not found",
+    ),
+    (
+        "POST",
+        f"{PROD}/RemoveAllChildUnits",
+        {"serialNumber": "NOPE"},
+        None,
+        400,
+        "partNumber is required",
+    ),
+    (
+        "POST",
+        f"{PROD}/RemoveAllChildUnits",
+        {"serialNumber": "NOPE", "partNumber": "NOPE"},
+        None,
+        404,
+        "not found",
+    ),
+    ("GET", f"{PROD}/CheckChildUnits", {"CultureCode": "en"}, None, 400, "is required"),
+    (
+        "GET",
+        f"{PROD}/CheckChildUnits",
+        {"CultureCode": "en", "ParentSerialNumber": "NOPE", "ParentPartNumber": "NOPE"},
+        None,
+        404,
+        "not found",
+    ),
+    (
+        "GET",
+        f"{PROD}/SerialNumbers",
+        {"serialNumberType": "MAC", "startAddress": "zz"},
+        None,
+        400,
+        "Addresses are hexadecimal",
+    ),
+    (
+        "GET",
+        f"{PROD}/SerialNumbers/Count",
+        {"serialNumberType": "NOPE"},
+        None,
+        400,
+        "does not exist",
+    ),
+    (
+        "GET",
+        f"{PROD}/SerialNumbers/Statistics",
+        {"serialNumberType": "NOPE"},
+        None,
+        400,
+        "does not exist",
+    ),
+    (
+        "PUT",
+        f"{PROD}/SerialNumbers/Free",
+        {},
+        [{"startAddress": "1"}],
+        400,
+        "Expected serial-number ranges",
+    ),
+    (
+        "DELETE",
+        f"{PROD}/SerialNumbers/Free",
+        {},
+        [{"type": "MAC", "endAddress": "zz"}],
+        400,
+        "Expected serial-number ranges",
+    ),
+    (
+        "PUT",
+        f"{PROD}/SerialNumbers/Free",
+        {},
+        [{"type": "MAC", "startAddress": 5}],
+        400,
+        "Expected serial-number ranges",
     ),
     # Software
     ("GET", f"/api/internal/Software/File/{UNKNOWN}", {}, None, 404, "not found"),
