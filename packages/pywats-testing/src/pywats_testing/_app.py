@@ -162,10 +162,7 @@ class FakeWatsApp:
         self.state.count_request(route.method, route.template)
         request = Request(method, path, route.template, params, query, headers, body)
         request.repeated = pairs
-        try:
-            return await self._serve_api(route, request, scope, receive)
-        except BadBody as exc:  # a body that is not the JSON the operation takes
-            return Reply.message(400, str(exc), self.validation_error_shape)
+        return await self._serve_api(route, request, scope, receive)
 
     def _not_found(self, scope: MutableMapping[str, Any]) -> Reply:
         host = dict(scope.get("headers", [])).get(b"host", b"localhost").decode("latin-1")
@@ -208,7 +205,7 @@ class FakeWatsApp:
         if route.auth == "none":  # answered before authentication (removed routes)
             if not await self._delay(delays, receive):
                 return None
-            return await self._handlers[route.name](self, request)
+            return await self._handle(route, request)
         principal = self.state.authenticate(request.headers.get("authorization"))
         allowed = principal is not None and (route.auth == "register") == (
             principal.kind == "registration"
@@ -228,7 +225,7 @@ class FakeWatsApp:
         if key is None or route.method == "GET":
             if not await self._delay(delays, receive):
                 return None
-            reply = await self._handlers[route.name](self, request)
+            reply = await self._handle(route, request)
         else:
             fingerprint = hashlib.sha256(
                 b"\n".join([route.method.encode(), route.template.lower().encode(), request.body])
@@ -240,7 +237,7 @@ class FakeWatsApp:
                 if not await self._delay(delays, receive):
                     self.state.idempotency_abandon(principal, key)
                     return None
-                reply = await self._handlers[route.name](self, request)
+                reply = await self._handle(route, request)
             except BaseException:
                 self.state.idempotency_abandon(principal, key)
                 raise
@@ -256,6 +253,12 @@ class FakeWatsApp:
             self._reset(abort)
             return None
         return reply
+
+    async def _handle(self, route: Route, request: Request) -> Reply:
+        try:
+            return await self._handlers[route.name](self, request)
+        except BadBody as exc:  # a body that is not the JSON the operation takes
+            return Reply.message(400, str(exc), self.validation_error_shape)
 
     async def _delay(self, delays: list[Fault], receive: Receive) -> bool:
         """Apply latency and hang faults; False when the client gave up meanwhile."""

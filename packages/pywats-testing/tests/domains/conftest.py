@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import pywats
@@ -54,3 +55,24 @@ def run(request: pytest.FixtureRequest, contract_wats: FakeWatsServer) -> Run:
         return asyncio.run(main())
 
     return call
+
+
+Refused = Callable[[str, str, dict[str, str], Any, int, str], None]
+
+
+@pytest.fixture
+def refused(api: httpx.Client) -> Refused:
+    """``refused(method, path, query, body, status, reason)``: the fake answers ``status``
+    with ``reason`` in its text. A ``bytes`` body is sent as it is, anything else as JSON."""
+
+    def check(
+        method: str, path: str, query: dict[str, str], body: Any, status: int, reason: str
+    ) -> None:
+        if isinstance(body, bytes):
+            answer = api.request(method, path, params=query, content=body)
+        else:
+            answer = api.request(method, path, params=query, json=body)
+        assert answer.status_code == status, answer.text
+        assert reason.lower() in answer.text.lower()
+
+    return check

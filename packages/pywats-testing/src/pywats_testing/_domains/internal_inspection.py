@@ -37,8 +37,8 @@ def _body(request: Request, kind: type) -> Any:
     return value
 
 
-def _definition(app: FakeWatsApp, definition_id: str | None) -> dict[str, Any] | Reply:
-    found = _store(app, "mi_definitions").get((definition_id or "").lower())
+def _definition(app: FakeWatsApp, definition_id: object) -> dict[str, Any] | Reply:
+    found = _store(app, "mi_definitions").get(str(definition_id or "").lower())
     if found is None:
         return Reply.message(404, f"Test sequence definition '{definition_id}' not found")
     return dict(found)
