@@ -124,7 +124,12 @@ def main() -> int:
                 check=True,
                 capture_output=True,
             )
-            time.sleep(3)
+            deadline = time.monotonic() + 60  # until the dashboard shows the breaker open
+            while time.monotonic() < deadline:
+                with urllib.request.urlopen(url + "/fragments/dashboard") as answer:
+                    if 'id="breaker">closed<' not in answer.read().decode():
+                        break
+                time.sleep(0.2)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM,
