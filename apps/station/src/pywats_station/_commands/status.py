@@ -34,7 +34,13 @@ log = logging.getLogger("pywats_station")
 
 
 def add_parser(commands: Any) -> None:
-    status = commands.add_parser("status", help="show the station's state and metrics")
+    status = commands.add_parser(
+        "status",
+        help="show the station's state and metrics",
+        description="The station's home, server and registration, whether it runs, the "
+        "queue's depth, and the running station's last status (connection, uploads, "
+        "breaker, credentials, folders). Works whether or not the station runs.",
+    )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument(
         "--probe", action="store_true", help="also ask the server now whether it answers"
