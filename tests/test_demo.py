@@ -57,7 +57,8 @@ def test_ctrl_c_stops_the_running_demo_cleanly() -> None:
             seen.append(line)
             if line.startswith("console at http://"):
                 break
-        assert seen and seen[-1].startswith("console at"), "".join(seen)
+        assert seen, "the demo printed nothing"
+        assert seen[-1].startswith("console at"), "".join(seen)
         os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C reaches the demo and its station
         out, err = demo.communicate(timeout=180)
     finally:

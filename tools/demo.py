@@ -176,7 +176,7 @@ def run_station(
         try:
             while not console_shown.wait(0.2):
                 if runner.poll() is not None:
-                    raise SystemExit(f"pywats-station run stopped with exit code {runner.returncode}")
+                    raise SystemExit(f"pywats-station run ended with exit code {runner.returncode}")
             if not once:
                 say("dropping a report file every second; Ctrl-C stops the station and the demo")
             n = 0
