@@ -14,7 +14,7 @@ from pywats._async.app._service import AsyncAppService
 from pywats._async.report._repository import AsyncReportRepository
 from pywats._async.report._service import AsyncReportService
 from pywats._concurrency import RateLimiter
-from pywats._config import Timeouts
+from pywats._config import USER_AGENT, Connection, Timeouts
 from pywats._errors import ErrorHandler, ErrorMode
 
 if TYPE_CHECKING:
@@ -63,15 +63,14 @@ class AsyncWATS:
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.http = AsyncHttpClient(
+        connection = Connection(
             base_url,
             token,
-            timeouts=timeouts,
+            timeouts=timeouts or Timeouts(),
             verify=verify,
-            rate_limiter=rate_limiter,
-            user_agent=user_agent,
-            transport=transport,
+            user_agent=user_agent or USER_AGENT,
         )
+        self.http = AsyncHttpClient(connection, rate_limiter=rate_limiter, transport=transport)
         self.error_handler = ErrorHandler(error_mode)
         self.api = AsyncApi(self.http, self.error_handler)
         self.app = AsyncAppService(AsyncAppRepository(self.http, self.error_handler), self.api)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from pywats._concurrency import RateLimiter
-from pywats._config import Timeouts
+from pywats._config import USER_AGENT, Connection, Timeouts
 from pywats._errors import ErrorHandler, ErrorMode
 from pywats._sync._api import Api
 from pywats._sync._http import HttpClient
@@ -65,15 +65,14 @@ class WATS:
         user_agent: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.http = HttpClient(
+        connection = Connection(
             base_url,
             token,
-            timeouts=timeouts,
+            timeouts=timeouts or Timeouts(),
             verify=verify,
-            rate_limiter=rate_limiter,
-            user_agent=user_agent,
-            transport=transport,
+            user_agent=user_agent or USER_AGENT,
         )
+        self.http = HttpClient(connection, rate_limiter=rate_limiter, transport=transport)
         self.error_handler = ErrorHandler(error_mode)
         self.api = Api(self.http, self.error_handler)
         self.app = AppService(AppRepository(self.http, self.error_handler), self.api)

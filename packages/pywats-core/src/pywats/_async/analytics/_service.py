@@ -19,7 +19,7 @@ from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
 from pywats.models import PublicWatsFilter
 
-__all__ = ["AsyncAnalyticsService"]
+__all__ = ["AsyncAnalyticsService", "recent_query", "top_failed_query"]
 
 WatsFilter = PublicWatsFilter | Mapping[str, Any] | None
 
@@ -28,9 +28,18 @@ def _filter(value: WatsFilter) -> dict[str, Any]:
     return {} if value is None else dump(value)
 
 
-def _recent(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
-    """The query of the GET ``_recent`` forms: a number of days within a group and level."""
+def recent_query(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
+    """The query of the GET ``_recent`` forms: a number of days within a group and level
+    (``wats.internal.analytics`` asks its GET forms the same way)."""
     return {"days": days, "productGroupId": product_group_id, "levelId": level_id}
+
+
+def top_failed_query(
+    part_number: str, process_code: str, days: int, count: int, product_group_id: str, level_id: str
+) -> dict[str, str | int]:
+    """The query of the GET top-failed routes, public and internal alike."""
+    recent = recent_query(days, product_group_id, level_id)
+    return {"partNumber": part_number, "processCode": process_code, **recent, "count": count}
 
 
 class AsyncAnalyticsService:
@@ -118,7 +127,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Volume and yield over the last ``days`` days."""
         return await self._api.json(
-            ops.App_VolumeYield_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_VolumeYield_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_WorstYield_POST)
@@ -132,7 +141,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Products with the worst yield over the last ``days`` days."""
         return await self._api.json(
-            ops.App_WorstYield_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_WorstYield_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetWorstYieldByProductGroup)
@@ -151,7 +160,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Products with the highest volume over the last ``days`` days."""
         return await self._api.json(
-            ops.App_HighVolume_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_HighVolume_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetHighVolumeByProductGroup)
@@ -178,14 +187,9 @@ class AsyncAnalyticsService:
         """The ``count`` most failed steps of a product and process over ``days`` days."""
         return await self._api.json(
             ops.App_TopFailed_GET,
-            params={
-                "partNumber": part_number,
-                "processCode": process_code,
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "count": count,
-            },
+            params=top_failed_query(
+                part_number, process_code, days, count, product_group_id, level_id
+            ),
         )
 
     @operation(ops.App_GetTestStepAnalysis)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
+from pywats._async.production._service import serial_range_query
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list, parse_list
 from pywats.internal import SerialNumberRange, UnitPhase
@@ -204,13 +205,9 @@ class AsyncInternalProduction:
         INTERNAL: may change without notice."""
         body = await self._api.json(
             ops.Production_FindSerialNumbers,
-            params={
-                "serialNumberType": serial_number_type,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
-            },
+            params=serial_range_query(
+                serial_number_type, start_address, end_address, start_date, end_date
+            ),
         )
         return list(body or [])
 

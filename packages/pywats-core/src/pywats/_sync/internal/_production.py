@@ -16,6 +16,7 @@ from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list, parse_list
 from pywats._sync._api import Api
+from pywats._sync.production._service import serial_range_query
 from pywats.internal import SerialNumberRange, UnitPhase
 
 __all__ = ["InternalProduction"]
@@ -202,13 +203,9 @@ class InternalProduction:
         INTERNAL: may change without notice."""
         body = self._api.json(
             ops.Production_FindSerialNumbers,
-            params={
-                "serialNumberType": serial_number_type,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
-            },
+            params=serial_range_query(
+                serial_number_type, start_address, end_address, start_date, end_date
+            ),
         )
         return list(body or [])
 

@@ -19,7 +19,25 @@ from pywats.models import (
     UnitChange,
 )
 
-__all__ = ["ProductionService"]
+__all__ = ["ProductionService", "serial_range_query"]
+
+
+def serial_range_query(
+    serial_number_type: str,
+    start_address: str | None,
+    end_address: str | None,
+    start_date: str | None,
+    end_date: str | None,
+) -> dict[str, str | None]:
+    """The query naming serial numbers of a type between two addresses and dates (the
+    public and the internal serial-number lookups ask alike)."""
+    return {
+        "serialNumberType": serial_number_type,
+        "startAddress": start_address,
+        "endAddress": end_address,
+        "startDate": start_date,
+        "endDate": end_date,
+    }
 
 
 class ProductionService:
@@ -188,12 +206,10 @@ class ProductionService:
         return self._api.file(
             op,
             params={
-                "serialNumberType": serial_number_type,
+                **serial_range_query(
+                    serial_number_type, start_address, end_address, start_date, end_date
+                ),
                 "format": format,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
             },
         )
 
@@ -228,13 +244,9 @@ class ProductionService:
         """The serial numbers of a type between two addresses."""
         return self._api.json(
             ops.Production_GetSerialNumbersByRange,
-            params={
-                "serialNumberType": serial_number_type,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
-            },
+            params=serial_range_query(
+                serial_number_type, start_address, end_address, start_date, end_date
+            ),
         )
 
     @operation(ops.Production_GetSerialNumbersByReference)
