@@ -16,7 +16,7 @@ from pywats._async._api import AsyncApi
 from pywats._async._paging import AsyncPagedIterator
 from pywats._odata import Filter
 from pywats._operation import Operation, operation
-from pywats._payload import JsonValue, dump, one_of, parse_found
+from pywats._payload import JsonValue, dump, one_of
 from pywats.models import (
     Asset,
     AssetMessage,
@@ -60,16 +60,16 @@ class AsyncAssetService:
     @operation(ops.Asset_GetAssetByAssetId)
     async def get(self, asset_id: str) -> ODataAsset | None:
         """One asset by its id."""
-        op = ops.Asset_GetAssetByAssetId
-        body = await self._api.json(op, path={"assetId": asset_id})
-        return parse_found(ODataAsset, body, op.key)
+        return await self._api.found(
+            ops.Asset_GetAssetByAssetId, ODataAsset, path={"assetId": asset_id}
+        )
 
     @operation(ops.Asset_GetAssetBySerialNumber)
     async def get_by_serial_number(self, serial_number: str) -> ODataAsset | None:
         """One asset by its serial number (the server resolves the same route both ways)."""
-        op = ops.Asset_GetAssetBySerialNumber
-        body = await self._api.json(op, path={"serialNumber": serial_number})
-        return parse_found(ODataAsset, body, op.key)
+        return await self._api.found(
+            ops.Asset_GetAssetBySerialNumber, ODataAsset, path={"serialNumber": serial_number}
+        )
 
     @operation(ops.Asset_PutAsset)
     async def save(self, asset: Asset | Mapping[str, Any]) -> JsonValue:

@@ -8,7 +8,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse_found, parse_list
+from pywats._payload import JsonValue, dump_list
 from pywats.models import (
     ProductionBatch,
     PublicUnitVerificationGrade,
@@ -45,11 +45,11 @@ class AsyncProductionService:
     @operation(ops.Production_GetUnitPublic)
     async def unit(self, serial_number: str, part_number: str) -> Unit | None:
         """One unit, by serial number and part number."""
-        op = ops.Production_GetUnitPublic
-        body = await self._api.json(
-            op, path={"serialNumber": serial_number, "partNumber": part_number}
+        return await self._api.found(
+            ops.Production_GetUnitPublic,
+            Unit,
+            path={"serialNumber": serial_number, "partNumber": part_number},
         )
-        return parse_found(Unit, body, op.key)
 
     @operation(ops.Production_PutUnits)
     async def save_units(self, units: Iterable[Unit | Mapping[str, Any]]) -> JsonValue:
@@ -146,18 +146,17 @@ class AsyncProductionService:
         self, serial_number: str, *, part_number: str | None = None
     ) -> PublicUnitVerificationGrade | None:
         """The unit's verification grade: which processes it passed, and how."""
-        op = ops.Production_GetUnitVerification
-        body = await self._api.json(
-            op, params={"serialNumber": serial_number, "partNumber": part_number}
+        return await self._api.found(
+            ops.Production_GetUnitVerification,
+            PublicUnitVerificationGrade,
+            params={"serialNumber": serial_number, "partNumber": part_number},
         )
-        return parse_found(PublicUnitVerificationGrade, body, op.key)
 
     @operation(ops.Production_GetUnitChanges)
     async def unit_changes(self, max_count: int = 1000) -> list[UnitChange]:
         """Unit changes not yet acknowledged, oldest first, at most ``max_count``."""
-        op = ops.Production_GetUnitChanges
-        return parse_list(
-            UnitChange, await self._api.json(op, params={"maxCount": max_count}), op.key
+        return await self._api.model_list(
+            ops.Production_GetUnitChanges, UnitChange, params={"maxCount": max_count}
         )
 
     @operation(ops.Production_DeleteUnitChange)
@@ -168,8 +167,9 @@ class AsyncProductionService:
     @operation(ops.Production_GetSerialNumberTypesPublic)
     async def serial_number_types(self) -> list[SerialNumberType]:
         """The serial-number types the server can hand out."""
-        op = ops.Production_GetSerialNumberTypesPublic
-        return parse_list(SerialNumberType, await self._api.json(op), op.key)
+        return await self._api.model_list(
+            ops.Production_GetSerialNumberTypesPublic, SerialNumberType
+        )
 
     @operation(ops.Production_TakeSerialNumbers)
     async def take_serial_numbers(

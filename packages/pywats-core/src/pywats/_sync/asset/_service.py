@@ -16,7 +16,7 @@ from pywats import _operations as ops
 from pywats._asset_ref import AssetRef, asset_query
 from pywats._odata import Filter
 from pywats._operation import Operation, operation
-from pywats._payload import JsonValue, dump, one_of, parse_found
+from pywats._payload import JsonValue, dump, one_of
 from pywats._sync._api import Api
 from pywats._sync._paging import PagedIterator
 from pywats.models import (
@@ -62,16 +62,14 @@ class AssetService:
     @operation(ops.Asset_GetAssetByAssetId)
     def get(self, asset_id: str) -> ODataAsset | None:
         """One asset by its id."""
-        op = ops.Asset_GetAssetByAssetId
-        body = self._api.json(op, path={"assetId": asset_id})
-        return parse_found(ODataAsset, body, op.key)
+        return self._api.found(ops.Asset_GetAssetByAssetId, ODataAsset, path={"assetId": asset_id})
 
     @operation(ops.Asset_GetAssetBySerialNumber)
     def get_by_serial_number(self, serial_number: str) -> ODataAsset | None:
         """One asset by its serial number (the server resolves the same route both ways)."""
-        op = ops.Asset_GetAssetBySerialNumber
-        body = self._api.json(op, path={"serialNumber": serial_number})
-        return parse_found(ODataAsset, body, op.key)
+        return self._api.found(
+            ops.Asset_GetAssetBySerialNumber, ODataAsset, path={"serialNumber": serial_number}
+        )
 
     @operation(ops.Asset_PutAsset)
     def save(self, asset: Asset | Mapping[str, Any]) -> JsonValue:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse_found, parse_list
+from pywats._payload import JsonValue, dump_list
 from pywats._sync._api import Api
 from pywats.models import (
     ProductionBatch,
@@ -47,9 +47,11 @@ class ProductionService:
     @operation(ops.Production_GetUnitPublic)
     def unit(self, serial_number: str, part_number: str) -> Unit | None:
         """One unit, by serial number and part number."""
-        op = ops.Production_GetUnitPublic
-        body = self._api.json(op, path={"serialNumber": serial_number, "partNumber": part_number})
-        return parse_found(Unit, body, op.key)
+        return self._api.found(
+            ops.Production_GetUnitPublic,
+            Unit,
+            path={"serialNumber": serial_number, "partNumber": part_number},
+        )
 
     @operation(ops.Production_PutUnits)
     def save_units(self, units: Iterable[Unit | Mapping[str, Any]]) -> JsonValue:
@@ -140,15 +142,18 @@ class ProductionService:
         self, serial_number: str, *, part_number: str | None = None
     ) -> PublicUnitVerificationGrade | None:
         """The unit's verification grade: which processes it passed, and how."""
-        op = ops.Production_GetUnitVerification
-        body = self._api.json(op, params={"serialNumber": serial_number, "partNumber": part_number})
-        return parse_found(PublicUnitVerificationGrade, body, op.key)
+        return self._api.found(
+            ops.Production_GetUnitVerification,
+            PublicUnitVerificationGrade,
+            params={"serialNumber": serial_number, "partNumber": part_number},
+        )
 
     @operation(ops.Production_GetUnitChanges)
     def unit_changes(self, max_count: int = 1000) -> list[UnitChange]:
         """Unit changes not yet acknowledged, oldest first, at most ``max_count``."""
-        op = ops.Production_GetUnitChanges
-        return parse_list(UnitChange, self._api.json(op, params={"maxCount": max_count}), op.key)
+        return self._api.model_list(
+            ops.Production_GetUnitChanges, UnitChange, params={"maxCount": max_count}
+        )
 
     @operation(ops.Production_DeleteUnitChange)
     def acknowledge_unit_change(self, change_id: int) -> None:
@@ -158,8 +163,7 @@ class ProductionService:
     @operation(ops.Production_GetSerialNumberTypesPublic)
     def serial_number_types(self) -> list[SerialNumberType]:
         """The serial-number types the server can hand out."""
-        op = ops.Production_GetSerialNumberTypesPublic
-        return parse_list(SerialNumberType, self._api.json(op), op.key)
+        return self._api.model_list(ops.Production_GetSerialNumberTypesPublic, SerialNumberType)
 
     @operation(ops.Production_TakeSerialNumbers)
     def take_serial_numbers(
