@@ -12,9 +12,9 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
-from pywats._async.analytics._service import recent_query, top_failed_query
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import recent_query, top_failed_query
 from pywats.models import PublicWatsFilter
 
 __all__ = ["AsyncInternalAnalytics"]

@@ -18,30 +18,17 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import recent_query, top_failed_query
 from pywats._sync._api import Api
 from pywats.models import PublicWatsFilter
 
-__all__ = ["AnalyticsService", "recent_query", "top_failed_query"]
+__all__ = ["AnalyticsService"]
 
 WatsFilter = PublicWatsFilter | Mapping[str, Any] | None
 
 
 def _filter(value: WatsFilter) -> dict[str, Any]:
     return {} if value is None else dump(value)
-
-
-def recent_query(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
-    """The query of the GET ``_recent`` forms: a number of days within a group and level
-    (``wats.internal.analytics`` asks its GET forms the same way)."""
-    return {"days": days, "productGroupId": product_group_id, "levelId": level_id}
-
-
-def top_failed_query(
-    part_number: str, process_code: str, days: int, count: int, product_group_id: str, level_id: str
-) -> dict[str, str | int]:
-    """The query of the GET top-failed routes, public and internal alike."""
-    recent = recent_query(days, product_group_id, level_id)
-    return {"partNumber": part_number, "processCode": process_code, **recent, "count": count}
 
 
 class AnalyticsService:

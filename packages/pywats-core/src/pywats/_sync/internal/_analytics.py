@@ -15,8 +15,8 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import recent_query, top_failed_query
 from pywats._sync._api import Api
-from pywats._sync.analytics._service import recent_query, top_failed_query
 from pywats.models import PublicWatsFilter
 
 __all__ = ["InternalAnalytics"]

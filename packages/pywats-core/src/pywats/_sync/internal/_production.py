@@ -15,8 +15,8 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
+from pywats._queries import serial_range_query
 from pywats._sync._api import Api
-from pywats._sync.production._service import serial_range_query
 from pywats.internal import SerialNumberRange, UnitPhase
 
 __all__ = ["InternalProduction"]

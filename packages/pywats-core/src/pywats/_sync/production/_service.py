@@ -10,6 +10,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
+from pywats._queries import serial_range_query
 from pywats._sync._api import Api
 from pywats.models import (
     ProductionBatch,
@@ -19,25 +20,7 @@ from pywats.models import (
     UnitChange,
 )
 
-__all__ = ["ProductionService", "serial_range_query"]
-
-
-def serial_range_query(
-    serial_number_type: str,
-    start_address: str | None,
-    end_address: str | None,
-    start_date: str | None,
-    end_date: str | None,
-) -> dict[str, str | None]:
-    """The query naming serial numbers of a type between two addresses and dates (the
-    public and the internal serial-number lookups ask alike)."""
-    return {
-        "serialNumberType": serial_number_type,
-        "startAddress": start_address,
-        "endAddress": end_address,
-        "startDate": start_date,
-        "endDate": end_date,
-    }
+__all__ = ["ProductionService"]
 
 
 class ProductionService:
