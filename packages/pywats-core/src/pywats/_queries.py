@@ -1,11 +1,12 @@
-"""Query strings that a public service and its ``wats.internal`` twin send alike.
+"""Query strings that several calls send alike (a public service and its
+``wats.internal`` twin, the two ends of a workflow test).
 
 Plain functions, outside ``_async``, so the sync twin shares them instead of a copy.
 """
 
 from __future__ import annotations
 
-__all__ = ["recent_query", "serial_range_query", "top_failed_query"]
+__all__ = ["box_query", "recent_query", "serial_range_query", "top_failed_query", "workflow_query"]
 
 
 def recent_query(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
@@ -37,4 +38,36 @@ def serial_range_query(
         "endAddress": end_address,
         "startDate": start_date,
         "endDate": end_date,
+    }
+
+
+def workflow_query(
+    serial_number: str,
+    part_number: str,
+    operator_name: str | None,
+    station_name: str | None,
+    status: int | None,
+) -> dict[str, str | int | None]:
+    """The query both ends of a workflow test send: the unit, who, where, which status."""
+    return {
+        "serialNumber": serial_number,
+        "partNumber": part_number,
+        "operatorName": operator_name,
+        "stationName": station_name,
+        "status": status,
+    }
+
+
+def box_query(
+    parent_serial_number: str,
+    parent_part_number: str,
+    child_serial_number: str,
+    child_part_number: str,
+) -> dict[str, str]:
+    """A parent unit and one of its child units (box build), as the public routes name them."""
+    return {
+        "parentSerialNumber": parent_serial_number,
+        "parentPartNumber": parent_part_number,
+        "childSerialNumber": child_serial_number,
+        "childPartNumber": child_part_number,
     }

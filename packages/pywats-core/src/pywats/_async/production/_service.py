@@ -9,7 +9,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
-from pywats._queries import serial_range_query
+from pywats._queries import box_query, serial_range_query
 from pywats.models import (
     ProductionBatch,
     PublicUnitVerificationGrade,
@@ -83,10 +83,9 @@ class AsyncProductionService:
         return await self._api.action(
             ops.Production_AddChildUnitPublic,
             params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
+                **box_query(
+                    parent_serial_number, parent_part_number, child_serial_number, child_part_number
+                ),
                 "checkPartNumber": check_part_number,
                 "checkRevision": check_revision,
             },
@@ -103,12 +102,9 @@ class AsyncProductionService:
         """Take a child unit out of its parent."""
         return await self._api.action(
             ops.Production_RemoveChildUnitPublic,
-            params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
-            },
+            params=box_query(
+                parent_serial_number, parent_part_number, child_serial_number, child_part_number
+            ),
         )
 
     @operation(ops.Production_CheckChildUnitsPublic)

@@ -10,7 +10,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
-from pywats._queries import serial_range_query
+from pywats._queries import box_query, serial_range_query
 from pywats._sync._api import Api
 from pywats.models import (
     ProductionBatch,
@@ -81,10 +81,9 @@ class ProductionService:
         return self._api.action(
             ops.Production_AddChildUnitPublic,
             params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
+                **box_query(
+                    parent_serial_number, parent_part_number, child_serial_number, child_part_number
+                ),
                 "checkPartNumber": check_part_number,
                 "checkRevision": check_revision,
             },
@@ -101,12 +100,9 @@ class ProductionService:
         """Take a child unit out of its parent."""
         return self._api.action(
             ops.Production_RemoveChildUnitPublic,
-            params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
-            },
+            params=box_query(
+                parent_serial_number, parent_part_number, child_serial_number, child_part_number
+            ),
         )
 
     @operation(ops.Production_CheckChildUnitsPublic)
