@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 __all__ = [
     "And",
@@ -68,16 +68,25 @@ class ODataError(ValueError):
 
 
 # -- AST ------------------------------------------------------------------------------
+# Every node knows its OData type (the parser checks operands by it) and its value in a
+# row (``evaluate`` asks the root); a boolean node's type is always "bool".
 @dataclass(frozen=True)
 class Literal_:
     value: Any
     type: FieldType
+
+    def value_in(self, row: Mapping[str, Any]) -> Any:
+        return self.value
 
 
 @dataclass(frozen=True)
 class FieldRef:
     name: str
     type: FieldType
+
+    def value_in(self, row: Mapping[str, Any]) -> Any:
+        value = row.get(self.name)
+        return value.lower() if self.type == "guid" and isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -86,22 +95,39 @@ class Call:
     args: tuple[Node, ...]
     type: FieldType
 
+    def value_in(self, row: Mapping[str, Any]) -> Any:
+        args = [a.value_in(row) for a in self.args]
+        if any(a is None for a in args):
+            return None
+        return _FUNCTIONS[self.name][2](*args)
+
+
+class _Predicate:
+    type: ClassVar[FieldType] = "bool"
+
 
 @dataclass(frozen=True)
-class Compare:
+class Compare(_Predicate):
     op: str
     left: Node
     right: Node
 
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return _compare(self.op, self.left.value_in(row), self.right.value_in(row))
+
 
 @dataclass(frozen=True)
-class In:
+class In(_Predicate):
     operand: Node
     values: tuple[Literal_, ...]
 
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        value = self.operand.value_in(row)
+        return any(_compare("eq", value, v.value) for v in self.values)
+
 
 @dataclass(frozen=True)
-class _Junction:
+class _Junction(_Predicate):
     """Two boolean operands; equal only to a junction of the same kind."""
 
     left: Node
@@ -109,25 +135,24 @@ class _Junction:
 
 
 class And(_Junction):
-    pass
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return evaluate(self.left, row) and evaluate(self.right, row)
 
 
 class Or(_Junction):
-    pass
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return evaluate(self.left, row) or evaluate(self.right, row)
 
 
 @dataclass(frozen=True)
-class Not:
+class Not(_Predicate):
     operand: Node
+
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return not evaluate(self.operand, row)
 
 
 Node = Literal_ | FieldRef | Call | Compare | In | And | Or | Not
-
-
-def node_type(node: Node) -> FieldType:
-    if isinstance(node, (Literal_, FieldRef, Call)):
-        return node.type
-    return "bool"
 
 
 # -- tokens ---------------------------------------------------------------------------
@@ -246,10 +271,10 @@ class _Parser:
         node = self._or()
         if self.i != len(self.tokens):
             raise self._error(self._peek())
-        if node_type(node) != "bool":
+        if node.type != "bool":
             raise ODataError(
                 f"The $filter expression must evaluate to a single boolean value."
-                f" Found type '{_EDM[node_type(node)]}'."
+                f" Found type '{_EDM[node.type]}'."
             )
         return node
 
@@ -268,10 +293,10 @@ class _Parser:
         return node
 
     def _bool(self, node: Node) -> Node:
-        if node_type(node) != "bool":
+        if node.type != "bool":
             raise ODataError(
                 f"A binary operator with incompatible types was detected. Found operand"
-                f" types '{_EDM[node_type(node)]}' and 'Edm.Boolean' for operator kind 'And'."
+                f" types '{_EDM[node.type]}' and 'Edm.Boolean' for operator kind 'And'."
             )
         return node
 
@@ -315,7 +340,7 @@ class _Parser:
         return left
 
     def _check_types(self, op: str, left: Node, right: Node) -> None:
-        lt, rt = node_type(left), node_type(right)
+        lt, rt = left.type, right.type
         if "null" in (lt, rt) or lt == rt or (lt in _NUMERIC and rt in _NUMERIC):
             return
         raise ODataError(
@@ -391,7 +416,7 @@ class _Parser:
         self._expect_punct(")")
         arg_types, result, _impl = spec
         if len(args) != len(arg_types) or any(
-            node_type(a) not in (want, "null") for a, want in zip(args, arg_types, strict=True)
+            a.type not in (want, "null") for a, want in zip(args, arg_types, strict=True)
         ):
             signature = ", ".join(f"{_EDM[t]} Nullable=true" for t in arg_types)
             raise ODataError(
@@ -412,20 +437,6 @@ def parse_filter(
 
 
 # -- evaluation -----------------------------------------------------------------------
-def _value(node: Node, row: Mapping[str, Any]) -> Any:
-    if isinstance(node, Literal_):
-        return node.value
-    if isinstance(node, FieldRef):
-        value = row.get(node.name)
-        return value.lower() if node.type == "guid" and isinstance(value, str) else value
-    if isinstance(node, Call):
-        args = [_value(a, row) for a in node.args]
-        if any(a is None for a in args):
-            return None
-        return _FUNCTIONS[node.name][2](*args)
-    return evaluate(node, row)
-
-
 def _compare(op: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         if op == "eq":
@@ -448,18 +459,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
 
 def evaluate(node: Node, row: Mapping[str, Any]) -> bool:
     """Does ``row`` (property name → Python value) satisfy the boolean ``node``?"""
-    if isinstance(node, And):
-        return evaluate(node.left, row) and evaluate(node.right, row)
-    if isinstance(node, Or):
-        return evaluate(node.left, row) or evaluate(node.right, row)
-    if isinstance(node, Not):
-        return not evaluate(node.operand, row)
-    if isinstance(node, Compare):
-        return _compare(node.op, _value(node.left, row), _value(node.right, row))
-    if isinstance(node, In):
-        value = _value(node.operand, row)
-        return any(_compare("eq", value, v.value) for v in node.values)
-    return bool(_value(node, row))
+    return bool(node.value_in(row))
 
 
 # -- query options --------------------------------------------------------------------
