@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -21,6 +22,7 @@ __all__ = [
     "BadBody",
     "Handler",
     "Receive",
+    "Refusal",
     "Reply",
     "Request",
     "Route",
@@ -33,6 +35,7 @@ __all__ = [
     "match_route",
     "no_resource",
     "read_body",
+    "refusing",
     "send_reply",
 ]
 
@@ -71,6 +74,30 @@ class Reply:
         return reply
 
 
+class Refusal(Exception):
+    """Raised by a handler, or by a helper it calls, to answer ``status`` with ``text`` at
+    once: a 400 for a bad parameter, a 404 for a record that is not there. The app sends
+    :attr:`reply`, so a lookup helper refuses for every handler that uses it."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.reply = Reply.message(status, text)
+
+
+@contextmanager
+def refusing(
+    prefix: str = "", errors: tuple[type[Exception], ...] = (ValueError,)
+) -> Iterator[None]:
+    """Turn ``errors`` raised inside into a 400 "The request is invalid. <prefix><error>"
+    (a :class:`BadBody` keeps its own answer)."""
+    try:
+        yield
+    except BadBody:
+        raise
+    except errors as exc:
+        raise Refusal(400, f"The request is invalid. {prefix}{exc}") from None
+
+
 @dataclass
 class Request:
     method: str
@@ -95,6 +122,36 @@ class Request:
         """Every value of a repeated query parameter (``?a=1&a=2``), case-insensitively."""
         wanted = name.lower()
         return [value for key, value in self.repeated if key.lower() == wanted]
+
+    def required(self, *names: str) -> list[str]:
+        """The values of query parameters the operation cannot do without, in order; a
+        :class:`Refusal` (400) names every one that is missing or empty."""
+        values = [self.param(name) or "" for name in names]
+        missing = [name for name, value in zip(names, values, strict=True) if not value]
+        if missing:
+            raise Refusal(400, f"The request is invalid. {', '.join(missing)} is required.")
+        return values
+
+    def optional_number(self, name: str) -> int | None:
+        """An integer query parameter, ``None`` when absent or empty; a :class:`Refusal`
+        (400) "<name> is a number" when it is not one."""
+        raw = self.param(name)
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise Refusal(400, f"The request is invalid. {name} is a number.") from None
+
+    def number(self, name: str, default: int | None = None) -> int:
+        """An integer query parameter; ``default`` when absent or empty, a
+        :class:`Refusal` (400) "<name> is a number" when there is no default."""
+        value = self.optional_number(name)
+        if value is not None:
+            return value
+        if default is None:
+            raise Refusal(400, f"The request is invalid. {name} is a number.")
+        return default
 
 
 @dataclass(frozen=True)
