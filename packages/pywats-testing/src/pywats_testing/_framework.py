@@ -132,6 +132,21 @@ class Request:
             raise Refusal(400, f"The request is invalid. {', '.join(missing)} is required.")
         return values
 
+    def flag(self, name: str) -> bool | None:
+        """A boolean query parameter as ASP.NET binds it (``None`` when absent); a
+        :class:`Refusal` (400) names a value that is not one."""
+        try:
+            return bool_param(self.param(name), name)
+        except ValueError as exc:
+            raise Refusal(400, f"The request is invalid. {exc}") from None
+
+    def path_number(self, name: str) -> int:
+        """An integer path parameter; a :class:`Refusal` (400) when it is not one."""
+        try:
+            return int(self.path_params[name])
+        except ValueError:
+            raise Refusal(400, f"The request is invalid. {name} is a number.") from None
+
     def optional_number(self, name: str) -> int | None:
         """An integer query parameter, ``None`` when absent or empty; a :class:`Refusal`
         (400) "<name> is a number" when it is not one."""
@@ -186,11 +201,14 @@ class RouteTable(Generic[AppT]):
         self.entries: list[tuple[Route, Handler[AppT]]] = []
 
     def route(
-        self, method: str, template: str, *, auth: Auth | None = None
+        self, method: str, template: str, *, auth: Auth | None = None, name: str | None = None
     ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        """The decorator of a handler for ``method`` on ``template``; the route's ``name``
+        is the handler's unless given (a handler that serves several routes)."""
+
         def register(handler: Handler[AppT]) -> Handler[AppT]:
-            name = getattr(handler, "__name__", template)
-            route = Route.make(method, template, name, self.auth if auth is None else auth)
+            named = name or getattr(handler, "__name__", template)
+            route = Route.make(method, template, named, self.auth if auth is None else auth)
             self.entries.append((route, handler))
             return handler
 
@@ -290,11 +308,16 @@ def _json(body: bytes, empty: bytes) -> Any:
         raise BadBody(f"The request is invalid. The body is not JSON: {exc}") from None
 
 
-def json_object(body: bytes) -> dict[str, Any]:
-    """A JSON object body; an empty body is an empty object. :class:`BadBody` otherwise."""
+def json_object(body: bytes, *required: str) -> dict[str, Any]:
+    """A JSON object body; an empty body is an empty object. :class:`BadBody` otherwise,
+    and a :class:`Refusal` (400) naming the ``required`` fields it lacks (or has empty)."""
     value = _json(body, b"{}")
     if not isinstance(value, dict):
         raise BadBody("The request is invalid. expected a JSON object")
+    missing = [name for name in required if not value.get(name)]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise Refusal(400, f"{' and '.join(missing)} {verb} required")
     return value
 
 

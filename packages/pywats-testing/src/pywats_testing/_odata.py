@@ -59,6 +59,13 @@ _COMPARE_KIND = {
     "lt": "LessThan",
     "le": "LessThanOrEqual",
 }
+_NOT_BOOLEAN_FILTER = (
+    "The $filter expression must evaluate to a single boolean value. Found type '{}'."
+)
+_NOT_BOOLEAN_OPERAND = (
+    "A binary operator with incompatible types was detected. Found operand types '{}' and"
+    " 'Edm.Boolean' for operator kind 'And'."
+)
 MAX_TOP = 10000
 DEFAULT_TOP = 10
 
@@ -271,12 +278,7 @@ class _Parser:
         node = self._or()
         if self.i != len(self.tokens):
             raise self._error(self._peek())
-        if node.type != "bool":
-            raise ODataError(
-                f"The $filter expression must evaluate to a single boolean value."
-                f" Found type '{_EDM[node.type]}'."
-            )
-        return node
+        return self._bool(node, _NOT_BOOLEAN_FILTER)
 
     def _or(self) -> Node:
         return self._junction("or", Or, self._and)
@@ -292,12 +294,10 @@ class _Parser:
             node = kind(self._bool(node), self._bool(operand()))
         return node
 
-    def _bool(self, node: Node) -> Node:
+    def _bool(self, node: Node, problem: str = _NOT_BOOLEAN_OPERAND) -> Node:
+        """``node``, if it is boolean; else the ``problem`` naming its type."""
         if node.type != "bool":
-            raise ODataError(
-                f"A binary operator with incompatible types was detected. Found operand"
-                f" types '{_EDM[node.type]}' and 'Edm.Boolean' for operator kind 'And'."
-            )
+            raise ODataError(problem.format(_EDM[node.type]))
         return node
 
     def _unary(self) -> Node:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, json_object, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, json_object
 from .._mes import new_id, now_iso, odata_page
 from .._odata import FieldType
 
@@ -82,9 +82,7 @@ async def asset_types(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Asset/Types")
 async def asset_put_type(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    if not body.get("typeName"):
-        return Reply.message(400, "typeName is required")
+    body = json_object(request.body, "typeName")
     with app.mes.lock:
         type_id = str(body.get("typeId") or new_id()).lower()
         stored = app.mes.asset_types.get(type_id, {})
@@ -128,8 +126,7 @@ async def asset_sub_assets(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/Asset/Count")
 async def asset_count(app: FakeWatsApp, request: Request) -> Reply:
     total, increment = request.optional_number("totalCount"), request.optional_number("incrementBy")
-    with refusing():
-        children = bool_param(request.param("incrementChildren"), "incrementChildren")
+    children = request.flag("incrementChildren")
     if (total is None) == (increment is None):
         return Reply.message(400, "Specify totalCount or incrementBy")
     with app.mes.lock:
@@ -196,9 +193,7 @@ async def asset_state(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/Asset/Message")
 async def asset_message(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    if not body.get("content"):
-        return Reply.message(400, "content is required")
+    body = json_object(request.body, "content")
     with app.mes.lock:
         found = _find(app, request)
         app.mes.log_asset(found, MESSAGE, str(body["content"]))
@@ -212,10 +207,8 @@ async def asset_list(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Asset")
 async def asset_put(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    serial, type_id = body.get("serialNumber"), str(body.get("typeId") or "").lower()
-    if not serial or not type_id:
-        return Reply.message(400, "serialNumber and typeId are required")
+    body = json_object(request.body, "serialNumber", "typeId")
+    serial, type_id = body["serialNumber"], str(body["typeId"]).lower()
     if type_id not in app.mes.asset_types:
         return Reply.message(400, f"Asset type '{type_id}' not found")
     with app.mes.lock:

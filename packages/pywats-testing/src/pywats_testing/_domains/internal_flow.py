@@ -16,19 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._framework import (
-    Handler,
-    Refusal,
-    Reply,
-    Request,
-    RouteTable,
-    int_field,
-    json_object,
-    refusing,
-)
-from ._filter import matching
+from .._framework import Handler, Reply, Request, RouteTable, int_field, json_object, refusing
+from ._filter import filter_param, matching
 from ._steps import walk_steps
-from .analytics import _top_failed
+from .analytics import _top_failed, app_top_failed
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -93,15 +84,6 @@ def _flow(app: FakeWatsApp, wanted: dict[str, Any], split_by: str | None = None)
     return {"nodes": list(nodes.values()), "links": list(links.values()), "units": units}
 
 
-def _filter_param(request: Request) -> dict[str, Any]:
-    [raw] = request.required("filter")
-    with refusing("filter is not a JSON object: "):
-        value = json.loads(raw)
-    if not isinstance(value, dict):
-        raise Refusal(400, "The request is invalid. filter is not a JSON object.")
-    return value
-
-
 @routes.post("/api/internal/UnitFlow")
 async def unit_flow(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(_flow(app, json_object(request.body)))
@@ -109,7 +91,7 @@ async def unit_flow(app: FakeWatsApp, request: Request) -> Reply:
 
 def _flow_part(part: str) -> Handler[FakeWatsApp]:
     async def handler(app: FakeWatsApp, request: Request) -> Reply:
-        return Reply.json(_flow(app, _filter_param(request))[part])
+        return Reply.json(_flow(app, filter_param(request))[part])
 
     handler.__name__ = f"unit_flow_{part}"
     return handler
@@ -216,10 +198,10 @@ async def app_internal_top_failed(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(_top_failed(app, wanted, count))
 
 
-@routes.post("/api/internal/App/TopFailed")
-async def app_internal_top_failed_filter(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = json_object(request.body)
-    return Reply.json(_top_failed(app, wanted, (int_field(wanted, "topCount") or 10)))
+# The POST form is the public one's (a filter in the body).
+routes.route("POST", "/api/internal/App/TopFailed", name="app_internal_top_failed_filter")(
+    app_top_failed
+)
 
 
 # -- Trigger: alarms -------------------------------------------------------------------

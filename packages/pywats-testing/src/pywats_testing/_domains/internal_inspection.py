@@ -12,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, refusing
 from .._mes import new_id, now_iso
 
 if TYPE_CHECKING:
@@ -62,8 +62,7 @@ def _new_definition(app: FakeWatsApp, fields: dict[str, Any]) -> dict[str, Any]:
 
 @routes.get("/api/internal/ManualInspection/GetTestSequenceDefinitions")
 async def mi_definitions(app: FakeWatsApp, request: Request) -> Reply:
-    with refusing():
-        wanted = bool_param(request.param("isGlobalDefinitions"), "isGlobalDefinitions")
+    wanted = request.flag("isGlobalDefinitions")
     rows = _store(app, "mi_definitions").values()
     return Reply.json([d for d in rows if bool(d.get("IsGlobal")) == bool(wanted)])
 
@@ -105,8 +104,7 @@ async def mi_instances_count(app: FakeWatsApp, request: Request) -> Reply:
 @routes.post("/api/internal/ManualInspection/PostDefinition")
 async def mi_post_definition(app: FakeWatsApp, request: Request) -> Reply:
     body = _body(request, dict)
-    with refusing():
-        default_xaml = bool_param(request.param("createDefaultXaml"), "createDefaultXaml")
+    default_xaml = request.flag("createDefaultXaml")
     if not body.get("Name"):
         return Reply.message(400, "The request is invalid. A definition needs a Name.")
     with app.mes.lock:
@@ -244,8 +242,7 @@ async def mi_sequences(app: FakeWatsApp, request: Request) -> Reply:
 async def mi_put_sequence(app: FakeWatsApp, request: Request) -> Reply:
     """Store an operator's steps as one run of the first step's definition."""
     steps = _body(request, list)
-    with refusing():
-        submit = bool_param(request.param("submit"), "submit") or False
+    submit = request.flag("submit") or False
     if not steps or not all(isinstance(s, dict) for s in steps):
         return Reply.message(400, "The request is invalid. Expected steps.")
     with app.mes.lock:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, refusing
 from .._mes import now_iso
 from .production import PHASES, attach_child, children_of, unit_or_404
 from .serials import MAC, _type
@@ -164,7 +164,7 @@ async def production_create_unit(app: FakeWatsApp, request: Request) -> Reply:
 
 def _check(request: Request, name: str) -> bool:
     # checkPartNumber / checkRevision are strings in the internal spec; "true" or "false".
-    return bool_param(request.param(name), name) is not False
+    return request.flag(name) is not False
 
 
 @routes.post("/api/internal/Production/AddChildUnit")
@@ -178,10 +178,9 @@ async def production_internal_add_child(app: FakeWatsApp, request: Request) -> R
         "checkRevision",
         "cultureCode",
     )
-    with refusing():
-        check_phase = bool_param(request.param("checkPhase"), "checkPhase")
-        _check(request, "checkPartNumber")
-        _check(request, "checkRevision")
+    check_phase = request.flag("checkPhase")
+    _check(request, "checkPartNumber")
+    _check(request, "checkRevision")
     found = attach_child(
         app, (serial, part), (child_serial, child_part), refuse_scrapped=bool(check_phase)
     )

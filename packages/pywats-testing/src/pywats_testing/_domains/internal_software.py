@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, refusing
 from .._mes import new_id, now_iso
 from .software import STATUSES, package_or_404
 
@@ -146,8 +146,7 @@ async def software_delete_folder_files(app: FakeWatsApp, request: Request) -> Re
 async def software_package_history(app: FakeWatsApp, request: Request) -> Reply:
     wanted = request.param("tags") or ""
     status = request.optional_number("status")
-    with refusing():
-        every = bool_param(request.param("allVersions"), "allVersions")
+    every = request.flag("allVersions")
     rows = [_record(p) for p in app.mes.packages.values()]
     rows = [
         r

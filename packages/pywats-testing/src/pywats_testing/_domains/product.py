@@ -6,16 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from .._framework import (
-    Refusal,
-    Reply,
-    Request,
-    RouteTable,
-    bool_param,
-    json_object,
-    json_objects,
-    refusing,
-)
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, json_objects
 from .._mes import new_id, odata_page
 from .._odata import FieldType
 
@@ -144,8 +135,7 @@ async def product_group_filter(app: FakeWatsApp, request: Request) -> Reply:
     group, part_number = request.param("productGroup"), request.param("partNumber")
     if not group or not part_number:
         return Reply.message(400, "productGroup and partNumber are required")
-    with refusing():
-        exclude = bool_param(request.param("exclude"), "exclude") or False
+    exclude = request.flag("exclude") or False
     app.mes.group_filters.append(
         {
             "productGroup": group,

@@ -220,10 +220,7 @@ async def production_unit_changes(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.delete("/api/Production/Units/Changes/{id}")
 async def production_delete_unit_change(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        number = int(request.path_params["id"])
-    except ValueError:
-        return Reply.message(400, "The change id is a number")
+    number = request.path_number("id")
     if app.mes.unit_changes.pop(number, None) is None:
         return Reply.message(404, f"Unit change {number} not found")
     return Reply.json({})

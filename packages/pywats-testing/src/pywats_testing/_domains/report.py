@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, refusing
+from .._framework import Refusal, Reply, Request, RouteTable
 from .._headers import EXPANDABLE, HEADER_FIELDS, ORDERABLE, header_rows, render_header, render_misc
 from .._odata import ODataError, evaluate, parse_query
 from .._reports import (
@@ -196,10 +196,9 @@ def _find_report(state: FakeState, report_id: str) -> StoredReport:
 
 def _readback(app: FakeWatsApp, request: Request) -> dict[str, Any]:
     stored = _find_report(app.state, request.path_params["id"])
-    with refusing():
-        detail = int(request.param("detailLevel") or 7)
-        charts = bool_param(request.param("includeChartdata"), "includeChartdata")
-        attachments = bool_param(request.param("includeAttachments"), "includeAttachments")
+    detail = request.number("detailLevel", default=7)
+    charts = request.flag("includeChartdata")
+    attachments = request.flag("includeAttachments")
     code = stored.document.get("processCode")
     process = _process_table(app.state).get(code) if isinstance(code, int) else None
     return readback_document(

@@ -55,9 +55,7 @@ async def rootcause_get_ticket(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/RootCause/Ticket")
 async def rootcause_post_ticket(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    if not body.get("subject"):
-        return Reply.message(400, "subject is required")
+    body = json_object(request.body, "subject")
     with app.mes.lock:
         ticket = {k: v for k, v in body.items() if v is not None and k != "ticketId"}
         ticket.update(

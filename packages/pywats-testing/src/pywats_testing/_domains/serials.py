@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, refusing
+from .._framework import Refusal, Reply, Request, RouteTable
 from .._mes import multipart_file, now_iso
 
 if TYPE_CHECKING:
@@ -67,8 +67,7 @@ async def serial_types(app: FakeWatsApp, request: Request) -> Reply:
 async def serial_take(app: FakeWatsApp, request: Request) -> Reply:
     kind = _type(app, request)
     quantity = request.number("quantity")
-    with refusing():
-        bool_param(request.param("onlyInSequence"), "onlyInSequence")
+    request.flag("onlyInSequence")
     if quantity < 1:
         return Reply.message(400, "quantity must be at least 1")
     with app.mes.lock:

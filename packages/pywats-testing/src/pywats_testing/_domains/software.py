@@ -7,7 +7,7 @@ import io
 import zipfile
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Refusal, Reply, Request, RouteTable, json_object
 from .._mes import multipart_file, new_id, now_iso
 
 if TYPE_CHECKING:
@@ -49,10 +49,8 @@ def _by_name(app: FakeWatsApp, name: str) -> list[dict[str, Any]]:
 
 @routes.post("/api/Software/Package")
 async def software_post_package(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    name = str(body.get("name") or "")
-    if not name:
-        return Reply.message(400, "name is required")
+    body = json_object(request.body, "name")
+    name = str(body["name"])
     with app.mes.lock:
         versions = [p["version"] for p in _by_name(app, name)]
         package = {k: v for k, v in body.items() if v is not None}
@@ -182,8 +180,8 @@ async def software_package_status(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/Software/Package/UploadZip/{id}")
 async def software_upload_zip(app: FakeWatsApp, request: Request) -> Reply:
+    clean = request.flag("cleanInstall") or False
     try:
-        clean = bool_param(request.param("cleanInstall"), "cleanInstall") or False
         _, content = multipart_file(request.headers.get("content-type", ""), request.body)
         names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     except (ValueError, zipfile.BadZipFile) as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Reply, Request, RouteTable, json_object
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -59,10 +59,7 @@ async def system_client(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/SystemManager/Client")
 async def system_put_client(app: FakeWatsApp, request: Request) -> Reply:
     body = json_object(request.body)
-    try:
-        bool_param(request.param("moveWithHistory"), "moveWithHistory")
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    request.flag("moveWithHistory")
     target = next((c for c in _clients(app) if c["clientId"] == body.get("clientId")), None)
     if target is None:
         return Reply.message(404, f"Client {body.get('clientId')} not found")
@@ -115,10 +112,7 @@ async def app_levels(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/App/ProductGroups")
 async def app_product_groups(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        with_filters = bool_param(request.param("includeFilters"), "includeFilters")
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    with_filters = request.flag("includeFilters")
     groups: dict[str, list[dict[str, Any]]] = {}
     for entry in app.mes.group_filters:
         groups.setdefault(entry["productGroup"], []).append(entry)

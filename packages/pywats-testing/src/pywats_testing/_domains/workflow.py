@@ -8,7 +8,7 @@ import io
 import zipfile
 from typing import TYPE_CHECKING
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Reply, Request, RouteTable, json_object
 from .._mes import now_iso
 
 if TYPE_CHECKING:
@@ -25,10 +25,7 @@ async def _workflow(app: FakeWatsApp, request: Request, state: str) -> Reply:
         return Reply.message(
             400, "The request is invalid. serialNumber and partNumber are required."
         )
-    try:
-        passed = bool_param(request.param("passed"), "passed")
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    passed = request.flag("passed")
     with app.mes.lock:
         unit = app.mes.unit(serial, part)
         if unit is None:
