@@ -34,6 +34,7 @@ __all__ = [
     "json_objects",
     "match_route",
     "no_resource",
+    "or_404",
     "read_body",
     "refusing",
     "send_reply",
@@ -44,6 +45,7 @@ Auth = Literal["api", "register", "none"]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 AppT = TypeVar("AppT")
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,6 +84,13 @@ class Refusal(Exception):
     def __init__(self, status: int, text: str) -> None:
         super().__init__(text)
         self.reply = Reply.message(status, text)
+
+
+def or_404(value: T | None, what: str) -> T:
+    """``value``, unless it is ``None``: then a :class:`Refusal` (404) "<what> not found"."""
+    if value is None:
+        raise Refusal(404, f"{what} not found")
+    return value
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 __all__ = [
     "And",
@@ -67,6 +67,7 @@ _NOT_BOOLEAN_OPERAND = (
     " 'Edm.Boolean' for operator kind 'And'."
 )
 MAX_TOP = 10000
+_T = TypeVar("_T")
 DEFAULT_TOP = 10
 
 
@@ -266,11 +267,26 @@ class _Parser:
     def _is_word(self, token: _Token | None, word: str) -> bool:
         return token is not None and token.kind == "name" and token.text == word
 
+    def _is_punct(self, token: _Token | None, char: str) -> bool:
+        return token is not None and token.kind == "punct" and token.text == char
+
     def _expect_punct(self, char: str) -> None:
         token = self._peek()
-        if token is None or token.kind != "punct" or token.text != char:
+        if not self._is_punct(token, char):
             raise self._error(token)
         self.i += 1
+
+    def _parenthesized(self, item: Callable[[], _T], *, empty_ok: bool) -> list[_T]:
+        """``( item (, item)* )``, and ``()`` where ``empty_ok``."""
+        self._expect_punct("(")
+        items: list[_T] = []
+        if not (empty_ok and self._is_punct(self._peek(), ")")):
+            items.append(item())
+            while self._is_punct(self._peek(), ","):
+                self.i += 1
+                items.append(item())
+        self._expect_punct(")")
+        return items
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -316,21 +332,15 @@ class _Parser:
             return Compare(token.text, left, right)
         if self._is_word(token, "in"):
             self.i += 1
-            self._expect_punct("(")
-            values: list[Literal_] = []
-            while True:
+
+            def literal() -> Literal_:
                 value = self._operand()
                 if not isinstance(value, Literal_):
                     raise self._error(self._peek())
                 self._check_types("eq", left, value)
-                values.append(value)
-                nxt = self._peek()
-                if nxt is not None and nxt.kind == "punct" and nxt.text == ",":
-                    self.i += 1
-                    continue
-                break
-            self._expect_punct(")")
-            return In(left, tuple(values))
+                return value
+
+            return In(left, tuple(self._parenthesized(literal, empty_ok=False)))
         if (
             token is not None
             and token.kind == "name"
@@ -353,7 +363,7 @@ class _Parser:
         if token is None:
             raise self._error(None)
         self.i += 1
-        if token.kind == "punct" and token.text == "(":
+        if self._is_punct(token, "("):
             node = self._or()
             self._expect_punct(")")
             return node
@@ -380,8 +390,7 @@ class _Parser:
                 return Literal_(token.text == "true", "bool")
             if token.text == "null":
                 return Literal_(None, "null")
-            nxt = self._peek()
-            if nxt is not None and nxt.kind == "punct" and nxt.text == "(":
+            if self._is_punct(self._peek(), "("):
                 return self._call(token)
             if "/" in token.text:
                 raise self._error(token)
@@ -402,18 +411,7 @@ class _Parser:
                 " function import or a key lookup on a navigation property, which is not"
                 " allowed."
             )
-        self._expect_punct("(")
-        args: list[Node] = []
-        nxt = self._peek()
-        if not (nxt is not None and nxt.kind == "punct" and nxt.text == ")"):
-            while True:
-                args.append(self._or())
-                nxt = self._peek()
-                if nxt is not None and nxt.kind == "punct" and nxt.text == ",":
-                    self.i += 1
-                    continue
-                break
-        self._expect_punct(")")
+        args = self._parenthesized(self._or, empty_ok=True)
         arg_types, result, _impl = spec
         if len(args) != len(arg_types) or any(
             a.type not in (want, "null") for a, want in zip(args, arg_types, strict=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, json_object
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, or_404
 from .._mes import new_id, now_iso, odata_page
 from .._odata import FieldType
 
@@ -254,7 +254,5 @@ async def asset_delete(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Asset/{assetId}")
 async def asset_get(app: FakeWatsApp, request: Request) -> Reply:
     key = request.path_params["assetId"]
-    found = app.mes.asset(key, key)
-    if found is None:
-        return Reply.message(404, f"Asset '{key}' not found")
+    found = or_404(app.mes.asset(key, key), f"Asset '{key}'")
     return Reply.json(found)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -47,8 +47,7 @@ async def barcode_put(app: FakeWatsApp, request: Request) -> Reply:
 @routes.delete("/api/BarcodeIdentifiers/BarcodeIdentifier/{id}")
 async def barcode_delete(app: FakeWatsApp, request: Request) -> Reply:
     number = request.path_number("id")
-    if app.mes.barcode_identifiers.pop(number, None) is None:
-        return Reply.message(404, f"Barcode identifier {number} not found")
+    or_404(app.mes.barcode_identifiers.pop(number, None), f"Barcode identifier {number}")
     return Reply.json({})
 
 

@@ -12,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, or_404, refusing
 from .._mes import new_id, now_iso
 
 if TYPE_CHECKING:
@@ -128,9 +128,10 @@ _ENTITY_FIELDS = {
 async def mi_put_definition(app: FakeWatsApp, request: Request) -> Reply:
     entity = _body(request, dict)
     with app.mes.lock:
-        stored = _store(app, "mi_definitions").get(str(entity.get("id") or "").lower())
-        if stored is None:
-            return Reply.message(404, f"Test sequence definition '{entity.get('id')}' not found")
+        stored = or_404(
+            _store(app, "mi_definitions").get(str(entity.get("id") or "").lower()),
+            f"Test sequence definition '{entity.get('id')}'",
+        )
         stored.update(
             {ours: entity[theirs] for theirs, ours in _ENTITY_FIELDS.items() if theirs in entity}
         )
@@ -207,9 +208,10 @@ async def mi_post_relation(app: FakeWatsApp, request: Request) -> Reply:
 async def mi_put_relation(app: FakeWatsApp, request: Request) -> Reply:
     body = _body(request, dict)
     with app.mes.lock:
-        stored = _store(app, "mi_relations").get(str(body.get("TestSequenceRelationId")).lower())
-        if stored is None:
-            return Reply.message(404, "Test sequence relation not found")
+        stored = or_404(
+            _store(app, "mi_relations").get(str(body.get("TestSequenceRelationId")).lower()),
+            "Test sequence relation",
+        )
         fixed = ("TestSequenceRelationId", "TestSequenceDefinitionId")
         stored.update({k: v for k, v in body.items() if v is not None and k not in fixed})
         return Reply.json(stored)

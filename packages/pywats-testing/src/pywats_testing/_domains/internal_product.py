@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, or_404, refusing
 from .._mes import new_id
 
 if TYPE_CHECKING:
@@ -84,9 +84,7 @@ async def product_info(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Product/GetProductByPN")
 async def product_by_pn(app: FakeWatsApp, request: Request) -> Reply:
     pn = request.param("PN") or ""
-    product = app.mes.product(pn)
-    if product is None:
-        return Reply.message(404, f"Product '{pn}' not found")
+    product = or_404(app.mes.product(pn), f"Product '{pn}'")
     revisions = [r for (p, _), r in app.mes.revisions.items() if p == pn.lower()]
     return Reply.json({**product, "Revisions": revisions})
 
@@ -145,8 +143,10 @@ async def product_put_relation(app: FakeWatsApp, request: Request) -> Reply:
 async def product_delete_relation(app: FakeWatsApp, request: Request) -> Reply:
     wanted = (request.param("productRevisionRelationId") or "").lower()
     with app.mes.lock:
-        if app.mes.internal.get("relations", {}).pop(wanted, None) is None:
-            return Reply.message(404, f"Product revision relation '{wanted}' not found")
+        or_404(
+            app.mes.internal.get("relations", {}).pop(wanted, None),
+            f"Product revision relation '{wanted}'",
+        )
     return Reply.json(True)
 
 
@@ -189,9 +189,9 @@ def _process_json(process: Any) -> dict[str, Any]:
 
 @routes.get("/api/internal/Process/GetProcess/{id}")
 async def process_get(app: FakeWatsApp, request: Request) -> Reply:
-    found = _process(app, request.path_params["id"])
-    if found is None:
-        return Reply.message(404, f"Process '{request.path_params['id']}' not found")
+    found = or_404(
+        _process(app, request.path_params["id"]), f"Process '{request.path_params['id']}'"
+    )
     return Reply.json(_process_json(found))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, refusing
+from .._framework import Refusal, Reply, Request, RouteTable, or_404, refusing
 from .._mes import new_id, now_iso
 from .software import STATUSES, package_or_404
 
@@ -112,9 +112,10 @@ async def software_post_folder(app: FakeWatsApp, request: Request) -> Reply:
 async def software_update_folder(app: FakeWatsApp, request: Request) -> Reply:
     body = _entity_body(request)
     with app.mes.lock:
-        entity = _entities(app).get(str(body.get("id") or "").lower())
-        if entity is None:
-            return Reply.message(404, f"Package folder '{body.get('id')}' not found")
+        entity = or_404(
+            _entities(app).get(str(body.get("id") or "").lower()),
+            f"Package folder '{body.get('id')}'",
+        )
         entity.update({k: v for k, v in body.items() if v is not None and k != "id"})
     return Reply.json(entity)
 

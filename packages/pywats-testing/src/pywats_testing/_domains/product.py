@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, json_object, json_objects
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, json_objects, or_404
 from .._mes import new_id, odata_page
 from .._odata import FieldType
 
@@ -188,17 +188,16 @@ async def products_put(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Product/{partNumber}/{revision}")
 async def product_get_revision(app: FakeWatsApp, request: Request) -> Reply:
     key = (request.path_params["partNumber"].lower(), request.path_params["revision"].lower())
-    stored = app.mes.revisions.get(key)
-    if stored is None:
-        return Reply.message(404, f"Product revision '{'/'.join(key)}' not found")
+    stored = or_404(app.mes.revisions.get(key), f"Product revision '{'/'.join(key)}'")
     return Reply.json(stored)
 
 
 @routes.get("/api/Product/{partNumber}")
 async def product_get(app: FakeWatsApp, request: Request) -> Reply:
-    stored = app.mes.product(request.path_params["partNumber"])
-    if stored is None:
-        return Reply.message(404, f"Product '{request.path_params['partNumber']}' not found")
+    stored = or_404(
+        app.mes.product(request.path_params["partNumber"]),
+        f"Product '{request.path_params['partNumber']}'",
+    )
     revisions = [
         r for (pn, _), r in app.mes.revisions.items() if pn == stored["partNumber"].lower()
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, json_objects
+from .._framework import Refusal, Reply, Request, RouteTable, json_objects, or_404
 from .._mes import now_iso
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ async def production_unit_verification(app: FakeWatsApp, request: Request) -> Re
 @routes.get("/api/Production/Units/Changes")
 async def production_unit_changes(app: FakeWatsApp, request: Request) -> Reply:
     raw = request.param("maxCount")
-    if raw is None:  # present but empty: not a number
+    if raw is None:
         return Reply.message(400, "The request is invalid. maxCount is required.")
     try:
         count = int(raw)
@@ -221,6 +221,5 @@ async def production_unit_changes(app: FakeWatsApp, request: Request) -> Reply:
 @routes.delete("/api/Production/Units/Changes/{id}")
 async def production_delete_unit_change(app: FakeWatsApp, request: Request) -> Reply:
     number = request.path_number("id")
-    if app.mes.unit_changes.pop(number, None) is None:
-        return Reply.message(404, f"Unit change {number} not found")
+    or_404(app.mes.unit_changes.pop(number, None), f"Unit change {number}")
     return Reply.json({})

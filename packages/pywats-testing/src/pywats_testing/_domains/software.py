@@ -7,7 +7,7 @@ import io
 import zipfile
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Refusal, Reply, Request, RouteTable, json_object
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, or_404
 from .._mes import multipart_file, new_id, now_iso
 
 if TYPE_CHECKING:
@@ -122,9 +122,10 @@ async def software_delete_package_by_name(app: FakeWatsApp, request: Request) ->
     if not name or not version:
         return Reply.message(400, "name and version are required")
     with app.mes.lock:
-        found = next((p for p in _by_name(app, name) if str(p["version"]) == version), None)
-        if found is None:
-            return Reply.message(404, f"Package '{name}' version {version} not found")
+        found = or_404(
+            next((p for p in _by_name(app, name) if str(p["version"]) == version), None),
+            f"Package '{name}' version {version}",
+        )
         return _delete(app, found)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -60,9 +60,10 @@ async def system_client(app: FakeWatsApp, request: Request) -> Reply:
 async def system_put_client(app: FakeWatsApp, request: Request) -> Reply:
     body = json_object(request.body)
     request.flag("moveWithHistory")
-    target = next((c for c in _clients(app) if c["clientId"] == body.get("clientId")), None)
-    if target is None:
-        return Reply.message(404, f"Client {body.get('clientId')} not found")
+    target = or_404(
+        next((c for c in _clients(app) if c["clientId"] == body.get("clientId")), None),
+        f"Client {body.get('clientId')}",
+    )
     changes = {
         k: v
         for k, v in body.items()
