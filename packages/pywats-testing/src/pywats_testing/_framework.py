@@ -216,7 +216,7 @@ class RouteTable(Generic[AppT]):
         is the handler's unless given (a handler that serves several routes)."""
 
         def register(handler: Handler[AppT]) -> Handler[AppT]:
-            named = name or getattr(handler, "__name__", template)
+            named = name or str(getattr(handler, "__name__", template))
             route = Route.make(method, template, named, self.auth if auth is None else auth)
             self.entries.append((route, handler))
             return handler
