@@ -97,12 +97,9 @@ def or_404(value: T | None, what: str) -> T:
 def refusing(
     prefix: str = "", errors: tuple[type[Exception], ...] = (ValueError,)
 ) -> Iterator[None]:
-    """Turn ``errors`` raised inside into a 400 "The request is invalid. <prefix><error>"
-    (a :class:`BadBody` keeps its own answer)."""
+    """Turn ``errors`` raised inside into a 400 "The request is invalid. <prefix><error>"."""
     try:
         yield
-    except BadBody:
-        raise
     except errors as exc:
         raise Refusal(400, f"The request is invalid. {prefix}{exc}") from None
 
