@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pywats import TicketStatus
+from pywats import AssetRef, TicketStatus
 from pywats.internal import (
     MiMiscInfo,
     MiStep,
@@ -121,20 +121,20 @@ EXAMPLES: dict[str, Example] = {
     "asset.get": lambda w: w.asset.get("A-1"),
     "asset.get_by_serial_number": lambda w: w.asset.get_by_serial_number("FX-1"),
     "asset.save": lambda w: w.asset.save(Asset(serial_number="FX-1", type_id=TYPE_ID)),
-    "asset.delete": lambda w: w.asset.delete(serial_number="FX-1"),
-    "asset.set_count": lambda w: w.asset.set_count(serial_number="FX-1", increment_by=1),
+    "asset.delete": lambda w: w.asset.delete(AssetRef.by_serial("FX-1")),
+    "asset.set_count": lambda w: w.asset.set_count(AssetRef.by_serial("FX-1"), increment_by=1),
     "asset.reset_running_count": lambda w: w.asset.reset_running_count(
-        asset_id="A-1", comment="new probes"
+        AssetRef.by_id("A-1"), comment="new probes"
     ),
     "asset.record_calibration": lambda w: w.asset.record_calibration(
-        serial_number="FX-1", when="2026-01-01T00:00:00Z"
+        AssetRef.by_serial("FX-1"), when="2026-01-01T00:00:00Z"
     ),
-    "asset.record_maintenance": lambda w: w.asset.record_maintenance(asset_id="A-1"),
-    "asset.set_state": lambda w: w.asset.set_state(2, serial_number="FX-1"),
-    "asset.status": lambda w: w.asset.status(serial_number="FX-1", translate=True),
-    "asset.sub_assets": lambda w: w.asset.sub_assets(asset_id="A-1", level=2),
+    "asset.record_maintenance": lambda w: w.asset.record_maintenance(AssetRef.by_id("A-1")),
+    "asset.set_state": lambda w: w.asset.set_state(AssetRef.by_serial("FX-1"), 2),
+    "asset.status": lambda w: w.asset.status(AssetRef.by_serial("FX-1"), translate=True),
+    "asset.sub_assets": lambda w: w.asset.sub_assets(AssetRef.by_id("A-1"), level=2),
     "asset.log": lambda w: w.asset.log("type eq 2"),
-    "asset.post_message": lambda w: w.asset.post_message("checked", serial_number="FX-1"),
+    "asset.post_message": lambda w: w.asset.post_message(AssetRef.by_serial("FX-1"), "checked"),
     "asset.types": lambda w: w.asset.types(),
     "asset.save_type": lambda w: w.asset.save_type(
         AssetType(type_name="Fixture", calibration_interval=30.0)

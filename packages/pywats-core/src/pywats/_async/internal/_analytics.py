@@ -14,6 +14,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import recent_query, top_failed_query
 from pywats.models import PublicWatsFilter
 
 __all__ = ["AsyncInternalAnalytics"]
@@ -32,14 +33,9 @@ class AsyncInternalAnalytics:
     async def _recent(
         self, op: Operation, product_group_id: str, level_id: str, days: int, steps: str, seqs: str
     ) -> list[JsonValue]:
-        params: dict[str, str | int] = {
-            "productGroupId": product_group_id,
-            "levelId": level_id,
-            "days": days,
-        }
-        body = await self._api.json(
-            op, params={**params, "stepFilters": steps, "sequenceFilters": seqs}
-        )
+        window = recent_query(days, product_group_id, level_id)
+        params = {**window, "stepFilters": steps, "sequenceFilters": seqs}
+        body = await self._api.json(op, params=params)
         return _rows(body)
 
     async def _filtered(
@@ -122,14 +118,9 @@ class AsyncInternalAnalytics:
         ``wats.analytics`` has its own top-failed statistics."""
         body = await self._api.json(
             ops.App_InternalTopFailed_GET,
-            params={
-                "partNumber": part_number,
-                "processCode": process_code,
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "count": count,
-            },
+            params=top_failed_query(
+                part_number, process_code, days, count, product_group_id, level_id
+            ),
         )
         return _rows(body)
 
