@@ -16,6 +16,7 @@ from pywats._config import Timeouts, normalize_base_url
 # As asyncio does: the error classes, ErrorMode and ErrorHandler are _errors.__all__.
 from pywats._errors import *  # noqa: F403
 from pywats._odata import Filter, odata_literal
+from pywats._queries import SerialNumberQuery, StepFilters
 from pywats._sync._facade import WATS
 from pywats._sync._paging import PagedIterator
 from pywats._version import __version__
@@ -52,6 +53,8 @@ __all__ = [
     "MiscInfoReport",
     "TicketStatus",
     "AssetRef",
+    "SerialNumberQuery",
+    "StepFilters",
     "Filter",
     "odata_literal",
     "RateLimiter",

@@ -6,7 +6,71 @@ Plain functions, outside ``_async``, so the sync twin shares them instead of a c
 
 from __future__ import annotations
 
-__all__ = ["box_query", "recent_query", "serial_range_query", "top_failed_query", "workflow_query"]
+from dataclasses import dataclass
+
+__all__ = [
+    "SerialNumberQuery",
+    "StepFilters",
+    "box_query",
+    "recent_query",
+    "serial_range_query",
+    "top_failed_query",
+    "workflow_query",
+]
+
+
+def _require_text(owner: str, **values: str) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{owner}.{name} must be a non-empty string, not {value!r}")
+
+
+@dataclass(frozen=True)
+class SerialNumberQuery:
+    """Serial numbers of one type from ``start_address`` to ``end_address``; ``start_date``
+    and ``end_date`` (ISO dates) narrow them. Several lookups, public and internal, take
+    one."""
+
+    serial_number_type: str
+    start_address: str
+    end_address: str
+    start_date: str | None = None
+    end_date: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_text(
+            "SerialNumberQuery",
+            serial_number_type=self.serial_number_type,
+            start_address=self.start_address,
+            end_address=self.end_address,
+        )
+
+    def params(self) -> dict[str, str | None]:
+        """The query parameters WATS reads."""
+        return serial_range_query(
+            self.serial_number_type,
+            self.start_address,
+            self.end_address,
+            self.start_date,
+            self.end_date,
+        )
+
+
+@dataclass(frozen=True)
+class StepFilters:
+    """Which steps a step or measurement list covers: WATS's step filter and sequence
+    filter, each an XML text. The same value serves the measurement and the step-status
+    lists, recent or by filter."""
+
+    steps: str
+    sequences: str
+
+    def __post_init__(self) -> None:
+        _require_text("StepFilters", steps=self.steps, sequences=self.sequences)
+
+    def params(self) -> dict[str, str]:
+        """The query parameters WATS reads."""
+        return {"stepFilters": self.steps, "sequenceFilters": self.sequences}
 
 
 def recent_query(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:

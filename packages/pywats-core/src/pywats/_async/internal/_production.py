@@ -14,7 +14,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
-from pywats._queries import serial_range_query
+from pywats._queries import SerialNumberQuery
 from pywats.internal import SerialNumberRange, UnitPhase
 
 __all__ = ["AsyncInternalProduction"]
@@ -191,23 +191,9 @@ class AsyncInternalProduction:
         )
 
     @operation(ops.Production_FindSerialNumbers)
-    async def serial_numbers(
-        self,
-        serial_number_type: str,
-        start_address: str,
-        end_address: str,
-        *,
-        start_date: str | None = None,
-        end_date: str | None = None,
-    ) -> list[JsonValue]:
-        """The serial numbers of a type between two addresses (ISO dates narrow them).
-        INTERNAL: may change without notice."""
-        body = await self._api.json(
-            ops.Production_FindSerialNumbers,
-            params=serial_range_query(
-                serial_number_type, start_address, end_address, start_date, end_date
-            ),
-        )
+    async def serial_numbers(self, query: SerialNumberQuery) -> list[JsonValue]:
+        """The serial numbers in ``query``. INTERNAL: may change without notice."""
+        body = await self._api.json(ops.Production_FindSerialNumbers, params=query.params())
         return list(body or [])
 
     @operation(ops.Production_GetSerialNumberCount)

@@ -15,7 +15,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
-from pywats._queries import serial_range_query
+from pywats._queries import SerialNumberQuery
 from pywats._sync._api import Api
 from pywats.internal import SerialNumberRange, UnitPhase
 
@@ -189,23 +189,9 @@ class InternalProduction:
         )
 
     @operation(ops.Production_FindSerialNumbers)
-    def serial_numbers(
-        self,
-        serial_number_type: str,
-        start_address: str,
-        end_address: str,
-        *,
-        start_date: str | None = None,
-        end_date: str | None = None,
-    ) -> list[JsonValue]:
-        """The serial numbers of a type between two addresses (ISO dates narrow them).
-        INTERNAL: may change without notice."""
-        body = self._api.json(
-            ops.Production_FindSerialNumbers,
-            params=serial_range_query(
-                serial_number_type, start_address, end_address, start_date, end_date
-            ),
-        )
+    def serial_numbers(self, query: SerialNumberQuery) -> list[JsonValue]:
+        """The serial numbers in ``query``. INTERNAL: may change without notice."""
+        body = self._api.json(ops.Production_FindSerialNumbers, params=query.params())
         return list(body or [])
 
     @operation(ops.Production_GetSerialNumberCount)

@@ -10,7 +10,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue, dump_list
-from pywats._queries import box_query, serial_range_query
+from pywats._queries import SerialNumberQuery, box_query, serial_range_query
 from pywats._sync._api import Api
 from pywats.models import (
     ProductionBatch,
@@ -215,22 +215,10 @@ class ProductionService:
         )
 
     @operation(ops.Production_GetSerialNumbersByRange)
-    def serial_numbers_by_range(
-        self,
-        serial_number_type: str,
-        start_address: str,
-        end_address: str,
-        *,
-        start_date: str | None = None,
-        end_date: str | None = None,
-    ) -> JsonValue:
-        """The serial numbers of a type between two addresses."""
-        return self._api.json(
-            ops.Production_GetSerialNumbersByRange,
-            params=serial_range_query(
-                serial_number_type, start_address, end_address, start_date, end_date
-            ),
-        )
+    def serial_numbers_by_range(self, query: SerialNumberQuery) -> JsonValue:
+        """The serial numbers in ``query``."""
+        op = ops.Production_GetSerialNumbersByRange
+        return self._api.json(op, params=query.params())
 
     @operation(ops.Production_GetSerialNumbersByReference)
     def serial_numbers_by_reference(
