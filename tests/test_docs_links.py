@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
+READMES = [ROOT / "README.md", *sorted(ROOT.glob("packages/*/README.md"))]
+READMES += sorted(ROOT.glob("apps/*/README.md"))
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -29,7 +31,7 @@ def _links(page: Path) -> list[str]:
     return [t for t in LINK.findall(text) if not re.match(r"[a-z]+:", t)]
 
 
-@pytest.mark.parametrize("page", [*PAGES, ROOT / "README.md"], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", [*PAGES, *READMES], ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_relative_link_leads_to_a_file_and_heading(page: Path) -> None:
     broken = []
     for target in _links(page):
