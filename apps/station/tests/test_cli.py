@@ -309,3 +309,14 @@ def test_every_command_option_and_argument_is_explained_in_its_help() -> None:
     described = [p.prog for p in _subparsers(_parser()) if p.description]
     assert "pywats-station run" in described
     assert "pywats-station status" in described
+
+
+def test_a_home_that_is_a_file_is_named_without_a_traceback(cli: Any, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "station-home"
+    not_a_folder.write_text("")
+    result = cli("--home", str(not_a_folder), "status")
+    assert result.returncode == 2
+    expected = f"pywats-station: error: cannot set up the station home at {not_a_folder}: "
+    assert result.stderr.startswith(expected)
+    assert "File exists" in result.stderr
+    _no_traceback(result)
