@@ -320,3 +320,12 @@ def test_a_home_that_is_a_file_is_named_without_a_traceback(cli: Any, tmp_path: 
     assert result.stderr.startswith(expected)
     assert "File exists" in result.stderr
     _no_traceback(result)
+
+
+def test_status_says_damaged_credentials_are_damaged(cli: Any, station_home: Path) -> None:
+    station_home.mkdir(parents=True, exist_ok=True)
+    (station_home / "credentials.json").write_bytes(b"\x00\xff not json")
+    result = cli("status")
+    assert result.returncode == 0, result.stderr
+    assert "credentials.json is damaged; register the station again" in result.stdout
+    _no_traceback(result)

@@ -135,6 +135,14 @@ def _describe_last_status(last: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _registered(credentials: dict[str, Any]) -> str:
+    if credentials.get("registered"):
+        return f"yes (key in {credentials.get('key_store')})"
+    if credentials.get("damaged"):
+        return f"no: {printable(credentials['damaged'])}; register the station again"
+    return "no"
+
+
 def _folder_state(folder: dict[str, Any]) -> str:
     if not folder.get("reachable"):
         return f"UNREACHABLE: {printable(folder.get('reason'))}"
@@ -176,8 +184,7 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
         f"  server        {printable(config.server.url or '(not set; run register)')}",
         f"  station       {printable(config.station.name)} "
         f"({printable(config.station.identifier or 'no identifier')})",
-        "  registered    "
-        + (f"yes (key in {creds.get('key_store')})" if creds.get("registered") else "no"),
+        "  registered    " + _registered(creds),
         "  running       "
         + (
             f"yes (pid {holder.get('pid')} on {printable(holder.get('host'))}, "
