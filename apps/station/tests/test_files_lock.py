@@ -7,6 +7,7 @@ station runs, ``files reconvert`` is refused and names it (its console reconvert
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -117,13 +118,14 @@ def test_run_and_a_second_reconvert_are_refused_while_a_reconvert_holds_the_home
     source.write_text("hold")
     lock_file = resolve_home(station_home).lock_file
 
+    command = ["files", "reconvert", str(record.id)]
     reconvert = subprocess.Popen(
-        [sys.executable, "-m", "pywats_station", "--home", str(station_home)]
-        + ["files", "reconvert", str(record.id)],
+        [sys.executable, "-m", "pywats_station", "--home", str(station_home), *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")},
     )
     try:
         _wait_until(lambda: (inbox / "converting").exists(), "the reconvert converting")
