@@ -281,6 +281,61 @@ def test_describe_gives_schema_and_defaults(runner: _Tracked) -> None:
     assert info.parameters_schema["additionalProperties"] is False
 
 
+def _workers_of_this_process() -> list[int]:
+    """Live converter workers (``python -m pywats_converters._worker``) started here."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        mine = int(fields[1]) == os.getpid() and fields[0] not in (b"Z", b"X")
+        if mine and b"pywats_converters._worker" in cmdline:
+            found.append(int(entry))
+    return found
+
+
+def test_describe_and_check_settings_do_not_wait_behind_a_long_conversion(
+    data_file: Path,
+) -> None:
+    runner = Runner(
+        workers=1, converters=CONVERTERS, python_path=[PLUGINS, EXAMPLE_SRC], time_limit=3600
+    )
+    converting = threading.Thread(
+        target=runner.convert, args=(data_file, "hostile-child-hang"), daemon=True
+    )
+    converting.start()
+    answers: dict[str, object] = {}
+
+    def look() -> None:
+        answers["infos"] = {info.name: info for info in runner.describe()}
+        answers["problems"] = runner.check_settings("acme-log", {"proces": 1})
+
+    try:
+        assert _wait_until(lambda: bool(_hostile_children()), timeout=120)  # the worker is busy
+        looking = threading.Thread(target=look, daemon=True)
+        looking.start()
+        looking.join(timeout=120)
+        assert not looking.is_alive(), "describe/check_settings waited behind the conversion"
+        assert converting.is_alive()  # the one worker is still converting
+        infos = answers["infos"]
+        assert isinstance(infos, dict)
+        assert infos["acme-log"].status == "ok"
+        assert infos["broken"].status == "import failed"
+        assert answers["problems"] == ["proces: unknown setting"]
+        # the spare worker they used is gone: only the converting one is left
+        assert _wait_until(lambda: len(_workers_of_this_process()) == 1)
+    finally:
+        runner.close()
+        converting.join(timeout=120)
+    assert _wait_until(lambda: not _hostile_children())
+
+
 def test_listing_does_not_import_converter_code() -> None:
     before = set(sys.modules)
     with Runner(converters=CONVERTERS, python_path=[PLUGINS]) as runner:
