@@ -10,50 +10,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from pywats_station import lock_holder, resolve_home
 from pywats_station._filelog import FileLog
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-# Fails every file; a file reading "hold" is held in conversion until `release` appears
-# beside it, so that a test can act while a `files reconvert` is in progress.
-SLOW = textwrap.dedent(
-    """
-    import time
-    from pywats_converters import ConversionContext, ConversionError, Converter, Report, SourceFile
-
-    class Slow(Converter):
-        name = "slow"
-
-        def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-            if source.read_bytes().strip() == b"hold":
-                (source.path.parent / "converting").touch()
-                deadline = time.monotonic() + 300
-                while not (source.path.parent / "release").exists():
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.05)
-            raise ConversionError("not a report", source=source.path)
-    """
-)
-
-
-def _configure(station_home: Path, **sections: dict[str, Any]) -> None:
-    config = station_home / "station.toml"
-    data = tomllib.loads(config.read_text())
-    for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
-    config.write_text(tomli_w.dumps(data))
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: no implicit path
+from hold_support import configure, install_hold
 
 
 def _records(station_home: Path) -> list[Any]:
@@ -74,7 +39,7 @@ def _wait_until(condition: Any, what: str, timeout: float = 180.0) -> None:
 def test_reconvert_is_refused_while_a_station_runs_naming_it_and_its_console(
     registered: Any, station: Any, station_home: Path, tmp_path: Path, write_report: Any
 ) -> None:
-    _configure(station_home, console={"port": 0})
+    configure(station_home, console={"port": 0})
     running = station()
     console = ""
     while not console:  # the lines `run` prints after its banner
@@ -102,18 +67,12 @@ def test_reconvert_is_refused_while_a_station_runs_naming_it_and_its_console(
 def test_run_and_a_second_reconvert_are_refused_while_a_reconvert_holds_the_home(
     registered: Any, station_home: Path, tmp_path: Path
 ) -> None:
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "slow_plugin.py").write_text(SLOW)
-    _configure(
-        station_home,
-        intake={"python_path": [str(plugins)], "converters": {"slow": "slow_plugin:Slow"}},
-    )
+    install_hold(station_home, tmp_path, time_limit=900.0)  # held as long as the test needs
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    source = inbox / "run.slow"
+    source = inbox / "run.txt"
     source.write_text("not yet")
-    assert registered("submit", "--converter", "slow", str(source)).returncode == 1
+    assert registered("submit", "--converter", "hold", str(source)).returncode == 1
     (record,) = _records(station_home)
     source.write_text("hold")
     lock_file = resolve_home(station_home).lock_file
@@ -128,7 +87,7 @@ def test_run_and_a_second_reconvert_are_refused_while_a_reconvert_holds_the_home
         env={k: v for k, v in os.environ.items() if not k.startswith("PYWATS_")},
     )
     try:
-        _wait_until(lambda: (inbox / "converting").exists(), "the reconvert converting")
+        _wait_until(lambda: (tmp_path / "converting").exists(), "the reconvert converting")
         holder = lock_holder(lock_file)
         assert holder is not None, "the reconvert does not hold the station lock"
         assert holder["pid"] == reconvert.pid
@@ -149,9 +108,9 @@ def test_run_and_a_second_reconvert_are_refused_while_a_reconvert_holds_the_home
             status.stdout
         )
     finally:
-        (inbox / "release").touch()
+        (tmp_path / "release").touch()
         out, err = reconvert.communicate(timeout=120)
     assert reconvert.returncode == 1, (out, err)  # the converter failed it again
-    assert "failed again: run.slow: converter 'slow': conversion error" in out
+    assert "failed again: run.txt: converter 'hold': conversion error" in out
     assert lock_holder(lock_file) is None
     assert len(_records(station_home)) == 2  # the one reconvert recorded its outcome

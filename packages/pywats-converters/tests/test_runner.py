@@ -43,8 +43,9 @@ def _live(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
-def _group_members(pgid: int) -> list[int]:
-    members = []
+def _processes() -> Iterator[tuple[int, list[bytes]]]:
+    """Each live process: its pid and the fields of ``/proc/<pid>/stat`` after the name
+    (state, ppid, pgid, ...)."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -53,9 +54,12 @@ def _group_members(pgid: int) -> list[int]:
                 fields = fh.read().rpartition(b")")[2].split()
         except OSError:
             continue
-        if fields[0] not in (b"Z", b"X") and int(fields[2]) == pgid:
-            members.append(int(entry))
-    return members
+        if fields[0] not in (b"Z", b"X"):
+            yield int(entry), fields
+
+
+def _group_members(pgid: int) -> list[int]:
+    return [pid for pid, fields in _processes() if int(fields[2]) == pgid]
 
 
 def _hostile_children() -> list[int]:
@@ -284,19 +288,15 @@ def test_describe_gives_schema_and_defaults(runner: _Tracked) -> None:
 def _workers_of_this_process() -> list[int]:
     """Live converter workers (``python -m pywats_converters._worker``) started here."""
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for pid, fields in _processes():
+        if int(fields[1]) != os.getpid():
             continue
         try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                cmdline = fh.read()
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rpartition(b")")[2].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if b"pywats_converters._worker" in fh.read():
+                    found.append(pid)
         except OSError:
             continue
-        mine = int(fields[1]) == os.getpid() and fields[0] not in (b"Z", b"X")
-        if mine and b"pywats_converters._worker" in cmdline:
-            found.append(int(entry))
     return found
 
 

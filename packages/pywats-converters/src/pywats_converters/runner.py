@@ -304,14 +304,11 @@ class Runner:
             return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
         keep = retire = False
         try:
-            answer = worker.call(request, time_limit)
-            if self._closed.is_set():
-                return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
-            if isinstance(answer, Death):
-                return answer
-            answer, strays = answer
+            called = self._call(worker, request, time_limit)
+            if isinstance(called, Death):
+                return called
+            answer, strays = called
             if strays:
-                worker.kill_strays(strays)
                 if answer[0] == "ok" and request["op"] == "convert":
                     listed = ", ".join(f"pid {pid} ({command})" for pid, command in strays[:3])
                     return Death(
@@ -371,15 +368,21 @@ class Runner:
                 worker.kill()
                 return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
             spare.append(worker)
-        answer = spare[0].call(request, time_limit)
+        called = self._call(spare[0], request, time_limit)
+        return called if isinstance(called, Death) else called[0]
+
+    def _call(self, worker: WorkerProcess, request: Mapping[str, Any], time_limit: float) -> Any:
+        """``(answer, strays)`` from ``worker`` (the strays it reported are killed), or a
+        :class:`Death`."""
+        answer = worker.call(request, time_limit)
         if self._closed.is_set():
             return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
         if isinstance(answer, Death):
             return answer
-        answer, strays = answer
+        reply, strays = answer
         if strays:
-            spare[0].kill_strays(strays)
-        return answer
+            worker.kill_strays(strays)
+        return reply, strays
 
     def _acquire(self, *, patience: float | None = None) -> WorkerProcess:
         deadline = None if patience is None else time.monotonic() + patience
