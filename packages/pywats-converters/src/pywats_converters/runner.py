@@ -140,9 +140,9 @@ class Runner:
 
         A converter whose import fails, or that was written for another converter API, is
         listed with that status and the reason; the others are unaffected. Results are kept:
-        installed code does not change while the runner runs. Never waits behind a
-        conversion (see :meth:`_inspector`). Raises ``KeyError`` for a name that is not
-        installed.
+        installed code does not change while the runner runs. A long conversion does not
+        hold it up: when every worker stays busy for about a second, a spare worker
+        answers. Raises ``KeyError`` for a name that is not installed.
         """
         wanted = sorted(self._entries) if names is None else list(names)
         unknown = [name for name in wanted if name not in self._entries]
@@ -176,7 +176,7 @@ class Runner:
         """Problems of ``settings`` for converter ``name``, one per bad key; empty when valid.
 
         For validating a station's folder settings at start, before any file arrives, and
-        a settings form; never waits behind a conversion (see :meth:`_inspector`).
+        a settings form; like :meth:`describe`, not held up by a long conversion.
         """
         entry = self._entries.get(name)
         if entry is None:
@@ -331,7 +331,7 @@ class Runner:
         """``ask`` for describing converters and checking settings: a worker of the pool
         when one is free within about a second, else a spare worker of this
         call's own for the rest of the call, stopped at the end. Looking at converters
-        thus never waits behind a long conversion, which may run for its whole time limit
+        thus never waits long behind a conversion, which may run for its whole time limit
         (a station's Converters page, its settings form)."""
         spare: list[WorkerProcess] = []
 
