@@ -180,7 +180,11 @@ def bench(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """The main job on an embedded default: a station and the client on a local fake WATS."""
     session.install(*_workspace_packages())
-    session.run("python", "tools/demo.py", *session.posargs, env=_reference_env())
+    # Ctrl-C stops the demo: give its station time to finish the upload in flight (nox
+    # would otherwise terminate it 0.3 s after the interrupt).
+    session.run(
+        "python", "tools/demo.py", *session.posargs, env=_reference_env(), interrupt_timeout=90
+    )
 
 
 @nox.session

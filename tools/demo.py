@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,6 +56,15 @@ def make_report(serial: str, rng: random.Random) -> Report:
 
 def say(text: str) -> None:
     print(text, flush=True)
+
+
+def _relay(station: subprocess.Popen[str], console_shown: threading.Event) -> None:
+    """Print what the station prints; set ``console_shown`` once its console's URL is out."""
+    assert station.stdout is not None
+    for line in station.stdout:
+        say(line.rstrip())
+        if "console" in line.lower():
+            console_shown.set()
 
 
 def main() -> int:
@@ -155,17 +165,20 @@ def run_station(
         say(f"watching {inbox} for WSJF files")
 
         fake.reset_after_commit("POST /api/Report/WSJF", times=None, probability=0.2)
-        runner = subprocess.Popen(
-            [*station, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        assert runner.stdout is not None
-        for line in runner.stdout:  # the banner, then the console's URL
-            if "console" in line.lower() or "http" in line:
-                say(line.rstrip())
-            if "console" in line.lower():
-                break
+        # The station's warnings go straight to the terminal (stderr inherited, so no pipe
+        # can fill up); what it prints (its banner, the console's URL, its last word when
+        # it stops) is relayed line by line.
+        runner = subprocess.Popen([*station, "run"], env=env, stdout=subprocess.PIPE, text=True)
+        console_shown = threading.Event()
+        relay = threading.Thread(target=_relay, args=(runner, console_shown), daemon=True)
+        relay.start()
         ids: list[str] = []
         try:
+            while not console_shown.wait(0.2):
+                if runner.poll() is not None:
+                    raise SystemExit(f"pywats-station run ended with exit code {runner.returncode}")
+            if not once:
+                say("dropping a report file every second; Ctrl-C stops the station and the demo")
             n = 0
             while (once and n < count) or not once:
                 report = make_report(f"ST-{n:04d}", rng)
@@ -176,6 +189,9 @@ def run_station(
                 n += 1
                 if n == count // 2:
                     (inbox / "garbled.json").write_text('{"type": "T", "id": ')
+                if not once and n % 10 == 0:
+                    delivered = sum(1 for i in ids if fake.commits(i))
+                    say(f"{n} report files dropped, {delivered} delivered so far")
                 time.sleep(0.05 if once else 1.0)
             say(f"dropped {count} report files and one garbled file into the folder")
             deadline = time.monotonic() + 120
@@ -185,9 +201,14 @@ def run_station(
                     if not depth.get("ready") and not depth.get("leased"):
                         break
                 time.sleep(0.2)
+        except KeyboardInterrupt:
+            # Ctrl-C in a terminal reaches the station too (same process group); SIGTERM
+            # below covers a SIGINT sent to the demo alone.
+            say("\nCtrl-C: stopping the station (reports not yet delivered stay queued)")
         finally:
             runner.send_signal(signal.SIGTERM)
-            runner.communicate(timeout=60)
+            runner.wait(timeout=60)
+            relay.join(timeout=10)
         fake.clear_faults()
         delivered = sum(1 for i in ids if fake.commits(i) == 1)
         replays = sum(fake.replays(i) for i in ids)
@@ -202,4 +223,8 @@ def run_station(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C before the station runs: nothing to stop
+        print("\ndemo interrupted", file=sys.stderr)
+        sys.exit(130)

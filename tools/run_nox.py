@@ -39,7 +39,14 @@ def main() -> int:
     # nox finds uv beside itself in the same environment.
     env = dict(os.environ)
     env["PATH"] = str(nox_bin.parent) + os.pathsep + env.get("PATH", "")
-    return subprocess.call([str(nox_bin), *sys.argv[1:]], env=env)
+    nox = subprocess.Popen([str(nox_bin), *sys.argv[1:]], env=env)
+    while True:
+        try:
+            return nox.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C in a terminal reaches nox and its session too: let them stop in
+            # their own time and report, rather than killing nox and printing a traceback.
+            continue
 
 
 if __name__ == "__main__":

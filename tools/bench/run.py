@@ -16,11 +16,18 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
+    scripts = {s.stem.removeprefix("bench_"): s for s in sorted(HERE.glob("bench_*.py"))}
     wanted = set(argv)
+    unknown = sorted(wanted - scripts.keys())
+    if unknown:  # a typo must not run nothing and report success
+        print(
+            f"bench: no benchmark named {', '.join(unknown)} (there are: {', '.join(scripts)})",
+            file=sys.stderr,
+        )
+        return 2
     results: dict[str, object] = {}
     failed = False
-    for script in sorted(HERE.glob("bench_*.py")):
-        name = script.stem.removeprefix("bench_")
+    for name, script in scripts.items():
         if wanted and name not in wanted:
             continue
         print(f"bench: running {name} ...", file=sys.stderr, flush=True)

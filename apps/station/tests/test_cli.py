@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pywats_station import resolve_home, write_status
+from pywats_station._cli import _parser
 from pywats_station._config import tomllib
 
 URL_ARGS = ("--key-store", "file", "--identifier", "ST-CLI-1", "--name", "ICT 7")
@@ -270,3 +272,60 @@ def test_no_command_shows_usage(cli: Any) -> None:
     result = cli()
     assert result.returncode == 2
     assert "usage: pywats-station" in result.stderr
+
+
+def test_a_bad_url_is_refused_before_a_token_is_asked_for(cli: Any) -> None:
+    result = cli("register", "--url", "notaurl", *URL_ARGS)  # no token anywhere
+    assert result.returncode == 2
+    assert "http:// or https://" in result.stderr
+    assert "token" not in result.stderr.lower()
+    _no_traceback(result)
+
+
+def test_a_limit_below_one_is_a_usage_error(cli: Any) -> None:
+    result = cli("files", "list", "--limit", "0")
+    assert result.returncode == 2
+    assert "--limit: must be at least 1, got 0" in result.stderr
+    _no_traceback(result)
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _subparsers(sub)
+    return found
+
+
+def test_every_command_option_and_argument_is_explained_in_its_help() -> None:
+    unexplained = [
+        f"{parser.prog}: {action.dest}"
+        for parser in _subparsers(_parser())
+        for action in parser._actions
+        if action.help is None and not isinstance(action, argparse._SubParsersAction)
+    ]
+    assert unexplained == []
+    described = [p.prog for p in _subparsers(_parser()) if p.description]
+    assert "pywats-station run" in described
+    assert "pywats-station status" in described
+
+
+def test_a_home_that_is_a_file_is_named_without_a_traceback(cli: Any, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "station-home"
+    not_a_folder.write_text("")
+    result = cli("--home", str(not_a_folder), "status")
+    assert result.returncode == 2
+    expected = f"pywats-station: error: cannot set up the station home at {not_a_folder}: "
+    assert result.stderr.startswith(expected)
+    assert "File exists" in result.stderr
+    _no_traceback(result)
+
+
+def test_status_says_damaged_credentials_are_damaged(cli: Any, station_home: Path) -> None:
+    station_home.mkdir(parents=True, exist_ok=True)
+    (station_home / "credentials.json").write_bytes(b"\x00\xff not json")
+    result = cli("status")
+    assert result.returncode == 0, result.stderr
+    assert "credentials.json is damaged; register the station again" in result.stdout
+    _no_traceback(result)

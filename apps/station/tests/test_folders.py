@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -171,6 +172,18 @@ async def test_a_folder_missing_at_start_is_reported_then_used(tmp_path: Path) -
         inbox.mkdir()
         (inbox / "x.json").write_text("x")
         await taker.wait_for(1)
+
+
+async def test_the_unreachable_warning_names_the_real_retry_interval(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # rescan stays at its default (30 s); a folder that is gone is looked at every 5 s.
+    caplog.set_level(logging.WARNING, logger="pywats_station._folders")
+    async with _watching(_folder(tmp_path / "gone"), _Taker(tmp_path / "out")) as watcher:
+        await _until(lambda: not watcher.status.reachable)
+    warnings = [r.getMessage() for r in caplog.records if "unreachable" in r.getMessage()]
+    assert warnings, caplog.text
+    assert warnings[0].endswith("trying again every 5 s"), warnings[0]
 
 
 async def test_polling_observer_takes_files(tmp_path: Path) -> None:

@@ -122,3 +122,11 @@ def test_a_missing_file(tmp_path: Path) -> None:
     done = _cli(tmp_path / "nothere.json")
     assert done.returncode == 1
     assert done.stderr.strip() == f"{tmp_path / 'nothere.json'}: no such file or directory"
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan", "inf", "soon"])
+def test_a_time_limit_must_be_a_positive_number_of_seconds(seconds: str) -> None:
+    done = _cli("--time-limit", seconds, "x.json")
+    assert done.returncode == 2
+    assert "argument --time-limit: expected a positive number of seconds" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -54,7 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         home = resolve_home(args.home)
-        setup_logging(home, args.verbose)
+        try:
+            setup_logging(home, args.verbose)  # creates the home's folders and log file
+        except OSError as exc:  # e.g. --home names a file: no log yet, so say it here
+            where = exc.filename or home.data_dir
+            reason = exc.strerror or exc
+            raise UserError(f"cannot set up the station home at {where}: {reason}") from None
         log.debug("pywats-station %s, home %s", __version__, home.data_dir)
         command: Callable[[argparse.Namespace, StationHome], int] = _COMMANDS[args.command].run
         return command(args, home)

@@ -370,10 +370,12 @@ class CredentialStore:
         """What can be shown about the stored credentials, without any secret."""
         try:
             record = json.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return {"registered": False}
         except (OSError, ValueError):
-            return {"registered": False}
-        if not isinstance(record, dict):
-            return {"registered": False}
+            record = None
+        if not isinstance(record, dict):  # there, but not credentials: say so
+            return {"registered": False, "damaged": f"{self.path} is damaged"}
         return {
             "registered": True,
             "server_url": record.get("server_url"),

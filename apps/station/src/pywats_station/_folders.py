@@ -324,14 +324,14 @@ class FolderWatcher:
 
     def _unreachable(self, reason: str) -> None:
         if self.status.reachable or self.status.reason != reason:
-            log.warning(
+            self.status.reachable, self.status.reason = False, reason
+            self.status.since = self._wall()
+            log.warning(  # after the status: the retry interval is the unreachable one
                 "folder %s is unreachable (%s); trying again every %g s",
                 self.folder.path,
                 reason,
                 self._retry_interval(),
             )
-            self.status.reachable, self.status.reason = False, reason
-            self.status.since = self._wall()
         self._stop_observer()
         self.status.watching = "rescan only"
 

@@ -1,7 +1,8 @@
 """``pywats-convert``: run converters on files through the isolated runner, list converters.
 
     pywats-convert FILE... [--converter NAME] [--set key=value]... [--to wsjf|wsxf]
-                   [-o DIR] [--validate]
+                   [-o DIR] [--validate] [--time-limit SECONDS]
+                   [--machine NAME] [--location TEXT] [--purpose TEXT]
     pywats-convert --list [--json]
 
 Without ``--converter`` each file goes to the converter whose patterns match its name; when
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import math
 import socket
 import sys
 from collections.abc import Sequence
@@ -70,13 +72,30 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--validate", action="store_true", help="only check that files convert into valid reports"
     )
-    parser.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
+    parser.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds a file's conversion may take before its worker is killed (60)",
+    )
     # WATS requires location and purpose on every report; a station supplies its own.
     parser.add_argument("--machine", default=socket.gethostname(), help="station name")
     parser.add_argument("--location", default="pywats-convert", help="station location")
     parser.add_argument("--purpose", default="conversion", help="station purpose")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:

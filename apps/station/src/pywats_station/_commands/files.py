@@ -18,6 +18,7 @@ from pywats_station._commands._common import (
     holding_station_home,
     load_station_config,
     open_file_log,
+    positive_int,
 )
 from pywats_station._config import StationConfig
 from pywats_station._filelog import FileLog, FileRecord
@@ -26,6 +27,9 @@ from pywats_station._intake import Intake, IntakeError
 from pywats_station._printable import printable
 
 __all__ = ["add_parser", "run"]
+
+
+_RECORD_HELP = "the record's number, as `files list` shows it"
 
 
 def add_parser(commands: Any) -> None:
@@ -40,18 +44,20 @@ def add_parser(commands: Any) -> None:
     listing = actions.add_parser("list", help="the newest records first")
     listing.add_argument("--folder", help="only this folder (as configured)")
     listing.add_argument("--failed", action="store_true", help="only files that failed")
-    listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument(
+        "--limit", type=positive_int, default=50, metavar="N", help="at most N records (50)"
+    )
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
     show = actions.add_parser("show", help="one record in full")
-    show.add_argument("record", type=int)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("record", type=int, metavar="RECORD", help=_RECORD_HELP)
+    show.add_argument("--json", action="store_true", help="machine-readable output")
     reconvert = actions.add_parser(
         "reconvert",
         help="convert an archived or Error/ file again with its folder's current settings",
     )
-    reconvert.add_argument("record", type=int)
+    reconvert.add_argument("record", type=int, metavar="RECORD", help=_RECORD_HELP)
     requeue = actions.add_parser("requeue", help="send a file's dead-letter reports again")
-    requeue.add_argument("record", type=int)
+    requeue.add_argument("record", type=int, metavar="RECORD", help=_RECORD_HELP)
 
 
 def run(args: argparse.Namespace, home: StationHome) -> int:

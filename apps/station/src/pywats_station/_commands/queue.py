@@ -14,6 +14,7 @@ from pywats_station._commands._common import (
     EXIT_OK,
     load_station_config,
     open_station_queue,
+    positive_int,
 )
 from pywats_station._home import StationHome
 from pywats_station._printable import printable
@@ -22,20 +23,32 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(commands: Any) -> None:
-    queue = commands.add_parser("queue", help="look at and steer the upload queue")
+    queue = commands.add_parser(
+        "queue",
+        help="look at and steer the upload queue",
+        description="The upload queue: items waiting (ready), in flight (leased), "
+        "delivered (acked), dead letters and quarantined items. IDs are the queue's item "
+        "ids, as `queue list` shows them.",
+    )
     queue_commands = queue.add_subparsers(dest="queue_command", metavar="ACTION")
     queue_commands.required = True
     listing = queue_commands.add_parser("list", help="items waiting, in flight, dead letters")
-    listing.add_argument("--state", choices=("ready", "leased", "dead", "quarantined", "acked"))
-    listing.add_argument("--limit", type=int, default=None)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument(
+        "--state",
+        choices=("ready", "leased", "dead", "quarantined", "acked"),
+        help="only items in this state (default: all but acked)",
+    )
+    listing.add_argument(
+        "--limit", type=positive_int, default=None, metavar="N", help="at most N items"
+    )
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
     show = queue_commands.add_parser("show", help="one item in full")
-    show.add_argument("ids", nargs="+", metavar="ID")
+    show.add_argument("ids", nargs="+", metavar="ID", help="queue item id")
     show.add_argument("--payload", action="store_true", help="include the report itself")
     retry = queue_commands.add_parser("retry", help="make dead letters ready again")
-    retry.add_argument("ids", nargs="+", metavar="ID")
+    retry.add_argument("ids", nargs="+", metavar="ID", help="queue item id")
     discard = queue_commands.add_parser("discard", help="delete items (not while in flight)")
-    discard.add_argument("ids", nargs="+", metavar="ID")
+    discard.add_argument("ids", nargs="+", metavar="ID", help="queue item id")
 
 
 def _item_dict(item: Item, *, payload: bool = False) -> dict[str, Any]:

@@ -85,6 +85,27 @@ def _prompt_secret(prompt: str) -> Secret:
 
 def run(args: argparse.Namespace, home: StationHome) -> int:
     config = load_station_config(home)
+    station = StationInfo(
+        identifier=args.identifier or config.station.identifier or default_identifier(),
+        name=args.name or config.station.name,
+        location=args.location if args.location is not None else config.station.location,
+        purpose=args.purpose if args.purpose is not None else config.station.purpose,
+    )
+    # Check the new settings before anything is asked or sent, so a bad --name or --url
+    # costs nothing.
+    data = config.model_dump()
+    data["server"]["url"] = args.url
+    data["station"].update(
+        identifier=station.identifier,
+        name=station.name,
+        location=station.location,
+        purpose=station.purpose,
+    )
+    try:
+        updated = parse_config(data, home.config_file)
+    except ConfigError as exc:
+        raise UserError(str(exc).replace("invalid configuration", "invalid settings")) from None
+    # Secrets last: nobody types a token only to hear that the --url was wrong.
     token: Secret | None = None
     password: Secret | None = None
     if args.user is not None:
@@ -99,25 +120,6 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
         else:
             token = _prompt_secret("Registration token: ")
         redactor.add(token.reveal())
-    station = StationInfo(
-        identifier=args.identifier or config.station.identifier or default_identifier(),
-        name=args.name or config.station.name,
-        location=args.location if args.location is not None else config.station.location,
-        purpose=args.purpose if args.purpose is not None else config.station.purpose,
-    )
-    # Check the new settings before anything is sent, so a bad --name or --url costs nothing.
-    data = config.model_dump()
-    data["server"]["url"] = args.url
-    data["station"].update(
-        identifier=station.identifier,
-        name=station.name,
-        location=station.location,
-        purpose=station.purpose,
-    )
-    try:
-        updated = parse_config(data, home.config_file)
-    except ConfigError as exc:
-        raise UserError(str(exc).replace("invalid configuration", "invalid settings")) from None
     verify: bool | str = False if args.insecure else config.server.verify_tls
     key_store = args.key_store or config.credentials.key_store
     # A running station may stay up: it picks up the new credentials by itself. It takes

@@ -27,6 +27,10 @@ def add_parser(commands: Any) -> None:
     commands.add_parser(
         "run",
         help="run the headless station: upload queued reports until SIGTERM or Ctrl-C",
+        description="Run the station in the foreground: watch the [[folders]] of "
+        "station.toml, convert and queue their files, upload the reports, and serve the "
+        "console on localhost (its URL is printed). SIGTERM or Ctrl-C stops it in order: "
+        "uploads in flight finish or go back to the queue. Needs `register` first.",
     )
 
 

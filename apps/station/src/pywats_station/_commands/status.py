@@ -34,7 +34,13 @@ log = logging.getLogger("pywats_station")
 
 
 def add_parser(commands: Any) -> None:
-    status = commands.add_parser("status", help="show the station's state and metrics")
+    status = commands.add_parser(
+        "status",
+        help="show the station's state and metrics",
+        description="The station's home, server and registration, whether it runs, the "
+        "queue's depth, and the running station's last status (connection, uploads, "
+        "breaker, credentials, folders). Works whether or not the station runs.",
+    )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument(
         "--probe", action="store_true", help="also ask the server now whether it answers"
@@ -129,6 +135,14 @@ def _describe_last_status(last: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _registered(credentials: dict[str, Any]) -> str:
+    if credentials.get("registered"):
+        return f"yes (key in {credentials.get('key_store')})"
+    if credentials.get("damaged"):
+        return f"no: {printable(credentials['damaged'])}; register the station again"
+    return "no"
+
+
 def _folder_state(folder: dict[str, Any]) -> str:
     if not folder.get("reachable"):
         return f"UNREACHABLE: {printable(folder.get('reason'))}"
@@ -178,8 +192,7 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
         f"  server        {printable(config.server.url or '(not set; run register)')}",
         f"  station       {printable(config.station.name)} "
         f"({printable(config.station.identifier or 'no identifier')})",
-        "  registered    "
-        + (f"yes (key in {creds.get('key_store')})" if creds.get("registered") else "no"),
+        "  registered    " + _registered(creds),
         "  running       " + ("no" if holder is None else _holder_line(holder)),
     ]
     depth = report["queue"]

@@ -33,7 +33,7 @@ def add_parser(commands: Any) -> None:
         "affected. Only regular files up to [queue] max_report_mb are read. The files "
         "themselves are left where they are.",
     )
-    submit.add_argument("files", nargs="+", metavar="FILE")
+    submit.add_argument("files", nargs="+", metavar="FILE", help="a result file to queue")
     submit.add_argument(
         "--converter", "-c", metavar="NAME", help="an installed converter (pywats-convert --list)"
     )
