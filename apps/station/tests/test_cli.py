@@ -329,3 +329,14 @@ def test_status_says_damaged_credentials_are_damaged(cli: Any, station_home: Pat
     assert result.returncode == 0, result.stderr
     assert "credentials.json is damaged; register the station again" in result.stdout
     _no_traceback(result)
+
+
+def test_status_says_unreadable_credentials_cannot_be_read(cli: Any, station_home: Path) -> None:
+    station_home.mkdir(parents=True, exist_ok=True)
+    (station_home / "credentials.json").mkdir()  # there, but no file to read
+    result = cli("status")
+    assert result.returncode == 0, result.stderr
+    assert "cannot read " in result.stdout
+    assert "credentials.json: Is a directory" in result.stdout
+    assert "register the station again" not in result.stdout
+    _no_traceback(result)

@@ -336,6 +336,40 @@ def test_describe_and_check_settings_do_not_wait_behind_a_long_conversion(
     assert _wait_until(lambda: not _hostile_children())
 
 
+def test_inspections_beside_a_long_conversion_share_one_spare_worker(data_file: Path) -> None:
+    runner = Runner(
+        workers=1, converters=CONVERTERS, python_path=[PLUGINS, EXAMPLE_SRC], time_limit=3600
+    )
+    converting = threading.Thread(
+        target=runner.convert, args=(data_file, "hostile-child-hang"), daemon=True
+    )
+    converting.start()
+    answers: list[object] = []
+    peak = 0
+    try:
+        assert _wait_until(lambda: bool(_hostile_children()), timeout=120)  # the worker is busy
+        checks = [
+            threading.Thread(
+                target=lambda: answers.append(runner.check_settings("acme-log", {"proces": 1})),
+                daemon=True,
+            )
+            for _ in range(5)
+        ]
+        for check in checks:
+            check.start()
+        deadline = time.monotonic() + 120
+        while any(check.is_alive() for check in checks) and time.monotonic() < deadline:
+            peak = max(peak, len(_workers_of_this_process()), len(runner.worker_pids()))
+            time.sleep(0.02)  # sampling the process count, not waiting for a condition
+        assert answers == [["proces: unknown setting"]] * 5
+        assert peak <= 2, f"{peak} workers ran at once; the pool has 1 and one spare"
+        assert converting.is_alive()
+    finally:
+        runner.close()
+        converting.join(timeout=120)
+    assert _wait_until(lambda: not _hostile_children())
+
+
 def test_listing_does_not_import_converter_code() -> None:
     before = set(sys.modules)
     with Runner(converters=CONVERTERS, python_path=[PLUGINS]) as runner:

@@ -372,10 +372,14 @@ class CredentialStore:
             record = json.loads(self.path.read_bytes())
         except FileNotFoundError:
             return {"registered": False}
-        except (OSError, ValueError):
+        except OSError as exc:  # there but unreadable: registering again would not help
+            reason = exc.strerror or type(exc).__name__
+            return {"registered": False, "damaged": f"cannot read {self.path}: {reason}"}
+        except ValueError:
             record = None
         if not isinstance(record, dict):  # there, but not credentials: say so
-            return {"registered": False, "damaged": f"{self.path} is damaged"}
+            damaged = f"{self.path} is damaged; register the station again"
+            return {"registered": False, "damaged": damaged}
         return {
             "registered": True,
             "server_url": record.get("server_url"),

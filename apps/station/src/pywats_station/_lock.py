@@ -151,7 +151,9 @@ class InstanceLock:
 
     def _write_note(self) -> None:
         assert self._handle is not None
-        # Written over the old note, then cut to length: a reader never sees an empty file.
+        # Written over the old note, then cut to length, so a reader never sees an empty
+        # file. Over a longer note a crashed holder left, a reader between the two steps can
+        # see the new note followed by old bytes: it reads no note (only wording depends on it).
         self._handle.seek(0)
         self._handle.write(json.dumps(self._note))
         self._handle.truncate()

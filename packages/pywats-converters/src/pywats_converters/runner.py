@@ -126,6 +126,7 @@ class Runner:
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
         self._spares: set[WorkerProcess] = set()  # describing while every worker converts
+        self._spare_gate = threading.Lock()  # one spare at a time, whoever needs it
         self._starting = 0
         self._closed = threading.Event()
 
@@ -329,16 +330,20 @@ class Runner:
     @contextlib.contextmanager
     def _inspector(self) -> Iterator[_Ask]:
         """``ask`` for describing converters and checking settings: a worker of the pool
-        when one is free within about a second, else a spare worker of this
-        call's own for the rest of the call, stopped at the end. Looking at converters
-        thus never waits long behind a conversion, which may run for its whole time limit
-        (a station's Converters page, its settings form)."""
+        when one is free within about a second, else the runner's one spare worker, held
+        for the rest of the call and stopped at the end. Looking at converters thus never
+        waits long behind a conversion, which may run for its whole time limit (a station's
+        Converters page, its settings form), and at most one process more than ``workers``
+        ever runs: inspections that find the pool busy and the spare taken keep trying both."""
         spare: list[WorkerProcess] = []
+        holds_spare = False
 
         def ask(converter: str, request: Mapping[str, Any], time_limit: float) -> Any:
-            if not spare:
+            nonlocal holds_spare
+            while not holds_spare:
                 with contextlib.suppress(_Busy):
                     return self._ask(converter, request, time_limit, patience=_INSPECTION_PATIENCE)
+                holds_spare = self._spare_gate.acquire(blocking=False)
             return self._ask_spare(spare, request, time_limit)
 
         try:
@@ -348,6 +353,8 @@ class Runner:
                 with self._cond:
                     self._spares.discard(worker)
                 worker.stop()
+            if holds_spare:
+                self._spare_gate.release()
 
     def _ask_spare(
         self, spare: list[WorkerProcess], request: Mapping[str, Any], time_limit: float
@@ -453,9 +460,10 @@ class Runner:
         return slowest
 
     def worker_pids(self) -> list[int]:
-        """Process ids of the running workers (each leads a process group of its own)."""
+        """Process ids of the running workers, a spare one included (each leads a process
+        group of its own)."""
         with self._cond:
-            return sorted(w.pid for w in [*self._idle, *self._busy])
+            return sorted(w.pid for w in [*self._idle, *self._busy, *self._spares])
 
     def close(self) -> None:
         """Stop every worker (a conversion in progress fails with ``RUNNER_CLOSED``)."""

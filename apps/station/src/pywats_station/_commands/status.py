@@ -139,7 +139,7 @@ def _registered(credentials: dict[str, Any]) -> str:
     if credentials.get("registered"):
         return f"yes (key in {credentials.get('key_store')})"
     if credentials.get("damaged"):
-        return f"no: {printable(credentials['damaged'])}; register the station again"
+        return f"no: {printable(credentials['damaged'])}"
     return "no"
 
 
