@@ -25,15 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def retry_policy(config: StationConfig) -> RetryPolicy:
-    r = config.retry
-    return RetryPolicy(
-        base_delay=r.base_delay,
-        max_delay=r.max_delay,
-        multiplier=r.multiplier,
-        max_attempts=r.max_attempts,
-        max_age=r.max_age,
-        max_retry_after=r.max_retry_after,
-    )
+    """The policy from ``[retry]``, whose keys are the policy's fields one for one."""
+    return RetryPolicy(**config.retry.model_dump())
 
 
 def client_timeouts(config: StationConfig) -> Timeouts:
