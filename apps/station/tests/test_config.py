@@ -193,12 +193,15 @@ def test_home_keeps_the_config_apart_from_the_data(tmp_path: Path) -> None:
     assert home.config_file == tmp_path / "config" / "station.toml"
     data = {
         "queue_file": "queue.db",
+        "file_log_file": "files.db",
+        "processes_file": "processes.json",
         "archive_dir": "archive",
         "log_dir": "logs",
         "status_file": "status.json",
         "credentials_file": "credentials.json",
         "key_file": "credentials.key",
         "lock_file": "station.lock",
+        "console_secret_file": "console.secret",
         "register_lock_file": "register.lock",
     }
     assert {name: getattr(home, name) for name in data} == {

@@ -49,6 +49,10 @@ class StationHome:
 
     config_file = _Place("config_dir", "station.toml")
     queue_file = _Place("data_dir", "queue.db")
+    file_log_file = _Place("data_dir", "files.db")
+    """What intake did with each source file (:class:`FileLog`)."""
+    processes_file = _Place("data_dir", "processes.json")
+    """Process names → codes, for converters that resolve names without the server."""
     archive_dir = _Place("data_dir", "archive")
     """Source files intake has let go of, by date (``archive/<YYYY-MM-DD>/…``)."""
     log_dir = _Place("data_dir", "logs")
@@ -56,6 +60,7 @@ class StationHome:
     credentials_file = _Place("data_dir", "credentials.json")
     key_file = _Place("data_dir", "credentials.key")
     lock_file = _Place("data_dir", "station.lock")
+    console_secret_file = _Place("data_dir", "console.secret")
     register_lock_file = _Place("data_dir", "register.lock")
     """Held while credentials are being registered and stored (by ``register``, or by
     the running station renewing them), so the two never cross."""

@@ -260,7 +260,7 @@ async def _open_console(
         port=conf.port,
         allow_remote=conf.allow_remote,
         allowed_hosts=conf.allowed_hosts,
-        csrf_secret_file=home.data_dir / "console.secret",
+        csrf_secret_file=home.console_secret_file,
         announce=announce,
     )
 
