@@ -166,6 +166,11 @@ def test_sqlite_state_survives_a_restart(
         passcode = fake.register_station("AABBCCDDEEFF", "st")
     with FakeWatsServer(token="t", db_path=db) as fake:
         assert fake.commits(report["id"]) == 1
+        stored = fake.state.get_report(report["id"])
+        assert stored is not None
+        assert stored.source_format == "WSJF"
+        assert stored.document["sn"] == report["sn"]
+        assert json.loads(stored.raw) == report
         again = httpx.post(f"{fake.url}/api/Report/WSJF", json=report, headers=headers)
         assert again.headers["idempotent-replayed"] == "true"
         assert fake.replays(report["id"]) == 1

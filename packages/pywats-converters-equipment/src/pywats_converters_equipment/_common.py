@@ -88,15 +88,34 @@ def read_text(source: SourceFile, encodings: Sequence[str] = TEXT_ENCODINGS) -> 
     return text
 
 
-def xml_root(source: SourceFile, data: bytes | None = None, member: str = "") -> ET.Element:
+def xml_root(
+    source: SourceFile,
+    data: bytes | None = None,
+    member: str = "",
+    *,
+    tag: str | None = None,
+    kind: str = "",
+) -> ET.Element:
     """The root element of ``source`` (or of ``data``, a ``member`` of it), safely parsed.
 
-    Errors name the file (and member).
+    With ``tag``, the root must be that element (``{*}Name``: ``Name`` in any namespace or
+    none, as in ElementTree's paths); when it is not, the error names the root found and
+    ``kind``, what the file should be (``"a Saki"``). Errors name the file (and member).
     """
     try:
-        return parse_xml(source.read_bytes() if data is None else data, name=member or None)
+        root = parse_xml(source.read_bytes() if data is None else data, name=member or None)
     except ConversionError as exc:
         raise fail(source, exc.message) from None
+    if tag is None:
+        return root
+    found, wanted = root.tag, tag
+    if tag.startswith("{*}"):
+        found, wanted = root.tag.rsplit("}", 1)[-1], tag.removeprefix("{*}")
+    if found != wanted:
+        where = f"{member}: " if member else ""
+        what = f"{kind} <{wanted}>" if kind else f"<{wanted}>"
+        raise fail(source, f"{where}the root is <{found}>, not {what}")
+    return root
 
 
 def parse_number(text: str, source: SourceFile, where: str, *, decimal: str = ".") -> float:

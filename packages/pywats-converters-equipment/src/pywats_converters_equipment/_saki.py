@@ -47,9 +47,7 @@ class SakiAOI(Converter[SakiParameters]):
     description = "Saki AOI panel results (XML); failed component references as failures"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        panel = xml_root(source)
-        if panel.tag != "Panel":
-            raise fail(source, f"the root is <{panel.tag}>, not a Saki <Panel>")
+        panel = xml_root(source, tag="Panel", kind="a Saki")
         p = self.parameters
         serial = _required(source, panel, "barcode", "the panel's serial number")
         verdict = _result(source, panel, "the panel")

@@ -63,9 +63,7 @@ class SigmaQuestUnitReport(Converter[SigmaQuestParameters]):
     description = "SigmaQuest / SigmaSure unit reports (XML)"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        unit = xml_root(source)
-        if _local(unit.tag) != "UnitReport":
-            raise fail(source, f"the root is <{_local(unit.tag)}>, not a SigmaSure <UnitReport>")
+        unit = xml_root(source, tag="{*}UnitReport", kind="a SigmaSure")
         product = next((e for e in unit.iter() if _local(e.tag) == "Product"), None)
         if product is None:
             raise fail(source, "no <Product> (Category/Product names part number and serial)")

@@ -67,9 +67,7 @@ class StepWize(Converter[StepWizeParameters]):
     description = "StepWize config-and-results files (.XSPC)"
 
     def convert(self, source: SourceFile, context: ConversionContext) -> list[Report]:
-        document = xml_root(source)
-        if document.tag != "ConfigAndResultsDataFile":
-            raise fail(source, f"the root is <{document.tag}>, not <ConfigAndResultsDataFile>")
+        document = xml_root(source, tag="ConfigAndResultsDataFile")
         header = document.find("ConfigandResultsData")
         if header is None:
             raise fail(source, "no <ConfigandResultsData> header")

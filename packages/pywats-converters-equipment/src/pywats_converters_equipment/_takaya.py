@@ -50,6 +50,26 @@ _PREFIX.update({"k": 3, "K": 3, "M": 6, "G": 9})
 _BASE_UNITS = {"O": "Ω", "F": "F", "H": "H", "V": "V", "A": "A", "HZ": "Hz", "S": "s", "W": "W"}
 _SKIPPED = {"......", "JUMP"}
 _QUOTED = re.compile(r'"([^"]*)"|(\S+)')
+# The APT94xx quoted layout has no column-name row: its fields by position, named as the
+# tab layout names the same columns. Fields 13 and 15-17 are not read.
+_QUOTED_COLUMNS = {
+    "Step_number": 0,
+    "Parts": 1,
+    "Value": 2,
+    "Comment": 3,
+    "H-pin": 4,
+    "L-pin": 5,
+    "Ref._Value_(Char)": 6,
+    "Test_Value_1_(Char)": 7,
+    "Test_Value_2_(Char)": 8,
+    "Tolerance_(+)%": 9,
+    "Tolerance_(-)%": 10,
+    "Judgement": 11,
+    "Measuring_mode": 12,
+    "Measuring_time": 14,
+    "Function": 18,
+}
+_QUOTED_FIELDS = 19
 _STEP_START = re.compile(r"^\d{6}\s")
 _COMPONENT = re.compile(r"^([A-Za-z]+)\d")
 
@@ -211,53 +231,19 @@ class TakayaFlyingProbe(Converter[TakayaParameters]):
         cells = line.split("\t")
         if len(cells) < len(header) - 2:
             raise fail(source, f"line {number}: test row has {len(cells)} of {len(header)} columns")
-        row = dict(zip(header, (c.strip() for c in cells), strict=False))
-
-        def quantity(column: str) -> str:
-            return f"{row.get(column, '')} {row.get(column + '|Unit', '')}".strip()
-
-        return _Row(
-            line=number,
-            step=row.get("Step_number", ""),
-            parts=row.get("Parts", ""),
-            value=f"{row.get('Value', '')}{row.get('Value|Unit', '')}",
-            comment=row.get("Comment", ""),
-            judgement=row.get("Judgement", ""),
-            ref=quantity("Ref._Value_(Char)"),
-            first=quantity("Test_Value_1_(Char)"),
-            second=quantity("Test_Value_2_(Char)"),
-            tol_plus=row.get("Tolerance_(+)%", ""),
-            tol_minus=row.get("Tolerance_(-)%", ""),
-            function=row.get("Function", ""),
-            pins=f"{row.get('H-pin', '')}-{row.get('L-pin', '')}",
-            mode=row.get("Measuring_mode", ""),
-            time=row.get("Measuring_time", ""),
-        )
+        return _row(number, dict(zip(header, (c.strip() for c in cells), strict=False)))
 
     def _quoted_row(self, source: SourceFile, number: int, line: str) -> _Row:
         fields = [
             (m.group(1) if m.group(1) is not None else m.group(2)).strip()
             for m in _QUOTED.finditer(line)
         ]
-        if len(fields) < 19:
-            raise fail(source, f"line {number}: APT94xx test row has {len(fields)} of 19 fields")
-        return _Row(
-            line=number,
-            step=fields[0],
-            parts=fields[1],
-            value=fields[2],
-            comment=fields[3],
-            judgement=fields[11],
-            ref=fields[6],
-            first=fields[7],
-            second=fields[8],
-            tol_plus=fields[9],
-            tol_minus=fields[10],
-            function=fields[18],
-            pins=f"{fields[4]}-{fields[5]}",
-            mode=fields[12],
-            time=fields[14],
-        )
+        if len(fields) < _QUOTED_FIELDS:
+            raise fail(
+                source,
+                f"line {number}: APT94xx test row has {len(fields)} of {_QUOTED_FIELDS} fields",
+            )
+        return _row(number, {column: fields[i] for column, i in _QUOTED_COLUMNS.items()})
 
     def _date(self, source: SourceFile, panel: _Panel) -> datetime:
         day, _, time = panel.date.partition(" ")
@@ -387,6 +373,38 @@ class TakayaFlyingProbe(Converter[TakayaParameters]):
 
 def _skipped(row: _Row) -> bool:
     return row.judgement.strip() in _SKIPPED or row.function == "JP"
+
+
+def _row(number: int, columns: dict[str, str]) -> _Row:
+    """A test row from its cells keyed by the tab layout's column names.
+
+    A quantity is its value column and the ``|Unit`` column after it (the quoted layout
+    writes value and unit in one field, so it has no ``|Unit`` keys).
+    """
+
+    def cell(column: str) -> str:
+        return columns.get(column, "")
+
+    def quantity(column: str) -> str:
+        return f"{cell(column)} {cell(column + '|Unit')}".strip()
+
+    return _Row(
+        line=number,
+        step=cell("Step_number"),
+        parts=cell("Parts"),
+        value=f"{cell('Value')}{cell('Value|Unit')}",
+        comment=cell("Comment"),
+        judgement=cell("Judgement"),
+        ref=quantity("Ref._Value_(Char)"),
+        first=quantity("Test_Value_1_(Char)"),
+        second=quantity("Test_Value_2_(Char)"),
+        tol_plus=cell("Tolerance_(+)%"),
+        tol_minus=cell("Tolerance_(-)%"),
+        function=cell("Function"),
+        pins=f"{cell('H-pin')}-{cell('L-pin')}",
+        mode=cell("Measuring_mode"),
+        time=cell("Measuring_time"),
+    )
 
 
 def _column_keys(names: list[str]) -> list[str]:

@@ -54,7 +54,7 @@ class XJTAG(Converter[XJTAGParameters]):
         if data[:4] == b"PK\x03\x04" or source.name.lower().endswith(".xjlog"):
             runs = self._runs(source, data)
         else:
-            runs = [(None, xml_root(source, data))]
+            runs = [(None, xml_root(source, data, tag="testrun", kind="an XJTAG"))]
         return [
             self._report(source, context, label, run, index)
             for index, (label, run) in enumerate(runs)
@@ -85,7 +85,8 @@ class XJTAG(Converter[XJTAGParameters]):
                 member = members.get(name)
                 if member is None:
                     raise fail(source, f"Info.xml announces {count} runs, but {name} is missing")
-                runs.append((name, xml_root(source, self._member(source, archive, member), name)))
+                data = self._member(source, archive, member)
+                runs.append((name, xml_root(source, data, name, tag="testrun", kind="an XJTAG")))
         return runs
 
     def _member(self, source: SourceFile, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -120,8 +121,6 @@ class XJTAG(Converter[XJTAGParameters]):
         index: int,
     ) -> Report:
         where = f"{label}: " if label else ""
-        if run.tag != "testrun":
-            raise fail(source, f"{where}the root is <{run.tag}>, not an XJTAG <testrun>")
         info = run.find("testruninfo")
         if info is None:
             raise fail(source, f"{where}no <testruninfo>")

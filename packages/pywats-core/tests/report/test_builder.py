@@ -258,6 +258,16 @@ def test_builder_rejects_inconsistent_limits(kwargs: dict[str, object], needle: 
         builder.root.numeric("x", 1.0, **kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("where", ["step", "multi"])
+def test_a_misspelt_limit_keyword_is_refused(where: str) -> None:
+    """The limits are typed keywords (``NumericLimits``): a misspelt one is an error, not
+    a silently dropped limit."""
+    root = _uut().root
+    add = root.numeric if where == "step" else root.multi_numeric("m").add
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) hgh: .*low, high"):
+        add("x", 1.0, "LT", hgh=2.0)  # type: ignore[call-arg]
+
+
 def test_import_mode_keeps_statuses_as_given() -> None:
     builder = _uut(mode="import", result="P")
     seq = builder.root.sequence("S", status="P")

@@ -22,6 +22,7 @@ from ._framework import (
     BadBody,
     Handler,
     Receive,
+    Refusal,
     Reply,
     Request,
     Route,
@@ -259,6 +260,8 @@ class FakeWatsApp:
             return await self._handlers[route.name](self, request)
         except BadBody as exc:  # a body that is not the JSON the operation takes
             return Reply.message(400, str(exc), self.validation_error_shape)
+        except Refusal as refusal:  # a bad parameter, a record that is not there
+            return refusal.reply
 
     async def _delay(self, delays: list[Fault], receive: Receive) -> bool:
         """Apply latency and hang faults; False when the client gave up meanwhile."""

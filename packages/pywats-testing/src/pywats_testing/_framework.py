@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -21,6 +22,7 @@ __all__ = [
     "BadBody",
     "Handler",
     "Receive",
+    "Refusal",
     "Reply",
     "Request",
     "Route",
@@ -32,7 +34,9 @@ __all__ = [
     "json_objects",
     "match_route",
     "no_resource",
+    "or_404",
     "read_body",
+    "refusing",
     "send_reply",
 ]
 
@@ -41,6 +45,7 @@ Auth = Literal["api", "register", "none"]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 AppT = TypeVar("AppT")
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,6 +76,34 @@ class Reply:
         return reply
 
 
+class Refusal(Exception):
+    """Raised by a handler, or by a helper it calls, to answer ``status`` with ``text`` at
+    once: a 400 for a bad parameter, a 404 for a record that is not there. The app sends
+    :attr:`reply`, so a lookup helper refuses for every handler that uses it."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.reply = Reply.message(status, text)
+
+
+def or_404(value: T | None, what: str) -> T:
+    """``value``, unless it is ``None``: then a :class:`Refusal` (404) "<what> not found"."""
+    if value is None:
+        raise Refusal(404, f"{what} not found")
+    return value
+
+
+@contextmanager
+def refusing(
+    prefix: str = "", errors: tuple[type[Exception], ...] = (ValueError,)
+) -> Iterator[None]:
+    """Turn ``errors`` raised inside into a 400 "The request is invalid. <prefix><error>"."""
+    try:
+        yield
+    except errors as exc:
+        raise Refusal(400, f"The request is invalid. {prefix}{exc}") from None
+
+
 @dataclass
 class Request:
     method: str
@@ -95,6 +128,51 @@ class Request:
         """Every value of a repeated query parameter (``?a=1&a=2``), case-insensitively."""
         wanted = name.lower()
         return [value for key, value in self.repeated if key.lower() == wanted]
+
+    def required(self, *names: str) -> list[str]:
+        """The values of query parameters the operation cannot do without, in order; a
+        :class:`Refusal` (400) names every one that is missing or empty."""
+        values = [self.param(name) or "" for name in names]
+        missing = [name for name, value in zip(names, values, strict=True) if not value]
+        if missing:
+            raise Refusal(400, f"The request is invalid. {', '.join(missing)} is required.")
+        return values
+
+    def flag(self, name: str) -> bool | None:
+        """A boolean query parameter as ASP.NET binds it (``None`` when absent); a
+        :class:`Refusal` (400) names a value that is not one."""
+        try:
+            return bool_param(self.param(name), name)
+        except ValueError as exc:
+            raise Refusal(400, f"The request is invalid. {exc}") from None
+
+    def path_number(self, name: str) -> int:
+        """An integer path parameter; a :class:`Refusal` (400) when it is not one."""
+        try:
+            return int(self.path_params[name])
+        except ValueError:
+            raise Refusal(400, f"The request is invalid. {name} is a number.") from None
+
+    def optional_number(self, name: str) -> int | None:
+        """An integer query parameter, ``None`` when absent or empty; a :class:`Refusal`
+        (400) "<name> is a number" when it is not one."""
+        raw = self.param(name)
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise Refusal(400, f"The request is invalid. {name} is a number.") from None
+
+    def number(self, name: str, default: int | None = None) -> int:
+        """An integer query parameter; ``default`` when absent or empty, a
+        :class:`Refusal` (400) "<name> is a number" when there is no default."""
+        value = self.optional_number(name)
+        if value is not None:
+            return value
+        if default is None:
+            raise Refusal(400, f"The request is invalid. {name} is a number.")
+        return default
 
 
 @dataclass(frozen=True)
@@ -129,11 +207,14 @@ class RouteTable(Generic[AppT]):
         self.entries: list[tuple[Route, Handler[AppT]]] = []
 
     def route(
-        self, method: str, template: str, *, auth: Auth | None = None
+        self, method: str, template: str, *, auth: Auth | None = None, name: str | None = None
     ) -> Callable[[Handler[AppT]], Handler[AppT]]:
+        """The decorator of a handler for ``method`` on ``template``; the route's ``name``
+        is the handler's unless given (a handler that serves several routes)."""
+
         def register(handler: Handler[AppT]) -> Handler[AppT]:
-            name = getattr(handler, "__name__", template)
-            route = Route.make(method, template, name, self.auth if auth is None else auth)
+            named = name or str(getattr(handler, "__name__", template))
+            route = Route.make(method, template, named, self.auth if auth is None else auth)
             self.entries.append((route, handler))
             return handler
 
@@ -233,11 +314,16 @@ def _json(body: bytes, empty: bytes) -> Any:
         raise BadBody(f"The request is invalid. The body is not JSON: {exc}") from None
 
 
-def json_object(body: bytes) -> dict[str, Any]:
-    """A JSON object body; an empty body is an empty object. :class:`BadBody` otherwise."""
+def json_object(body: bytes, *required: str) -> dict[str, Any]:
+    """A JSON object body; an empty body is an empty object. :class:`BadBody` otherwise,
+    and a :class:`Refusal` (400) naming the ``required`` fields it lacks (or has empty)."""
     value = _json(body, b"{}")
     if not isinstance(value, dict):
         raise BadBody("The request is invalid. expected a JSON object")
+    missing = [name for name in required if not value.get(name)]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise Refusal(400, f"{' and '.join(missing)} {verb} required")
     return value
 
 

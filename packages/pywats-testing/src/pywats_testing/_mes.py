@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ._framework import Refusal
 from ._odata import FieldType, ODataError, check_options, evaluate, int_option, parse_filter
 
 __all__ = ["MesState", "odata_page", "now_iso", "new_id", "multipart_file"]
@@ -132,25 +133,31 @@ def odata_page(
     default_top: int,
     order_by: tuple[str, bool],
 ) -> list[Mapping[str, Any]]:
-    """``$filter``/``$orderby``/``$skip``/``$top`` over ``rows`` (``ODataError`` = 400)."""
-    check_options(query)
-    selected = list(rows)
-    if query.get("$filter"):
-        node = parse_filter(query["$filter"], fields, type_name)
-        selected = [row for row in selected if evaluate(node, _typed(row, fields))]
-    name, descending = order_by
-    if query.get("$orderby"):
-        words = query["$orderby"].split()
-        by_lower = {f.lower(): f for f in fields}
-        if not 1 <= len(words) <= 2 or words[0].lower() not in by_lower:
-            raise ODataError(f"Could not find a property named '{words[0]}' on type '{type_name}'.")
-        name, descending = by_lower[words[0].lower()], len(words) == 2 and words[1] == "desc"
-    selected.sort(
-        key=lambda row: (row.get(name) is None, str(row.get(name) or "")), reverse=descending
-    )
-    skip = _number(query, "$skip", 0)
-    top = _number(query, "$top", default_top)
-    return selected[skip : skip + top]
+    """``$filter``/``$orderby``/``$skip``/``$top`` over ``rows``; a bad query option is a
+    :class:`Refusal` (400) with ASP.NET OData's text."""
+    try:
+        check_options(query)
+        selected = list(rows)
+        if query.get("$filter"):
+            node = parse_filter(query["$filter"], fields, type_name)
+            selected = [row for row in selected if evaluate(node, _typed(row, fields))]
+        name, descending = order_by
+        if query.get("$orderby"):
+            words = query["$orderby"].split()
+            by_lower = {f.lower(): f for f in fields}
+            if not 1 <= len(words) <= 2 or words[0].lower() not in by_lower:
+                raise ODataError(
+                    f"Could not find a property named '{words[0]}' on type '{type_name}'."
+                )
+            name, descending = by_lower[words[0].lower()], len(words) == 2 and words[1] == "desc"
+        selected.sort(
+            key=lambda row: (row.get(name) is None, str(row.get(name) or "")), reverse=descending
+        )
+        skip = _number(query, "$skip", 0)
+        top = _number(query, "$top", default_top)
+        return selected[skip : skip + top]
+    except ODataError as exc:
+        raise Refusal(400, str(exc)) from None
 
 
 def _number(query: Mapping[str, str], name: str, default: int) -> int:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 __all__ = [
     "And",
@@ -59,7 +59,15 @@ _COMPARE_KIND = {
     "lt": "LessThan",
     "le": "LessThanOrEqual",
 }
+_NOT_BOOLEAN_FILTER = (
+    "The $filter expression must evaluate to a single boolean value. Found type '{}'."
+)
+_NOT_BOOLEAN_OPERAND = (
+    "A binary operator with incompatible types was detected. Found operand types '{}' and"
+    " 'Edm.Boolean' for operator kind 'And'."
+)
 MAX_TOP = 10000
+_T = TypeVar("_T")
 DEFAULT_TOP = 10
 
 
@@ -68,16 +76,25 @@ class ODataError(ValueError):
 
 
 # -- AST ------------------------------------------------------------------------------
+# Every node knows its OData type (the parser checks operands by it) and its value in a
+# row (``evaluate`` asks the root); a boolean node's type is always "bool".
 @dataclass(frozen=True)
 class Literal_:
     value: Any
     type: FieldType
+
+    def value_in(self, row: Mapping[str, Any]) -> Any:
+        return self.value
 
 
 @dataclass(frozen=True)
 class FieldRef:
     name: str
     type: FieldType
+
+    def value_in(self, row: Mapping[str, Any]) -> Any:
+        value = row.get(self.name)
+        return value.lower() if self.type == "guid" and isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -86,22 +103,39 @@ class Call:
     args: tuple[Node, ...]
     type: FieldType
 
+    def value_in(self, row: Mapping[str, Any]) -> Any:
+        args = [a.value_in(row) for a in self.args]
+        if any(a is None for a in args):
+            return None
+        return _FUNCTIONS[self.name][2](*args)
+
+
+class _Predicate:
+    type: ClassVar[FieldType] = "bool"
+
 
 @dataclass(frozen=True)
-class Compare:
+class Compare(_Predicate):
     op: str
     left: Node
     right: Node
 
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return _compare(self.op, self.left.value_in(row), self.right.value_in(row))
+
 
 @dataclass(frozen=True)
-class In:
+class In(_Predicate):
     operand: Node
     values: tuple[Literal_, ...]
 
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        value = self.operand.value_in(row)
+        return any(_compare("eq", value, v.value) for v in self.values)
+
 
 @dataclass(frozen=True)
-class _Junction:
+class _Junction(_Predicate):
     """Two boolean operands; equal only to a junction of the same kind."""
 
     left: Node
@@ -109,25 +143,24 @@ class _Junction:
 
 
 class And(_Junction):
-    pass
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return evaluate(self.left, row) and evaluate(self.right, row)
 
 
 class Or(_Junction):
-    pass
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return evaluate(self.left, row) or evaluate(self.right, row)
 
 
 @dataclass(frozen=True)
-class Not:
+class Not(_Predicate):
     operand: Node
+
+    def value_in(self, row: Mapping[str, Any]) -> bool:
+        return not evaluate(self.operand, row)
 
 
 Node = Literal_ | FieldRef | Call | Compare | In | And | Or | Not
-
-
-def node_type(node: Node) -> FieldType:
-    if isinstance(node, (Literal_, FieldRef, Call)):
-        return node.type
-    return "bool"
 
 
 # -- tokens ---------------------------------------------------------------------------
@@ -234,11 +267,26 @@ class _Parser:
     def _is_word(self, token: _Token | None, word: str) -> bool:
         return token is not None and token.kind == "name" and token.text == word
 
+    def _is_punct(self, token: _Token | None, char: str) -> bool:
+        return token is not None and token.kind == "punct" and token.text == char
+
     def _expect_punct(self, char: str) -> None:
         token = self._peek()
-        if token is None or token.kind != "punct" or token.text != char:
+        if not self._is_punct(token, char):
             raise self._error(token)
         self.i += 1
+
+    def _parenthesized(self, item: Callable[[], _T], *, empty_ok: bool) -> list[_T]:
+        """``( item (, item)* )``, and ``()`` where ``empty_ok``."""
+        self._expect_punct("(")
+        items: list[_T] = []
+        if not (empty_ok and self._is_punct(self._peek(), ")")):
+            items.append(item())
+            while self._is_punct(self._peek(), ","):
+                self.i += 1
+                items.append(item())
+        self._expect_punct(")")
+        return items
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -246,12 +294,7 @@ class _Parser:
         node = self._or()
         if self.i != len(self.tokens):
             raise self._error(self._peek())
-        if node_type(node) != "bool":
-            raise ODataError(
-                f"The $filter expression must evaluate to a single boolean value."
-                f" Found type '{_EDM[node_type(node)]}'."
-            )
-        return node
+        return self._bool(node, _NOT_BOOLEAN_FILTER)
 
     def _or(self) -> Node:
         return self._junction("or", Or, self._and)
@@ -267,12 +310,10 @@ class _Parser:
             node = kind(self._bool(node), self._bool(operand()))
         return node
 
-    def _bool(self, node: Node) -> Node:
-        if node_type(node) != "bool":
-            raise ODataError(
-                f"A binary operator with incompatible types was detected. Found operand"
-                f" types '{_EDM[node_type(node)]}' and 'Edm.Boolean' for operator kind 'And'."
-            )
+    def _bool(self, node: Node, problem: str = _NOT_BOOLEAN_OPERAND) -> Node:
+        """``node``, if it is boolean; else the ``problem`` naming its type."""
+        if node.type != "bool":
+            raise ODataError(problem.format(_EDM[node.type]))
         return node
 
     def _unary(self) -> Node:
@@ -291,21 +332,15 @@ class _Parser:
             return Compare(token.text, left, right)
         if self._is_word(token, "in"):
             self.i += 1
-            self._expect_punct("(")
-            values: list[Literal_] = []
-            while True:
+
+            def literal() -> Literal_:
                 value = self._operand()
                 if not isinstance(value, Literal_):
                     raise self._error(self._peek())
                 self._check_types("eq", left, value)
-                values.append(value)
-                nxt = self._peek()
-                if nxt is not None and nxt.kind == "punct" and nxt.text == ",":
-                    self.i += 1
-                    continue
-                break
-            self._expect_punct(")")
-            return In(left, tuple(values))
+                return value
+
+            return In(left, tuple(self._parenthesized(literal, empty_ok=False)))
         if (
             token is not None
             and token.kind == "name"
@@ -315,7 +350,7 @@ class _Parser:
         return left
 
     def _check_types(self, op: str, left: Node, right: Node) -> None:
-        lt, rt = node_type(left), node_type(right)
+        lt, rt = left.type, right.type
         if "null" in (lt, rt) or lt == rt or (lt in _NUMERIC and rt in _NUMERIC):
             return
         raise ODataError(
@@ -328,7 +363,7 @@ class _Parser:
         if token is None:
             raise self._error(None)
         self.i += 1
-        if token.kind == "punct" and token.text == "(":
+        if self._is_punct(token, "("):
             node = self._or()
             self._expect_punct(")")
             return node
@@ -355,8 +390,7 @@ class _Parser:
                 return Literal_(token.text == "true", "bool")
             if token.text == "null":
                 return Literal_(None, "null")
-            nxt = self._peek()
-            if nxt is not None and nxt.kind == "punct" and nxt.text == "(":
+            if self._is_punct(self._peek(), "("):
                 return self._call(token)
             if "/" in token.text:
                 raise self._error(token)
@@ -377,21 +411,10 @@ class _Parser:
                 " function import or a key lookup on a navigation property, which is not"
                 " allowed."
             )
-        self._expect_punct("(")
-        args: list[Node] = []
-        nxt = self._peek()
-        if not (nxt is not None and nxt.kind == "punct" and nxt.text == ")"):
-            while True:
-                args.append(self._or())
-                nxt = self._peek()
-                if nxt is not None and nxt.kind == "punct" and nxt.text == ",":
-                    self.i += 1
-                    continue
-                break
-        self._expect_punct(")")
+        args = self._parenthesized(self._or, empty_ok=True)
         arg_types, result, _impl = spec
         if len(args) != len(arg_types) or any(
-            node_type(a) not in (want, "null") for a, want in zip(args, arg_types, strict=True)
+            a.type not in (want, "null") for a, want in zip(args, arg_types, strict=True)
         ):
             signature = ", ".join(f"{_EDM[t]} Nullable=true" for t in arg_types)
             raise ODataError(
@@ -412,20 +435,6 @@ def parse_filter(
 
 
 # -- evaluation -----------------------------------------------------------------------
-def _value(node: Node, row: Mapping[str, Any]) -> Any:
-    if isinstance(node, Literal_):
-        return node.value
-    if isinstance(node, FieldRef):
-        value = row.get(node.name)
-        return value.lower() if node.type == "guid" and isinstance(value, str) else value
-    if isinstance(node, Call):
-        args = [_value(a, row) for a in node.args]
-        if any(a is None for a in args):
-            return None
-        return _FUNCTIONS[node.name][2](*args)
-    return evaluate(node, row)
-
-
 def _compare(op: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         if op == "eq":
@@ -448,18 +457,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
 
 def evaluate(node: Node, row: Mapping[str, Any]) -> bool:
     """Does ``row`` (property name → Python value) satisfy the boolean ``node``?"""
-    if isinstance(node, And):
-        return evaluate(node.left, row) and evaluate(node.right, row)
-    if isinstance(node, Or):
-        return evaluate(node.left, row) or evaluate(node.right, row)
-    if isinstance(node, Not):
-        return not evaluate(node.operand, row)
-    if isinstance(node, Compare):
-        return _compare(node.op, _value(node.left, row), _value(node.right, row))
-    if isinstance(node, In):
-        value = _value(node.operand, row)
-        return any(_compare("eq", value, v.value) for v in node.values)
-    return bool(_value(node, row))
+    return bool(node.value_in(row))
 
 
 # -- query options --------------------------------------------------------------------

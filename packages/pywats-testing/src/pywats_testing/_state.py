@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,6 +147,15 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (principal, key));
 """
 
+# The reports table holds a StoredReport per row, its fields as columns in their order.
+_REPORT_COLUMNS = tuple(f.name for f in fields(StoredReport))
+# (S608: the SQL is built from those field names, never from input.)
+_SELECT_REPORTS = f"SELECT {', '.join(_REPORT_COLUMNS)} FROM reports"  # noqa: S608
+_SAVE_REPORT = (
+    f"INSERT OR REPLACE INTO reports ({', '.join(_REPORT_COLUMNS)})"  # noqa: S608
+    f" VALUES ({', '.join('?' * len(_REPORT_COLUMNS))})"
+)
+
 
 class FakeState:
     """The fake server's memory. All public methods are thread-safe."""
@@ -184,22 +193,10 @@ class FakeState:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(_SCHEMA)
-        for row in db.execute(
-            "SELECT id, document, source_format, raw, origin, report_number, timestamp,"
-            " commits, replays, received_at FROM reports"
-        ):
-            report = StoredReport(
-                id=row[0],
-                document=json.loads(row[1]),
-                source_format=row[2],
-                raw=bytes(row[3]),
-                origin=row[4],
-                report_number=row[5],
-                timestamp=row[6],
-                commits=row[7],
-                replays=row[8],
-                received_at=row[9],
-            )
+        for row in db.execute(_SELECT_REPORTS):
+            values = dict(zip(_REPORT_COLUMNS, row, strict=True))
+            values.update(document=json.loads(values["document"]), raw=bytes(values["raw"]))
+            report = StoredReport(**values)
             self.reports[report.id] = report
             self._timestamp = max(self._timestamp, report.timestamp)
             self._report_number = max(self._report_number, report.report_number)
@@ -223,21 +220,9 @@ class FakeState:
     def _save_report(self, report: StoredReport) -> None:
         if self._db is None:
             return
-        self._db.execute(
-            "INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                report.id,
-                json.dumps(report.document),
-                report.source_format,
-                report.raw,
-                report.origin,
-                report.report_number,
-                report.timestamp,
-                report.commits,
-                report.replays,
-                report.received_at,
-            ),
-        )
+        values = {name: getattr(report, name) for name in _REPORT_COLUMNS}
+        values["document"] = json.dumps(report.document)
+        self._db.execute(_SAVE_REPORT, tuple(values.values()))
 
     def close(self) -> None:
         with self._lock:

@@ -258,6 +258,22 @@ CASES: list[tuple[str, str, dict[str, str], Any, int, str]] = [
     ),
     ("PUT", "/api/BarcodeIdentifiers/BarcodeIdentifier", {}, {}, 400, "pattern is required"),
     ("DELETE", "/api/BarcodeIdentifiers/BarcodeIdentifier/x", {}, None, 400, "number"),
+    (
+        "POST",
+        "/api/Production/SerialNumbers/Take",
+        {"serialNumberType": "MAC", "quantity": "1", "onlyInSequence": "maybe"},
+        None,
+        400,
+        "The value 'maybe' is not valid for onlyInSequence",
+    ),
+    (
+        "POST",
+        f"/api/Software/Package/UploadZip/{UNKNOWN}",
+        {"cleanInstall": "maybe"},
+        None,
+        400,
+        "The value 'maybe' is not valid for cleanInstall",
+    ),
     ("DELETE", "/api/BarcodeIdentifiers/BarcodeIdentifier/9", {}, None, 404, "not found"),
     ("GET", "/api/BarcodeIdentifiers/IdentifyBarcode", {}, None, 400, "code is required"),
     ("POST", "/api/Production/SerialNumbers/Take", {}, None, 400, "serialNumberType is required"),
@@ -352,6 +368,15 @@ def test_the_fake_refuses(
     answer = api.request(method, path, params=query, json=body)
     assert answer.status_code == status, answer.text
     assert reason.lower() in answer.text.lower()
+
+
+@pytest.mark.parametrize("what", ["units", "batches"])
+def test_a_body_that_is_not_an_array_is_refused_in_one_sentence(
+    api: httpx.Client, what: str
+) -> None:
+    answer = api.put(f"/api/Production/{what.capitalize()}", json="x")
+    assert answer.status_code == 400
+    assert answer.json() == {"Message": f"The request is invalid. expected a JSON array of {what}"}
 
 
 def test_an_unknown_serial_number_type_is_refused(api: httpx.Client) -> None:

@@ -166,7 +166,7 @@ def _unit(
     properties = path(result, "Extension", "TSResultSetProperties")
     socket = _value(child(properties, "TestSocketIndex"))
     if socket is not None:
-        header.socket_index = int(socket)
+        header.test_socket_index = int(socket)
     header.batch_sn = _attr(child(properties, "BatchSerialNumber"), "value") or batch_sn
 
     # ATML 2.02 wraps the main sequence in a TestGroup; 5.00/6.01 make it the ResultSet.

@@ -29,12 +29,13 @@ from pywats.report import (
     StringCompOp,
     StringMeasurement,
     UUTBuilder,
+    UUTInfo,
     numeric_passes,
     string_passes,
 )
 
 from .._sdk import ConversionContext, ConversionError, ConverterParameters, StationInfo
-from ._tree import Meas, Node, Unit
+from ._tree import Header, Meas, Node, Unit
 from ._values import SINGLE_LIMIT_OPS, TWO_LIMIT_OPS, step_status_from
 
 __all__ = ["StandardParameters", "build_report", "resolve_process"]
@@ -153,6 +154,29 @@ def _unique_names(measurements: Sequence[Meas]) -> list[str | None]:
     return names
 
 
+# Attributes of a tree node / header that go to the same-named attribute of the step / UUT
+# header when the file gave them (see _copy_given).
+_STEP_FIELDS = (
+    "report_text",
+    "error_code",
+    "error_message",
+    "caused_seq_failure",
+    "loop",
+    "chart",
+    "attachment",
+)
+_UUT_FIELDS = ("batch_sn", "test_socket_index", "fixture_id", "error_code", "error_message")
+
+
+def _copy_given(read: Node | Header, into: Step | UUTInfo, names: Sequence[str]) -> None:
+    """Copy each of ``names`` that the file gave: neither ``None`` nor empty text (an
+    error code of 0 is given). What it did not give stays unset, out of the report."""
+    for name in names:
+        value = getattr(read, name)
+        if value is not None and value != "":
+            setattr(into, name, value)
+
+
 def _fill(step: Step, node: Node, status: StepStatus, context: ConversionContext) -> StepStatus:
     """Attach payload and measurements; returns the (reconciled) step status."""
     measurements = node.measurements
@@ -189,26 +213,13 @@ def _fill(step: Step, node: Node, status: StepStatus, context: ConversionContext
             )
             status = agreed
     step.status = status
-    if node.report_text:
-        step.report_text = node.report_text
-    if node.error_code is not None:
-        step.error_code = node.error_code
-    if node.error_message:
-        step.error_message = node.error_message
+    _copy_given(node, step, _STEP_FIELDS)
     if node.tot_time is not None and math.isfinite(node.tot_time):
         step.tot_time = node.tot_time
-    if node.caused_seq_failure is not None:
-        step.caused_seq_failure = node.caused_seq_failure
-    if node.loop is not None:
-        step.loop = node.loop
     if node.call_exe is not None:
         step.call_exe = CallExe(exitCode=node.call_exe)
     if node.popup is not None:
         step.message_popup = MessagePopup(response=node.popup[0], button=node.popup[1])
-    if node.chart is not None:
-        step.chart = node.chart
-    if node.attachment is not None:
-        step.attachment = node.attachment
     if node.additional:
         step.additional_results = [
             AdditionalData(
@@ -313,18 +324,9 @@ def build_report(
     uut = builder.uut
     if head.exec_time is not None and math.isfinite(head.exec_time):
         uut.exec_time = head.exec_time
-    if head.batch_sn:
-        uut.batch_sn = head.batch_sn
-    if head.socket_index is not None:
-        uut.test_socket_index = head.socket_index
-    if head.fixture_id:
-        uut.fixture_id = head.fixture_id
+    _copy_given(head, uut, _UUT_FIELDS)
     if head.comment:
         uut.comment = head.comment[:500]
-    if head.error_code is not None:
-        uut.error_code = head.error_code
-    if head.error_message:
-        uut.error_message = head.error_message
     for description, value in head.misc:
         builder.misc_info(description, value)
     for part_type, sub_pn, sub_sn, sub_rev in head.sub_units:

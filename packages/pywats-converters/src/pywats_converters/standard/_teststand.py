@@ -128,7 +128,7 @@ def _uut_header(uut: ET.Element | None, station: ET.Element | None, header: Head
     header.batch_sn = _value(uut, "BatchSerialNumber")
     socket = _number(uut, "TestSocketIndex")
     if socket is not None and socket >= 0:
-        header.socket_index = int(socket)
+        header.test_socket_index = int(socket)
     header.comment = _value(uut, "Comment")
     header.fixture_id = _value(uut, "UUT_Fixture_ID")
     misc = _prop(uut, "MiscUUTResult")

@@ -83,7 +83,7 @@ class Header:
     result: ReportResult | None = None
     exec_time: float | None = None
     batch_sn: str | None = None
-    socket_index: int | None = None
+    test_socket_index: int | None = None
     fixture_id: str | None = None
     comment: str | None = None
     error_code: int | None = None

@@ -158,7 +158,7 @@ def _uut(report: ET.Element, index: int, context: ConversionContext) -> Unit:
         what = f"Report {index} <UUT>"
         header.exec_time = _number(uut, "ExecutionTime", context, what)
         socket = _number(uut, "TestSocketIndex", context, what)
-        header.socket_index = None if socket is None else int(socket)
+        header.test_socket_index = None if socket is None else int(socket)
         code = _number(uut, "ErrorCode", context, what)
         header.error_code = None if code is None else int(code)
     for part in children(report, "PartInfo"):

@@ -267,7 +267,7 @@ def _header_row(header: Header, cells: list[str], line: int, decimal: str) -> No
         elif lowered == "executiontime":
             header.exec_time = parse_float(value, decimal=decimal)
         elif lowered == "testsocketindex":
-            header.socket_index = int(value)
+            header.test_socket_index = int(value)
     except ValueError as exc:
         raise WstfError(line, f"{key}: {exc}") from None
 

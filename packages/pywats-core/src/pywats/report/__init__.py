@@ -8,6 +8,7 @@ and ``UUTBuilder``/``UURBuilder`` write new reports in code.
 
 from __future__ import annotations
 
+from . import _enums, _models, _step_models
 from ._builder import (
     MultiNumericStep,
     MultiPassFailStep,
@@ -19,46 +20,12 @@ from ._builder import (
     string_passes,
 )
 from ._detect import detect_format
-from ._enums import (
-    CompOp,
-    MeasurementStatus,
-    ReportResult,
-    ReportType,
-    StepGroup,
-    StepKind,
-    StepStatus,
-    StringCompOp,
-)
+from ._enums import *  # noqa: F403
 from ._errors import ReportFormatError
-from ._models import (
-    Asset,
-    AssetStats,
-    BinaryData,
-    Failure,
-    MiscInfo,
-    RefUUR,
-    Report,
-    SubUnit,
-    UURInfo,
-    UUTInfo,
-)
-from ._step_models import (
-    AdditionalData,
-    AdditionalDataArray,
-    AdditionalDataArrayIndex,
-    AdditionalDataProperty,
-    Attachment,
-    BooleanMeasurement,
-    CallExe,
-    Chart,
-    ChartSeries,
-    LoopInfo,
-    MessagePopup,
-    NumericMeasurement,
-    SequenceCall,
-    Step,
-    StringMeasurement,
-)
+from ._models import *  # noqa: F403
+from ._models import Report
+from ._step_builders import NumericLimits
+from ._step_models import *  # noqa: F403
 from ._timestamps import format_timestamp, parse_timestamp
 from ._validate import ValidationProblem, format_problems, validate
 from ._wsjf import dump_wsjf, dumps_wsjf, parse_wsjf
@@ -74,6 +41,8 @@ __all__ = [
     "detect_format",
     "parse_report",
     "ReportFormatError",
+    "parse_timestamp",
+    "format_timestamp",
     # validation
     "validate",
     "ValidationProblem",
@@ -85,45 +54,15 @@ __all__ = [
     "MultiNumericStep",
     "MultiStringStep",
     "MultiPassFailStep",
+    "NumericLimits",
     "numeric_passes",
     "string_passes",
-    # model
-    "Report",
-    "ReportType",
-    "ReportResult",
-    "UUTInfo",
-    "UURInfo",
-    "RefUUR",
-    "SubUnit",
-    "Failure",
-    "MiscInfo",
-    "Asset",
-    "AssetStats",
-    "BinaryData",
-    "AdditionalData",
-    "AdditionalDataProperty",
-    "AdditionalDataArray",
-    "AdditionalDataArrayIndex",
-    "Step",
-    "StepKind",
-    "StepStatus",
-    "StepGroup",
-    "LoopInfo",
-    "NumericMeasurement",
-    "StringMeasurement",
-    "BooleanMeasurement",
-    "MeasurementStatus",
-    "CompOp",
-    "StringCompOp",
-    "SequenceCall",
-    "CallExe",
-    "MessagePopup",
-    "Chart",
-    "ChartSeries",
-    "Attachment",
-    "parse_timestamp",
-    "format_timestamp",
 ]
+# the model: every public name of these modules, each listed once in its module's ``__all__``
+# (``__all__ +=`` of a module's list is the idiom type checkers follow)
+__all__ += _models.__all__
+__all__ += _step_models.__all__
+__all__ += _enums.__all__
 
 
 def parse_report(data: bytes) -> Report:

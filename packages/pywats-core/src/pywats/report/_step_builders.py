@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
+
+from typing_extensions import Unpack
 
 from ._compare import DUAL_LIMIT, SINGLE_LIMIT, numeric_passes, string_passes
 from ._enums import CompOp, MeasurementStatus, StepGroup, StepStatus, StringCompOp
@@ -33,10 +35,26 @@ __all__ = [
     "MultiNumericStep",
     "MultiPassFailStep",
     "MultiStringStep",
+    "NumericLimits",
     "SequenceBuilder",
 ]
 
 BuildMode = Literal["active", "import"]
+
+
+class NumericLimits(TypedDict, total=False):
+    """The keywords a numeric measurement takes beside its value and ``comp_op``
+    (``SequenceBuilder.numeric``, ``MultiNumericStep.add``); each may be left out.
+
+    ``low`` and ``high`` are the limits of a two-limit comparison (``GELE`` ...); ``limit`` is
+    the one limit of a single-limit comparison (``GE``, ``LT`` ...; WSJF keeps it in
+    ``lowLimit``); ``unit`` is the value's unit.
+    """
+
+    low: float | None
+    high: float | None
+    limit: float | None
+    unit: str | None
 
 
 def _meas_status(passed: bool) -> MeasurementStatus:
@@ -79,13 +97,17 @@ class MeasurementMaker:
         name: str | None,
         value: float,
         comp_op: CompOp | str,
-        low: float | None,
-        high: float | None,
-        limit: float | None,
-        unit: str | None,
         status: MeasurementStatus | str | None,
+        limits: NumericLimits,
     ) -> NumericMeasurement:
+        unknown = sorted(limits.keys() - NumericLimits.__optional_keys__)
+        if unknown:
+            raise TypeError(
+                f"unexpected keyword argument(s) {', '.join(unknown)}: a numeric measurement "
+                "takes low, high, limit, unit"
+            )
         op = CompOp(comp_op)
+        low, high, limit = limits.get("low"), limits.get("high"), limits.get("limit")
         if limit is not None:
             if low is not None:
                 raise ValueError("pass either limit= or low=, not both")
@@ -108,7 +130,7 @@ class MeasurementMaker:
             compOp=op,
             name=name,
             status=given,
-            unit=unit,
+            unit=limits.get("unit"),
             value=value,
             highLimit=high,
             lowLimit=low,
@@ -171,13 +193,12 @@ class MultiNumericStep(_StepBase):
         value: float,
         comp_op: CompOp | str = CompOp.LOG,
         *,
-        low: float | None = None,
-        high: float | None = None,
-        limit: float | None = None,
-        unit: str | None = None,
         status: MeasurementStatus | str | None = None,
+        **limits: Unpack[NumericLimits],
     ) -> NumericMeasurement:
-        meas = self._builder._numeric(name, value, comp_op, low, high, limit, unit, status)
+        """Add the measurement ``name``; ``limits``: ``low``/``high``, or ``limit``, and ``unit``
+        (``NumericLimits``)."""
+        meas = self._builder._numeric(name, value, comp_op, status, limits)
         return self._append("numeric_meas", meas)
 
 
@@ -265,17 +286,15 @@ class SequenceBuilder(_StepBase):
         value: float,
         comp_op: CompOp | str = CompOp.LOG,
         *,
-        low: float | None = None,
-        high: float | None = None,
-        limit: float | None = None,
-        unit: str | None = None,
         status: StepStatus | str | None = None,
         meas_status: MeasurementStatus | str | None = None,
         group: StepGroup | str = StepGroup.MAIN,
+        **limits: Unpack[NumericLimits],
     ) -> Step:
-        """One numeric measurement (``ET_NLT``); ``limit`` is the single limit (lowLimit)."""
+        """One numeric measurement (``ET_NLT``); ``limits``: ``low``/``high``, or ``limit``
+        (the single limit, written as lowLimit), and ``unit`` (``NumericLimits``)."""
         self._require_status(status, f"step {name!r}")
-        meas = self._builder._numeric(None, value, comp_op, low, high, limit, unit, meas_status)
+        meas = self._builder._numeric(None, value, comp_op, meas_status, limits)
         return self._add(name, "ET_NLT", status, group, numericMeas=[meas])
 
     def multi_numeric(

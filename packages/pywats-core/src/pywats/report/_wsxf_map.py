@@ -17,21 +17,9 @@ from enum import Enum
 from functools import cached_property
 from typing import Any, Literal
 
+from . import _models as models
+from . import _step_models as steps
 from ._model_base import WsjfModel
-from ._models import Asset, BinaryData, Failure, MiscInfo, Report, SubUnit, UURInfo, UUTInfo
-from ._step_models import (
-    Attachment,
-    BooleanMeasurement,
-    CallExe,
-    Chart,
-    ChartSeries,
-    LoopInfo,
-    MessagePopup,
-    NumericMeasurement,
-    SequenceCall,
-    Step,
-    StringMeasurement,
-)
 
 __all__ = [
     "NAMESPACE",
@@ -255,7 +243,7 @@ def _process(code: str, name: str) -> Flat:
 
 _LOOP = Element(
     "Loop",
-    LoopInfo,
+    steps.LoopInfo,
     (
         Attr("index", "idx", INT),
         Attr("num", "num", INT),
@@ -266,12 +254,12 @@ _LOOP = Element(
 )
 _SEQUENCE_CALL = Element(
     "SequenceCall",
-    SequenceCall,
+    steps.SequenceCall,
     (Attr("Name", "name"), Attr("Version", "version"), Attr("Filepath", "path")),
 )
 _NUMERIC = Element(
     "NumericLimit",
-    NumericMeasurement,
+    steps.NumericMeasurement,
     (
         Attr("Name", "name"),
         Attr("NumericValue", "value", FLOAT),
@@ -284,7 +272,7 @@ _NUMERIC = Element(
 )
 _STRING = Element(
     "StringValue",
-    StringMeasurement,
+    steps.StringMeasurement,
     (
         Attr("Name", "name"),
         Attr("CompOperator", "comp_op"),
@@ -294,17 +282,17 @@ _STRING = Element(
     ),
 )
 _PASS_FAIL = Element(
-    "PassFail", BooleanMeasurement, (Attr("Name", "name"), Attr("Status", "status", STATUS))
+    "PassFail", steps.BooleanMeasurement, (Attr("Name", "name"), Attr("Status", "status", STATUS))
 )
 _SERIES = Element(
     "Series",
-    ChartSeries,
+    steps.ChartSeries,
     (Attr("Name", "name"), Attr("DataType", "data_type")),
     (TextChild("ydata", "ydata"), TextChild("xdata", "xdata")),
 )
 _CHART = Element(
     "Chart",
-    Chart,
+    steps.Chart,
     (
         Attr("ChartType", "chart_type"),
         Attr("Label", "label"),
@@ -316,20 +304,22 @@ _CHART = Element(
     (Nested("series", _SERIES, many=True),),
 )
 _POPUP = Element(
-    "MessagePopup", MessagePopup, (Attr("Button", "button", INT), Attr("Response", "response"))
+    "MessagePopup",
+    steps.MessagePopup,
+    (Attr("Button", "button", INT), Attr("Response", "response")),
 )
-_CALL_EXE = Element("Callexe", CallExe, (Attr("ExitCode", "exit_code", FLOAT),))
+_CALL_EXE = Element("Callexe", steps.CallExe, (Attr("ExitCode", "exit_code", FLOAT),))
 # the server exports only Name ContentType Size; the data as text is our choice
 _ATTACHMENT = Element(
     "Attachment",
-    Attachment,
+    steps.Attachment,
     (Attr("Name", "name"), Attr("ContentType", "content_type")),
     text="data",
     text_kind="data",
 )
 STEP = Element(
     "Step",
-    Step,
+    steps.Step,
     (
         Attr("Id", "id", INT),
         Attr("Group", "group", GROUP),
@@ -363,7 +353,7 @@ STEP = Element(
 _BINARY_ATTRS = (Attr("Name", "name"), Attr("ContentType", "content_type"), Attr("Id", "id", GUID))
 _FAILURE = Element(
     "Failure",
-    Failure,
+    models.Failure,
     (
         Attr("Category", "category"),
         Attr("Code", "code"),
@@ -380,14 +370,14 @@ _FAILURE = Element(
         TextChild("Comment", "comment"),
         Nested(
             "attachments",
-            Element("Attachment", BinaryData, _BINARY_ATTRS, text="data", text_kind="data"),
+            Element("Attachment", models.BinaryData, _BINARY_ATTRS, text="data", text_kind="data"),
             many=True,
         ),
     ),
 )
 REPORT = Element(
     "Report",
-    Report,
+    models.Report,
     (
         Attr("type", "type", REPORT_TYPE),
         Attr("ID", "id", GUID),
@@ -408,7 +398,7 @@ REPORT = Element(
             "uut",
             Element(
                 "UUT",
-                UUTInfo,
+                models.UUTInfo,
                 (
                     Attr("UserLoginName", "user"),
                     Attr("BatchSN", "batch_sn"),
@@ -428,7 +418,7 @@ REPORT = Element(
             "uur",
             Element(
                 "UUR",
-                UURInfo,
+                models.UURInfo,
                 (
                     Attr("UserLoginName", "user"),
                     Attr("ExecutionTime", "exec_time", FLOAT),
@@ -445,7 +435,7 @@ REPORT = Element(
             "misc_infos",
             Element(
                 "MiscInfo",
-                MiscInfo,
+                models.MiscInfo,
                 (
                     Attr("Typedef", "typedef"),
                     Attr("Description", "description"),
@@ -460,7 +450,7 @@ REPORT = Element(
             "sub_units",
             Element(
                 "ReportUnitHierarchy",
-                SubUnit,
+                models.SubUnit,
                 (
                     Attr("PartType", "part_type"),
                     Attr("PN", "pn"),
@@ -477,14 +467,14 @@ REPORT = Element(
         ),
         Nested(
             "binary_data",
-            Element("BinaryData", BinaryData, _BINARY_ATTRS, text="data", text_kind="data"),
+            Element("BinaryData", models.BinaryData, _BINARY_ATTRS, text="data", text_kind="data"),
             many=True,
         ),
         Nested(
             "assets",
             Element(
                 "Asset",
-                Asset,
+                models.Asset,
                 (Attr("AssetSN", "asset_sn"), Attr("UsageCount", "usage_count", INT)),
             ),
             many=True,

@@ -11,15 +11,19 @@ and not applied (the fake's reports carry no level or software).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+
+from .._framework import Refusal, Request, refusing
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
 
 __all__ = [
     "RESULT",
+    "filter_param",
     "matching",
     "moment",
     "period_label",
@@ -164,6 +168,16 @@ def _fits(app: FakeWatsApp, doc: Mapping[str, Any], wanted: Mapping[str, Any]) -
             for d, v in _misc(doc)
         )
     return True
+
+
+def filter_param(request: Request) -> Json:
+    """The filter a GET route takes as JSON in its ``filter`` query parameter."""
+    [raw] = request.required("filter")
+    with refusing("filter is not a JSON object: "):
+        value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise Refusal(400, "The request is invalid. filter is not a JSON object.")
+    return value
 
 
 def matching(

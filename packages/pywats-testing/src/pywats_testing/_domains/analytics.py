@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, int_field, json_object
+from .._framework import Handler, Refusal, Reply, Request, RouteTable, int_field, json_object
 from ._filter import RESULT, matching, unit_runs, yield_kpis
 
 if TYPE_CHECKING:
@@ -68,17 +68,12 @@ def _yield_rows(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, Any]
     return rows
 
 
-def _recent(request: Request) -> dict[str, Any] | Reply:
+def _recent(request: Request) -> dict[str, Any]:
     """The filter of a GET statistic: its last ``days`` days; ``productGroupId`` must name
     a product group (``levelId`` is accepted and not applied) [inferred]."""
-    try:
-        days = int(request.param("days") or "")
-    except ValueError:
-        return Reply.message(400, "The request is invalid. days is a number.")
+    days = request.number("days")
     if request.param("productGroupId") is None or request.param("levelId") is None:
-        return Reply.message(
-            400, "The request is invalid. productGroupId and levelId are required."
-        )
+        raise Refusal(400, "The request is invalid. productGroupId and levelId are required.")
     since = datetime.now(timezone.utc) - timedelta(days=days)
     return {
         "dateFrom": since.isoformat().replace("+00:00", "Z"),
@@ -125,38 +120,25 @@ async def app_volume_yield(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/App/VolumeYield")
 async def app_volume_yield_recent(app: FakeWatsApp, request: Request) -> Reply:
     wanted = _recent(request)
-    if isinstance(wanted, Reply):
-        return wanted
     return Reply.json(_in_group(app, _yield_rows(app, wanted), wanted["_group"]))
 
 
-def _top_products(app: FakeWatsApp, wanted: dict[str, Any], key: str, descending: bool) -> Reply:
-    """Product rows ranked by ``key``: the filter's ``topCount`` (default 10), of the
-    product group a GET form names."""
-    rows = _in_group(app, _yield_rows(app, wanted), wanted.get("_group"))
-    return Reply.json(_ranked(rows, key, descending, (int_field(wanted, "topCount") or 10)))
+def _ranking(key: str, descending: bool, method: str) -> Handler[FakeWatsApp]:
+    """Product rows ranked by ``key``, the filter's ``topCount`` (default 10) of them. The
+    POST form's filter is its body; the GET form's the last days of a product group."""
+
+    async def handler(app: FakeWatsApp, request: Request) -> Reply:
+        wanted = json_object(request.body) if method == "POST" else _recent(request)
+        rows = _in_group(app, _yield_rows(app, wanted), wanted.get("_group"))
+        return Reply.json(_ranked(rows, key, descending, (int_field(wanted, "topCount") or 10)))
+
+    handler.__name__ = f"app_{key}_ranking_{method.lower()}"
+    return handler
 
 
-@routes.post("/api/App/WorstYield")
-async def app_worst_yield(app: FakeWatsApp, request: Request) -> Reply:
-    return _top_products(app, json_object(request.body), "fpy", False)
-
-
-@routes.get("/api/App/WorstYield")
-async def app_worst_yield_recent(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = _recent(request)
-    return wanted if isinstance(wanted, Reply) else _top_products(app, wanted, "fpy", False)
-
-
-@routes.post("/api/App/HighVolume")
-async def app_high_volume(app: FakeWatsApp, request: Request) -> Reply:
-    return _top_products(app, json_object(request.body), "unitCount", True)
-
-
-@routes.get("/api/App/HighVolume")
-async def app_high_volume_recent(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = _recent(request)
-    return wanted if isinstance(wanted, Reply) else _top_products(app, wanted, "unitCount", True)
+for _path, _key, _descending in (("WorstYield", "fpy", False), ("HighVolume", "unitCount", True)):
+    for _method in ("POST", "GET"):
+        routes.route(_method, f"/api/App/{_path}")(_ranking(_key, _descending, _method))
 
 
 @routes.post("/api/App/WorstYieldByProductGroup")
@@ -232,12 +214,7 @@ async def app_top_failed(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/App/TopFailed")
 async def app_top_failed_recent(app: FakeWatsApp, request: Request) -> Reply:
     wanted = _recent(request)
-    if isinstance(wanted, Reply):
-        return wanted
-    try:
-        count = int(request.param("count") or "")
-    except ValueError:
-        return Reply.message(400, "The request is invalid. count is a number.")
+    count = request.number("count")
     wanted.update(
         partNumber=request.param("partNumber"), testOperation=request.param("processCode")
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._framework import Reply, Request, RouteTable, bool_param
+from .._framework import Reply, Request, RouteTable
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -21,18 +21,15 @@ async def app_version(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/App/Processes")
 async def app_processes(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        flags = {
-            name: bool_param(request.param(name), name)
-            for name in (
-                "includeTestOperations",
-                "includeRepairOperations",
-                "includeWipOperations",
-                "includeInactiveProcesses",
-            )
-        }
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    flags = {
+        name: request.flag(name)
+        for name in (
+            "includeTestOperations",
+            "includeRepairOperations",
+            "includeWipOperations",
+            "includeInactiveProcesses",
+        )
+    }
     kinds = {
         "test": flags["includeTestOperations"],
         "repair": flags["includeRepairOperations"],

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, or_404
 from .._mes import new_id, now_iso, odata_page
-from .._odata import FieldType, ODataError
+from .._odata import FieldType
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -53,35 +53,21 @@ def _odata(
     fields: dict[str, FieldType],
     order: tuple[str, bool],
 ) -> Reply:
-    try:
-        page = odata_page(
-            rows,
-            request.query,
-            fields,
-            type_name="Virinco.WATS.Web.Dashboard.Models.Mes.Asset.OData",
-            default_top=1000,
-            order_by=order,
-        )
-    except ODataError as exc:
-        return Reply.message(400, str(exc))
+    type_name = "Virinco.WATS.Web.Dashboard.Models.Mes.Asset.OData"
+    page = odata_page(
+        rows, request.query, fields, type_name=type_name, default_top=1000, order_by=order
+    )
     return Reply.json(list(page))
 
 
-def _find(app: FakeWatsApp, request: Request) -> dict[str, Any] | Reply:
+def _find(app: FakeWatsApp, request: Request) -> dict[str, Any]:
     asset_id, serial = request.param("id"), request.param("serialNumber")
     if not asset_id and not serial:
-        return Reply.message(400, "Specify the asset by id or serialNumber")
+        raise Refusal(400, "Specify the asset by id or serialNumber")
     found = app.mes.asset(asset_id, serial)
     if found is None:
-        return Reply.message(404, f"Asset '{asset_id or serial}' not found")
+        raise Refusal(404, f"Asset '{asset_id or serial}' not found")
     return found
-
-
-def _int(request: Request, name: str) -> int | None:
-    raw = request.param(name)
-    if raw is None:
-        return None
-    return int(raw)  # ValueError -> 400 by the caller
 
 
 @routes.get("/api/Asset/Log")
@@ -96,9 +82,7 @@ async def asset_types(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Asset/Types")
 async def asset_put_type(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    if not body.get("typeName"):
-        return Reply.message(400, "typeName is required")
+    body = json_object(request.body, "typeName")
     with app.mes.lock:
         type_id = str(body.get("typeId") or new_id()).lower()
         stored = app.mes.asset_types.get(type_id, {})
@@ -110,8 +94,6 @@ async def asset_put_type(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Asset/Status")
 async def asset_status(app: FakeWatsApp, request: Request) -> Reply:
     found = _find(app, request)
-    if isinstance(found, Reply):
-        return found
     kind = app.mes.asset_types.get(str(found.get("typeId")).lower(), {})
     limit = kind.get("runningCountLimit")
     return Reply.json(
@@ -132,12 +114,7 @@ async def asset_status(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Asset/SubAssets")
 async def asset_sub_assets(app: FakeWatsApp, request: Request) -> Reply:
     found = _find(app, request)
-    if isinstance(found, Reply):
-        return found
-    try:
-        depth = _int(request, "level") or 1
-    except ValueError:
-        return Reply.message(400, "level is a number")
+    depth = request.number("level", default=1)
     out, parents = [], {found["assetId"]}
     for _ in range(max(depth, 1)):
         children = [a for a in app.mes.assets.values() if a.get("parentAssetId") in parents]
@@ -148,17 +125,12 @@ async def asset_sub_assets(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Asset/Count")
 async def asset_count(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        total, increment = _int(request, "totalCount"), _int(request, "incrementBy")
-        children = bool_param(request.param("incrementChildren"), "incrementChildren")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    total, increment = request.optional_number("totalCount"), request.optional_number("incrementBy")
+    children = request.flag("incrementChildren")
     if (total is None) == (increment is None):
         return Reply.message(400, "Specify totalCount or incrementBy")
     with app.mes.lock:
         found = _find(app, request)
-        if isinstance(found, Reply):
-            return found
         targets = [found]
         if children:
             targets += [
@@ -179,8 +151,6 @@ async def asset_count(app: FakeWatsApp, request: Request) -> Reply:
 async def asset_reset_running(app: FakeWatsApp, request: Request) -> Reply:
     with app.mes.lock:
         found = _find(app, request)
-        if isinstance(found, Reply):
-            return found
         found["runningCount"] = 0
         app.mes.log_asset(found, RESET_COUNT, request.param("comment"))
     return Reply.json({})
@@ -190,8 +160,6 @@ async def _dated(app: FakeWatsApp, request: Request, field: str, kind: int) -> R
     when = request.param("dateTime") or now_iso()
     with app.mes.lock:
         found = _find(app, request)
-        if isinstance(found, Reply):
-            return found
         found[field] = when
         if kind == CALIBRATION:
             # A calibration starts a new interval: the running count restarts [inferred
@@ -213,16 +181,11 @@ async def asset_maintenance(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Asset/State")
 async def asset_state(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        state = _int(request, "state")
-    except ValueError:
-        return Reply.message(400, "state is a number")
+    state = request.optional_number("state")
     if state is None or not 0 <= state <= 6:
         return Reply.message(400, "state must be 0..6")
     with app.mes.lock:
         found = _find(app, request)
-        if isinstance(found, Reply):
-            return found
         found["state"] = state
         app.mes.log_asset(found, STATE, None, property="state", value=str(state))
     return Reply.json({})
@@ -230,13 +193,9 @@ async def asset_state(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/Asset/Message")
 async def asset_message(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    if not body.get("content"):
-        return Reply.message(400, "content is required")
+    body = json_object(request.body, "content")
     with app.mes.lock:
         found = _find(app, request)
-        if isinstance(found, Reply):
-            return found
         app.mes.log_asset(found, MESSAGE, str(body["content"]))
     return Reply.json({})
 
@@ -248,10 +207,8 @@ async def asset_list(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Asset")
 async def asset_put(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    serial, type_id = body.get("serialNumber"), str(body.get("typeId") or "").lower()
-    if not serial or not type_id:
-        return Reply.message(400, "serialNumber and typeId are required")
+    body = json_object(request.body, "serialNumber", "typeId")
+    serial, type_id = body["serialNumber"], str(body["typeId"]).lower()
     if type_id not in app.mes.asset_types:
         return Reply.message(400, f"Asset type '{type_id}' not found")
     with app.mes.lock:
@@ -285,8 +242,6 @@ async def asset_put(app: FakeWatsApp, request: Request) -> Reply:
 async def asset_delete(app: FakeWatsApp, request: Request) -> Reply:
     with app.mes.lock:
         found = _find(app, request)
-        if isinstance(found, Reply):
-            return found
         del app.mes.assets[found["assetId"].lower()]
         app.mes.asset_log[:] = [r for r in app.mes.asset_log if r["assetId"] != found["assetId"]]
         for child in app.mes.assets.values():  # children move up to the grandparent
@@ -299,7 +254,5 @@ async def asset_delete(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Asset/{assetId}")
 async def asset_get(app: FakeWatsApp, request: Request) -> Reply:
     key = request.path_params["assetId"]
-    found = app.mes.asset(key, key)
-    if found is None:
-        return Reply.message(404, f"Asset '{key}' not found")
+    found = or_404(app.mes.asset(key, key), f"Asset '{key}'")
     return Reply.json(found)

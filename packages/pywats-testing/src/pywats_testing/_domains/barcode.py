@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -32,13 +32,11 @@ async def barcode_identifiers(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/BarcodeIdentifiers/BarcodeIdentifier")
 async def barcode_put(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
+    body = json_object(request.body, "pattern")
     try:
-        _compile(str(body.get("pattern") or ""))
+        _compile(str(body["pattern"]))
     except re.error as exc:
         return Reply.message(400, f"pattern is not a regular expression: {exc}")
-    if not body.get("pattern"):
-        return Reply.message(400, "pattern is required")
     with app.mes.lock:
         number = int(body.get("id") or app.mes.next_number())
         stored = {**app.mes.barcode_identifiers.get(number, {}), **body, "id": number}
@@ -48,12 +46,8 @@ async def barcode_put(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.delete("/api/BarcodeIdentifiers/BarcodeIdentifier/{id}")
 async def barcode_delete(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        number = int(request.path_params["id"])
-    except ValueError:
-        return Reply.message(400, "The id is a number")
-    if app.mes.barcode_identifiers.pop(number, None) is None:
-        return Reply.message(404, f"Barcode identifier {number} not found")
+    number = request.path_number("id")
+    or_404(app.mes.barcode_identifiers.pop(number, None), f"Barcode identifier {number}")
     return Reply.json({})
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, int_field, json_object
+from .._framework import Refusal, Reply, Request, RouteTable, int_field, json_object
 from ._filter import matching, moment, period_label, recent_window, start_of, unit_runs, yield_kpis
 from ._steps import walk_steps
 from .repair import failure_rows, repair_fields
@@ -67,14 +67,11 @@ _REPAIR_UNSUPPORTED = _words(
 _REPAIR_KPIS = ["repairReportCount", "repairCount"]
 
 
-class _Refused(ValueError):
-    pass
-
-
 def _parse(
     text: str, dimensions: Sequence[str], kpis: Sequence[str], unsupported: Sequence[str]
 ) -> tuple[list[str], list[str], list[tuple[str, bool]]]:
-    """(group-by dimensions, KPIs named, ordering) from a ``dimensions`` text."""
+    """(group-by dimensions, KPIs named, ordering) from a ``dimensions`` text; a
+    :class:`Refusal` (400) names a word it cannot take."""
     by_lower = {name.lower(): name for name in (*dimensions, *kpis)}
     dims: list[str] = []
     named: list[str] = []
@@ -84,13 +81,13 @@ def _parse(
             continue
         words = part.split()
         if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
-            raise _Refused(f"'{part}' is not a dimension or KPI with an optional asc or desc")
+            raise Refusal(400, f"'{part}' is not a dimension or KPI with an optional asc or desc")
         name = by_lower.get(words[0].lower())
         if name is None:
             known = {n.lower() for n in unsupported}
             if words[0].lower() in known or words[0].lower().endswith(("trend", "color")):
-                raise _Refused(f"pywats-testing: the fake does not compute '{words[0]}'")
-            raise _Refused(f"'{words[0]}' is not a supported dimension or KPI")
+                raise Refusal(400, f"pywats-testing: the fake does not compute '{words[0]}'")
+            raise Refusal(400, f"'{words[0]}' is not a supported dimension or KPI")
         (named if name in kpis else dims).append(name)
         order.append((name, len(words) == 2 and words[1].lower() == "desc"))
     return dims, named, order
@@ -234,10 +231,7 @@ def _answer(
 ) -> Reply:
     """Group the filter's ``items`` by the dimensions asked, with their KPIs, in order."""
     wanted, text = _filter_and_dimensions(request, default)
-    try:
-        dims, named, order = _parse(text, *vocabulary)
-    except _Refused as exc:
-        return Reply.message(400, str(exc))
+    dims, named, order = _parse(text, *vocabulary)
     grouping = int_field(wanted, "dateGrouping")
     grouping = 1 if grouping is None else grouping
     rows = _rows(items(wanted), dims, value(grouping), kpis)

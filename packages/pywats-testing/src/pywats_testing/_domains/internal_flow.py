@@ -13,12 +13,13 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Handler, Reply, Request, RouteTable, int_field, json_object
-from ._filter import matching
+from .._framework import Handler, Reply, Request, RouteTable, int_field, json_object, refusing
+from ._filter import filter_param, matching
 from ._steps import walk_steps
-from .analytics import _top_failed
+from .analytics import _top_failed, app_top_failed
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["routes"]
 
 routes: RouteTable[FakeWatsApp] = RouteTable()
+
+Json = dict[str, Any]
 
 
 def _flow(app: FakeWatsApp, wanted: dict[str, Any], split_by: str | None = None) -> dict[str, Any]:
@@ -81,19 +84,6 @@ def _flow(app: FakeWatsApp, wanted: dict[str, Any], split_by: str | None = None)
     return {"nodes": list(nodes.values()), "links": list(links.values()), "units": units}
 
 
-def _filter_param(request: Request) -> dict[str, Any] | Reply:
-    raw = request.param("filter")
-    if not raw:
-        return Reply.message(400, "The request is invalid. filter is required.")
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. filter is not a JSON object: {exc}")
-    if not isinstance(value, dict):
-        return Reply.message(400, "The request is invalid. filter is not a JSON object.")
-    return value
-
-
 @routes.post("/api/internal/UnitFlow")
 async def unit_flow(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(_flow(app, json_object(request.body)))
@@ -101,10 +91,7 @@ async def unit_flow(app: FakeWatsApp, request: Request) -> Reply:
 
 def _flow_part(part: str) -> Handler[FakeWatsApp]:
     async def handler(app: FakeWatsApp, request: Request) -> Reply:
-        wanted = _filter_param(request)
-        if isinstance(wanted, Reply):
-            return wanted
-        return Reply.json(_flow(app, wanted)[part])
+        return Reply.json(_flow(app, filter_param(request))[part])
 
     handler.__name__ = f"unit_flow_{part}"
     return handler
@@ -117,10 +104,8 @@ routes.get("/api/internal/UnitFlow/Units")(_flow_part("units"))
 
 @routes.post("/api/internal/UnitFlow/SN")
 async def unit_flow_serial_numbers(app: FakeWatsApp, request: Request) -> Reply:
-    try:
+    with refusing("Expected unit ids: ", (ValueError, TypeError)):
         wanted = {int(i) for i in json.loads(request.body or b"[]")}
-    except (ValueError, TypeError) as exc:
-        return Reply.message(400, f"The request is invalid. Expected unit ids: {exc}")
     units = _flow(app, {})["units"]
     return Reply.json([u["serialNumber"] for u in units if u["unitId"] in wanted])
 
@@ -136,11 +121,9 @@ async def unit_flow_split_by(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/internal/UnitFlow/UnitOrder")
 async def unit_flow_order(app: FakeWatsApp, request: Request) -> Reply:
-    try:
+    with refusing("Expected units: ", (ValueError, TypeError, AttributeError)):
         units = json.loads(request.body or b"[]")
         ordered = sorted(units, key=lambda u: (u.get("source") or 0, u.get("unitId") or 0))
-    except (ValueError, TypeError, AttributeError) as exc:
-        return Reply.message(400, f"The request is invalid. Expected units: {exc}")
     return Reply.json([{**u, "orders": [n]} for n, u in enumerate(ordered)])
 
 
@@ -184,47 +167,30 @@ def _step_status(app: FakeWatsApp, wanted: dict[str, Any]) -> list[dict[str, Any
     return list(counts.values())
 
 
-def _recent(request: Request) -> dict[str, Any] | Reply:
-    missing = [n for n in ("stepFilters", "sequenceFilters") if not request.param(n)]
-    if missing:
-        return Reply.message(400, f"The request is invalid. {', '.join(missing)} is required.")
-    return {}
+def _step_list(
+    rows: Callable[[FakeWatsApp, Json], list[Json]], method: str
+) -> Handler[FakeWatsApp]:
+    """A step or measurement list: the GET form over every report, the POST form over the
+    reports its body's filter picks. Both need the step and sequence filters (XML in WATS,
+    not interpreted here)."""
+
+    async def handler(app: FakeWatsApp, request: Request) -> Reply:
+        request.required("stepFilters", "sequenceFilters")
+        wanted = json_object(request.body) if method == "POST" else {}
+        return Reply.json(rows(app, wanted))
+
+    handler.__name__ = f"app{rows.__name__}_{method.lower()}"
+    return handler
 
 
-@routes.get("/api/internal/App/MeasurementList")
-async def app_measurement_list(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = _recent(request)
-    return wanted if isinstance(wanted, Reply) else Reply.json(_measurements(app, wanted))
-
-
-@routes.post("/api/internal/App/MeasurementList")
-async def app_measurement_list_filter(app: FakeWatsApp, request: Request) -> Reply:
-    found = _recent(request)
-    if isinstance(found, Reply):
-        return found
-    return Reply.json(_measurements(app, json_object(request.body)))
-
-
-@routes.get("/api/internal/App/StepStatusList")
-async def app_step_status_list(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = _recent(request)
-    return wanted if isinstance(wanted, Reply) else Reply.json(_step_status(app, wanted))
-
-
-@routes.post("/api/internal/App/StepStatusList")
-async def app_step_status_list_filter(app: FakeWatsApp, request: Request) -> Reply:
-    found = _recent(request)
-    if isinstance(found, Reply):
-        return found
-    return Reply.json(_step_status(app, json_object(request.body)))
+for _path, _rows in (("MeasurementList", _measurements), ("StepStatusList", _step_status)):
+    for _method in ("GET", "POST"):
+        routes.route(_method, f"/api/internal/App/{_path}")(_step_list(_rows, _method))
 
 
 @routes.get("/api/internal/App/TopFailed")
 async def app_internal_top_failed(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        count = int(request.param("count") or "")
-    except ValueError:
-        return Reply.message(400, "The request is invalid. count is a number.")
+    count = request.number("count")
     wanted = {
         "partNumber": request.param("partNumber"),
         "testOperation": request.param("processCode"),
@@ -232,10 +198,10 @@ async def app_internal_top_failed(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(_top_failed(app, wanted, count))
 
 
-@routes.post("/api/internal/App/TopFailed")
-async def app_internal_top_failed_filter(app: FakeWatsApp, request: Request) -> Reply:
-    wanted = json_object(request.body)
-    return Reply.json(_top_failed(app, wanted, (int_field(wanted, "topCount") or 10)))
+# The POST form is the public one's (a filter in the body).
+routes.route("POST", "/api/internal/App/TopFailed", name="app_internal_top_failed_filter")(
+    app_top_failed
+)
 
 
 # -- Trigger: alarms -------------------------------------------------------------------

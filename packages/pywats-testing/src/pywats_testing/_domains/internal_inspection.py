@@ -12,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param
+from .._framework import Refusal, Reply, Request, RouteTable, or_404, refusing
 from .._mes import new_id, now_iso
 
 if TYPE_CHECKING:
@@ -31,16 +31,18 @@ def _store(app: FakeWatsApp, name: str) -> dict[str, Any]:
 
 
 def _body(request: Request, kind: type) -> Any:
-    value = json.loads(request.body or b"null")
+    with refusing():
+        value = json.loads(request.body or b"null")
     if not isinstance(value, kind):
-        raise ValueError(f"expected a JSON {'array' if kind is list else 'object'}")
+        what = "array" if kind is list else "object"
+        raise Refusal(400, f"The request is invalid. expected a JSON {what}")
     return value
 
 
-def _definition(app: FakeWatsApp, definition_id: object) -> dict[str, Any] | Reply:
+def _definition(app: FakeWatsApp, definition_id: object) -> dict[str, Any]:
     found = _store(app, "mi_definitions").get(str(definition_id or "").lower())
     if found is None:
-        return Reply.message(404, f"Test sequence definition '{definition_id}' not found")
+        raise Refusal(404, f"Test sequence definition '{definition_id}' not found")
     return dict(found)
 
 
@@ -60,26 +62,20 @@ def _new_definition(app: FakeWatsApp, fields: dict[str, Any]) -> dict[str, Any]:
 
 @routes.get("/api/internal/ManualInspection/GetTestSequenceDefinitions")
 async def mi_definitions(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        wanted = bool_param(request.param("isGlobalDefinitions"), "isGlobalDefinitions")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    wanted = request.flag("isGlobalDefinitions")
     rows = _store(app, "mi_definitions").values()
     return Reply.json([d for d in rows if bool(d.get("IsGlobal")) == bool(wanted)])
 
 
 @routes.get("/api/internal/ManualInspection/GetTestSequenceDefinition")
 async def mi_definition(app: FakeWatsApp, request: Request) -> Reply:
-    found = _definition(app, request.param("definitionId"))
-    return found if isinstance(found, Reply) else Reply.json(found)
+    return Reply.json(_definition(app, request.param("definitionId")))
 
 
 @routes.get("/api/internal/ManualInspection/GetDefinitionCopy/{Id}")
 async def mi_definition_copy(app: FakeWatsApp, request: Request) -> Reply:
     with app.mes.lock:
         found = _definition(app, request.path_params["Id"])
-        if isinstance(found, Reply):
-            return found
         same = [
             d["Version"]
             for d in _store(app, "mi_definitions").values()
@@ -95,8 +91,6 @@ async def mi_definition_copy(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/ManualInspection/GetInstancesCount/{Id}")
 async def mi_instances_count(app: FakeWatsApp, request: Request) -> Reply:
     found = _definition(app, request.path_params["Id"])
-    if isinstance(found, Reply):
-        return found
     runs = _store(app, "mi_runs").values()
     return Reply.json(
         sum(
@@ -109,11 +103,8 @@ async def mi_instances_count(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/internal/ManualInspection/PostDefinition")
 async def mi_post_definition(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        body = _body(request, dict)
-        default_xaml = bool_param(request.param("createDefaultXaml"), "createDefaultXaml")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    body = _body(request, dict)
+    default_xaml = request.flag("createDefaultXaml")
     if not body.get("Name"):
         return Reply.message(400, "The request is invalid. A definition needs a Name.")
     with app.mes.lock:
@@ -135,14 +126,12 @@ _ENTITY_FIELDS = {
 
 @routes.put("/api/internal/ManualInspection/PutDefinitionNew")
 async def mi_put_definition(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        entity = _body(request, dict)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    entity = _body(request, dict)
     with app.mes.lock:
-        stored = _store(app, "mi_definitions").get(str(entity.get("id") or "").lower())
-        if stored is None:
-            return Reply.message(404, f"Test sequence definition '{entity.get('id')}' not found")
+        stored = or_404(
+            _store(app, "mi_definitions").get(str(entity.get("id") or "").lower()),
+            f"Test sequence definition '{entity.get('id')}'",
+        )
         stored.update(
             {ours: entity[theirs] for theirs, ours in _ENTITY_FIELDS.items() if theirs in entity}
         )
@@ -161,15 +150,11 @@ def _relations(app: FakeWatsApp, definition_id: str) -> list[dict[str, Any]]:
 @routes.get("/api/internal/ManualInspection/GetRelations/{Id}")
 async def mi_relations(app: FakeWatsApp, request: Request) -> Reply:
     found = _definition(app, request.path_params["Id"])
-    if isinstance(found, Reply):
-        return found
     return Reply.json(_relations(app, found["TestSequenceDefinitionId"]))
 
 
-def _conflicts(app: FakeWatsApp, request: Request) -> list[dict[str, Any]] | Reply:
+def _conflicts(app: FakeWatsApp, request: Request) -> list[dict[str, Any]]:
     found = _definition(app, request.path_params["Id"])
-    if isinstance(found, Reply):
-        return found
     mine = {
         (r.get("EntitySchema"), r.get("EntityName"), r.get("EntityValue"))
         for r in _relations(app, found["TestSequenceDefinitionId"])
@@ -195,29 +180,20 @@ def _conflicts(app: FakeWatsApp, request: Request) -> list[dict[str, Any]] | Rep
 
 @routes.get("/api/internal/ManualInspection/GetRelationConflicts/{Id}")
 async def mi_relation_conflicts(app: FakeWatsApp, request: Request) -> Reply:
-    found = _conflicts(app, request)
-    if isinstance(found, Reply):
-        return found
     # The older route answers the conflicting definitions' ids only [inferred].
-    return Reply.json([c["id"] for c in found])
+    return Reply.json([c["id"] for c in _conflicts(app, request)])
 
 
 @routes.get("/api/internal/ManualInspection/GetRelationConflictsNew/{Id}")
 async def mi_relation_conflicts_new(app: FakeWatsApp, request: Request) -> Reply:
-    found = _conflicts(app, request)
-    return found if isinstance(found, Reply) else Reply.json(found)
+    return Reply.json(_conflicts(app, request))
 
 
 @routes.post("/api/internal/ManualInspection/PostRelation")
 async def mi_post_relation(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        body = _body(request, dict)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    body = _body(request, dict)
     with app.mes.lock:
         found = _definition(app, body.get("TestSequenceDefinitionId"))
-        if isinstance(found, Reply):
-            return found
         relation = {
             "Status": 1,
             **body,
@@ -230,14 +206,12 @@ async def mi_post_relation(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/internal/ManualInspection/PutRelation")
 async def mi_put_relation(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        body = _body(request, dict)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    body = _body(request, dict)
     with app.mes.lock:
-        stored = _store(app, "mi_relations").get(str(body.get("TestSequenceRelationId")).lower())
-        if stored is None:
-            return Reply.message(404, "Test sequence relation not found")
+        stored = or_404(
+            _store(app, "mi_relations").get(str(body.get("TestSequenceRelationId")).lower()),
+            "Test sequence relation",
+        )
         fixed = ("TestSequenceRelationId", "TestSequenceDefinitionId")
         stored.update({k: v for k, v in body.items() if v is not None and k not in fixed})
         return Reply.json(stored)
@@ -245,10 +219,7 @@ async def mi_put_relation(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/internal/ManualInspection/DeleteRelationNew")
 async def mi_delete_relations(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        ids = [str(i).lower() for i in _body(request, list)]
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    ids = [str(i).lower() for i in _body(request, list)]
     with app.mes.lock:
         removed = [i for i in ids if _store(app, "mi_relations").pop(i, None) is not None]
     return Reply.json(removed)
@@ -257,34 +228,27 @@ async def mi_delete_relations(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/ManualInspection/GetSequences")
 async def mi_sequences(app: FakeWatsApp, request: Request) -> Reply:
     """The released definitions related to the unit's part number or revision."""
-    missing = [
-        n for n in ("serialNumber", "partNumber", "revision", "batchNumber") if not request.param(n)
-    ]
-    if missing:
-        return Reply.message(400, f"The request is invalid. {', '.join(missing)} is required.")
-    keys = {str(request.param("partNumber")).lower(), str(request.param("revision")).lower()}
+    serial, part, revision, _ = request.required(
+        "serialNumber", "partNumber", "revision", "batchNumber"
+    )
+    keys = {part.lower(), revision.lower()}
     out = []
     for definition in _store(app, "mi_definitions").values():
         related = _relations(app, definition["TestSequenceDefinitionId"])
         if any(str(r.get("EntityValue") or "").lower() in keys for r in related):
-            out.append({**definition, "serialNumber": request.param("serialNumber")})
+            out.append({**definition, "serialNumber": serial})
     return Reply.json(out)
 
 
 @routes.put("/api/internal/ManualInspection/PutSequence")
 async def mi_put_sequence(app: FakeWatsApp, request: Request) -> Reply:
     """Store an operator's steps as one run of the first step's definition."""
-    try:
-        steps = _body(request, list)
-        submit = bool_param(request.param("submit"), "submit") or False
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    steps = _body(request, list)
+    submit = request.flag("submit") or False
     if not steps or not all(isinstance(s, dict) for s in steps):
         return Reply.message(400, "The request is invalid. Expected steps.")
     with app.mes.lock:
         found = _definition(app, steps[0].get("definitionId"))
-        if isinstance(found, Reply):
-            return found
         run = {
             "id": new_id(),
             "definitionId": found["TestSequenceDefinitionId"],
@@ -296,24 +260,21 @@ async def mi_put_sequence(app: FakeWatsApp, request: Request) -> Reply:
     return Reply.json(run)
 
 
-def _run(app: FakeWatsApp, request: Request) -> dict[str, Any] | Reply:
+def _run(app: FakeWatsApp, request: Request) -> dict[str, Any]:
     found = _store(app, "mi_runs").get(request.path_params["id"].lower())
     if found is None:
-        return Reply.message(404, f"Inspection '{request.path_params['id']}' not found")
+        raise Refusal(404, f"Inspection '{request.path_params['id']}' not found")
     return dict(found)
 
 
 @routes.get("/api/internal/ManualInspection/GetMiDetails/{id}")
 async def mi_details(app: FakeWatsApp, request: Request) -> Reply:
-    found = _run(app, request)
-    return found if isinstance(found, Reply) else Reply.json(found)
+    return Reply.json(_run(app, request))
 
 
 @routes.get("/api/internal/ManualInspection/GetMiDetailsNew/{id}")
 async def mi_details_new(app: FakeWatsApp, request: Request) -> Reply:
     found = _run(app, request)
-    if isinstance(found, Reply):
-        return found
     passed = sum(1 for s in found["steps"] if s.get("result") == 1)
     return Reply.json({**found, "stepCount": len(found["steps"]), "passedCount": passed})
 
@@ -321,21 +282,14 @@ async def mi_details_new(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/ManualInspection/GetTestSequenceDefinitionXaml")
 async def mi_xaml(app: FakeWatsApp, request: Request) -> Reply:
     found = _definition(app, request.param("definitionId"))
-    if isinstance(found, Reply):
-        return found
     return Reply.json(_store(app, "mi_xaml").get(found["TestSequenceDefinitionId"], ""))
 
 
 @routes.put("/api/internal/ManualInspection/PutTestSequenceDefinitionXaml")
 async def mi_put_xaml(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        xaml = _body(request, str)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    xaml = _body(request, str)
     with app.mes.lock:
         found = _definition(app, request.param("definitionId"))
-        if isinstance(found, Reply):
-            return found
         _store(app, "mi_xaml")[found["TestSequenceDefinitionId"]] = xaml
     return Reply.json(True)
 
@@ -343,19 +297,15 @@ async def mi_put_xaml(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/ManualInspection/GetWatswwfContent/{Id}")
 async def mi_wwf_content(app: FakeWatsApp, request: Request) -> Reply:
     found = _definition(app, request.path_params["Id"])
-    if isinstance(found, Reply):
-        return found
     xaml = _store(app, "mi_xaml").get(found["TestSequenceDefinitionId"], "")
     return Reply.json({"definitionId": found["TestSequenceDefinitionId"], "content": xaml})
 
 
 @routes.put("/api/internal/ManualInspection/ValidateMiscInfo")
 async def mi_validate_misc_info(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        info = _body(request, dict)
+    info = _body(request, dict)
+    with refusing(errors=(re.error,)):
         rule = re.compile(str(info.get("regex") or ".*"))
-    except (ValueError, re.error) as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
     return Reply.json({**info, "isValid": rule.fullmatch(str(info.get("value") or "")) is not None})
 
 
@@ -363,10 +313,7 @@ async def mi_validate_misc_info(app: FakeWatsApp, request: Request) -> Reply:
 async def mi_put_string_test(app: FakeWatsApp, request: Request) -> Reply:
     """Store a string-test step's value in its run (``definitionId`` names the run's
     definition; the newest run of it takes the step)."""
-    try:
-        step = _body(request, dict)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    step = _body(request, dict)
     with app.mes.lock:
         runs = [
             r

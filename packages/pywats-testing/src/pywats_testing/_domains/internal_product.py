@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable
+from .._framework import Refusal, Reply, Request, RouteTable, or_404, refusing
 from .._mes import new_id
 
 if TYPE_CHECKING:
@@ -31,16 +31,17 @@ FAIL_CODES = [
 
 
 def _json_body(request: Request) -> Any:
-    return json.loads(request.body or b"null")
+    with refusing():
+        return json.loads(request.body or b"null")
 
 
-def _revision(app: FakeWatsApp, request: Request) -> dict[str, Any] | Reply:
+def _revision(app: FakeWatsApp, request: Request) -> dict[str, Any]:
     pn, rev = request.param("partNumber"), request.param("revision")
     if not pn or not rev:
-        return Reply.message(400, "The request is invalid. partNumber and revision are required.")
+        raise Refusal(400, "The request is invalid. partNumber and revision are required.")
     found = app.mes.revisions.get((pn.lower(), rev.lower()))
     if found is None:
-        return Reply.message(404, f"Revision '{rev}' of product '{pn}' not found")
+        raise Refusal(404, f"Revision '{rev}' of product '{pn}' not found")
     return found
 
 
@@ -55,8 +56,6 @@ def _revision_by_id(app: FakeWatsApp, revision_id: object) -> dict[str, Any] | N
 @routes.get("/api/internal/Product/Bom")
 async def product_internal_bom(app: FakeWatsApp, request: Request) -> Reply:
     found = _revision(app, request)
-    if isinstance(found, Reply):
-        return found
     key = (found["PartNumber"].lower(), found["revision"].lower())
     return Reply.json(app.mes.internal.get("bom", {}).get(key, []))
 
@@ -66,12 +65,7 @@ async def product_internal_put_bom(app: FakeWatsApp, request: Request) -> Reply:
     if (request.param("format") or "").lower() != "json":
         return Reply.message(400, f"BOM format '{request.param('format')}' is not supported")
     found = _revision(app, request)
-    if isinstance(found, Reply):
-        return found
-    try:
-        items = _json_body(request)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    items = _json_body(request)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return Reply.message(400, "The request is invalid. Expected an array of BOM items.")
     key = (found["PartNumber"].lower(), found["revision"].lower())
@@ -83,8 +77,6 @@ async def product_internal_put_bom(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Product/GetProductInfo")
 async def product_info(app: FakeWatsApp, request: Request) -> Reply:
     found = _revision(app, request)
-    if isinstance(found, Reply):
-        return found
     product = app.mes.product(found["PartNumber"]) or {}
     return Reply.json({**product, **found})
 
@@ -92,9 +84,7 @@ async def product_info(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Product/GetProductByPN")
 async def product_by_pn(app: FakeWatsApp, request: Request) -> Reply:
     pn = request.param("PN") or ""
-    product = app.mes.product(pn)
-    if product is None:
-        return Reply.message(404, f"Product '{pn}' not found")
+    product = or_404(app.mes.product(pn), f"Product '{pn}'")
     revisions = [r for (p, _), r in app.mes.revisions.items() if p == pn.lower()]
     return Reply.json({**product, "Revisions": revisions})
 
@@ -107,21 +97,16 @@ def _relations_of(app: FakeWatsApp, parent_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _relation_body(app: FakeWatsApp, request: Request) -> dict[str, Any] | Reply:
-    try:
-        body = _json_body(request)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+def _relation_body(request: Request) -> dict[str, Any]:
+    body = _json_body(request)
     if not isinstance(body, dict):
-        return Reply.message(400, "The request is invalid. Expected a relation.")
+        raise Refusal(400, "The request is invalid. Expected a relation.")
     return body
 
 
 @routes.post("/api/internal/Product/PostProductRevisionRelation")
 async def product_post_relation(app: FakeWatsApp, request: Request) -> Reply:
-    body = _relation_body(app, request)
-    if isinstance(body, Reply):
-        return body
+    body = _relation_body(request)
     with app.mes.lock:
         parent = _revision_by_id(app, body.get("ParentProductRevisionId"))
         child = _revision_by_id(app, body.get("ProductRevisionId"))
@@ -142,9 +127,7 @@ async def product_post_relation(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/internal/Product/PutProductRevisionRelation")
 async def product_put_relation(app: FakeWatsApp, request: Request) -> Reply:
-    body = _relation_body(app, request)
-    if isinstance(body, Reply):
-        return body
+    body = _relation_body(request)
     with app.mes.lock:
         relation = app.mes.internal.get("relations", {}).get(
             str(body.get("ProductRevisionRelationId") or "").lower()
@@ -160,8 +143,10 @@ async def product_put_relation(app: FakeWatsApp, request: Request) -> Reply:
 async def product_delete_relation(app: FakeWatsApp, request: Request) -> Reply:
     wanted = (request.param("productRevisionRelationId") or "").lower()
     with app.mes.lock:
-        if app.mes.internal.get("relations", {}).pop(wanted, None) is None:
-            return Reply.message(404, f"Product revision relation '{wanted}' not found")
+        or_404(
+            app.mes.internal.get("relations", {}).pop(wanted, None),
+            f"Product revision relation '{wanted}'",
+        )
     return Reply.json(True)
 
 
@@ -172,10 +157,7 @@ async def product_categories(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/internal/Product/PutProductCategories")
 async def product_put_categories(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        items = _json_body(request)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    items = _json_body(request)
     if not isinstance(items, list) or any(not (i or {}).get("Name") for i in items):
         return Reply.message(400, "The request is invalid. Every category needs a Name.")
     with app.mes.lock:
@@ -207,9 +189,9 @@ def _process_json(process: Any) -> dict[str, Any]:
 
 @routes.get("/api/internal/Process/GetProcess/{id}")
 async def process_get(app: FakeWatsApp, request: Request) -> Reply:
-    found = _process(app, request.path_params["id"])
-    if found is None:
-        return Reply.message(404, f"Process '{request.path_params['id']}' not found")
+    found = or_404(
+        _process(app, request.path_params["id"]), f"Process '{request.path_params['id']}'"
+    )
     return Reply.json(_process_json(found))
 
 
@@ -238,11 +220,11 @@ async def process_repair_operation(app: FakeWatsApp, request: Request) -> Reply:
 
 
 # -- Blob (asset files) ----------------------------------------------------------------
-def _asset_files(app: FakeWatsApp, request: Request) -> tuple[str, dict[str, bytes]] | Reply:
+def _asset_files(app: FakeWatsApp, request: Request) -> tuple[str, dict[str, bytes]]:
     asset_id = request.param("assetId") or ""
     asset = app.mes.asset(asset_id, None)
     if asset is None:
-        return Reply.message(404, f"Asset '{asset_id}' not found")
+        raise Refusal(404, f"Asset '{asset_id}' not found")
     files: dict[str, bytes] = app.mes.internal.setdefault("asset_files", {}).setdefault(
         asset["assetId"], {}
     )
@@ -256,8 +238,6 @@ async def blob_asset_post(app: FakeWatsApp, request: Request) -> Reply:
         return Reply.message(400, "The request is invalid. filename is required.")
     with app.mes.lock:
         found = _asset_files(app, request)
-        if isinstance(found, Reply):
-            return found
         found[1][name] = request.body
     return Reply.json(True)
 
@@ -265,8 +245,6 @@ async def blob_asset_post(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Blob/Asset")
 async def blob_asset_get(app: FakeWatsApp, request: Request) -> Reply:
     found = _asset_files(app, request)
-    if isinstance(found, Reply):
-        return found
     name = request.param("filename") or ""
     if name not in found[1]:
         return Reply.message(404, f"File '{name}' not found on asset '{found[0]}'")
@@ -275,15 +253,10 @@ async def blob_asset_get(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.delete("/api/internal/Blob/Assets")
 async def blob_asset_delete(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        names = _json_body(request)
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    names = _json_body(request)
     if not isinstance(names, list):
         return Reply.message(400, "The request is invalid. Expected an array of file names.")
     with app.mes.lock:
         found = _asset_files(app, request)
-        if isinstance(found, Reply):
-            return found
         removed = [n for n in names if found[1].pop(str(n), None) is not None]
     return Reply.json(removed)

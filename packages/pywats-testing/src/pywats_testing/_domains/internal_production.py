@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param
+from .._framework import Refusal, Reply, Request, RouteTable, refusing
 from .._mes import now_iso
-from .production import PHASES, _required, _unit_or_404, attach_child
+from .production import PHASES, attach_child, children_of, unit_or_404
 from .serials import MAC, _type
 
 if TYPE_CHECKING:
@@ -28,23 +28,12 @@ routes: RouteTable[FakeWatsApp] = RouteTable()
 SITES = [{"SiteId": 1, "Code": "DEFAULT", "Name": "Default site"}]
 
 
-def _children(app: FakeWatsApp, parent: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        u
-        for u in app.mes.units.values()
-        if (u.get("parentSerialNumber") or "").lower() == parent["serialNumber"].lower()
-    ]
-
-
 def _tree(app: FakeWatsApp, unit: dict[str, Any]) -> dict[str, Any]:
-    return {**unit, "children": [_tree(app, c) for c in _children(app, unit)]}
+    return {**unit, "children": [_tree(app, c) for c in children_of(app, unit)]}
 
 
-def _unit(app: FakeWatsApp, request: Request) -> dict[str, Any] | Reply:
-    args = _required(request, "serialNumber", "partNumber")
-    if isinstance(args, Reply):
-        return args
-    return _unit_or_404(app, args["serialNumber"], args["partNumber"])
+def _unit(app: FakeWatsApp, request: Request) -> dict[str, Any]:
+    return unit_or_404(app, *request.required("serialNumber", "partNumber"))
 
 
 @routes.get("/api/internal/Mes/GetUnitPhases")
@@ -69,9 +58,7 @@ async def production_sites(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/internal/Production/GetUnit")
 async def production_internal_unit(app: FakeWatsApp, request: Request) -> Reply:
-    serial = request.param("serialNumber")
-    if not serial:
-        return Reply.message(400, "The request is invalid. serialNumber is required.")
+    [serial] = request.required("serialNumber")
     part = request.param("partNumber")
     found = [
         u
@@ -87,8 +74,6 @@ async def production_internal_unit(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Production/GetUnitInfo")
 async def production_unit_info(app: FakeWatsApp, request: Request) -> Reply:
     unit = _unit(app, request)
-    if isinstance(unit, Reply):
-        return unit
     code = unit.get("processCode")
     process = next((p for p in app.state.processes if str(p.code) == str(code)), None)
     return Reply.json(
@@ -96,7 +81,7 @@ async def production_unit_info(app: FakeWatsApp, request: Request) -> Reply:
             **unit,
             "unitPhase": PHASES.get(int(unit.get("unitPhaseId") or 1)),
             "processName": process.name if process else None,
-            "childCount": len(_children(app, unit)),
+            "childCount": len(children_of(app, unit)),
         }
     )
 
@@ -104,16 +89,12 @@ async def production_unit_info(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Production/GetUnitHierarchy")
 async def production_unit_hierarchy(app: FakeWatsApp, request: Request) -> Reply:
     unit = _unit(app, request)
-    if isinstance(unit, Reply):
-        return unit
     return Reply.json(_tree(app, unit))
 
 
 @routes.get("/api/internal/Production/GetUnitStateHistory")
 async def production_unit_state_history(app: FakeWatsApp, request: Request) -> Reply:
     unit = _unit(app, request)
-    if isinstance(unit, Reply):
-        return unit
     key = (unit["serialNumber"].lower(), unit["partNumber"].lower())
     return Reply.json(list(app.mes.unit_history.get(key, [])))
 
@@ -121,8 +102,6 @@ async def production_unit_state_history(app: FakeWatsApp, request: Request) -> R
 @routes.get("/api/internal/Production/GetUnitPhase")
 async def production_unit_phase(app: FakeWatsApp, request: Request) -> Reply:
     unit = _unit(app, request)
-    if isinstance(unit, Reply):
-        return unit
     phase = int(unit.get("unitPhaseId") or 1)
     return Reply.json({"UnitPhaseId": phase, "Name": PHASES.get(phase)})
 
@@ -130,8 +109,6 @@ async def production_unit_phase(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Production/GetUnitProcess")
 async def production_unit_process(app: FakeWatsApp, request: Request) -> Reply:
     unit = _unit(app, request)
-    if isinstance(unit, Reply):
-        return unit
     code = unit.get("processCode")
     process = next((p for p in app.state.processes if str(p.code) == str(code)), None)
     if process is None:
@@ -142,8 +119,6 @@ async def production_unit_process(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Production/GetUnitContents")
 async def production_unit_contents(app: FakeWatsApp, request: Request) -> Reply:
     unit = _unit(app, request)
-    if isinstance(unit, Reply):
-        return unit
     revision = request.param("revision") or ""
     bom = app.mes.internal.get("bom", {}).get((unit["partNumber"].lower(), revision.lower()), [])
     return Reply.json(
@@ -154,7 +129,7 @@ async def production_unit_contents(app: FakeWatsApp, request: Request) -> Reply:
             "bom": bom,
             "children": [
                 {"serialNumber": c["serialNumber"], "partNumber": c["partNumber"]}
-                for c in _children(app, unit)
+                for c in children_of(app, unit)
             ],
         }
     )
@@ -162,26 +137,21 @@ async def production_unit_contents(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/internal/Production/CreateUnit")
 async def production_create_unit(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(request, "serialNumber", "partNumber", "revision")
-    if isinstance(args, Reply):
-        return args
-    try:
-        phase = int(request.param("unitPhase") or 1)
-    except ValueError:
-        return Reply.message(400, "The request is invalid. unitPhase is a number.")
+    serial, part, revision = request.required("serialNumber", "partNumber", "revision")
+    phase = request.number("unitPhase", default=1)
     if phase not in PHASES:
         return Reply.message(400, f"Unit phase {phase} does not exist")
     mes = app.mes
     with mes.lock:
-        if mes.product(args["partNumber"]) is None:
-            return Reply.message(400, f"Product '{args['partNumber']}' not found")
-        key = (args["serialNumber"].lower(), args["partNumber"].lower())
+        if mes.product(part) is None:
+            return Reply.message(400, f"Product '{part}' not found")
+        key = (serial.lower(), part.lower())
         if key in mes.units:
-            return Reply.message(409, f"Unit '{args['serialNumber']}' already exists")
+            return Reply.message(409, f"Unit '{serial}' already exists")
         unit = {
-            "serialNumber": args["serialNumber"],
-            "partNumber": args["partNumber"],
-            "revision": args["revision"],
+            "serialNumber": serial,
+            "partNumber": part,
+            "revision": revision,
             "batchNumber": request.param("batchNumber"),
             "serialDate": now_iso(),
             "unitPhaseId": phase,
@@ -194,13 +164,12 @@ async def production_create_unit(app: FakeWatsApp, request: Request) -> Reply:
 
 def _check(request: Request, name: str) -> bool:
     # checkPartNumber / checkRevision are strings in the internal spec; "true" or "false".
-    return bool_param(request.param(name), name) is not False
+    return request.flag(name) is not False
 
 
 @routes.post("/api/internal/Production/AddChildUnit")
 async def production_internal_add_child(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(
-        request,
+    serial, part, child_serial, child_part, *_ = request.required(
         "serialNumber",
         "partNumber",
         "childSerialNumber",
@@ -209,21 +178,13 @@ async def production_internal_add_child(app: FakeWatsApp, request: Request) -> R
         "checkRevision",
         "cultureCode",
     )
-    if isinstance(args, Reply):
-        return args
-    try:
-        check_phase = bool_param(request.param("checkPhase"), "checkPhase")
-        _check(request, "checkPartNumber")
-        _check(request, "checkRevision")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    check_phase = request.flag("checkPhase")
+    _check(request, "checkPartNumber")
+    _check(request, "checkRevision")
     found = attach_child(
-        app,
-        (args["serialNumber"], args["partNumber"]),
-        (args["childSerialNumber"], args["childPartNumber"]),
-        refuse_scrapped=bool(check_phase),
+        app, (serial, part), (child_serial, child_part), refuse_scrapped=bool(check_phase)
     )
-    return found if isinstance(found, Reply) else Reply.json(found)
+    return Reply.json(found)
 
 
 def _detach(app: FakeWatsApp, children: list[dict[str, Any]]) -> None:
@@ -237,11 +198,9 @@ async def production_internal_remove_child(app: FakeWatsApp, request: Request) -
     wanted = (request.param("childSerialNumber"), request.param("childPartNumber"))
     with app.mes.lock:
         parent = _unit(app, request)
-        if isinstance(parent, Reply):
-            return parent
         found = [
             c
-            for c in _children(app, parent)
+            for c in children_of(app, parent)
             if (c["serialNumber"].lower(), c["partNumber"].lower())
             == tuple(str(w).lower() for w in wanted)
         ]
@@ -255,22 +214,16 @@ async def production_internal_remove_child(app: FakeWatsApp, request: Request) -
 async def production_remove_all_children(app: FakeWatsApp, request: Request) -> Reply:
     with app.mes.lock:
         parent = _unit(app, request)
-        if isinstance(parent, Reply):
-            return parent
-        children = _children(app, parent)
+        children = children_of(app, parent)
         _detach(app, children)
     return Reply.json({"removed": len(children)})
 
 
 @routes.get("/api/internal/Production/CheckChildUnits")
 async def production_internal_check_children(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(request, "CultureCode", "ParentSerialNumber", "ParentPartNumber")
-    if isinstance(args, Reply):
-        return args
-    parent = _unit_or_404(app, args["ParentSerialNumber"], args["ParentPartNumber"])
-    if isinstance(parent, Reply):
-        return parent
-    children = _children(app, parent)
+    _, serial, part = request.required("CultureCode", "ParentSerialNumber", "ParentPartNumber")
+    parent = unit_or_404(app, serial, part)
+    children = children_of(app, parent)
     return Reply.json(
         {
             "parentSerialNumber": parent["serialNumber"],
@@ -296,44 +249,32 @@ def _in_range(app: FakeWatsApp, kind: str, start: int, end: int) -> list[dict[st
     ]
 
 
-def _range_args(request: Request, start: str, end: str) -> tuple[int, int] | Reply:
-    try:
-        return (
-            _address(request.param(start), 1),
-            _address(request.param(end), _LAST),
-        )
-    except ValueError:
-        return Reply.message(400, "The request is invalid. Addresses are hexadecimal.")
-
-
-def _taken(
-    app: FakeWatsApp, request: Request, since: str, until: str
-) -> list[dict[str, Any]] | Reply:
+def _taken(app: FakeWatsApp, request: Request, since: str, until: str) -> list[dict[str, Any]]:
     """Taken numbers of the request's type between its addresses and dates."""
     kind = _type(app, request)
-    if isinstance(kind, Reply):
-        return kind
-    bounds = _range_args(request, "startAddress", "endAddress")
-    if isinstance(bounds, Reply):
-        return bounds
+    try:
+        bounds = (
+            _address(request.param("startAddress"), 1),
+            _address(request.param("endAddress"), _LAST),
+        )
+    except ValueError:
+        raise Refusal(400, "The request is invalid. Addresses are hexadecimal.") from None
     start, end = request.param(since) or "", request.param(until) or "\uffff"
     return [r for r in _in_range(app, kind["name"], *bounds) if start <= r["taken"] <= end]
 
 
 @routes.get("/api/internal/Production/SerialNumbers")
 async def production_find_serials(app: FakeWatsApp, request: Request) -> Reply:
-    rows = _taken(app, request, "startDate", "endDate")
-    return rows if isinstance(rows, Reply) else Reply.json(rows)
+    return Reply.json(_taken(app, request, "startDate", "endDate"))
 
 
 @routes.get("/api/internal/Production/SerialNumbers/Count")
 async def production_count_serials(app: FakeWatsApp, request: Request) -> Reply:
-    rows = _taken(app, request, "fromDate", "toDate")
-    return rows if isinstance(rows, Reply) else Reply.json(len(rows))
+    return Reply.json(len(_taken(app, request, "fromDate", "toDate")))
 
 
-def _ranges_body(request: Request) -> list[tuple[str, int, int]] | Reply:
-    try:
+def _ranges_body(request: Request) -> list[tuple[str, int, int]]:
+    with refusing("Expected serial-number ranges: ", (ValueError, KeyError, TypeError)):
         items = json.loads(request.body or b"[]")
         return [
             (
@@ -343,16 +284,12 @@ def _ranges_body(request: Request) -> list[tuple[str, int, int]] | Reply:
             )
             for item in items
         ]
-    except (ValueError, KeyError, TypeError) as exc:
-        return Reply.message(400, f"The request is invalid. Expected serial-number ranges: {exc}")
 
 
 @routes.put("/api/internal/Production/SerialNumbers/Free")
 async def production_free_serials(app: FakeWatsApp, request: Request) -> Reply:
     """Taken numbers not yet bound to a unit (no refSN) go back to the pool."""
     ranges = _ranges_body(request)
-    if isinstance(ranges, Reply):
-        return ranges
     freed = 0
     with app.mes.lock:
         for kind, start, end in ranges:
@@ -369,8 +306,6 @@ async def production_free_serials(app: FakeWatsApp, request: Request) -> Reply:
 async def production_delete_free_serials(app: FakeWatsApp, request: Request) -> Reply:
     """Free numbers in the ranges are removed from the pool (never handed out)."""
     ranges = _ranges_body(request)
-    if isinstance(ranges, Reply):
-        return ranges
     with app.mes.lock:
         deleted = app.mes.internal.setdefault("deleted_serials", {})
         for kind, start, end in ranges:
@@ -410,8 +345,5 @@ async def production_serial_ranges(app: FakeWatsApp, request: Request) -> Reply:
 async def production_serial_statistics(app: FakeWatsApp, request: Request) -> Reply:
     wanted = request.param("serialNumberType")
     if wanted:
-        kind = _type(app, request)
-        if isinstance(kind, Reply):
-            return kind
-        return Reply.json(_stats(app, kind))
+        return Reply.json(_stats(app, _type(app, request)))
     return Reply.json([_stats(app, k) for k in [MAC, *app.mes.serial_types.values()]])

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param
+from .._framework import Refusal, Reply, Request, RouteTable, or_404, refusing
 from .._mes import new_id, now_iso
-from .software import STATUSES
+from .software import STATUSES, package_or_404
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -82,25 +82,20 @@ async def software_check_file(app: FakeWatsApp, request: Request) -> Reply:
     )
 
 
-def _entity_body(request: Request) -> dict[str, Any] | Reply:
-    try:
+def _entity_body(request: Request) -> dict[str, Any]:
+    with refusing():
         body = json.loads(request.body or b"{}")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
     if not isinstance(body, dict) or not body.get("name"):
-        return Reply.message(400, "The request is invalid. A folder needs a name.")
+        raise Refusal(400, "The request is invalid. A folder needs a name.")
     return body
 
 
 @routes.post("/api/internal/Software/PostPackageFolder")
 async def software_post_folder(app: FakeWatsApp, request: Request) -> Reply:
     body = _entity_body(request)
-    if isinstance(body, Reply):
-        return body
     package_id = (request.param("packageId") or "").lower()
     with app.mes.lock:
-        if package_id not in app.mes.packages:
-            return Reply.message(404, f"Package '{package_id}' not found")
+        package_or_404(app, package_id)
         entity = {
             "type": FOLDER,
             **body,
@@ -116,12 +111,11 @@ async def software_post_folder(app: FakeWatsApp, request: Request) -> Reply:
 @routes.post("/api/internal/Software/UpdatePackageFolder")
 async def software_update_folder(app: FakeWatsApp, request: Request) -> Reply:
     body = _entity_body(request)
-    if isinstance(body, Reply):
-        return body
     with app.mes.lock:
-        entity = _entities(app).get(str(body.get("id") or "").lower())
-        if entity is None:
-            return Reply.message(404, f"Package folder '{body.get('id')}' not found")
+        entity = or_404(
+            _entities(app).get(str(body.get("id") or "").lower()),
+            f"Package folder '{body.get('id')}'",
+        )
         entity.update({k: v for k, v in body.items() if v is not None and k != "id"})
     return Reply.json(entity)
 
@@ -152,12 +146,8 @@ async def software_delete_folder_files(app: FakeWatsApp, request: Request) -> Re
 @routes.get("/api/internal/Software/GetPackageHistory")
 async def software_package_history(app: FakeWatsApp, request: Request) -> Reply:
     wanted = request.param("tags") or ""
-    try:
-        raw_status = request.param("status")
-        status = int(raw_status) if raw_status else None
-        every = bool_param(request.param("allVersions"), "allVersions")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    status = request.optional_number("status")
+    every = request.flag("allVersions")
     rows = [_record(p) for p in app.mes.packages.values()]
     rows = [
         r
@@ -185,14 +175,9 @@ def _client_id(request: Request) -> int:
 @routes.get("/api/internal/Software/Log")
 async def software_log(app: FakeWatsApp, request: Request) -> Reply:
     package_id = (request.param("packageId") or "").lower()
-    try:
-        size = int(request.param("downloadSize") or "")
-    except ValueError:
-        return Reply.message(400, "The request is invalid. downloadSize is a number.")
+    size = request.number("downloadSize")
     with app.mes.lock:
-        package = app.mes.packages.get(package_id)
-        if package is None:
-            return Reply.message(404, f"Package '{package_id}' not found")
+        package = package_or_404(app, package_id)
         entry = {
             "clientId": _client_id(request),
             "packageId": package_id,
@@ -207,10 +192,7 @@ async def software_log(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/internal/Software/GetPackageDownloadHistory")
 async def software_download_history(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        client = int(request.param("clientId") or "")
-    except ValueError:
-        return Reply.message(400, "The request is invalid. clientId is a number.")
+    client = request.number("clientId")
     rows = app.mes.internal.get("downloads", [])
     return Reply.json([r for r in rows if r["clientId"] == client])
 
@@ -245,8 +227,6 @@ async def software_available(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/internal/Software/GetSoftwareEntityDetails")
 async def software_entity_details(app: FakeWatsApp, request: Request) -> Reply:
     package_id = (request.param("packageId") or "").lower()
-    package = app.mes.packages.get(package_id)
-    if package is None:
-        return Reply.message(404, f"Package '{package_id}' not found")
+    package = package_or_404(app, package_id)
     folders = [e for e in _entities(app).values() if e.get("packageId") == package_id]
     return Reply.json({**_record(package), "PackageFolders": folders})

@@ -6,9 +6,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object, json_objects
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, json_objects, or_404
 from .._mes import new_id, odata_page
-from .._odata import FieldType, ODataError
+from .._odata import FieldType
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -31,7 +31,7 @@ def save_product(app: FakeWatsApp, body: dict[str, Any]) -> dict[str, Any]:
     """Create or update by part number (an empty ``productId`` creates, wats-facts §4.4)."""
     part_number = str(body.get("partNumber") or "").strip()
     if not part_number:
-        raise ValueError("partNumber is required")
+        raise Refusal(400, "partNumber is required")
     mes = app.mes
     with mes.lock:
         stored = mes.product(part_number) or {"productId": new_id(), "state": 1}
@@ -46,7 +46,7 @@ def save_revision(app: FakeWatsApp, body: dict[str, Any]) -> dict[str, Any]:
     mes = app.mes
     revision = str(body.get("revision") or "").strip()
     if not revision:
-        raise ValueError("revision is required")
+        raise Refusal(400, "revision is required")
     with mes.lock:
         part_number = body.get("PartNumber") or body.get("partNumber")
         product = mes.product(str(part_number)) if part_number else None
@@ -55,7 +55,7 @@ def save_revision(app: FakeWatsApp, body: dict[str, Any]) -> dict[str, Any]:
                 (p for p in mes.products.values() if p["productId"] == body["productId"]), None
             )
         if product is None:
-            raise LookupError(f"Product '{part_number or body.get('productId')}' not found")
+            raise Refusal(400, f"Product '{part_number or body.get('productId')}' not found")
         key = (product["partNumber"].lower(), revision.lower())
         stored = mes.revisions.get(key) or {"productRevisionId": new_id(), "state": 1}
         stored.update({k: v for k, v in body.items() if v is not None and k != "partNumber"})
@@ -73,17 +73,14 @@ async def product_query(app: FakeWatsApp, request: Request) -> Reply:
         {k: p.get(k) for k in ("partNumber", "name", "category", "nonSerial", "state")}
         for p in list(app.mes.products.values())
     ]
-    try:
-        page = odata_page(
-            rows,
-            request.query,
-            _VIEW_FIELDS,
-            type_name="Virinco.WATS.Web.Dashboard.Models.Mes.Product.ProductView",
-            default_top=1000,
-            order_by=("partNumber", False),
-        )
-    except ODataError as exc:
-        return Reply.message(400, str(exc))
+    page = odata_page(
+        rows,
+        request.query,
+        _VIEW_FIELDS,
+        type_name="Virinco.WATS.Web.Dashboard.Models.Mes.Product.ProductView",
+        default_top=1000,
+        order_by=("partNumber", False),
+    )
     return Reply.json([{k: v for k, v in row.items() if v is not None} for row in page])
 
 
@@ -93,16 +90,13 @@ async def product_vendors(app: FakeWatsApp, request: Request) -> Reply:
 
 
 def _vendor_names(body: bytes) -> list[str]:
-    """The ``VendorName`` of each ``Vendor`` of a JSON array (``ValueError`` if none)."""
+    """The ``VendorName`` of each ``Vendor`` of a JSON array (:class:`BadBody` if none)."""
     return [str(vendor.get("VendorName") or "") for vendor in json_objects(body)]
 
 
 @routes.put("/api/Product/Vendors")
 async def product_put_vendors(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        names = _vendor_names(request.body)
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    names = _vendor_names(request.body)
     if not all(names):
         return Reply.message(400, "VendorName is required")
     with app.mes.lock:
@@ -112,10 +106,7 @@ async def product_put_vendors(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.delete("/api/Product/Vendors")
 async def product_delete_vendors(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        names = _vendor_names(request.body)
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    names = _vendor_names(request.body)
     with app.mes.lock:
         for name in names:
             app.mes.vendors.pop(name.lower(), None)
@@ -144,10 +135,7 @@ async def product_group_filter(app: FakeWatsApp, request: Request) -> Reply:
     group, part_number = request.param("productGroup"), request.param("partNumber")
     if not group or not part_number:
         return Reply.message(400, "productGroup and partNumber are required")
-    try:
-        exclude = bool_param(request.param("exclude"), "exclude") or False
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    exclude = request.flag("exclude") or False
     app.mes.group_filters.append(
         {
             "productGroup": group,
@@ -179,54 +167,37 @@ async def product_groups_by_product(app: FakeWatsApp, request: Request) -> Reply
 
 @routes.put("/api/Product/Revision")
 async def product_put_revision(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        return Reply.json(save_revision(app, json_object(request.body)))
-    except LookupError as exc:
-        return Reply.message(400, str(exc))
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    return Reply.json(save_revision(app, json_object(request.body)))
 
 
 @routes.put("/api/Product")
 async def product_put(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        return Reply.json(save_product(app, json_object(request.body)))
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    return Reply.json(save_product(app, json_object(request.body)))
 
 
 @routes.put("/api/Products/Revisions")
 async def products_put_revisions(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        saved = [save_revision(app, body) for body in json_objects(request.body)]
-    except (LookupError, ValueError) as exc:
-        return Reply.message(400, str(exc))
-    return Reply.json(saved)
+    return Reply.json([save_revision(app, body) for body in json_objects(request.body)])
 
 
 @routes.put("/api/Products")
 async def products_put(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        saved = [save_product(app, body) for body in json_objects(request.body)]
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
-    return Reply.json(saved)
+    return Reply.json([save_product(app, body) for body in json_objects(request.body)])
 
 
 @routes.get("/api/Product/{partNumber}/{revision}")
 async def product_get_revision(app: FakeWatsApp, request: Request) -> Reply:
     key = (request.path_params["partNumber"].lower(), request.path_params["revision"].lower())
-    stored = app.mes.revisions.get(key)
-    if stored is None:
-        return Reply.message(404, f"Product revision '{'/'.join(key)}' not found")
+    stored = or_404(app.mes.revisions.get(key), f"Product revision '{'/'.join(key)}'")
     return Reply.json(stored)
 
 
 @routes.get("/api/Product/{partNumber}")
 async def product_get(app: FakeWatsApp, request: Request) -> Reply:
-    stored = app.mes.product(request.path_params["partNumber"])
-    if stored is None:
-        return Reply.message(404, f"Product '{request.path_params['partNumber']}' not found")
+    stored = or_404(
+        app.mes.product(request.path_params["partNumber"]),
+        f"Product '{request.path_params['partNumber']}'",
+    )
     revisions = [
         r for (pn, _), r in app.mes.revisions.items() if pn == stored["partNumber"].lower()
     ]

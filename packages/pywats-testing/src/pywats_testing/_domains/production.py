@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_objects
+from .._framework import Refusal, Reply, Request, RouteTable, json_objects, or_404
 from .._mes import now_iso
 
 if TYPE_CHECKING:
@@ -20,27 +20,25 @@ routes: RouteTable[FakeWatsApp] = RouteTable()
 PHASES = {1: "Under production", 2: "Production queued", 4: "Finalized", 8: "Scrapped"}
 
 
-def _required(request: Request, *names: str) -> dict[str, str] | Reply:
-    values = {name: request.param(name) for name in names}
-    missing = [name for name, value in values.items() if not value]
-    if missing:
-        return Reply.message(400, f"The request is invalid. {', '.join(missing)} is required.")
-    return {name: str(value) for name, value in values.items()}
-
-
-def _unit_or_404(app: FakeWatsApp, serial_number: str, part_number: str) -> dict[str, Any] | Reply:
+def unit_or_404(app: FakeWatsApp, serial_number: str, part_number: str) -> dict[str, Any]:
+    """The unit; a :class:`Refusal` (404) when there is none."""
     unit = app.mes.unit(serial_number, part_number)
     if unit is None:
-        return Reply.message(404, f"Unit '{serial_number}' of product '{part_number}' not found")
+        raise Refusal(404, f"Unit '{serial_number}' of product '{part_number}' not found")
     return unit
+
+
+def children_of(app: FakeWatsApp, parent: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        u
+        for u in app.mes.units.values()
+        if (u.get("parentSerialNumber") or "").lower() == parent["serialNumber"].lower()
+    ]
 
 
 @routes.put("/api/Production/Units")
 async def production_put_units(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        units = json_objects(request.body, "units")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    units = json_objects(request.body, "units")
     mes = app.mes
     with mes.lock:
         for unit in units:
@@ -61,10 +59,7 @@ async def production_put_units(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Production/Batches")
 async def production_put_batches(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        batches = json_objects(request.body, "batches")
-    except ValueError as exc:
-        return Reply.message(400, f"The request is invalid. {exc}")
+    batches = json_objects(request.body, "batches")
     with app.mes.lock:
         for batch in batches:
             number = str(batch.get("batchNumber") or "")
@@ -76,34 +71,21 @@ async def production_put_batches(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Production/Unit/{serialNumber}/{partNumber}")
 async def production_get_unit(app: FakeWatsApp, request: Request) -> Reply:
-    found = _unit_or_404(
-        app, request.path_params["serialNumber"], request.path_params["partNumber"]
-    )
-    if isinstance(found, Reply):
-        return found
-    children = [
-        u
-        for u in app.mes.units.values()
-        if (u.get("parentSerialNumber") or "").lower() == found["serialNumber"].lower()
-    ]
-    return Reply.json({**found, "subUnits": children})
+    found = unit_or_404(app, request.path_params["serialNumber"], request.path_params["partNumber"])
+    return Reply.json({**found, "subUnits": children_of(app, found)})
 
 
 @routes.put("/api/Production/SetUnitPhase")
 async def production_set_phase(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(request, "serialNumber", "partNumber", "phase")
-    if isinstance(args, Reply):
-        return args
+    serial, part, raw = request.required("serialNumber", "partNumber", "phase")
     try:
-        phase = int(args["phase"])
+        phase = int(raw)
     except ValueError:
-        return Reply.message(400, f"The value '{args['phase']}' is not valid for phase.")
+        return Reply.message(400, f"The value '{raw}' is not valid for phase.")
     if phase not in PHASES:
         return Reply.message(400, f"Unit phase {phase} does not exist")
     with app.mes.lock:
-        unit = _unit_or_404(app, args["serialNumber"], args["partNumber"])
-        if isinstance(unit, Reply):
-            return unit
+        unit = unit_or_404(app, serial, part)
         unit.update(unitPhaseId=phase, unitPhase=PHASES[phase])
         app.mes.record_unit_change(unit)
     return Reply.json({})
@@ -111,24 +93,19 @@ async def production_set_phase(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.put("/api/Production/SetUnitProcess")
 async def production_set_process(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(request, "serialNumber", "partNumber", "processName")
-    if isinstance(args, Reply):
-        return args
-    process = next((p for p in app.state.processes if p.name == args["processName"]), None)
+    serial, part, name = request.required("serialNumber", "partNumber", "processName")
+    process = next((p for p in app.state.processes if p.name == name), None)
     if process is None:
-        return Reply.message(400, f"Process '{args['processName']}' does not exist")
+        return Reply.message(400, f"Process '{name}' does not exist")
     with app.mes.lock:
-        unit = _unit_or_404(app, args["serialNumber"], args["partNumber"])
-        if isinstance(unit, Reply):
-            return unit
+        unit = unit_or_404(app, serial, part)
         unit["processCode"] = str(process.code)
     return Reply.json({})
 
 
 @routes.post("/api/Production/AddChildUnit")
 async def production_add_child(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(
-        request,
+    parent_sn, parent_pn, child_sn, child_pn, _, _ = request.required(
         "parentSerialNumber",
         "parentPartNumber",
         "childSerialNumber",
@@ -136,11 +113,8 @@ async def production_add_child(app: FakeWatsApp, request: Request) -> Reply:
         "checkPartNumber",
         "checkRevision",
     )
-    if isinstance(args, Reply):
-        return args
-    parent = (args["parentSerialNumber"], args["parentPartNumber"])
-    found = attach_child(app, parent, (args["childSerialNumber"], args["childPartNumber"]))
-    return found if isinstance(found, Reply) else Reply.json({})
+    attach_child(app, (parent_sn, parent_pn), (child_sn, child_pn))
+    return Reply.json({})
 
 
 def attach_child(
@@ -149,20 +123,16 @@ def attach_child(
     child_key: tuple[str, str],
     *,
     refuse_scrapped: bool = False,
-) -> dict[str, Any] | Reply:
-    """Put a unit (serial, part number) into a parent; the child, or the refusal.
+) -> dict[str, Any]:
+    """Put a unit (serial, part number) into a parent; the child, or a :class:`Refusal`.
     Shared with the internal AddChildUnit (``internal_production.py``)."""
     with app.mes.lock:
-        parent = _unit_or_404(app, *parent_key)
-        if isinstance(parent, Reply):
-            return parent
-        child = _unit_or_404(app, *child_key)
-        if isinstance(child, Reply):
-            return child
+        parent = unit_or_404(app, *parent_key)
+        child = unit_or_404(app, *child_key)
         if child.get("parentSerialNumber"):
-            return Reply.message(400, f"Unit '{child['serialNumber']}' already has a parent")
+            raise Refusal(400, f"Unit '{child['serialNumber']}' already has a parent")
         if refuse_scrapped and int(child.get("unitPhaseId") or 1) == 8:
-            return Reply.message(400, f"Unit '{child['serialNumber']}' is scrapped")
+            raise Refusal(400, f"Unit '{child['serialNumber']}' is scrapped")
         child["parentSerialNumber"] = parent["serialNumber"]
         app.mes.record_unit_change(child)
         return child
@@ -170,16 +140,12 @@ def attach_child(
 
 @routes.post("/api/Production/RemoveChildUnit")
 async def production_remove_child(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(
-        request, "parentSerialNumber", "parentPartNumber", "childSerialNumber", "childPartNumber"
+    parent_sn, _, child_sn, child_pn = request.required(
+        "parentSerialNumber", "parentPartNumber", "childSerialNumber", "childPartNumber"
     )
-    if isinstance(args, Reply):
-        return args
     with app.mes.lock:
-        child = _unit_or_404(app, args["childSerialNumber"], args["childPartNumber"])
-        if isinstance(child, Reply):
-            return child
-        if (child.get("parentSerialNumber") or "").lower() != args["parentSerialNumber"].lower():
+        child = unit_or_404(app, child_sn, child_pn)
+        if (child.get("parentSerialNumber") or "").lower() != parent_sn.lower():
             return Reply.message(400, "The unit is not a child of that parent")
         child["parentSerialNumber"] = None
         app.mes.record_unit_change(child)
@@ -188,25 +154,17 @@ async def production_remove_child(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Production/CheckChildUnits")
 async def production_check_children(app: FakeWatsApp, request: Request) -> Reply:
-    args = _required(request, "parentSerialNumber", "parentPartNumber")
-    if isinstance(args, Reply):
-        return args
-    parent = _unit_or_404(app, args["parentSerialNumber"], args["parentPartNumber"])
-    if isinstance(parent, Reply):
-        return parent
+    parent = unit_or_404(app, *request.required("parentSerialNumber", "parentPartNumber"))
     children = [
         {"serialNumber": u["serialNumber"], "partNumber": u["partNumber"]}
-        for u in app.mes.units.values()
-        if (u.get("parentSerialNumber") or "").lower() == parent["serialNumber"].lower()
+        for u in children_of(app, parent)
     ]
     return Reply.json({"parentSerialNumber": parent["serialNumber"], "children": children})
 
 
 @routes.get("/api/Production/UnitVerification")
 async def production_unit_verification(app: FakeWatsApp, request: Request) -> Reply:
-    serial = request.param("serialNumber")
-    if not serial:
-        return Reply.message(400, "The request is invalid. serialNumber is required.")
+    [serial] = request.required("serialNumber")
     part = (request.param("partNumber") or "").lower()
     runs: dict[int, list[dict[str, Any]]] = {}
     for stored in app.state.all_reports():
@@ -262,10 +220,6 @@ async def production_unit_changes(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.delete("/api/Production/Units/Changes/{id}")
 async def production_delete_unit_change(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        number = int(request.path_params["id"])
-    except ValueError:
-        return Reply.message(400, "The change id is a number")
-    if app.mes.unit_changes.pop(number, None) is None:
-        return Reply.message(404, f"Unit change {number} not found")
+    number = request.path_number("id")
+    or_404(app.mes.unit_changes.pop(number, None), f"Unit change {number}")
     return Reply.json({})

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._framework import Reply, Request, RouteTable, bool_param
+from .._framework import Refusal, Reply, Request, RouteTable
 from .._headers import EXPANDABLE, HEADER_FIELDS, ORDERABLE, header_rows, render_header, render_misc
 from .._odata import ODataError, evaluate, parse_query
 from .._reports import (
@@ -47,20 +47,12 @@ async def post_wsxf(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Report/Wsjf/{id}")
 async def get_wsjf(app: FakeWatsApp, request: Request) -> Reply:
-    doc, error = _readback(app, request)
-    if doc is None:
-        assert error is not None
-        return error
-    return Reply.json(doc)
+    return Reply.json(_readback(app, request))
 
 
 @routes.get("/api/Report/Wsxf/{id}")
 async def get_wsxf(app: FakeWatsApp, request: Request) -> Reply:
-    doc, error = _readback(app, request)
-    if doc is None:
-        assert error is not None
-        return error
-    return Reply(200, to_wsxf(doc), "application/xml; charset=utf-8")
+    return Reply(200, to_wsxf(_readback(app, request)), "application/xml; charset=utf-8")
 
 
 @routes.get("/api/Report/Query/Header")
@@ -136,12 +128,8 @@ async def query_misc_info(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Report/Attachment")
 async def get_attachment(app: FakeWatsApp, request: Request) -> Reply:
-    report_id = request.param("reportId")
-    if not report_id:
-        return Reply.message(400, "The request is invalid. reportId is required.")
+    [report_id] = request.required("reportId")
     stored = _find_report(app.state, report_id)
-    if stored is None:
-        return Reply.message(404, "Report not found.")
     attachment_id = request.param("attachmentId")
     step_id = request.param("stepId")
     for item in _attachments(stored.document):
@@ -157,8 +145,6 @@ async def get_attachment(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Report/Attachments/{id}")
 async def get_attachments(app: FakeWatsApp, request: Request) -> Reply:
     stored = _find_report(app.state, request.path_params["id"])
-    if stored is None:
-        return Reply.message(404, "Report not found.")
     buffer = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -201,25 +187,21 @@ def _process_table(state: FakeState) -> dict[int, Process]:
     return {p.code: p for p in state.processes}
 
 
-def _find_report(state: FakeState, report_id: str) -> StoredReport | None:
-    if not _GUID.match(report_id.strip()):
-        return None
-    return state.get_report(report_id)
+def _find_report(state: FakeState, report_id: str) -> StoredReport:
+    found = state.get_report(report_id) if _GUID.match(report_id.strip()) else None
+    if found is None:
+        raise Refusal(404, "Report not found.")
+    return found
 
 
-def _readback(app: FakeWatsApp, request: Request) -> tuple[dict[str, Any] | None, Reply | None]:
+def _readback(app: FakeWatsApp, request: Request) -> dict[str, Any]:
     stored = _find_report(app.state, request.path_params["id"])
-    if stored is None:
-        return None, Reply.message(404, "Report not found.")
-    try:
-        detail = int(request.param("detailLevel") or 7)
-        charts = bool_param(request.param("includeChartdata"), "includeChartdata")
-        attachments = bool_param(request.param("includeAttachments"), "includeAttachments")
-    except ValueError as exc:
-        return None, Reply.message(400, f"The request is invalid. {exc}")
+    detail = request.number("detailLevel", default=7)
+    charts = request.flag("includeChartdata")
+    attachments = request.flag("includeAttachments")
     code = stored.document.get("processCode")
     process = _process_table(app.state).get(code) if isinstance(code, int) else None
-    doc = readback_document(
+    return readback_document(
         stored.document,
         origin=stored.origin,
         process_name=process.name if process else None,
@@ -228,7 +210,6 @@ def _readback(app: FakeWatsApp, request: Request) -> tuple[dict[str, Any] | None
         include_attachments=attachments is not False,
         loop_export_quirk=app.loop_export_quirk,
     )
-    return doc, None
 
 
 @dataclass

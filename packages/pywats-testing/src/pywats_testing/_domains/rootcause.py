@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 from .._mes import multipart_file, new_id, now_iso
 
 if TYPE_CHECKING:
@@ -47,17 +47,16 @@ async def rootcause_tickets(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/RootCause/Ticket")
 async def rootcause_get_ticket(app: FakeWatsApp, request: Request) -> Reply:
-    ticket = app.mes.tickets.get((request.param("ticketId") or "").lower())
-    if ticket is None:
-        return Reply.message(404, f"Ticket '{request.param('ticketId')}' not found")
+    ticket = or_404(
+        app.mes.tickets.get((request.param("ticketId") or "").lower()),
+        f"Ticket '{request.param('ticketId')}'",
+    )
     return Reply.json(ticket)
 
 
 @routes.post("/api/RootCause/Ticket")
 async def rootcause_post_ticket(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    if not body.get("subject"):
-        return Reply.message(400, "subject is required")
+    body = json_object(request.body, "subject")
     with app.mes.lock:
         ticket = {k: v for k, v in body.items() if v is not None and k != "ticketId"}
         ticket.update(
@@ -77,9 +76,10 @@ async def rootcause_post_ticket(app: FakeWatsApp, request: Request) -> Reply:
 async def rootcause_put_ticket(app: FakeWatsApp, request: Request) -> Reply:
     body = json_object(request.body)
     with app.mes.lock:
-        ticket = app.mes.tickets.get(str(body.get("ticketId") or "").lower())
-        if ticket is None:
-            return Reply.message(404, f"Ticket '{body.get('ticketId')}' not found")
+        ticket = or_404(
+            app.mes.tickets.get(str(body.get("ticketId") or "").lower()),
+            f"Ticket '{body.get('ticketId')}'",
+        )
         keep = {"ticketId", "ticketNumber", "createdUtc", "history"}
         ticket.update({k: v for k, v in body.items() if v is not None and k not in keep})
         _with_update(ticket, body)
@@ -119,9 +119,9 @@ async def rootcause_post_attachment(app: FakeWatsApp, request: Request) -> Reply
 
 @routes.get("/api/RootCause/Attachment")
 async def rootcause_get_attachment(app: FakeWatsApp, request: Request) -> Reply:
-    found = app.mes.attachments.get((request.param("attachmentId") or "").lower())
-    if found is None:
-        return Reply.message(404, "Attachment not found")
+    found = or_404(
+        app.mes.attachments.get((request.param("attachmentId") or "").lower()), "Attachment"
+    )
     name, content = found
     return Reply(
         200,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 from .._mes import new_id
 
 if TYPE_CHECKING:
@@ -121,9 +121,9 @@ async def scim_token(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/App/CommonUserSettings")
 async def app_common_user_settings(app: FakeWatsApp, request: Request) -> Reply:
-    user = _by_name(app, request.param("UserName") or "")
-    if user is None:
-        return Reply.message(404, f"User '{request.param('UserName')}' not found")
+    user = or_404(
+        _by_name(app, request.param("UserName") or ""), f"User '{request.param('UserName')}'"
+    )
     emails = user.get("emails") or []
     return Reply.json(
         {

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from .._framework import Reply, Request, RouteTable, bool_param
+from .._framework import Refusal, Reply, Request, RouteTable
 from .._mes import multipart_file, now_iso
 
 if TYPE_CHECKING:
@@ -33,13 +33,11 @@ MAC = {
 }
 
 
-def _type(app: FakeWatsApp, request: Request) -> dict[str, Any] | Reply:
-    name = request.param("serialNumberType")
-    if not name:
-        return Reply.message(400, "The request is invalid. serialNumberType is required.")
+def _type(app: FakeWatsApp, request: Request) -> dict[str, Any]:
+    [name] = request.required("serialNumberType")
     known = {"mac": MAC, **app.mes.serial_types}.get(name.lower())
     if known is None:
-        return Reply.message(400, f"Serial number type '{name}' does not exist")
+        raise Refusal(400, f"Serial number type '{name}' does not exist")
     return known
 
 
@@ -68,13 +66,8 @@ async def serial_types(app: FakeWatsApp, request: Request) -> Reply:
 @routes.post("/api/Production/SerialNumbers/Take")
 async def serial_take(app: FakeWatsApp, request: Request) -> Reply:
     kind = _type(app, request)
-    if isinstance(kind, Reply):
-        return kind
-    try:
-        quantity = int(request.param("quantity") or "")
-        bool_param(request.param("onlyInSequence"), "onlyInSequence")
-    except ValueError:
-        return Reply.message(400, "The request is invalid. quantity is a number.")
+    quantity = request.number("quantity")
+    request.flag("onlyInSequence")
     if quantity < 1:
         return Reply.message(400, "quantity must be at least 1")
     with app.mes.lock:
@@ -99,8 +92,6 @@ def _taken_rows(
 ) -> Reply:
     """The numbers of the request's type taken in its date range that ``keep`` accepts."""
     kind = _type(app, request)
-    if isinstance(kind, Reply):
-        return kind
     taken = app.mes.serials.get(kind["name"], [])
     return Reply.json([r for r in taken if keep(r) and _in_dates(r, request)])
 
@@ -126,11 +117,7 @@ async def serial_by_reference(app: FakeWatsApp, request: Request) -> Reply:
 @routes.get("/api/Production/SerialNumbers")
 async def serial_export(app: FakeWatsApp, request: Request) -> Reply:
     kind = _type(app, request)
-    if isinstance(kind, Reply):
-        return kind
-    fmt = request.param("format")
-    if not fmt:
-        return Reply.message(400, "The request is invalid. format is required.")
+    [fmt] = request.required("format")
     low, high = request.param("startAddress") or "", request.param("endAddress") or "F" * 12
     rows = [
         r
@@ -143,8 +130,6 @@ async def serial_export(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/Production/SerialNumbers")
 async def serial_upload(app: FakeWatsApp, request: Request) -> Reply:
     kind = _type(app, request)
-    if isinstance(kind, Reply):
-        return kind
     try:
         _, content = multipart_file(request.headers.get("content-type", ""), request.body)
     except ValueError as exc:

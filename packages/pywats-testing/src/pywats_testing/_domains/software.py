@@ -7,7 +7,7 @@ import io
 import zipfile
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Refusal, Reply, Request, RouteTable, json_object, or_404
 from .._mes import multipart_file, new_id, now_iso
 
 if TYPE_CHECKING:
@@ -33,10 +33,10 @@ def _status(raw: str | None) -> str | None:
     return next((s for s in STATUSES if raw and s.lower() == raw.lower()), None)
 
 
-def _package(app: FakeWatsApp, package_id: str) -> dict[str, Any] | Reply:
+def package_or_404(app: FakeWatsApp, package_id: str) -> dict[str, Any]:
     found = app.mes.packages.get(package_id.lower())
     if found is None:
-        return Reply.message(404, f"Package '{package_id}' not found")
+        raise Refusal(404, f"Package '{package_id}' not found")
     return found
 
 
@@ -49,10 +49,8 @@ def _by_name(app: FakeWatsApp, name: str) -> list[dict[str, Any]]:
 
 @routes.post("/api/Software/Package")
 async def software_post_package(app: FakeWatsApp, request: Request) -> Reply:
-    body = json_object(request.body)
-    name = str(body.get("name") or "")
-    if not name:
-        return Reply.message(400, "name is required")
+    body = json_object(request.body, "name")
+    name = str(body["name"])
     with app.mes.lock:
         versions = [p["version"] for p in _by_name(app, name)]
         package = {k: v for k, v in body.items() if v is not None}
@@ -72,17 +70,14 @@ async def software_post_package(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Software/Package/{id}")
 async def software_get_package(app: FakeWatsApp, request: Request) -> Reply:
-    found = _package(app, request.path_params["id"])
-    return found if isinstance(found, Reply) else Reply.json(found)
+    return Reply.json(package_or_404(app, request.path_params["id"]))
 
 
 @routes.put("/api/Software/Package/{id}")
 async def software_put_package(app: FakeWatsApp, request: Request) -> Reply:
     body = json_object(request.body)
     with app.mes.lock:
-        found = _package(app, request.path_params["id"])
-        if isinstance(found, Reply):
-            return found
+        found = package_or_404(app, request.path_params["id"])
         if found["status"] != "Draft":
             return Reply.message(
                 400, f"Only a Draft package can be changed (this is {found['status']})"
@@ -104,8 +99,7 @@ def _delete(app: FakeWatsApp, package: dict[str, Any]) -> Reply:
 @routes.delete("/api/Software/Package/{id}")
 async def software_delete_package(app: FakeWatsApp, request: Request) -> Reply:
     with app.mes.lock:
-        found = _package(app, request.path_params["id"])
-        return found if isinstance(found, Reply) else _delete(app, found)
+        return _delete(app, package_or_404(app, request.path_params["id"]))
 
 
 @routes.get("/api/Software/PackageByName")
@@ -128,9 +122,10 @@ async def software_delete_package_by_name(app: FakeWatsApp, request: Request) ->
     if not name or not version:
         return Reply.message(400, "name and version are required")
     with app.mes.lock:
-        found = next((p for p in _by_name(app, name) if str(p["version"]) == version), None)
-        if found is None:
-            return Reply.message(404, f"Package '{name}' version {version} not found")
+        found = or_404(
+            next((p for p in _by_name(app, name) if str(p["version"]) == version), None),
+            f"Package '{name}' version {version}",
+        )
         return _delete(app, found)
 
 
@@ -159,9 +154,7 @@ async def software_packages_by_tag(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Software/PackageFiles/{id}")
 async def software_package_files(app: FakeWatsApp, request: Request) -> Reply:
-    found = _package(app, request.path_params["id"])
-    if isinstance(found, Reply):
-        return found
+    found = package_or_404(app, request.path_params["id"])
     return Reply.json(app.mes.package_files.get(found["packageId"], []))
 
 
@@ -176,9 +169,7 @@ async def software_package_status(app: FakeWatsApp, request: Request) -> Reply:
     if status is None:
         return Reply.message(400, f"status must be one of {', '.join(STATUSES)}")
     with app.mes.lock:
-        found = _package(app, request.path_params["id"])
-        if isinstance(found, Reply):
-            return found
+        found = package_or_404(app, request.path_params["id"])
         if (found["status"], status) not in MOVES:
             return Reply.message(400, f"A {found['status']} package cannot become {status}")
         found["status"] = status
@@ -190,8 +181,8 @@ async def software_package_status(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.post("/api/Software/Package/UploadZip/{id}")
 async def software_upload_zip(app: FakeWatsApp, request: Request) -> Reply:
+    clean = request.flag("cleanInstall") or False
     try:
-        clean = bool_param(request.param("cleanInstall"), "cleanInstall") or False
         _, content = multipart_file(request.headers.get("content-type", ""), request.body)
         names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     except (ValueError, zipfile.BadZipFile) as exc:
@@ -200,9 +191,7 @@ async def software_upload_zip(app: FakeWatsApp, request: Request) -> Reply:
     if any("/" not in n for n in files):
         return Reply.message(400, "Zip cannot contain files on root")
     with app.mes.lock:
-        found = _package(app, request.path_params["id"])
-        if isinstance(found, Reply):
-            return found
+        found = package_or_404(app, request.path_params["id"])
         current = [] if clean else app.mes.package_files.get(found["packageId"], [])
         by_path = {(f["packageFolderName"], f["name"]): f for f in current}
         for path in files:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -59,13 +59,11 @@ async def system_client(app: FakeWatsApp, request: Request) -> Reply:
 @routes.put("/api/SystemManager/Client")
 async def system_put_client(app: FakeWatsApp, request: Request) -> Reply:
     body = json_object(request.body)
-    try:
-        bool_param(request.param("moveWithHistory"), "moveWithHistory")
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
-    target = next((c for c in _clients(app) if c["clientId"] == body.get("clientId")), None)
-    if target is None:
-        return Reply.message(404, f"Client {body.get('clientId')} not found")
+    request.flag("moveWithHistory")
+    target = or_404(
+        next((c for c in _clients(app) if c["clientId"] == body.get("clientId")), None),
+        f"Client {body.get('clientId')}",
+    )
     changes = {
         k: v
         for k, v in body.items()
@@ -115,10 +113,7 @@ async def app_levels(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/App/ProductGroups")
 async def app_product_groups(app: FakeWatsApp, request: Request) -> Reply:
-    try:
-        with_filters = bool_param(request.param("includeFilters"), "includeFilters")
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    with_filters = request.flag("includeFilters")
     groups: dict[str, list[dict[str, Any]]] = {}
     for entry in app.mes.group_filters:
         groups.setdefault(entry["productGroup"], []).append(entry)

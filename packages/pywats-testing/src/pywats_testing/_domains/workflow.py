@@ -8,8 +8,9 @@ import io
 import zipfile
 from typing import TYPE_CHECKING
 
-from .._framework import Reply, Request, RouteTable, bool_param, json_object
+from .._framework import Reply, Request, RouteTable, json_object, or_404
 from .._mes import now_iso
+from .production import unit_or_404
 
 if TYPE_CHECKING:
     from .._app import FakeWatsApp
@@ -25,14 +26,9 @@ async def _workflow(app: FakeWatsApp, request: Request, state: str) -> Reply:
         return Reply.message(
             400, "The request is invalid. serialNumber and partNumber are required."
         )
-    try:
-        passed = bool_param(request.param("passed"), "passed")
-    except ValueError as exc:
-        return Reply.message(400, str(exc))
+    passed = request.flag("passed")
     with app.mes.lock:
-        unit = app.mes.unit(serial, part)
-        if unit is None:
-            return Reply.message(404, f"Unit '{serial}' of product '{part}' not found")
+        unit = unit_or_404(app, serial, part)
         unit["currentLocation"] = request.param("stationName") or unit.get("currentLocation")
         unit["testState"] = state if passed is None else ("Passed" if passed else "Failed")
     return Reply.json({"serialNumber": serial, "partNumber": part, "state": unit["testState"]})
@@ -73,17 +69,18 @@ async def export_list(app: FakeWatsApp, request: Request) -> Reply:
 
 @routes.get("/api/Export/{fileName}")
 async def export_file(app: FakeWatsApp, request: Request) -> Reply:
-    content = app.mes.exports.get(request.path_params["fileName"])
-    if content is None:
-        return Reply.message(404, f"Export '{request.path_params['fileName']}' not found")
+    content = or_404(
+        app.mes.exports.get(request.path_params["fileName"]),
+        f"Export '{request.path_params['fileName']}'",
+    )
     return Reply(200, content, "application/zip")
 
 
 @routes.get("/api/Report/Certificate/{id}")
 async def report_certificate(app: FakeWatsApp, request: Request) -> Reply:
-    stored = app.state.get_report(request.path_params["id"])
-    if stored is None:
-        return Reply.message(404, f"Report '{request.path_params['id']}' not found")
+    stored = or_404(
+        app.state.get_report(request.path_params["id"]), f"Report '{request.path_params['id']}'"
+    )
     doc = stored.document
     lines = [f"{k}: {doc.get(k)}" for k in ("id", "pn", "sn", "rev", "result", "start")]
     return Reply(200, ("\n".join(["Test certificate", *lines]) + "\n").encode(), "text/plain")
