@@ -131,8 +131,16 @@ class StationClients:
 
     async def reload(self) -> bool:
         """Use the stored credentials if a person changed them; returns whether the
-        client changed. Ends a wait for renewed credentials, whatever its state."""
-        fresh = await self._stored_if_new()
+        client changed. Ends a wait for renewed credentials, whatever its state.
+
+        Under ``register.lock``: the station's own renewal stores its new credentials
+        while holding it, and must not be mistaken for a person's ``register``.
+        """
+        lock = await self._take_register_lock()
+        try:
+            fresh = await self._stored_if_new()
+        finally:
+            lock.release()
         if fresh is None:
             log.info("the stored credentials are unchanged")
             return False
