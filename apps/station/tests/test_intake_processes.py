@@ -339,13 +339,16 @@ def test_an_error_file_reconverted_after_a_settings_fix_is_delivered_once(
     reason = (inbox / "Error" / "run.xml.error.txt").read_text()
     assert "part number" in reason
 
-    # The fix: give the folder the part number the file lacks.
+    # The fix: give the folder the part number the file lacks. A station reads station.toml
+    # at start, and `files reconvert` moves the file, so the station is stopped meanwhile.
+    assert running.terminate()[0] == 0
     _set_folder_settings(station_home, 0, default_part_number="PN-FIXED", operation=60)
     home = resolve_home(station_home)
     (record,) = FileLog(home.data_dir / "files.db").recent()
     done = registered("files", "reconvert", str(record.id))
     assert done.returncode == 0, done.stderr
     assert report_id in done.stdout
+    running = station()
     running.wait_for(lambda s: fake_wats.commits(report_id) == 1, "the reconverted report")
     assert running.terminate()[0] == 0
     assert fake_wats.commits(report_id) == 1

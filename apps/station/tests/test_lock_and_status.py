@@ -102,6 +102,20 @@ def test_two_locks_in_one_process_also_exclude_each_other(tmp_path: Path) -> Non
         InstanceLock(tmp_path / "station.lock").acquire()
 
 
+def test_the_note_names_the_command_and_what_it_adds_while_holding(tmp_path: Path) -> None:
+    path = tmp_path / "station.lock"
+    path.write_text(json.dumps({"pid": 1, "host": "gone", "left": "x" * 500}))  # a dead holder's
+    with InstanceLock(path, command="run") as lock:
+        note = lock_holder(path)
+        assert note is not None
+        assert (note["pid"], note["command"], "left" in note) == (os.getpid(), "run", False)
+        lock.annotate(console="http://localhost:8765/")
+        assert lock_holder(path) == {**note, "console": "http://localhost:8765/"}
+        with pytest.raises(InstanceLockedError) as info:
+            InstanceLock(path, command="files reconvert 3").acquire()
+        assert f"another `pywats-station run` (pid {os.getpid()} on " in str(info.value)
+
+
 def test_status_round_trip_and_no_temp_files(tmp_path: Path) -> None:
     path = tmp_path / "status.json"
     assert read_status(path) is None

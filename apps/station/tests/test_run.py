@@ -76,7 +76,7 @@ def test_run_uploads_then_stops_cleanly_on_a_signal(
 
     second = registered("run")
     assert second.returncode == 3
-    assert f"another pywats-station (pid {running.proc.pid}" in second.stderr
+    assert f"another `pywats-station run` (pid {running.proc.pid} on " in second.stderr
 
     running.wait_for(lambda s: s["metrics"]["queue_depth"].get("ready") == 0, "depth 0")
     code, out, err = running.terminate(stop_signal)

@@ -43,8 +43,9 @@ def _live(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
-def _group_members(pgid: int) -> list[int]:
-    members = []
+def _processes() -> Iterator[tuple[int, list[bytes]]]:
+    """Each live process: its pid and the fields of ``/proc/<pid>/stat`` after the name
+    (state, ppid, pgid, ...)."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -53,9 +54,12 @@ def _group_members(pgid: int) -> list[int]:
                 fields = fh.read().rpartition(b")")[2].split()
         except OSError:
             continue
-        if fields[0] not in (b"Z", b"X") and int(fields[2]) == pgid:
-            members.append(int(entry))
-    return members
+        if fields[0] not in (b"Z", b"X"):
+            yield int(entry), fields
+
+
+def _group_members(pgid: int) -> list[int]:
+    return [pid for pid, fields in _processes() if int(fields[2]) == pgid]
 
 
 def _hostile_children() -> list[int]:
@@ -279,6 +283,57 @@ def test_describe_gives_schema_and_defaults(runner: _Tracked) -> None:
     assert info.defaults == {"process": "", "encoding": "utf-8"}
     assert set(info.parameters_schema["properties"]) == {"process", "encoding"}
     assert info.parameters_schema["additionalProperties"] is False
+
+
+def _workers_of_this_process() -> list[int]:
+    """Live converter workers (``python -m pywats_converters._worker``) started here."""
+    found = []
+    for pid, fields in _processes():
+        if int(fields[1]) != os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if b"pywats_converters._worker" in fh.read():
+                    found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def test_describe_and_check_settings_do_not_wait_behind_a_long_conversion(
+    data_file: Path,
+) -> None:
+    runner = Runner(
+        workers=1, converters=CONVERTERS, python_path=[PLUGINS, EXAMPLE_SRC], time_limit=3600
+    )
+    converting = threading.Thread(
+        target=runner.convert, args=(data_file, "hostile-child-hang"), daemon=True
+    )
+    converting.start()
+    answers: dict[str, object] = {}
+
+    def look() -> None:
+        answers["infos"] = {info.name: info for info in runner.describe()}
+        answers["problems"] = runner.check_settings("acme-log", {"proces": 1})
+
+    try:
+        assert _wait_until(lambda: bool(_hostile_children()), timeout=120)  # the worker is busy
+        looking = threading.Thread(target=look, daemon=True)
+        looking.start()
+        looking.join(timeout=120)
+        assert not looking.is_alive(), "describe/check_settings waited behind the conversion"
+        assert converting.is_alive()  # the one worker is still converting
+        infos = answers["infos"]
+        assert isinstance(infos, dict)
+        assert infos["acme-log"].status == "ok"
+        assert infos["broken"].status == "import failed"
+        assert answers["problems"] == ["proces: unknown setting"]
+        # the spare worker they used is gone: only the converting one is left
+        assert _wait_until(lambda: len(_workers_of_this_process()) == 1)
+    finally:
+        runner.close()
+        converting.join(timeout=120)
+    assert _wait_until(lambda: not _hostile_children())
 
 
 def test_listing_does_not_import_converter_code() -> None:

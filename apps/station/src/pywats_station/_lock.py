@@ -10,7 +10,18 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["InstanceLock", "InstanceLockedError", "lock_holder"]
+__all__ = ["InstanceLock", "InstanceLockedError", "describe_holder", "lock_holder"]
+
+
+def describe_holder(holder: dict[str, Any] | None) -> str:
+    """``pid 12 on host, started …`` from a lock note (empty without one): what the
+    messages of a refused command and ``status`` say about the process holding a home."""
+    if not holder:
+        return ""
+    text = f"pid {holder.get('pid')} on {holder.get('host')}"
+    if holder.get("started"):
+        text += f", started {holder['started']}"
+    return text
 
 
 class InstanceLockedError(RuntimeError):
@@ -19,14 +30,13 @@ class InstanceLockedError(RuntimeError):
     def __init__(self, path: Path, holder: dict[str, Any] | None) -> None:
         self.path = path
         self.holder = holder
-        who = ""
+        who = "pywats-station"
+        if holder and holder.get("command"):
+            who = f"`pywats-station {holder['command']}`"
         if holder:
-            who = f" (pid {holder.get('pid')} on {holder.get('host')}"
-            if holder.get("started"):
-                who += f", started {holder['started']}"
-            who += ")"
+            who += f" ({describe_holder(holder)})"
         super().__init__(
-            f"another pywats-station{who} is already running with this station home; "
+            f"another {who} is already running with this station home; "
             f"stop it first, or use a different --home. Lock file: {path}"
         )
 
@@ -63,7 +73,8 @@ def _unlock(handle: IO[str]) -> None:
 
 
 def lock_holder(path: Path) -> dict[str, Any] | None:
-    """Who holds the lock now, or ``None`` if nobody does.
+    """Who holds the lock now (its note; empty if it has none yet), or ``None`` if nobody
+    does.
 
     Reads the holder's note only when the lock is really held, so a note left behind by a
     killed process is not mistaken for a running station.
@@ -76,7 +87,7 @@ def lock_holder(path: Path) -> dict[str, Any] | None:
         if _try_lock(handle):
             _unlock(handle)
             return None
-        return _read_note(path)
+        return _read_note(path) or {}
 
 
 def _read_note(path: Path) -> dict[str, Any] | None:
@@ -90,13 +101,15 @@ def _read_note(path: Path) -> dict[str, Any] | None:
 class InstanceLock:
     """An exclusive lock on ``path`` (``flock``/``LockFileEx``), held until released or
     until the process exits, whichever is first; the OS releases it on any death, so a
-    crash never leaves a stale lock. The file holds a note (pid, host, start time) for
-    the message a second instance shows.
+    crash never leaves a stale lock. The file holds a note (pid, host, start time, and
+    the ``command`` holding it when given) for the message a second instance shows.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, command: str | None = None) -> None:
         self.path = path
+        self.command = command
         self._handle: IO[str] | None = None
+        self._note: dict[str, Any] = {}
 
     @property
     def held(self) -> bool:
@@ -107,20 +120,42 @@ class InstanceLock:
         if self._handle is not None:
             raise RuntimeError("this InstanceLock is already held")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115
+        # Read-write without truncating (the holder's note stays readable); not append
+        # mode, in which every write would go to the end.
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.fdopen(fd, "r+", encoding="utf-8")
         if not _try_lock(handle):
             handle.close()
             raise InstanceLockedError(self.path, _read_note(self.path))
-        note = {
+        self._handle = handle
+        self._note = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps(note))
-        handle.flush()
-        self._handle = handle
+        if self.command:
+            self._note["command"] = self.command
+        try:
+            self._write_note()
+        except OSError:
+            self.release()
+            raise
+
+    def annotate(self, **fields: str) -> None:
+        """Add ``fields`` to the note while the lock is held (e.g. the console's URL,
+        known only once it listens), for what others tell their user."""
+        if self._handle is None:
+            raise RuntimeError("this InstanceLock is not held")
+        self._note.update(fields)
+        self._write_note()
+
+    def _write_note(self) -> None:
+        assert self._handle is not None
+        # Written over the old note, then cut to length: a reader never sees an empty file.
+        self._handle.seek(0)
+        self._handle.write(json.dumps(self._note))
+        self._handle.truncate()
+        self._handle.flush()
 
     def release(self) -> None:
         """Release the lock (idempotent)."""

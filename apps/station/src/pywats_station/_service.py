@@ -123,7 +123,7 @@ async def run_service(
     the console's URL, or why the console did not start)."""
     say = announce or (lambda line: None)
     async with contextlib.AsyncExitStack() as stack:
-        stack.enter_context(InstanceLock(home.lock_file))
+        lock = stack.enter_context(InstanceLock(home.lock_file, command="run"))
 
         queue = await AsyncQueue.open(queue_url(home, config))
         stack.callback(log.info, "stopped: queue closed, disconnected")
@@ -227,6 +227,7 @@ async def run_service(
         console = await _open_console(home, config, backend, announce)
         if console is not None:
             stack.push_async_callback(console.stop)
+            lock.annotate(console=console.url)  # where `files reconvert` sends its user
 
         await uploading  # returns once `stop` is set and in-flight uploads are done
     return status()

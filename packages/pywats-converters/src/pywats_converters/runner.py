@@ -20,11 +20,12 @@ and :meth:`Runner.describe` asks a worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,10 @@ DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 #: Bytes a converter may write to stdout/stderr during one conversion.
 DEFAULT_OUTPUT_LIMIT = 16 * 1024**2
+
+# Seconds describing a converter or checking settings waits for a busy pool before it
+# starts a spare worker of its own (about what starting one costs).
+_INSPECTION_PATIENCE = 1.0
 
 # Causes after which a worker is not trusted with another file.
 _DISCARD = {FailureCause.MEMORY}
@@ -120,6 +125,7 @@ class Runner:
         self._cond = threading.Condition()
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
+        self._spares: set[WorkerProcess] = set()  # describing while every worker converts
         self._starting = 0
         self._closed = threading.Event()
 
@@ -134,21 +140,22 @@ class Runner:
 
         A converter whose import fails, or that was written for another converter API, is
         listed with that status and the reason; the others are unaffected. Results are kept:
-        installed code does not change while the runner runs. Raises ``KeyError`` for a
-        name that is not installed.
+        installed code does not change while the runner runs. A long conversion does not
+        hold it up: when every worker stays busy for about a second, a spare worker
+        answers. Raises ``KeyError`` for a name that is not installed.
         """
         wanted = sorted(self._entries) if names is None else list(names)
         unknown = [name for name in wanted if name not in self._entries]
         if unknown:
             raise KeyError(self._unknown(unknown[0]))
-        infos = []
-        for name in wanted:
-            if name not in self._described:
-                self._described[name] = self._describe_one(self._entries[name])
-            infos.append(self._described[name])
-        return infos
+        missing = [name for name in wanted if name not in self._described]
+        if missing:
+            with self._inspector() as ask:
+                for name in missing:
+                    self._described[name] = self._describe_one(self._entries[name], ask)
+        return [self._described[name] for name in wanted]
 
-    def _describe_one(self, entry: ConverterEntry) -> ConverterInfo:
+    def _describe_one(self, entry: ConverterEntry, ask: _Ask) -> ConverterInfo:
         base: dict[str, Any] = {
             "name": entry.name,
             "entry_point": entry.reference,
@@ -156,7 +163,7 @@ class Runner:
             "distribution_version": entry.distribution_version,
         }
         request = {"op": "describe", "name": entry.name, "reference": entry.reference}
-        answer = self._ask(entry.name, request, self._time_limit_for(entry.name, None))
+        answer = ask(entry.name, request, self._time_limit_for(entry.name, None))
         if isinstance(answer, Death):
             error = f"loading it stopped the worker: {answer.cause.value}: {answer.text}"
             return ConverterInfo(**base, status="import failed", error=error)
@@ -168,7 +175,8 @@ class Runner:
     def check_settings(self, name: str, settings: Mapping[str, Any] | None) -> list[str]:
         """Problems of ``settings`` for converter ``name``, one per bad key; empty when valid.
 
-        For validating a station's folder settings at start, before any file arrives.
+        For validating a station's folder settings at start, before any file arrives, and
+        a settings form; like :meth:`describe`, not held up by a long conversion.
         """
         entry = self._entries.get(name)
         if entry is None:
@@ -179,7 +187,8 @@ class Runner:
             "reference": entry.reference,
             "settings": dict(settings or {}),
         }
-        answer = self._ask(name, request, self._time_limit_for(name, None))
+        with self._inspector() as ask:
+            answer = ask(name, request, self._time_limit_for(name, None))
         if isinstance(answer, Death):
             return [f"converter {name!r} could not be loaded: {answer.cause.value}: {answer.text}"]
         if answer[0] == "ok":
@@ -276,24 +285,30 @@ class Runner:
 
     # ------------------------------------------------------------------ workers
 
-    def _ask(self, converter: str, request: Mapping[str, Any], time_limit: float) -> Any:
-        """Send ``request`` to a worker; the answer tuple or a :class:`Death`."""
+    def _ask(
+        self,
+        converter: str,
+        request: Mapping[str, Any],
+        time_limit: float,
+        *,
+        patience: float | None = None,
+    ) -> Any:
+        """Send ``request`` to a worker; the answer tuple or a :class:`Death`. Raises
+        :class:`_Busy` when every worker stayed busy for ``patience`` seconds (None: waits
+        as long as it takes)."""
         try:
-            worker = self._acquire()
+            worker = self._acquire(patience=patience)
         except WorkerStartError as exc:
-            return Death(FailureCause.CRASHED, str(exc).split("\n")[0], str(exc))
+            return _start_failed(exc)
         except _Closed:
             return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
         keep = retire = False
         try:
-            answer = worker.call(request, time_limit)
-            if self._closed.is_set():
-                return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
-            if isinstance(answer, Death):
-                return answer
-            answer, strays = answer
+            called = self._call(worker, request, time_limit)
+            if isinstance(called, Death):
+                return called
+            answer, strays = called
             if strays:
-                worker.kill_strays(strays)
                 if answer[0] == "ok" and request["op"] == "convert":
                     listed = ", ".join(f"pid {pid} ({command})" for pid, command in strays[:3])
                     return Death(
@@ -311,7 +326,66 @@ class Runner:
         finally:
             self._release(worker, keep, retire=retire)
 
-    def _acquire(self) -> WorkerProcess:
+    @contextlib.contextmanager
+    def _inspector(self) -> Iterator[_Ask]:
+        """``ask`` for describing converters and checking settings: a worker of the pool
+        when one is free within about a second, else a spare worker of this
+        call's own for the rest of the call, stopped at the end. Looking at converters
+        thus never waits long behind a conversion, which may run for its whole time limit
+        (a station's Converters page, its settings form)."""
+        spare: list[WorkerProcess] = []
+
+        def ask(converter: str, request: Mapping[str, Any], time_limit: float) -> Any:
+            if not spare:
+                with contextlib.suppress(_Busy):
+                    return self._ask(converter, request, time_limit, patience=_INSPECTION_PATIENCE)
+            return self._ask_spare(spare, request, time_limit)
+
+        try:
+            yield ask
+        finally:
+            for worker in spare:
+                with self._cond:
+                    self._spares.discard(worker)
+                worker.stop()
+
+    def _ask_spare(
+        self, spare: list[WorkerProcess], request: Mapping[str, Any], time_limit: float
+    ) -> Any:
+        if not spare or not spare[0].alive:
+            if spare:  # died answering the last request (e.g. an import that crashed it)
+                with self._cond:
+                    self._spares.discard(spare.pop())
+            try:
+                worker = self._start_worker()
+            except WorkerStartError as exc:
+                return _start_failed(exc)
+            with self._cond:
+                closed = self._closed.is_set()
+                if not closed:
+                    self._spares.add(worker)  # close() stops it
+            if closed:
+                worker.kill()
+                return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
+            spare.append(worker)
+        called = self._call(spare[0], request, time_limit)
+        return called if isinstance(called, Death) else called[0]
+
+    def _call(self, worker: WorkerProcess, request: Mapping[str, Any], time_limit: float) -> Any:
+        """``(answer, strays)`` from ``worker`` (the strays it reported are killed), or a
+        :class:`Death`."""
+        answer = worker.call(request, time_limit)
+        if self._closed.is_set():
+            return Death(FailureCause.RUNNER_CLOSED, "the runner was closed")
+        if isinstance(answer, Death):
+            return answer
+        reply, strays = answer
+        if strays:
+            worker.kill_strays(strays)
+        return reply, strays
+
+    def _acquire(self, *, patience: float | None = None) -> WorkerProcess:
+        deadline = None if patience is None else time.monotonic() + patience
         with self._cond:
             while True:
                 if self._closed.is_set():
@@ -326,7 +400,10 @@ class Runner:
                 if len(self._busy) + self._starting < self._max_workers:
                     self._starting += 1
                     break
-                self._cond.wait()
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise _Busy
+                self._cond.wait(left)
         try:
             worker = self._start_worker()
         finally:
@@ -384,8 +461,8 @@ class Runner:
         """Stop every worker (a conversion in progress fails with ``RUNNER_CLOSED``)."""
         with self._cond:
             self._closed.set()
-            workers = [*self._idle, *self._busy]
-            busy = set(self._busy)
+            workers = [*self._idle, *self._busy, *self._spares]
+            busy = self._busy | self._spares
             self._idle.clear()
             self._cond.notify_all()
         idle = set(workers) - busy
@@ -404,3 +481,14 @@ class Runner:
 
 class _Closed(Exception):
     pass
+
+
+class _Busy(Exception):
+    """Every worker of the pool is busy (and none may start)."""
+
+
+_Ask = Callable[[str, Mapping[str, Any], float], Any]
+
+
+def _start_failed(exc: WorkerStartError) -> Death:
+    return Death(FailureCause.CRASHED, str(exc).split("\n")[0], str(exc))

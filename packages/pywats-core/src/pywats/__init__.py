@@ -6,26 +6,17 @@ source, with the same methods and signatures.
 
 from typing import TYPE_CHECKING
 
+from pywats import _errors
+from pywats._asset_ref import AssetRef
 from pywats._async._facade import AsyncWATS
 from pywats._async._paging import AsyncPagedIterator, Page
 from pywats._concurrency import RateLimiter, RateLimiterStats
 from pywats._config import Timeouts, normalize_base_url
-from pywats._errors import (
-    AuthenticationError,
-    AuthorizationError,
-    ConflictError,
-    ConnectionError,
-    EmptyResponseError,
-    ErrorHandler,
-    ErrorMode,
-    NotFoundError,
-    PyWATSError,
-    RateLimitedError,
-    ServerError,
-    TimeoutError,
-    ValidationError,
-)
+
+# As asyncio does: the error classes, ErrorMode and ErrorHandler are _errors.__all__.
+from pywats._errors import *  # noqa: F403
 from pywats._odata import Filter, odata_literal
+from pywats._queries import SerialNumberQuery, StepFilters
 from pywats._sync._facade import WATS
 from pywats._sync._paging import PagedIterator
 from pywats._version import __version__
@@ -61,24 +52,15 @@ __all__ = [
     "ReportHeader",
     "MiscInfoReport",
     "TicketStatus",
+    "AssetRef",
+    "SerialNumberQuery",
+    "StepFilters",
     "Filter",
     "odata_literal",
     "RateLimiter",
     "RateLimiterStats",
     "Timeouts",
     "normalize_base_url",
-    "ErrorHandler",
-    "ErrorMode",
-    "PyWATSError",
-    "NotFoundError",
-    "ValidationError",
-    "AuthenticationError",
-    "AuthorizationError",
-    "ConflictError",
-    "RateLimitedError",
-    "ServerError",
-    "EmptyResponseError",
-    "ConnectionError",
-    "TimeoutError",
     "__version__",
 ]
+__all__ += _errors.__all__  # the error classes, ErrorMode and ErrorHandler

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import platform
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
 from pywats._version import __version__
 
-__all__ = ["Timeouts", "normalize_base_url", "USER_AGENT"]
+__all__ = ["Connection", "Timeouts", "normalize_base_url", "USER_AGENT"]
 
 USER_AGENT = f"pywats/{__version__} (python {platform.python_version()}; httpx {httpx.__version__})"
 
@@ -63,3 +63,21 @@ def normalize_base_url(url: str) -> str:
     if path.lower().endswith("/api"):
         path = path[: -len("/api")].rstrip("/")
     return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Which server, as whom, how long to wait, how to check its certificate: what the
+    HTTP layer needs besides its transport and rate limiter. ``base_url`` is normalized
+    (:func:`normalize_base_url`); the token stays out of ``repr``."""
+
+    base_url: str
+    token: str = field(repr=False)
+    timeouts: Timeouts = Timeouts()
+    verify: bool | str = True
+    user_agent: str = USER_AGENT
+
+    def __post_init__(self) -> None:
+        if not self.token or self.token != self.token.strip():
+            raise ValueError("token must be a non-empty string without surrounding whitespace")
+        object.__setattr__(self, "base_url", normalize_base_url(self.base_url))

@@ -32,10 +32,9 @@ __all__ = [
     "TimeoutError",
     "ErrorMode",
     "ErrorHandler",
-    "error_from_response",
-    "parse_retry_after",
-    "server_message_from",
 ]
+# ``pywats`` re-exports exactly this list; ``error_from_response``, ``parse_retry_after`` and
+# ``server_message_from`` serve the client's own modules.
 
 # Keys under which WATS (ASP.NET) and proxies put a human-readable error text.
 _MESSAGE_KEYS = ("message", "Message", "error", "detail", "title")

@@ -9,9 +9,12 @@ date-times become ISO 8601 UTC (``2024-01-01T00:00:00Z``), UUIDs stay bare, bool
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 __all__ = ["Filter", "odata_literal"]
@@ -120,11 +123,15 @@ class Filter:
 
     @classmethod
     def contains(cls, field: str, text: str) -> Filter:
-        return cls(f"contains({_field(field)},{odata_literal(text)})")
+        return cls._function("contains", field, text)
 
     @classmethod
     def startswith(cls, field: str, text: str) -> Filter:
-        return cls(f"startswith({_field(field)},{odata_literal(text)})")
+        return cls._function("startswith", field, text)
+
+    @classmethod
+    def _function(cls, name: str, field: str, text: str) -> Filter:
+        return cls(f"{name}({_field(field)},{odata_literal(text)})")
 
     @classmethod
     def between(
@@ -143,19 +150,17 @@ class Filter:
     @classmethod
     def all_of(cls, *filters: Filter) -> Filter:
         """Every filter holds (``and``)."""
-        if not filters:
-            raise ValueError("all_of() needs at least one filter")
-        combined = filters[0]
-        for item in filters[1:]:
-            combined = combined & item
-        return combined
+        return cls._joined("all_of", operator.and_, filters)
 
     @classmethod
     def any_of(cls, *filters: Filter) -> Filter:
         """At least one filter holds (``or``)."""
+        return cls._joined("any_of", operator.or_, filters)
+
+    @staticmethod
+    def _joined(
+        name: str, join: Callable[[Filter, Filter], Filter], filters: tuple[Filter, ...]
+    ) -> Filter:
         if not filters:
-            raise ValueError("any_of() needs at least one filter")
-        combined = filters[0]
-        for item in filters[1:]:
-            combined = combined | item
-        return combined
+            raise ValueError(f"{name}() needs at least one filter")
+        return functools.reduce(join, filters)

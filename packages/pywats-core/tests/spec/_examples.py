@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pywats import TicketStatus
+from pywats import AssetRef, SerialNumberQuery, StepFilters, TicketStatus
 from pywats.internal import (
     MiMiscInfo,
     MiStep,
@@ -40,6 +40,7 @@ RID = "3c1f5a52-6b1e-4f7e-9d0a-2f8e2a6f1c11"
 UID = "7a0e8f5e-1111-4c2d-8e9f-0a1b2c3d4e5f"
 TYPE_ID = "fc48e41d-6276-4bf0-83f2-fa8af9aab91a"
 FILTER = PublicWatsFilter(part_number="PN-1", date_from=None, top_count=10)
+STEPS = StepFilters(steps="<filters/>", sequences="<filters/>")
 
 WSJF = {
     "id": RID,
@@ -121,20 +122,20 @@ EXAMPLES: dict[str, Example] = {
     "asset.get": lambda w: w.asset.get("A-1"),
     "asset.get_by_serial_number": lambda w: w.asset.get_by_serial_number("FX-1"),
     "asset.save": lambda w: w.asset.save(Asset(serial_number="FX-1", type_id=TYPE_ID)),
-    "asset.delete": lambda w: w.asset.delete(serial_number="FX-1"),
-    "asset.set_count": lambda w: w.asset.set_count(serial_number="FX-1", increment_by=1),
+    "asset.delete": lambda w: w.asset.delete(AssetRef.by_serial("FX-1")),
+    "asset.set_count": lambda w: w.asset.set_count(AssetRef.by_serial("FX-1"), increment_by=1),
     "asset.reset_running_count": lambda w: w.asset.reset_running_count(
-        asset_id="A-1", comment="new probes"
+        AssetRef.by_id("A-1"), comment="new probes"
     ),
     "asset.record_calibration": lambda w: w.asset.record_calibration(
-        serial_number="FX-1", when="2026-01-01T00:00:00Z"
+        AssetRef.by_serial("FX-1"), when="2026-01-01T00:00:00Z"
     ),
-    "asset.record_maintenance": lambda w: w.asset.record_maintenance(asset_id="A-1"),
-    "asset.set_state": lambda w: w.asset.set_state(2, serial_number="FX-1"),
-    "asset.status": lambda w: w.asset.status(serial_number="FX-1", translate=True),
-    "asset.sub_assets": lambda w: w.asset.sub_assets(asset_id="A-1", level=2),
+    "asset.record_maintenance": lambda w: w.asset.record_maintenance(AssetRef.by_id("A-1")),
+    "asset.set_state": lambda w: w.asset.set_state(AssetRef.by_serial("FX-1"), 2),
+    "asset.status": lambda w: w.asset.status(AssetRef.by_serial("FX-1"), translate=True),
+    "asset.sub_assets": lambda w: w.asset.sub_assets(AssetRef.by_id("A-1"), level=2),
     "asset.log": lambda w: w.asset.log("type eq 2"),
-    "asset.post_message": lambda w: w.asset.post_message("checked", serial_number="FX-1"),
+    "asset.post_message": lambda w: w.asset.post_message(AssetRef.by_serial("FX-1"), "checked"),
     "asset.types": lambda w: w.asset.types(),
     "asset.save_type": lambda w: w.asset.save_type(
         AssetType(type_name="Fixture", calibration_interval=30.0)
@@ -211,7 +212,7 @@ EXAMPLES: dict[str, Example] = {
         "MAC", "csv", b"000000000001\n"
     ),
     "production.serial_numbers_by_range": lambda w: w.production.serial_numbers_by_range(
-        "MAC", "000000000001", "000000000009"
+        SerialNumberQuery("MAC", "000000000001", "000000000009")
     ),
     "production.serial_numbers_by_reference": lambda w: w.production.serial_numbers_by_reference(
         "MAC", ref_sn="SN-1", ref_pn="PN-1"
@@ -318,7 +319,7 @@ EXAMPLES: dict[str, Example] = {
         "SN-1", "PN-1"
     ),
     "internal.production.serial_numbers": lambda w: w.internal.production.serial_numbers(
-        "MAC", "000000000001", "0000000000FF", start_date="2026-01-01"
+        SerialNumberQuery("MAC", "000000000001", "0000000000FF", start_date="2026-01-01")
     ),
     "internal.production.serial_number_count": lambda w: w.internal.production.serial_number_count(
         "MAC", start_address="000000000001"
@@ -465,20 +466,16 @@ EXAMPLES: dict[str, Example] = {
     ),
     # Internal: App and Trigger
     "internal.analytics.measurement_list": lambda w: w.internal.analytics.measurement_list(
-        UID, RID, 7, step_filters="<filters/>", sequence_filters="<filters/>"
+        7, STEPS, product_group_id=UID, level_id=RID
     ),
     "internal.analytics.measurement_list_by_filter": lambda w: (
-        w.internal.analytics.measurement_list_by_filter(
-            FILTER, step_filters="<filters/>", sequence_filters="<filters/>"
-        )
+        w.internal.analytics.measurement_list_by_filter(FILTER, STEPS)
     ),
     "internal.analytics.step_status_list": lambda w: w.internal.analytics.step_status_list(
-        UID, RID, 7, step_filters="<filters/>", sequence_filters="<filters/>"
+        7, STEPS, product_group_id=UID, level_id=RID
     ),
     "internal.analytics.step_status_list_by_filter": lambda w: (
-        w.internal.analytics.step_status_list_by_filter(
-            FILTER, step_filters="<filters/>", sequence_filters="<filters/>"
-        )
+        w.internal.analytics.step_status_list_by_filter(FILTER, STEPS)
     ),
     "internal.analytics.top_failed": lambda w: w.internal.analytics.top_failed(
         "PN-1", "10", UID, RID, 7, count=5

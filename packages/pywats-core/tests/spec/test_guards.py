@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 import pywats
+from pywats import AssetRef
 from pywats import _operations as ops
 from pywats._payload import parse, parse_list
 from pywats.models import Product
@@ -26,8 +27,9 @@ def _client(answer: httpx.Response, sent: list[httpx.Request]) -> pywats.WATS:
     ("call", "error", "text"),
     [
         (lambda w: w.software.package_by_name("Fw", "Shipped"), ValueError, "WATS knows"),
-        (lambda w: w.asset.set_state(7, serial_number="A"), ValueError, "0 to 6"),
-        (lambda w: w.asset.set_count(serial_number="A"), ValueError, "total_count or increment_by"),
+        (lambda w: w.asset.set_state(AssetRef.by_serial("A"), 7), ValueError, "0 to 6"),
+        (lambda w: w.asset.set_count(AssetRef.by_serial("A")), ValueError, "total_count or"),
+        (lambda w: w.asset.status("A"), TypeError, "name the asset with AssetRef"),
         (lambda w: w.rootcause.tickets(64, 2), ValueError, "flags 1..32"),
         (lambda w: w.rootcause.archive_tickets([]), ValueError, "at least one"),
         (lambda w: w.scim.create_user({"active": True}), ValueError, "userName"),
@@ -99,3 +101,21 @@ def test_status_must_be_an_object_of_strings() -> None:
         wats.system.status()
     with _client(httpx.Response(200, json={"Reports": 3}), []) as wats:
         assert wats.system.status() == {"Reports": "3"}
+
+
+@pytest.mark.parametrize(
+    ("make", "text"),
+    [
+        (lambda: AssetRef.by_serial(""), "serial number must be a non-empty string"),
+        (lambda: AssetRef.by_id(""), "id must be a non-empty string"),
+        (lambda: AssetRef("name", "x"), "by 'id' or 'serialNumber'"),  # type: ignore[arg-type]
+    ],
+)
+def test_an_asset_reference_must_name_something(make: Callable[[], Any], text: str) -> None:
+    with pytest.raises(ValueError, match=text):
+        make()
+
+
+def test_an_asset_reference_says_what_it_names() -> None:
+    assert str(AssetRef.by_serial("FIX-17")) == "the asset with serial number 'FIX-17'"
+    assert AssetRef.by_id("7") == AssetRef("id", "7")

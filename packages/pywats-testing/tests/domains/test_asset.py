@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import pywats
+from pywats import AssetRef
 from pywats.models import Asset, AssetType
 
 Run = Callable[[Callable[[Any], Any]], Any]
@@ -41,11 +42,11 @@ def test_counts_grow_and_calibration_restarts_the_running_count(
     run: Run, fixture_type: str
 ) -> None:
     run(lambda w: w.asset.save(Asset(serial_number="FX-2", type_id=fixture_type)))
-    run(lambda w: w.asset.set_count(serial_number="FX-2", increment_by=5))
-    run(lambda w: w.asset.set_count(serial_number="FX-2", increment_by=2))
+    run(lambda w: w.asset.set_count(AssetRef.by_serial("FX-2"), increment_by=5))
+    run(lambda w: w.asset.set_count(AssetRef.by_serial("FX-2"), increment_by=2))
     asset = run(lambda w: w.asset.get_by_serial_number("FX-2"))
     assert (asset.running_count, asset.total_count) == (7, 7)
-    run(lambda w: w.asset.record_calibration(serial_number="FX-2", comment="yearly"))
+    run(lambda w: w.asset.record_calibration(AssetRef.by_serial("FX-2"), comment="yearly"))
     asset = run(lambda w: w.asset.get_by_serial_number("FX-2"))
     assert (asset.running_count, asset.total_count) == (0, 7)
     assert asset.last_calibration_date is not None
@@ -53,19 +54,19 @@ def test_counts_grow_and_calibration_restarts_the_running_count(
 
 def test_the_log_keeps_messages_and_state_changes(run: Run, fixture_type: str) -> None:
     run(lambda w: w.asset.save(Asset(serial_number="FX-3", type_id=fixture_type)))
-    run(lambda w: w.asset.post_message("pins replaced", serial_number="FX-3"))
-    run(lambda w: w.asset.set_state(3, serial_number="FX-3"))
+    run(lambda w: w.asset.post_message(AssetRef.by_serial("FX-3"), "pins replaced"))
+    run(lambda w: w.asset.set_state(AssetRef.by_serial("FX-3"), 3))
     log = run(lambda w: w.asset.log("serialNumber eq 'FX-3'", order_by="logId"))
     assert [(r.type, r.comment) for r in log] == [(1, None), (0, "pins replaced"), (6, None)]
 
 
 def test_delete_removes_the_asset(run: Run, fixture_type: str) -> None:
     run(lambda w: w.asset.save(Asset(serial_number="FX-4", type_id=fixture_type)))
-    run(lambda w: w.asset.delete(serial_number="FX-4"))
+    run(lambda w: w.asset.delete(AssetRef.by_serial("FX-4")))
     with pytest.raises(pywats.NotFoundError):
         run(lambda w: w.asset.get_by_serial_number("FX-4"))
 
 
-def test_naming_an_asset_twice_is_refused_before_sending(run: Run) -> None:
-    with pytest.raises(ValueError, match="exactly one of asset_id or serial_number"):
-        run(lambda w: w.asset.delete(asset_id="1", serial_number="FX-1"))
+def test_an_asset_named_by_a_bare_string_is_refused_before_sending(run: Run) -> None:
+    with pytest.raises(TypeError, match=r"AssetRef\.by_id\(\.\.\.\) or AssetRef\.by_serial"):
+        run(lambda w: w.asset.delete("FX-1"))

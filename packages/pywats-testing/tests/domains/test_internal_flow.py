@@ -16,7 +16,7 @@ from pywats.internal import UnitFlowLink, UnitFlowNode, UnitFlowUnit
 from pywats.models import PublicWatsFilter
 
 Run = Callable[[Callable[[Any], Any]], Any]
-STEPS = {"step_filters": "<filters/>", "sequence_filters": "<filters/>"}
+STEPS = pywats.StepFilters(steps="<filters/>", sequences="<filters/>")
 
 
 @pytest.fixture
@@ -81,14 +81,15 @@ def test_a_filter_that_is_not_json_is_refused(run: Run) -> None:
 
 @pytest.mark.usefixtures("tested")
 def test_measurement_and_step_status_lists(run: Run) -> None:
-    rows = run(lambda w: w.internal.analytics.measurement_list_by_filter(PN_F, **STEPS))
+    group = {"product_group_id": "g", "level_id": "l"}
+    rows = run(lambda w: w.internal.analytics.measurement_list_by_filter(PN_F, STEPS))
     assert len(rows) == 4
     assert {r["serialNumber"] for r in rows} == {"U1", "U2"}
-    assert len(run(lambda w: w.internal.analytics.measurement_list("g", "l", 7, **STEPS))) == 4
-    status = run(lambda w: w.internal.analytics.step_status_list_by_filter(PN_F, **STEPS))
+    assert len(run(lambda w: w.internal.analytics.measurement_list(7, STEPS, **group))) == 4
+    status = run(lambda w: w.internal.analytics.step_status_list_by_filter(PN_F, STEPS))
     root = next(s for s in status if s["stepPath"] == "MainSequence Callback")
     assert (root["passed"], root["failed"]) == (3, 1)
-    assert run(lambda w: w.internal.analytics.step_status_list("g", "l", 7, **STEPS)) == status
+    assert run(lambda w: w.internal.analytics.step_status_list(7, STEPS, **group)) == status
 
 
 @pytest.mark.usefixtures("tested")

@@ -113,7 +113,9 @@ def test_state_history_records_each_phase_change(run: Run, board: str) -> None:
 def test_taken_serial_numbers_are_found_and_counted(run: Run) -> None:
     run(lambda w: w.production.take_serial_numbers("MAC", 3))
     found = run(
-        lambda w: w.internal.production.serial_numbers("MAC", "000000000002", "000000000003")
+        lambda w: w.internal.production.serial_numbers(
+            pywats.SerialNumberQuery("MAC", "000000000002", "000000000003")
+        )
     )
     assert [r["serialNumber"] for r in found] == ["000000000002", "000000000003"]
     assert run(lambda w: w.internal.production.serial_number_count("MAC")) == 3

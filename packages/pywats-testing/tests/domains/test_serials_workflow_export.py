@@ -25,7 +25,9 @@ def test_serial_numbers_are_taken_in_order_and_listed(run: Run) -> None:
     assert [(r[0], r[1]) for r in rows] == [("000000000001", "B-1"), ("000000000002", "B-1")]
     run(lambda w: w.production.take_serial_numbers("MAC", 1))
     by_range = run(
-        lambda w: w.production.serial_numbers_by_range("MAC", "000000000002", "000000000003")
+        lambda w: w.production.serial_numbers_by_range(
+            pywats.SerialNumberQuery("MAC", "000000000002", "000000000003")
+        )
     )
     assert [r["serialNumber"] for r in by_range] == ["000000000002", "000000000003"]
     by_ref = run(lambda w: w.production.serial_numbers_by_reference("MAC", ref_sn="B-1"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 from pywats_queue import AsyncQueue, Queue, QueueError, open_queue
 from pywats_station._config import ConfigError, StationConfig, load_config
@@ -11,6 +12,7 @@ from pywats_station._credentials import CredentialsError, CredentialStore, Stati
 from pywats_station._filelog import FileLog, FileLogError
 from pywats_station._home import StationHome
 from pywats_station._intake_service import IntakeService, station_intake
+from pywats_station._lock import InstanceLock, InstanceLockedError, describe_holder
 from pywats_station._logging import redactor
 from pywats_station._service import queue_url
 
@@ -22,6 +24,7 @@ __all__ = [
     "EXIT_USAGE",
     "UserError",
     "command_intake",
+    "holding_station_home",
     "load_station_config",
     "open_file_log",
     "open_station_queue",
@@ -102,3 +105,35 @@ async def command_intake(home: StationHome, config: StationConfig) -> AsyncItera
         raise UserError(str(exc), EXIT_FAILED) from None
     finally:
         await queue.close()
+
+
+@contextlib.contextmanager
+def holding_station_home(
+    home: StationHome, command: str, instead: Callable[[dict[str, Any]], str]
+) -> Iterator[None]:
+    """Hold ``station.lock``, the lock ``run`` holds, while ``command`` moves files that a
+    station handles: it then never races a running station (its folder watchers, its
+    console) nor another such command. Refused at once with :data:`EXIT_LOCKED`; when
+    the holder is a running station, ``instead(note)`` says what to do instead (the note
+    has the station's ``console`` URL once its console listens)."""
+    lock = InstanceLock(home.lock_file, command=command)
+    try:
+        lock.acquire()
+    except InstanceLockedError as exc:
+        holder = exc.holder or {}
+        if holder.get("command", "run") != "run":
+            raise UserError(str(exc), EXIT_LOCKED) from None
+        about = describe_holder(holder)
+        raise UserError(
+            f"a station is running with this home (`pywats-station run`"
+            f"{', ' + about if about else ''}); {instead(holder)}. Lock file: {exc.path}",
+            EXIT_LOCKED,
+        ) from None
+    except OSError as exc:
+        raise UserError(
+            f"cannot take the station lock {home.lock_file}: {exc.strerror or exc}", EXIT_FAILED
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

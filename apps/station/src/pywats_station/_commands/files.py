@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -14,6 +15,7 @@ from pywats_station._commands._common import (
     EXIT_OK,
     UserError,
     command_intake,
+    holding_station_home,
     load_station_config,
     open_file_log,
 )
@@ -93,8 +95,29 @@ def _show(file_log: FileLog, args: argparse.Namespace) -> int:
 
 async def _act(home: StationHome, args: argparse.Namespace) -> int:
     config = load_station_config(home)
-    async with command_intake(home, config) as service:
-        return await _do(service.intake, config, args)
+    # Reconvert moves the file (out of Error/ or the archive), which only one process at a
+    # time may do; requeue changes the queue alone, which a running station shares.
+    held: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if args.action == "reconvert":
+        record = args.record
+        held = holding_station_home(
+            home, f"files reconvert {record}", lambda holder: _instead(holder, record)
+        )
+    with held:
+        async with command_intake(home, config) as service:
+            return await _do(service.intake, config, args)
+
+
+def _instead(holder: dict[str, Any], record: int) -> str:
+    """What to do while a running station holds the home: reconvert there, or stop it."""
+    console = holder.get("console")
+    how = "stop the station"
+    if console:
+        how = f"reconvert file record {record} in its console ({console}files/{record}), or {how}"
+    return (
+        f"reconverting beside it would race it over the same file: {how}, run this again, "
+        "and start the station again"
+    )
 
 
 async def _do(intake: Intake, config: StationConfig, args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from pywats_station._connection import ConnectionService
 from pywats_station._credentials import CredentialStore
 from pywats_station._files import read_status
 from pywats_station._home import StationHome
-from pywats_station._lock import lock_holder
+from pywats_station._lock import describe_holder, lock_holder
 from pywats_station._printable import printable
 from pywats_station._service import queue_url
 from pywats_station._version import __version__
@@ -135,6 +135,14 @@ def _folder_state(folder: dict[str, Any]) -> str:
     return f"{printable(folder.get('watching'))}, {folder.get('pending', 0)} waiting to settle"
 
 
+def _holder_line(holder: dict[str, Any]) -> str:
+    """``yes (pid …)``; a command other than ``run`` holding the home is named."""
+    command = holder.get("command", "run")
+    what = "yes" if command == "run" else f"`pywats-station {command}`"
+    about = describe_holder(holder)
+    return printable(f"{what} ({about})" if about else what)
+
+
 def run(args: argparse.Namespace, home: StationHome) -> int:
     config = load_station_config(home)
     holder = lock_holder(home.lock_file)
@@ -172,13 +180,7 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
         f"({printable(config.station.identifier or 'no identifier')})",
         "  registered    "
         + (f"yes (key in {creds.get('key_store')})" if creds.get("registered") else "no"),
-        "  running       "
-        + (
-            f"yes (pid {holder.get('pid')} on {printable(holder.get('host'))}, "
-            f"since {printable(holder.get('started'))})"
-            if holder
-            else "no"
-        ),
+        "  running       " + ("no" if holder is None else _holder_line(holder)),
     ]
     depth = report["queue"]
     shown = {k: v for k, v in (depth or {}).items() if k != "quarantine_reason"}

@@ -77,6 +77,24 @@ class AsyncApi:
         """The decoded JSON answer (``None`` for an empty answer in LENIENT mode)."""
         return self._handler.handle(await self.send(op, **call), op.key)
 
+    async def model(self, op: Operation, model: type[M], **call: Unpack[Call]) -> M:
+        """The JSON answer as ``model``; an answer that does not fit is a PyWATSError."""
+        from pywats._payload import parse  # pydantic loads with the first domain call
+
+        return parse(model, await self.json(op, **call), op.key)
+
+    async def found(self, op: Operation, model: type[M], **call: Unpack[Call]) -> M | None:
+        """A lookup's answer as ``model``; ``None`` when nothing is there (LENIENT)."""
+        from pywats._payload import parse_found
+
+        return parse_found(model, await self.json(op, **call), op.key)
+
+    async def model_list(self, op: Operation, model: type[M], **call: Unpack[Call]) -> list[M]:
+        """The JSON array answer as a list of ``model`` (an empty answer: ``[]``)."""
+        from pywats._payload import parse_list
+
+        return parse_list(model, await self.json(op, **call), op.key)
+
     async def action(self, op: Operation, **call: Unpack[Upload]) -> Any:
         """Send a command; its answer, decoded when it is JSON, ``None`` when empty."""
         response = await self.send(op, **call)

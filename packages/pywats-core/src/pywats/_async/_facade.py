@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -14,8 +14,9 @@ from pywats._async.app._service import AsyncAppService
 from pywats._async.report._repository import AsyncReportRepository
 from pywats._async.report._service import AsyncReportService
 from pywats._concurrency import RateLimiter
-from pywats._config import Timeouts
+from pywats._config import USER_AGENT, Connection, Timeouts
 from pywats._errors import ErrorHandler, ErrorMode
+from pywats._services import ServiceCache
 
 if TYPE_CHECKING:
     from pywats._async.analytics._service import AsyncAnalyticsService
@@ -63,119 +64,112 @@ class AsyncWATS:
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.http = AsyncHttpClient(
+        connection = Connection(
             base_url,
             token,
-            timeouts=timeouts,
+            timeouts=timeouts or Timeouts(),
             verify=verify,
-            rate_limiter=rate_limiter,
-            user_agent=user_agent,
-            transport=transport,
+            user_agent=user_agent or USER_AGENT,
         )
+        self.http = AsyncHttpClient(connection, rate_limiter=rate_limiter, transport=transport)
         self.error_handler = ErrorHandler(error_mode)
         self.api = AsyncApi(self.http, self.error_handler)
         self.app = AsyncAppService(AsyncAppRepository(self.http, self.error_handler), self.api)
         self.report = AsyncReportService(
             AsyncReportRepository(self.http, self.error_handler), self.api
         )
-        self._domains: dict[str, Any] = {}
-
-    def _domain(self, name: str, factory: Any) -> Any:
-        service = self._domains.get(name)
-        if service is None:
-            service = self._domains[name] = factory(self.api)
-        return service
+        self._services = ServiceCache(self.api)
 
     @property
     def product(self) -> AsyncProductService:
         """Products and revisions, BOMs, vendors, product groups."""
         from pywats._async.product._service import AsyncProductService
 
-        return self._domain("product", AsyncProductService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncProductService)
 
     @property
     def production(self) -> AsyncProductionService:
         """Units, their phases and processes, box build, batches, serial numbers."""
         from pywats._async.production._service import AsyncProductionService
 
-        return self._domain("production", AsyncProductionService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncProductionService)
 
     @property
     def asset(self) -> AsyncAssetService:
         """Assets (fixtures, instruments), counts, calibration, maintenance, logs."""
         from pywats._async.asset._service import AsyncAssetService
 
-        return self._domain("asset", AsyncAssetService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncAssetService)
 
     @property
     def software(self) -> AsyncSoftwareService:
         """Software packages for distribution to stations."""
         from pywats._async.software._service import AsyncSoftwareService
 
-        return self._domain("software", AsyncSoftwareService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncSoftwareService)
 
     @property
     def analytics(self) -> AsyncAnalyticsService:
         """Yield, volume, failure and measurement statistics (WATS's App statistics)."""
         from pywats._async.analytics._service import AsyncAnalyticsService
 
-        return self._domain("analytics", AsyncAnalyticsService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncAnalyticsService)
 
     @property
     def rootcause(self) -> AsyncRootCauseService:
         """Root-cause tickets and their attachments."""
         from pywats._async.rootcause._service import AsyncRootCauseService
 
-        return self._domain("rootcause", AsyncRootCauseService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncRootCauseService)
 
     @property
     def scim(self) -> AsyncScimService:
         """User provisioning (SCIM 2.0)."""
         from pywats._async.scim._service import AsyncScimService
 
-        return self._domain("scim", AsyncScimService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncScimService)
 
     @property
     def system(self) -> AsyncSystemService:
         """Clients (stations), levels and the server's status."""
         from pywats._async.system._service import AsyncSystemService
 
-        return self._domain("system", AsyncSystemService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncSystemService)
 
     @property
     def barcode(self) -> AsyncBarcodeService:
         """Barcode identifiers."""
         from pywats._async.barcode._service import AsyncBarcodeService
 
-        return self._domain("barcode", AsyncBarcodeService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncBarcodeService)
 
     @property
     def export(self) -> AsyncExportService:
         """Certificate export jobs and their files."""
         from pywats._async.export._service import AsyncExportService
 
-        return self._domain("export", AsyncExportService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncExportService)
 
     @property
     def workflow(self) -> AsyncWorkflowService:
         """Start and end of a unit's test in a WATS workflow."""
         from pywats._async.workflow._service import AsyncWorkflowService
 
-        return self._domain("workflow", AsyncWorkflowService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncWorkflowService)
 
     @property
     def auth(self) -> AsyncAuthService:
         """The legacy GetToken routes (removed in WATS 2025.3)."""
         from pywats._async.auth._service import AsyncAuthService
 
-        return self._domain("auth", AsyncAuthService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncAuthService)
 
     @property
     def internal(self) -> AsyncInternalService:
         """INTERNAL routes filling gaps of the public API; the vendor may change them."""
         from pywats._async.internal._service import AsyncInternalService
 
-        return self._domain("internal", AsyncInternalService)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalService)
 
     @property
     def base_url(self) -> str:

@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from pywats._concurrency import RateLimiter
-from pywats._config import Timeouts
+from pywats._config import USER_AGENT, Connection, Timeouts
 from pywats._errors import ErrorHandler, ErrorMode
+from pywats._services import ServiceCache
 from pywats._sync._api import Api
 from pywats._sync._http import HttpClient
 from pywats._sync.app._repository import AppRepository
@@ -65,117 +66,110 @@ class WATS:
         user_agent: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.http = HttpClient(
+        connection = Connection(
             base_url,
             token,
-            timeouts=timeouts,
+            timeouts=timeouts or Timeouts(),
             verify=verify,
-            rate_limiter=rate_limiter,
-            user_agent=user_agent,
-            transport=transport,
+            user_agent=user_agent or USER_AGENT,
         )
+        self.http = HttpClient(connection, rate_limiter=rate_limiter, transport=transport)
         self.error_handler = ErrorHandler(error_mode)
         self.api = Api(self.http, self.error_handler)
         self.app = AppService(AppRepository(self.http, self.error_handler), self.api)
         self.report = ReportService(ReportRepository(self.http, self.error_handler), self.api)
-        self._domains: dict[str, Any] = {}
-
-    def _domain(self, name: str, factory: Any) -> Any:
-        service = self._domains.get(name)
-        if service is None:
-            service = self._domains[name] = factory(self.api)
-        return service
+        self._services = ServiceCache(self.api)
 
     @property
     def product(self) -> ProductService:
         """Products and revisions, BOMs, vendors, product groups."""
         from pywats._sync.product._service import ProductService
 
-        return self._domain("product", ProductService)  # type: ignore[no-any-return]
+        return self._services.get(ProductService)
 
     @property
     def production(self) -> ProductionService:
         """Units, their phases and processes, box build, batches, serial numbers."""
         from pywats._sync.production._service import ProductionService
 
-        return self._domain("production", ProductionService)  # type: ignore[no-any-return]
+        return self._services.get(ProductionService)
 
     @property
     def asset(self) -> AssetService:
         """Assets (fixtures, instruments), counts, calibration, maintenance, logs."""
         from pywats._sync.asset._service import AssetService
 
-        return self._domain("asset", AssetService)  # type: ignore[no-any-return]
+        return self._services.get(AssetService)
 
     @property
     def software(self) -> SoftwareService:
         """Software packages for distribution to stations."""
         from pywats._sync.software._service import SoftwareService
 
-        return self._domain("software", SoftwareService)  # type: ignore[no-any-return]
+        return self._services.get(SoftwareService)
 
     @property
     def analytics(self) -> AnalyticsService:
         """Yield, volume, failure and measurement statistics (WATS's App statistics)."""
         from pywats._sync.analytics._service import AnalyticsService
 
-        return self._domain("analytics", AnalyticsService)  # type: ignore[no-any-return]
+        return self._services.get(AnalyticsService)
 
     @property
     def rootcause(self) -> RootCauseService:
         """Root-cause tickets and their attachments."""
         from pywats._sync.rootcause._service import RootCauseService
 
-        return self._domain("rootcause", RootCauseService)  # type: ignore[no-any-return]
+        return self._services.get(RootCauseService)
 
     @property
     def scim(self) -> ScimService:
         """User provisioning (SCIM 2.0)."""
         from pywats._sync.scim._service import ScimService
 
-        return self._domain("scim", ScimService)  # type: ignore[no-any-return]
+        return self._services.get(ScimService)
 
     @property
     def system(self) -> SystemService:
         """Clients (stations), levels and the server's status."""
         from pywats._sync.system._service import SystemService
 
-        return self._domain("system", SystemService)  # type: ignore[no-any-return]
+        return self._services.get(SystemService)
 
     @property
     def barcode(self) -> BarcodeService:
         """Barcode identifiers."""
         from pywats._sync.barcode._service import BarcodeService
 
-        return self._domain("barcode", BarcodeService)  # type: ignore[no-any-return]
+        return self._services.get(BarcodeService)
 
     @property
     def export(self) -> ExportService:
         """Certificate export jobs and their files."""
         from pywats._sync.export._service import ExportService
 
-        return self._domain("export", ExportService)  # type: ignore[no-any-return]
+        return self._services.get(ExportService)
 
     @property
     def workflow(self) -> WorkflowService:
         """Start and end of a unit's test in a WATS workflow."""
         from pywats._sync.workflow._service import WorkflowService
 
-        return self._domain("workflow", WorkflowService)  # type: ignore[no-any-return]
+        return self._services.get(WorkflowService)
 
     @property
     def auth(self) -> AuthService:
         """The legacy GetToken routes (removed in WATS 2025.3)."""
         from pywats._sync.auth._service import AuthService
 
-        return self._domain("auth", AuthService)  # type: ignore[no-any-return]
+        return self._services.get(AuthService)
 
     @property
     def internal(self) -> InternalService:
         """INTERNAL routes filling gaps of the public API; the vendor may change them."""
         from pywats._sync.internal._service import InternalService
 
-        return self._domain("internal", InternalService)  # type: ignore[no-any-return]
+        return self._services.get(InternalService)
 
     @property
     def base_url(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from pywats._concurrency import RateLimiter
-from pywats._config import USER_AGENT, Timeouts, normalize_base_url
+from pywats._config import Connection
 from pywats._errors import ConnectionError, TimeoutError
 
 __all__ = ["HttpClient", "QueryParams", "Files"]
@@ -53,29 +53,23 @@ class HttpClient:
 
     def __init__(
         self,
-        base_url: str,
-        token: str,
+        connection: Connection,
         *,
-        timeouts: Timeouts | None = None,
-        verify: bool | str = True,
         rate_limiter: RateLimiter | None = None,
-        user_agent: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        if not token or token != token.strip():
-            raise ValueError("token must be a non-empty string without surrounding whitespace")
-        self.base_url = normalize_base_url(base_url)
-        self.timeouts = timeouts or Timeouts()
+        self.base_url = connection.base_url
+        self.timeouts = connection.timeouts
         self.rate_limiter = rate_limiter or RateLimiter()
         self._client = httpx.Client(
             base_url=self.base_url + "/",
             headers={
-                "Authorization": f"Basic {token}",
-                "User-Agent": user_agent or USER_AGENT,
+                "Authorization": f"Basic {connection.token}",
+                "User-Agent": connection.user_agent,
                 "Accept": "application/json",
             },
             timeout=self.timeouts.to_httpx(),
-            verify=verify,
+            verify=connection.verify,
             transport=transport,
             follow_redirects=False,
         )

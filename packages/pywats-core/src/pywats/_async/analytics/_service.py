@@ -17,6 +17,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import recent_query, top_failed_query
 from pywats.models import PublicWatsFilter
 
 __all__ = ["AsyncAnalyticsService"]
@@ -26,11 +27,6 @@ WatsFilter = PublicWatsFilter | Mapping[str, Any] | None
 
 def _filter(value: WatsFilter) -> dict[str, Any]:
     return {} if value is None else dump(value)
-
-
-def _recent(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
-    """The query of the GET ``_recent`` forms: a number of days within a group and level."""
-    return {"days": days, "productGroupId": product_group_id, "levelId": level_id}
 
 
 class AsyncAnalyticsService:
@@ -118,7 +114,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Volume and yield over the last ``days`` days."""
         return await self._api.json(
-            ops.App_VolumeYield_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_VolumeYield_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_WorstYield_POST)
@@ -132,7 +128,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Products with the worst yield over the last ``days`` days."""
         return await self._api.json(
-            ops.App_WorstYield_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_WorstYield_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetWorstYieldByProductGroup)
@@ -151,7 +147,7 @@ class AsyncAnalyticsService:
     ) -> JsonValue:
         """Products with the highest volume over the last ``days`` days."""
         return await self._api.json(
-            ops.App_HighVolume_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_HighVolume_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetHighVolumeByProductGroup)
@@ -178,14 +174,9 @@ class AsyncAnalyticsService:
         """The ``count`` most failed steps of a product and process over ``days`` days."""
         return await self._api.json(
             ops.App_TopFailed_GET,
-            params={
-                "partNumber": part_number,
-                "processCode": process_code,
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "count": count,
-            },
+            params=top_failed_query(
+                part_number, process_code, days, count, product_group_id, level_id
+            ),
         )
 
     @operation(ops.App_GetTestStepAnalysis)

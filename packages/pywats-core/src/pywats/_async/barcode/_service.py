@@ -8,7 +8,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_found, parse_list
+from pywats._payload import dump
 from pywats.models import BarcodeIdentifier
 
 __all__ = ["AsyncBarcodeService"]
@@ -21,16 +21,18 @@ class AsyncBarcodeService:
     @operation(ops.BarcodeIdentifiers_GetBarcodeIdentifiers)
     async def identifiers(self) -> list[BarcodeIdentifier]:
         """Every barcode identifier."""
-        op = ops.BarcodeIdentifiers_GetBarcodeIdentifiers
-        return parse_list(BarcodeIdentifier, await self._api.json(op), op.key)
+        return await self._api.model_list(
+            ops.BarcodeIdentifiers_GetBarcodeIdentifiers, BarcodeIdentifier
+        )
 
     @operation(ops.BarcodeIdentifiers_PutBarcodeIdentifier)
     async def save_identifier(
         self, identifier: BarcodeIdentifier | Mapping[str, Any]
     ) -> BarcodeIdentifier:
         """Create (no ``id``) or update a barcode identifier."""
-        op = ops.BarcodeIdentifiers_PutBarcodeIdentifier
-        return parse(BarcodeIdentifier, await self._api.json(op, json=dump(identifier)), op.key)
+        return await self._api.model(
+            ops.BarcodeIdentifiers_PutBarcodeIdentifier, BarcodeIdentifier, json=dump(identifier)
+        )
 
     @operation(ops.BarcodeIdentifiers_DeleteBarcodeIdentifier)
     async def delete_identifier(self, identifier_id: int) -> None:
@@ -42,7 +44,6 @@ class AsyncBarcodeService:
     @operation(ops.BarcodeIdentifiers_GetIdentifiedBarcode)
     async def identify(self, code: str) -> BarcodeIdentifier | None:
         """What a scanned code is, by the first identifier whose pattern matches it."""
-        op = ops.BarcodeIdentifiers_GetIdentifiedBarcode
-        return parse_found(
-            BarcodeIdentifier, await self._api.json(op, params={"code": code}), op.key
+        return await self._api.found(
+            ops.BarcodeIdentifiers_GetIdentifiedBarcode, BarcodeIdentifier, params={"code": code}
         )

@@ -14,6 +14,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import StepFilters, recent_query, top_failed_query
 from pywats.models import PublicWatsFilter
 
 __all__ = ["AsyncInternalAnalytics"]
@@ -30,83 +31,47 @@ class AsyncInternalAnalytics:
         self._api = api
 
     async def _recent(
-        self, op: Operation, product_group_id: str, level_id: str, days: int, steps: str, seqs: str
+        self, op: Operation, days: int, filters: StepFilters, product_group_id: str, level_id: str
     ) -> list[JsonValue]:
-        params: dict[str, str | int] = {
-            "productGroupId": product_group_id,
-            "levelId": level_id,
-            "days": days,
-        }
-        body = await self._api.json(
-            op, params={**params, "stepFilters": steps, "sequenceFilters": seqs}
-        )
-        return _rows(body)
+        params = {**recent_query(days, product_group_id, level_id), **filters.params()}
+        return _rows(await self._api.json(op, params=params))
 
     async def _filtered(
-        self, op: Operation, wats_filter: _Filter, steps: str, seqs: str
+        self, op: Operation, wats_filter: _Filter, filters: StepFilters
     ) -> list[JsonValue]:
-        params = {"stepFilters": steps, "sequenceFilters": seqs}
-        return _rows(await self._api.json(op, params=params, json=dump(wats_filter)))
+        return _rows(await self._api.json(op, params=filters.params(), json=dump(wats_filter)))
 
     @operation(ops.App_MeasurementList_GET)
     async def measurement_list(
-        self,
-        product_group_id: str,
-        level_id: str,
-        days: int,
-        *,
-        step_filters: str,
-        sequence_filters: str,
+        self, days: int, filters: StepFilters, *, product_group_id: str, level_id: str
     ) -> list[JsonValue]:
-        """Measurements of the steps the (XML) step and sequence filters pick, over the
-        last ``days``. INTERNAL: may change without notice."""
-        return await self._recent(
-            ops.App_MeasurementList_GET,
-            product_group_id,
-            level_id,
-            days,
-            step_filters,
-            sequence_filters,
-        )
+        """Measurements of the steps ``filters`` pick, over the last ``days``.
+        INTERNAL: may change without notice."""
+        op = ops.App_MeasurementList_GET
+        return await self._recent(op, days, filters, product_group_id, level_id)
 
     @operation(ops.App_MeasurementList_POST)
     async def measurement_list_by_filter(
-        self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
+        self, wats_filter: _Filter, filters: StepFilters
     ) -> list[JsonValue]:
         """:meth:`measurement_list` with a full WATS filter. INTERNAL: may change."""
-        return await self._filtered(
-            ops.App_MeasurementList_POST, wats_filter, step_filters, sequence_filters
-        )
+        return await self._filtered(ops.App_MeasurementList_POST, wats_filter, filters)
 
     @operation(ops.App_StepStatusList_GET)
     async def step_status_list(
-        self,
-        product_group_id: str,
-        level_id: str,
-        days: int,
-        *,
-        step_filters: str,
-        sequence_filters: str,
+        self, days: int, filters: StepFilters, *, product_group_id: str, level_id: str
     ) -> list[JsonValue]:
-        """Pass/fail counts of the steps the filters pick, over the last ``days``.
+        """Pass/fail counts of the steps ``filters`` pick, over the last ``days``.
         INTERNAL: may change without notice."""
-        return await self._recent(
-            ops.App_StepStatusList_GET,
-            product_group_id,
-            level_id,
-            days,
-            step_filters,
-            sequence_filters,
-        )
+        op = ops.App_StepStatusList_GET
+        return await self._recent(op, days, filters, product_group_id, level_id)
 
     @operation(ops.App_StepStatusList_POST)
     async def step_status_list_by_filter(
-        self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
+        self, wats_filter: _Filter, filters: StepFilters
     ) -> list[JsonValue]:
         """:meth:`step_status_list` with a full WATS filter. INTERNAL: may change."""
-        return await self._filtered(
-            ops.App_StepStatusList_POST, wats_filter, step_filters, sequence_filters
-        )
+        return await self._filtered(ops.App_StepStatusList_POST, wats_filter, filters)
 
     @operation(ops.App_InternalTopFailed_GET)
     async def top_failed(
@@ -122,14 +87,9 @@ class AsyncInternalAnalytics:
         ``wats.analytics`` has its own top-failed statistics."""
         body = await self._api.json(
             ops.App_InternalTopFailed_GET,
-            params={
-                "partNumber": part_number,
-                "processCode": process_code,
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "count": count,
-            },
+            params=top_failed_query(
+                part_number, process_code, days, count, product_group_id, level_id
+            ),
         )
         return _rows(body)
 

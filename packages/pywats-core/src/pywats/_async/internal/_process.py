@@ -10,7 +10,7 @@ from pywats._async._api import AsyncApi
 from pywats._errors import PyWATSError
 from pywats._models import Process
 from pywats._operation import operation
-from pywats._payload import JsonValue, parse_found
+from pywats._payload import JsonValue
 
 __all__ = ["AsyncInternalProcess"]
 
@@ -32,8 +32,7 @@ class AsyncInternalProcess:
     @operation(ops.Process_GetProcess)
     async def process(self, process_id: str) -> Process | None:
         """One process by its id (a GUID). INTERNAL: may change without notice."""
-        op = ops.Process_GetProcess
-        return parse_found(Process, await self._api.json(op, path={"id": process_id}), op.key)
+        return await self._api.found(ops.Process_GetProcess, Process, path={"id": process_id})
 
     @operation(ops.Process_GetRepairOperations)
     async def repair_operations(self) -> JsonValue:

@@ -93,8 +93,7 @@ class AsyncInternalProduct:
     @operation(ops.Product_GetProductCategories)
     async def categories(self) -> list[ProductCategory]:
         """The product categories. INTERNAL: may change without notice."""
-        op = ops.Product_GetProductCategories
-        return parse_list(ProductCategory, await self._api.json(op), op.key)
+        return await self._api.model_list(ops.Product_GetProductCategories, ProductCategory)
 
     @operation(ops.Product_PutProductCategories)
     async def save_categories(

@@ -13,7 +13,8 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse_list
+from pywats._payload import JsonValue, dump_list
+from pywats._queries import SerialNumberQuery
 from pywats.internal import SerialNumberRange, UnitPhase
 
 __all__ = ["AsyncInternalProduction"]
@@ -30,8 +31,7 @@ class AsyncInternalProduction:
     @operation(ops.Mes_GetUnitPhases)
     async def unit_phases(self) -> list[UnitPhase]:
         """The unit phases the server knows (id, code, name). INTERNAL: may change."""
-        op = ops.Mes_GetUnitPhases
-        return parse_list(UnitPhase, await self._api.json(op), op.key)
+        return await self._api.model_list(ops.Mes_GetUnitPhases, UnitPhase)
 
     @operation(ops.Production_isConnected)
     async def is_connected(self) -> bool:
@@ -191,27 +191,9 @@ class AsyncInternalProduction:
         )
 
     @operation(ops.Production_FindSerialNumbers)
-    async def serial_numbers(
-        self,
-        serial_number_type: str,
-        start_address: str,
-        end_address: str,
-        *,
-        start_date: str | None = None,
-        end_date: str | None = None,
-    ) -> list[JsonValue]:
-        """The serial numbers of a type between two addresses (ISO dates narrow them).
-        INTERNAL: may change without notice."""
-        body = await self._api.json(
-            ops.Production_FindSerialNumbers,
-            params={
-                "serialNumberType": serial_number_type,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
-            },
-        )
+    async def serial_numbers(self, query: SerialNumberQuery) -> list[JsonValue]:
+        """The serial numbers in ``query``. INTERNAL: may change without notice."""
+        body = await self._api.json(ops.Production_FindSerialNumbers, params=query.params())
         return list(body or [])
 
     @operation(ops.Production_GetSerialNumberCount)
@@ -261,9 +243,11 @@ class AsyncInternalProduction:
         self, serial_number_type: str | None = None
     ) -> list[SerialNumberRange]:
         """The ranges of the serial-number pools with their counts. INTERNAL: may change."""
-        op = ops.Production_GetSerialNumberRanges
-        body = await self._api.json(op, params={"serialNumberType": serial_number_type})
-        return parse_list(SerialNumberRange, body, op.key)
+        return await self._api.model_list(
+            ops.Production_GetSerialNumberRanges,
+            SerialNumberRange,
+            params={"serialNumberType": serial_number_type},
+        )
 
     @operation(ops.Production_GetSerialNumberStats)
     async def serial_number_statistics(self, serial_number_type: str | None = None) -> JsonValue:

@@ -8,9 +8,10 @@ olreppe/pyWATS found the server wants on internal routes (wats-facts §1).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pywats._async._api import AsyncApi
+from pywats._services import ServiceCache
 
 if TYPE_CHECKING:
     from pywats._async.internal._analytics import AsyncInternalAnalytics
@@ -42,69 +43,60 @@ class AsyncInternalService:
     ``software``, ``manual_inspection``, ``unit_flow``, ``analytics`` and ``asset``."""
 
     def __init__(self, api: AsyncApi) -> None:
-        self._api = api
-        self._areas: dict[str, Any] = {}
-
-    def _area(self, name: str, cls: type[Any]) -> Any:
-        found = self._areas.get(name)
-        if found is None:
-            found = self._areas[name] = cls(self._api)
-        return found
+        self._services = ServiceCache(api)
 
     @property
     def process(self) -> AsyncInternalProcess:
         """The full process list, repair operations and fail codes. INTERNAL."""
         from pywats._async.internal._process import AsyncInternalProcess
 
-        return self._area("process", AsyncInternalProcess)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalProcess)
 
     @property
     def production(self) -> AsyncInternalProduction:
         """Unit phases, sites, unit lookups, box build, serial-number pools. INTERNAL."""
         from pywats._async.internal._production import AsyncInternalProduction
 
-        return self._area("production", AsyncInternalProduction)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalProduction)
 
     @property
     def product(self) -> AsyncInternalProduct:
         """BOM as JSON, product info, revision relations, categories. INTERNAL."""
         from pywats._async.internal._product import AsyncInternalProduct
 
-        return self._area("product", AsyncInternalProduct)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalProduct)
 
     @property
     def software(self) -> AsyncInternalSoftware:
         """Package folders and files, download history, station updates. INTERNAL."""
         from pywats._async.internal._software import AsyncInternalSoftware
 
-        return self._area("software", AsyncInternalSoftware)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalSoftware)
 
     @property
     def manual_inspection(self) -> AsyncInternalManualInspection:
         """Test sequence definitions, relations, sequences, XAML. INTERNAL."""
         from pywats._async.internal._manual_inspection import AsyncInternalManualInspection
 
-        return self._area(  # type: ignore[no-any-return]
-            "manual_inspection", AsyncInternalManualInspection
-        )
+        return self._services.get(AsyncInternalManualInspection)
 
     @property
     def unit_flow(self) -> AsyncInternalUnitFlow:
         """How units move between operations. INTERNAL."""
         from pywats._async.internal._unit_flow import AsyncInternalUnitFlow
 
-        return self._area("unit_flow", AsyncInternalUnitFlow)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalUnitFlow)
 
     @property
     def analytics(self) -> AsyncInternalAnalytics:
         """Step and measurement lists, top failed steps, alarm logs. INTERNAL."""
         from pywats._async.internal._analytics import AsyncInternalAnalytics
 
-        return self._area("analytics", AsyncInternalAnalytics)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalAnalytics)
 
     @property
     def asset(self) -> AsyncInternalAsset:
         """Files attached to an asset. INTERNAL."""
         from pywats._async.internal._asset import AsyncInternalAsset
 
-        return self._area("asset", AsyncInternalAsset)  # type: ignore[no-any-return]
+        return self._services.get(AsyncInternalAsset)

@@ -12,7 +12,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, parse_list
+from pywats._payload import JsonValue, dump
 from pywats.internal import SoftwareEntity, SoftwarePackageRecord
 
 __all__ = ["AsyncInternalSoftware"]
@@ -91,11 +91,11 @@ class AsyncInternalSoftware:
         self, tags: str, *, status: int | None = None, all_versions: bool | None = None
     ) -> list[SoftwarePackageRecord]:
         """The versions of the packages with these tags. INTERNAL: may change."""
-        op = ops.Software_GetPackageHistory
-        body = await self._api.json(
-            op, params={"tags": tags, "status": status, "allVersions": all_versions}
+        return await self._api.model_list(
+            ops.Software_GetPackageHistory,
+            SoftwarePackageRecord,
+            params={"tags": tags, "status": status, "allVersions": all_versions},
         )
-        return parse_list(SoftwarePackageRecord, body, op.key)
 
     @operation(ops.Software_GetPackageDownloadHistory)
     async def download_history(self, client_id: int) -> list[JsonValue]:
@@ -124,9 +124,11 @@ class AsyncInternalSoftware:
         self, installed_package_ids: Iterable[str]
     ) -> list[SoftwarePackageRecord]:
         """Newer released versions of the installed packages. INTERNAL: may change."""
-        op = ops.Software_GetAvailablePackages
-        body = await self._api.json(op, params={"installedPackages": _ids(installed_package_ids)})
-        return parse_list(SoftwarePackageRecord, body, op.key)
+        return await self._api.model_list(
+            ops.Software_GetAvailablePackages,
+            SoftwarePackageRecord,
+            params={"installedPackages": _ids(installed_package_ids)},
+        )
 
     @operation(ops.Software_GetSoftwareEntityDetails)
     async def package_details(self, package_id: str) -> JsonValue:

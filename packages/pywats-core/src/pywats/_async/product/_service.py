@@ -10,7 +10,7 @@ from pywats._async._api import AsyncApi
 from pywats._async._paging import AsyncPagedIterator
 from pywats._odata import Filter
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, dump_list, parse, parse_found, parse_list
+from pywats._payload import JsonValue, dump, dump_list
 from pywats.models import Product, ProductRevision, ProductView, Vendor
 
 __all__ = ["AsyncProductService"]
@@ -23,16 +23,18 @@ class AsyncProductService:
     @operation(ops.Product_PublicGetProduct)
     async def get(self, part_number: str) -> Product | None:
         """The product with this part number (NotFoundError when there is none)."""
-        op = ops.Product_PublicGetProduct
-        body = await self._api.json(op, path={"partNumber": part_number})
-        return parse_found(Product, body, op.key)
+        return await self._api.found(
+            ops.Product_PublicGetProduct, Product, path={"partNumber": part_number}
+        )
 
     @operation(ops.Product_PublicGetProductRevision)
     async def get_revision(self, part_number: str, revision: str) -> ProductRevision | None:
         """One revision of a product."""
-        op = ops.Product_PublicGetProductRevision
-        body = await self._api.json(op, path={"partNumber": part_number, "revision": revision})
-        return parse_found(ProductRevision, body, op.key)
+        return await self._api.found(
+            ops.Product_PublicGetProductRevision,
+            ProductRevision,
+            path={"partNumber": part_number, "revision": revision},
+        )
 
     @operation(ops.Product_PublicGetProducts)
     def query(
@@ -55,14 +57,14 @@ class AsyncProductService:
     @operation(ops.Product_PublicPutProduct)
     async def save(self, product: Product | Mapping[str, Any]) -> Product:
         """Create (no ``product_id``) or update a product; the server's copy comes back."""
-        op = ops.Product_PublicPutProduct
-        return parse(Product, await self._api.json(op, json=dump(product)), op.key)
+        return await self._api.model(ops.Product_PublicPutProduct, Product, json=dump(product))
 
     @operation(ops.Product_PublicPutProductRevision)
     async def save_revision(self, revision: ProductRevision | Mapping[str, Any]) -> ProductRevision:
         """Create (no ``product_revision_id``) or update a revision of a product."""
-        op = ops.Product_PublicPutProductRevision
-        return parse(ProductRevision, await self._api.json(op, json=dump(revision)), op.key)
+        return await self._api.model(
+            ops.Product_PublicPutProductRevision, ProductRevision, json=dump(revision)
+        )
 
     @operation(ops.Product_PutProducts)
     async def save_many(self, products: Iterable[Product | Mapping[str, Any]]) -> JsonValue:
@@ -86,8 +88,7 @@ class AsyncProductService:
     @operation(ops.Product_Vendors)
     async def vendors(self) -> list[Vendor]:
         """Every vendor."""
-        op = ops.Product_Vendors
-        return parse_list(Vendor, await self._api.json(op), op.key)
+        return await self._api.model_list(ops.Product_Vendors, Vendor)
 
     @operation(ops.Product_PutVendors)
     async def save_vendors(self, vendors: Iterable[Vendor | Mapping[str, Any]]) -> JsonValue:

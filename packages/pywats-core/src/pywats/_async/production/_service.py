@@ -8,7 +8,8 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse_found, parse_list
+from pywats._payload import JsonValue, dump_list
+from pywats._queries import SerialNumberQuery, box_query, serial_range_query
 from pywats.models import (
     ProductionBatch,
     PublicUnitVerificationGrade,
@@ -27,11 +28,11 @@ class AsyncProductionService:
     @operation(ops.Production_GetUnitPublic)
     async def unit(self, serial_number: str, part_number: str) -> Unit | None:
         """One unit, by serial number and part number."""
-        op = ops.Production_GetUnitPublic
-        body = await self._api.json(
-            op, path={"serialNumber": serial_number, "partNumber": part_number}
+        return await self._api.found(
+            ops.Production_GetUnitPublic,
+            Unit,
+            path={"serialNumber": serial_number, "partNumber": part_number},
         )
-        return parse_found(Unit, body, op.key)
 
     @operation(ops.Production_PutUnits)
     async def save_units(self, units: Iterable[Unit | Mapping[str, Any]]) -> JsonValue:
@@ -82,10 +83,9 @@ class AsyncProductionService:
         return await self._api.action(
             ops.Production_AddChildUnitPublic,
             params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
+                **box_query(
+                    parent_serial_number, parent_part_number, child_serial_number, child_part_number
+                ),
                 "checkPartNumber": check_part_number,
                 "checkRevision": check_revision,
             },
@@ -102,12 +102,9 @@ class AsyncProductionService:
         """Take a child unit out of its parent."""
         return await self._api.action(
             ops.Production_RemoveChildUnitPublic,
-            params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
-            },
+            params=box_query(
+                parent_serial_number, parent_part_number, child_serial_number, child_part_number
+            ),
         )
 
     @operation(ops.Production_CheckChildUnitsPublic)
@@ -128,18 +125,17 @@ class AsyncProductionService:
         self, serial_number: str, *, part_number: str | None = None
     ) -> PublicUnitVerificationGrade | None:
         """The unit's verification grade: which processes it passed, and how."""
-        op = ops.Production_GetUnitVerification
-        body = await self._api.json(
-            op, params={"serialNumber": serial_number, "partNumber": part_number}
+        return await self._api.found(
+            ops.Production_GetUnitVerification,
+            PublicUnitVerificationGrade,
+            params={"serialNumber": serial_number, "partNumber": part_number},
         )
-        return parse_found(PublicUnitVerificationGrade, body, op.key)
 
     @operation(ops.Production_GetUnitChanges)
     async def unit_changes(self, max_count: int = 1000) -> list[UnitChange]:
         """Unit changes not yet acknowledged, oldest first, at most ``max_count``."""
-        op = ops.Production_GetUnitChanges
-        return parse_list(
-            UnitChange, await self._api.json(op, params={"maxCount": max_count}), op.key
+        return await self._api.model_list(
+            ops.Production_GetUnitChanges, UnitChange, params={"maxCount": max_count}
         )
 
     @operation(ops.Production_DeleteUnitChange)
@@ -150,8 +146,9 @@ class AsyncProductionService:
     @operation(ops.Production_GetSerialNumberTypesPublic)
     async def serial_number_types(self) -> list[SerialNumberType]:
         """The serial-number types the server can hand out."""
-        op = ops.Production_GetSerialNumberTypesPublic
-        return parse_list(SerialNumberType, await self._api.json(op), op.key)
+        return await self._api.model_list(
+            ops.Production_GetSerialNumberTypesPublic, SerialNumberType
+        )
 
     @operation(ops.Production_TakeSerialNumbers)
     async def take_serial_numbers(
@@ -198,12 +195,10 @@ class AsyncProductionService:
         return await self._api.file(
             op,
             params={
-                "serialNumberType": serial_number_type,
+                **serial_range_query(
+                    serial_number_type, start_address, end_address, start_date, end_date
+                ),
                 "format": format,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
             },
         )
 
@@ -226,26 +221,10 @@ class AsyncProductionService:
         )
 
     @operation(ops.Production_GetSerialNumbersByRange)
-    async def serial_numbers_by_range(
-        self,
-        serial_number_type: str,
-        start_address: str,
-        end_address: str,
-        *,
-        start_date: str | None = None,
-        end_date: str | None = None,
-    ) -> JsonValue:
-        """The serial numbers of a type between two addresses."""
-        return await self._api.json(
-            ops.Production_GetSerialNumbersByRange,
-            params={
-                "serialNumberType": serial_number_type,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
-            },
-        )
+    async def serial_numbers_by_range(self, query: SerialNumberQuery) -> JsonValue:
+        """The serial numbers in ``query``."""
+        op = ops.Production_GetSerialNumbersByRange
+        return await self._api.json(op, params=query.params())
 
     @operation(ops.Production_GetSerialNumbersByReference)
     async def serial_numbers_by_reference(

@@ -9,7 +9,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._errors import PyWATSError
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_found, parse_list
+from pywats._payload import dump
 from pywats._ticket import TicketStatus
 from pywats.models import Ticket
 
@@ -23,20 +23,19 @@ class AsyncRootCauseService:
     @operation(ops.RootCause_GetTicket)
     async def ticket(self, ticket_id: str) -> Ticket | None:
         """One ticket by id."""
-        op = ops.RootCause_GetTicket
-        return parse_found(Ticket, await self._api.json(op, params={"ticketId": ticket_id}), op.key)
+        return await self._api.found(
+            ops.RootCause_GetTicket, Ticket, params={"ticketId": ticket_id}
+        )
 
     @operation(ops.RootCause_PostTicket)
     async def create_ticket(self, ticket: Ticket | Mapping[str, Any]) -> Ticket:
         """Open a ticket; the server's copy (with id and number) comes back."""
-        op = ops.RootCause_PostTicket
-        return parse(Ticket, await self._api.json(op, json=dump(ticket)), op.key)
+        return await self._api.model(ops.RootCause_PostTicket, Ticket, json=dump(ticket))
 
     @operation(ops.RootCause_PutTicket)
     async def update_ticket(self, ticket: Ticket | Mapping[str, Any]) -> Ticket:
         """Change a ticket (status, assignee, a new update ...)."""
-        op = ops.RootCause_PutTicket
-        return parse(Ticket, await self._api.json(op, json=dump(ticket)), op.key)
+        return await self._api.model(ops.RootCause_PutTicket, Ticket, json=dump(ticket))
 
     @operation(ops.RootCause_GetTickets)
     async def tickets(
@@ -47,11 +46,11 @@ class AsyncRootCauseService:
         optionally matching a text."""
         if not 1 <= int(status) <= 63:
             raise ValueError(f"status is a combination of the flags 1..32, not {int(status)}")
-        op = ops.RootCause_GetTickets
-        body = await self._api.json(
-            op, params={"status": int(status), "view": view, "searchString": search}
+        return await self._api.model_list(
+            ops.RootCause_GetTickets,
+            Ticket,
+            params={"status": int(status), "view": view, "searchString": search},
         )
-        return parse_list(Ticket, body, op.key)
 
     @operation(ops.RootCause_ArchiveTickets)
     async def archive_tickets(self, ticket_ids: Iterable[str]) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_found, parse_list
+from pywats._payload import dump
 from pywats.models import Package, PackageFile, VirtualFolder
 
 __all__ = ["AsyncSoftwareService", "PACKAGE_STATUSES"]
@@ -34,14 +34,14 @@ class AsyncSoftwareService:
     @operation(ops.Software_PostSoftwarePackage)
     async def create_package(self, package: Package | Mapping[str, Any]) -> Package:
         """Create a Draft package; a name that exists gets the next version."""
-        op = ops.Software_PostSoftwarePackage
-        return parse(Package, await self._api.json(op, json=dump(package)), op.key)
+        return await self._api.model(ops.Software_PostSoftwarePackage, Package, json=dump(package))
 
     @operation(ops.Software_GetSoftwarePackage)
     async def package(self, package_id: str) -> Package | None:
         """One package by id."""
-        op = ops.Software_GetSoftwarePackage
-        return parse_found(Package, await self._api.json(op, path={"id": package_id}), op.key)
+        return await self._api.found(
+            ops.Software_GetSoftwarePackage, Package, path={"id": package_id}
+        )
 
     @operation(ops.Software_PutSoftwarePackage)
     async def update_package(self, package_id: str, package: Package | Mapping[str, Any]) -> None:
@@ -60,11 +60,11 @@ class AsyncSoftwareService:
         self, name: str, status: str, *, version: int | None = None
     ) -> Package | None:
         """The package of this name in this status (the newest, or ``version``)."""
-        op = ops.Software_GetSoftwarePackageByName
-        body = await self._api.json(
-            op, params={"name": name, "status": _status(status), "version": version}
+        return await self._api.found(
+            ops.Software_GetSoftwarePackageByName,
+            Package,
+            params={"name": name, "status": _status(status), "version": version},
         )
-        return parse_found(Package, body, op.key)
 
     @operation(ops.Software_DeleteSoftwarePackageByName)
     async def delete_package_by_name(self, name: str, version: int) -> None:
@@ -76,34 +76,38 @@ class AsyncSoftwareService:
     @operation(ops.Software_GetSoftwarePackages)
     async def packages(self) -> list[Package]:
         """Every package."""
-        op = ops.Software_GetSoftwarePackages
-        return parse_list(Package, await self._api.json(op), op.key)
+        return await self._api.model_list(ops.Software_GetSoftwarePackages, Package)
 
     @operation(ops.Software_GetSoftwarePackagesByTag)
     async def packages_by_tag(self, tag: str, status: str) -> list[Package]:
         """Packages with a tag (``name=value``) in a status."""
-        op = ops.Software_GetSoftwarePackagesByTag
-        body = await self._api.json(op, params={"tag": tag, "status": _status(status)})
-        return parse_list(Package, body, op.key)
+        return await self._api.model_list(
+            ops.Software_GetSoftwarePackagesByTag,
+            Package,
+            params={"tag": tag, "status": _status(status)},
+        )
 
     @operation(ops.Software_GetSoftwareFiles)
     async def package_files(self, package_id: str) -> list[PackageFile]:
         """The files of a package."""
-        op = ops.Software_GetSoftwareFiles
-        return parse_list(PackageFile, await self._api.json(op, path={"id": package_id}), op.key)
+        return await self._api.model_list(
+            ops.Software_GetSoftwareFiles, PackageFile, path={"id": package_id}
+        )
 
     @operation(ops.Software_GetVirtualFolders)
     async def virtual_folders(self) -> list[VirtualFolder]:
         """The virtual folders packages may install into."""
-        op = ops.Software_GetVirtualFolders
-        return parse_list(VirtualFolder, await self._api.json(op), op.key)
+        return await self._api.model_list(ops.Software_GetVirtualFolders, VirtualFolder)
 
     @operation(ops.Software_PostNewStatus)
     async def set_package_status(self, package_id: str, status: str) -> Package:
         """Move a package to another status; the server refuses moves it does not allow."""
-        op = ops.Software_PostNewStatus
-        body = await self._api.json(op, path={"id": package_id}, params={"status": _status(status)})
-        return parse(Package, body, op.key)
+        return await self._api.model(
+            ops.Software_PostNewStatus,
+            Package,
+            path={"id": package_id},
+            params={"status": _status(status)},
+        )
 
     @operation(ops.Software_PostZipToPackage)
     async def upload_zip(

@@ -6,6 +6,7 @@ from pywats import _operations as ops
 from pywats._async._api import AsyncApi
 from pywats._operation import operation
 from pywats._payload import JsonValue
+from pywats._queries import workflow_query
 
 __all__ = ["AsyncWorkflowService"]
 
@@ -27,13 +28,7 @@ class AsyncWorkflowService:
         """Start a test of a unit in its workflow."""
         return await self._api.json(
             ops.Workflow_PublicStartTest,
-            params={
-                "serialNumber": serial_number,
-                "partNumber": part_number,
-                "operatorName": operator_name,
-                "stationName": station_name,
-                "status": status,
-            },
+            params=workflow_query(serial_number, part_number, operator_name, station_name, status),
         )
 
     @operation(ops.Workflow_PublicEndTest)
@@ -51,11 +46,7 @@ class AsyncWorkflowService:
         return await self._api.json(
             ops.Workflow_PublicEndTest,
             params={
-                "serialNumber": serial_number,
-                "partNumber": part_number,
+                **workflow_query(serial_number, part_number, operator_name, station_name, status),
                 "passed": passed,
-                "operatorName": operator_name,
-                "stationName": station_name,
-                "status": status,
             },
         )

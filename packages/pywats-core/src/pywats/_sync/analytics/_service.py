@@ -18,6 +18,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import recent_query, top_failed_query
 from pywats._sync._api import Api
 from pywats.models import PublicWatsFilter
 
@@ -28,11 +29,6 @@ WatsFilter = PublicWatsFilter | Mapping[str, Any] | None
 
 def _filter(value: WatsFilter) -> dict[str, Any]:
     return {} if value is None else dump(value)
-
-
-def _recent(days: int, product_group_id: str, level_id: str) -> dict[str, str | int]:
-    """The query of the GET ``_recent`` forms: a number of days within a group and level."""
-    return {"days": days, "productGroupId": product_group_id, "levelId": level_id}
 
 
 class AnalyticsService:
@@ -118,7 +114,7 @@ class AnalyticsService:
     def volume_yield_recent(self, days: int, *, product_group_id: str, level_id: str) -> JsonValue:
         """Volume and yield over the last ``days`` days."""
         return self._api.json(
-            ops.App_VolumeYield_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_VolumeYield_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_WorstYield_POST)
@@ -130,7 +126,7 @@ class AnalyticsService:
     def worst_yield_recent(self, days: int, *, product_group_id: str, level_id: str) -> JsonValue:
         """Products with the worst yield over the last ``days`` days."""
         return self._api.json(
-            ops.App_WorstYield_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_WorstYield_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetWorstYieldByProductGroup)
@@ -147,7 +143,7 @@ class AnalyticsService:
     def high_volume_recent(self, days: int, *, product_group_id: str, level_id: str) -> JsonValue:
         """Products with the highest volume over the last ``days`` days."""
         return self._api.json(
-            ops.App_HighVolume_GET, params=_recent(days, product_group_id, level_id)
+            ops.App_HighVolume_GET, params=recent_query(days, product_group_id, level_id)
         )
 
     @operation(ops.App_GetHighVolumeByProductGroup)
@@ -174,14 +170,9 @@ class AnalyticsService:
         """The ``count`` most failed steps of a product and process over ``days`` days."""
         return self._api.json(
             ops.App_TopFailed_GET,
-            params={
-                "partNumber": part_number,
-                "processCode": process_code,
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "count": count,
-            },
+            params=top_failed_query(
+                part_number, process_code, days, count, product_group_id, level_id
+            ),
         )
 
     @operation(ops.App_GetTestStepAnalysis)

@@ -87,9 +87,8 @@ class AppService:
     @operation(ops.Mes_GetCommonUserSettings)
     def common_user_settings(self, user_name: str) -> CommonUserSettings | None:
         """A user's common settings."""
-        from pywats._payload import parse_found
         from pywats.models import CommonUserSettings
 
-        op = ops.Mes_GetCommonUserSettings
-        body = self._api.json(op, params={"UserName": user_name})
-        return parse_found(CommonUserSettings, body, op.key)
+        return self._api.found(
+            ops.Mes_GetCommonUserSettings, CommonUserSettings, params={"UserName": user_name}
+        )

@@ -2,7 +2,8 @@
 # Do not edit: change the async code and run `nox -s codegen`.
 """The Asset domain: assets and their types, usage counts, calibration, maintenance, logs.
 
-Most calls name an asset by ``asset_id`` or by ``serial_number``: pass exactly one.
+Calls that act on one asset take an :class:`~pywats.AssetRef` naming it by id or by serial
+number (``AssetRef.by_serial("FIX-17")``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from pywats import _operations as ops
+from pywats._asset_ref import AssetRef, asset_query
 from pywats._odata import Filter
 from pywats._operation import Operation, operation
-from pywats._payload import JsonValue, dump, one_of, parse_found
+from pywats._payload import JsonValue, dump, one_of
 from pywats._sync._api import Api
 from pywats._sync._paging import PagedIterator
 from pywats.models import (
@@ -27,12 +29,6 @@ from pywats.models import (
 )
 
 __all__ = ["AssetService"]
-
-
-def _asset(op: Operation, asset_id: str | None, serial_number: str | None) -> dict[str, str | None]:
-    """The query parameters naming one asset, by its id or by its serial number (one only)."""
-    one_of(op.key, asset_id=asset_id, serial_number=serial_number)
-    return {"id": asset_id, "serialNumber": serial_number}
 
 
 def _iso(value: datetime | str | None) -> str | None:
@@ -66,16 +62,14 @@ class AssetService:
     @operation(ops.Asset_GetAssetByAssetId)
     def get(self, asset_id: str) -> ODataAsset | None:
         """One asset by its id."""
-        op = ops.Asset_GetAssetByAssetId
-        body = self._api.json(op, path={"assetId": asset_id})
-        return parse_found(ODataAsset, body, op.key)
+        return self._api.found(ops.Asset_GetAssetByAssetId, ODataAsset, path={"assetId": asset_id})
 
     @operation(ops.Asset_GetAssetBySerialNumber)
     def get_by_serial_number(self, serial_number: str) -> ODataAsset | None:
         """One asset by its serial number (the server resolves the same route both ways)."""
-        op = ops.Asset_GetAssetBySerialNumber
-        body = self._api.json(op, path={"serialNumber": serial_number})
-        return parse_found(ODataAsset, body, op.key)
+        return self._api.found(
+            ops.Asset_GetAssetBySerialNumber, ODataAsset, path={"serialNumber": serial_number}
+        )
 
     @operation(ops.Asset_PutAsset)
     def save(self, asset: Asset | Mapping[str, Any]) -> JsonValue:
@@ -84,17 +78,15 @@ class AssetService:
         return self._api.action(ops.Asset_PutAsset, json=dump(asset))
 
     @operation(ops.Asset_DeleteAsset)
-    def delete(self, *, asset_id: str | None = None, serial_number: str | None = None) -> None:
+    def delete(self, asset: AssetRef) -> None:
         """Delete an asset and its log; its children move to its parent."""
-        op = ops.Asset_DeleteAsset
-        self._api.action(op, params=_asset(op, asset_id, serial_number))
+        self._api.action(ops.Asset_DeleteAsset, params=asset_query(asset))
 
     @operation(ops.Asset_PutAssetCount)
     def set_count(
         self,
+        asset: AssetRef,
         *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
         total_count: int | None = None,
         increment_by: int | None = None,
         increment_children: bool | None = None,
@@ -102,12 +94,12 @@ class AssetService:
     ) -> JsonValue:
         """Set an asset's total count, or add ``increment_by`` to its counts."""
         op = ops.Asset_PutAssetCount
-        asset = _asset(op, asset_id, serial_number)
+        named = asset_query(asset)
         one_of(op.key, total_count=total_count, increment_by=increment_by)
         return self._api.action(
             op,
             params={
-                **asset,
+                **named,
                 "totalCount": total_count,
                 "incrementBy": increment_by,
                 "incrementChildren": increment_children,
@@ -116,97 +108,57 @@ class AssetService:
         )
 
     @operation(ops.Asset_ResetRunningCount)
-    def reset_running_count(
-        self,
-        *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
-        comment: str | None = None,
-    ) -> JsonValue:
+    def reset_running_count(self, asset: AssetRef, *, comment: str | None = None) -> JsonValue:
         """Set an asset's running count back to 0."""
-        op = ops.Asset_ResetRunningCount
-        return self._api.action(
-            op, params={**_asset(op, asset_id, serial_number), "comment": comment}
-        )
+        params = {**asset_query(asset), "comment": comment}
+        return self._api.action(ops.Asset_ResetRunningCount, params=params)
 
     @operation(ops.Asset_PostCalibration)
     def record_calibration(
-        self,
-        *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
-        when: datetime | str | None = None,
-        comment: str | None = None,
+        self, asset: AssetRef, *, when: datetime | str | None = None, comment: str | None = None
     ) -> JsonValue:
         """Record a calibration (now, or at ``when``)."""
-        return self._dated_record(ops.Asset_PostCalibration, asset_id, serial_number, when, comment)
+        return self._dated_record(ops.Asset_PostCalibration, asset, when, comment)
 
     @operation(ops.Asset_PostMaintenance)
     def record_maintenance(
-        self,
-        *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
-        when: datetime | str | None = None,
-        comment: str | None = None,
+        self, asset: AssetRef, *, when: datetime | str | None = None, comment: str | None = None
     ) -> JsonValue:
         """Record a maintenance (now, or at ``when``)."""
-        return self._dated_record(ops.Asset_PostMaintenance, asset_id, serial_number, when, comment)
+        return self._dated_record(ops.Asset_PostMaintenance, asset, when, comment)
 
     def _dated_record(
-        self,
-        op: Operation,
-        asset_id: str | None,
-        serial_number: str | None,
-        when: datetime | str | None,
-        comment: str | None,
+        self, op: Operation, asset: AssetRef, when: datetime | str | None, comment: str | None
     ) -> JsonValue:
         """A calibration or maintenance record: now, or at ``when``."""
-        params = {**_asset(op, asset_id, serial_number), "dateTime": _iso(when), "comment": comment}
+        params = {**asset_query(asset), "dateTime": _iso(when), "comment": comment}
         return self._api.action(op, params=params)
 
     @operation(ops.Asset_PutAssetState)
-    def set_state(
-        self, state: int, *, asset_id: str | None = None, serial_number: str | None = None
-    ) -> JsonValue:
+    def set_state(self, asset: AssetRef, state: int) -> JsonValue:
         """Set an asset's state (0 to 6)."""
-        op = ops.Asset_PutAssetState
-        asset = _asset(op, asset_id, serial_number)
+        named = asset_query(asset)
         if not 0 <= state <= 6:
             raise ValueError(f"an asset state runs from 0 to 6, not {state}")
-        return self._api.action(op, params={"state": state, **asset})
+        return self._api.action(ops.Asset_PutAssetState, params={"state": state, **named})
 
     @operation(ops.Asset_GetAssetStatus)
     def status(
         self,
+        asset: AssetRef,
         *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
         translate: bool | None = None,
         culture_code: str | None = None,
     ) -> JsonValue:
         """An asset's status: counts and calibration/maintenance against their limits."""
-        op = ops.Asset_GetAssetStatus
-        return self._api.json(
-            op,
-            params={
-                **_asset(op, asset_id, serial_number),
-                "translate": translate,
-                "cultureCode": culture_code,
-            },
-        )
+        params = {**asset_query(asset), "translate": translate, "cultureCode": culture_code}
+        return self._api.json(ops.Asset_GetAssetStatus, params=params)
 
     @operation(ops.Asset_GetAssetChildren)
-    def sub_assets(
-        self,
-        *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
-        level: int | None = None,
-    ) -> JsonValue:
+    def sub_assets(self, asset: AssetRef, *, level: int | None = None) -> JsonValue:
         """An asset's children, ``level`` levels deep."""
-        op = ops.Asset_GetAssetChildren
-        return self._api.json(op, params={**_asset(op, asset_id, serial_number), "level": level})
+        params = {**asset_query(asset), "level": level}
+        return self._api.json(ops.Asset_GetAssetChildren, params=params)
 
     @operation(ops.Asset_GetAssetLog)
     def log(
@@ -229,21 +181,12 @@ class AssetService:
 
     @operation(ops.Asset_PostAssetMessage)
     def post_message(
-        self,
-        message: str | AssetMessage,
-        *,
-        asset_id: str | None = None,
-        serial_number: str | None = None,
-        culture_code: str | None = None,
+        self, asset: AssetRef, message: str | AssetMessage, *, culture_code: str | None = None
     ) -> JsonValue:
         """Write a message into an asset's log."""
-        op = ops.Asset_PostAssetMessage
         body = AssetMessage(content=message) if isinstance(message, str) else message
-        return self._api.action(
-            op,
-            params={**_asset(op, asset_id, serial_number), "cultureCode": culture_code},
-            json=dump(body),
-        )
+        params = {**asset_query(asset), "cultureCode": culture_code}
+        return self._api.action(ops.Asset_PostAssetMessage, params=params, json=dump(body))
 
     @operation(ops.Asset_GetAssetTypes)
     def types(

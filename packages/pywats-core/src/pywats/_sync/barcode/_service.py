@@ -9,7 +9,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_found, parse_list
+from pywats._payload import dump
 from pywats._sync._api import Api
 from pywats.models import BarcodeIdentifier
 
@@ -23,16 +23,16 @@ class BarcodeService:
     @operation(ops.BarcodeIdentifiers_GetBarcodeIdentifiers)
     def identifiers(self) -> list[BarcodeIdentifier]:
         """Every barcode identifier."""
-        op = ops.BarcodeIdentifiers_GetBarcodeIdentifiers
-        return parse_list(BarcodeIdentifier, self._api.json(op), op.key)
+        return self._api.model_list(ops.BarcodeIdentifiers_GetBarcodeIdentifiers, BarcodeIdentifier)
 
     @operation(ops.BarcodeIdentifiers_PutBarcodeIdentifier)
     def save_identifier(
         self, identifier: BarcodeIdentifier | Mapping[str, Any]
     ) -> BarcodeIdentifier:
         """Create (no ``id``) or update a barcode identifier."""
-        op = ops.BarcodeIdentifiers_PutBarcodeIdentifier
-        return parse(BarcodeIdentifier, self._api.json(op, json=dump(identifier)), op.key)
+        return self._api.model(
+            ops.BarcodeIdentifiers_PutBarcodeIdentifier, BarcodeIdentifier, json=dump(identifier)
+        )
 
     @operation(ops.BarcodeIdentifiers_DeleteBarcodeIdentifier)
     def delete_identifier(self, identifier_id: int) -> None:
@@ -42,5 +42,6 @@ class BarcodeService:
     @operation(ops.BarcodeIdentifiers_GetIdentifiedBarcode)
     def identify(self, code: str) -> BarcodeIdentifier | None:
         """What a scanned code is, by the first identifier whose pattern matches it."""
-        op = ops.BarcodeIdentifiers_GetIdentifiedBarcode
-        return parse_found(BarcodeIdentifier, self._api.json(op, params={"code": code}), op.key)
+        return self._api.found(
+            ops.BarcodeIdentifiers_GetIdentifiedBarcode, BarcodeIdentifier, params={"code": code}
+        )

@@ -15,6 +15,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump
+from pywats._queries import StepFilters, recent_query, top_failed_query
 from pywats._sync._api import Api
 from pywats.models import PublicWatsFilter
 
@@ -32,81 +33,47 @@ class InternalAnalytics:
         self._api = api
 
     def _recent(
-        self, op: Operation, product_group_id: str, level_id: str, days: int, steps: str, seqs: str
+        self, op: Operation, days: int, filters: StepFilters, product_group_id: str, level_id: str
     ) -> list[JsonValue]:
-        params: dict[str, str | int] = {
-            "productGroupId": product_group_id,
-            "levelId": level_id,
-            "days": days,
-        }
-        body = self._api.json(op, params={**params, "stepFilters": steps, "sequenceFilters": seqs})
-        return _rows(body)
+        params = {**recent_query(days, product_group_id, level_id), **filters.params()}
+        return _rows(self._api.json(op, params=params))
 
     def _filtered(
-        self, op: Operation, wats_filter: _Filter, steps: str, seqs: str
+        self, op: Operation, wats_filter: _Filter, filters: StepFilters
     ) -> list[JsonValue]:
-        params = {"stepFilters": steps, "sequenceFilters": seqs}
-        return _rows(self._api.json(op, params=params, json=dump(wats_filter)))
+        return _rows(self._api.json(op, params=filters.params(), json=dump(wats_filter)))
 
     @operation(ops.App_MeasurementList_GET)
     def measurement_list(
-        self,
-        product_group_id: str,
-        level_id: str,
-        days: int,
-        *,
-        step_filters: str,
-        sequence_filters: str,
+        self, days: int, filters: StepFilters, *, product_group_id: str, level_id: str
     ) -> list[JsonValue]:
-        """Measurements of the steps the (XML) step and sequence filters pick, over the
-        last ``days``. INTERNAL: may change without notice."""
-        return self._recent(
-            ops.App_MeasurementList_GET,
-            product_group_id,
-            level_id,
-            days,
-            step_filters,
-            sequence_filters,
-        )
+        """Measurements of the steps ``filters`` pick, over the last ``days``.
+        INTERNAL: may change without notice."""
+        op = ops.App_MeasurementList_GET
+        return self._recent(op, days, filters, product_group_id, level_id)
 
     @operation(ops.App_MeasurementList_POST)
     def measurement_list_by_filter(
-        self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
+        self, wats_filter: _Filter, filters: StepFilters
     ) -> list[JsonValue]:
         """:meth:`measurement_list` with a full WATS filter. INTERNAL: may change."""
-        return self._filtered(
-            ops.App_MeasurementList_POST, wats_filter, step_filters, sequence_filters
-        )
+        return self._filtered(ops.App_MeasurementList_POST, wats_filter, filters)
 
     @operation(ops.App_StepStatusList_GET)
     def step_status_list(
-        self,
-        product_group_id: str,
-        level_id: str,
-        days: int,
-        *,
-        step_filters: str,
-        sequence_filters: str,
+        self, days: int, filters: StepFilters, *, product_group_id: str, level_id: str
     ) -> list[JsonValue]:
-        """Pass/fail counts of the steps the filters pick, over the last ``days``.
+        """Pass/fail counts of the steps ``filters`` pick, over the last ``days``.
         INTERNAL: may change without notice."""
-        return self._recent(
-            ops.App_StepStatusList_GET,
-            product_group_id,
-            level_id,
-            days,
-            step_filters,
-            sequence_filters,
-        )
+        op = ops.App_StepStatusList_GET
+        return self._recent(op, days, filters, product_group_id, level_id)
 
     @operation(ops.App_StepStatusList_POST)
     def step_status_list_by_filter(
-        self, wats_filter: _Filter, *, step_filters: str, sequence_filters: str
+        self, wats_filter: _Filter, filters: StepFilters
     ) -> list[JsonValue]:
         """:meth:`step_status_list` with a full WATS filter. INTERNAL: may change."""
-        return self._filtered(
-            ops.App_StepStatusList_POST, wats_filter, step_filters, sequence_filters
-        )
+        return self._filtered(ops.App_StepStatusList_POST, wats_filter, filters)
 
     @operation(ops.App_InternalTopFailed_GET)
     def top_failed(
@@ -122,14 +89,9 @@ class InternalAnalytics:
         ``wats.analytics`` has its own top-failed statistics."""
         body = self._api.json(
             ops.App_InternalTopFailed_GET,
-            params={
-                "partNumber": part_number,
-                "processCode": process_code,
-                "productGroupId": product_group_id,
-                "levelId": level_id,
-                "days": days,
-                "count": count,
-            },
+            params=top_failed_query(
+                part_number, process_code, days, count, product_group_id, level_id
+            ),
         )
         return _rows(body)
 

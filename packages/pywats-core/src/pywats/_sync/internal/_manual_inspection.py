@@ -13,7 +13,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, dump_list, parse, parse_found, parse_list
+from pywats._payload import JsonValue, dump, dump_list
 from pywats._sync._api import Api
 from pywats.internal import (
     MiMiscInfo,
@@ -36,23 +36,29 @@ class InternalManualInspection:
     @operation(ops.ManualInspection_GetTestSequenceDefinitions)
     def definitions(self, *, is_global: bool = False) -> list[TestSequenceDefinition]:
         """The test sequence definitions (the global ones, or this site's). INTERNAL."""
-        op = ops.ManualInspection_GetTestSequenceDefinitions
-        body = self._api.json(op, params={"isGlobalDefinitions": is_global})
-        return parse_list(TestSequenceDefinition, body, op.key)
+        return self._api.model_list(
+            ops.ManualInspection_GetTestSequenceDefinitions,
+            TestSequenceDefinition,
+            params={"isGlobalDefinitions": is_global},
+        )
 
     @operation(ops.ManualInspection_GetTestSequenceDefinition)
     def definition(self, definition_id: str) -> TestSequenceDefinition | None:
         """One test sequence definition. INTERNAL: may change without notice."""
-        op = ops.ManualInspection_GetTestSequenceDefinition
-        body = self._api.json(op, params={"definitionId": definition_id})
-        return parse_found(TestSequenceDefinition, body, op.key)
+        return self._api.found(
+            ops.ManualInspection_GetTestSequenceDefinition,
+            TestSequenceDefinition,
+            params={"definitionId": definition_id},
+        )
 
     @operation(ops.ManualInspection_GetDefinitionCopy)
     def definition_copy(self, definition_id: str) -> TestSequenceDefinition:
         """A new draft copied from a definition (its next version). INTERNAL."""
-        op = ops.ManualInspection_GetDefinitionCopy
-        body = self._api.json(op, path={"Id": definition_id})
-        return parse(TestSequenceDefinition, body, op.key)
+        return self._api.model(
+            ops.ManualInspection_GetDefinitionCopy,
+            TestSequenceDefinition,
+            path={"Id": definition_id},
+        )
 
     @operation(ops.ManualInspection_GetInstancesCount)
     def instances_count(self, definition_id: str) -> int:
@@ -69,32 +75,31 @@ class InternalManualInspection:
         return_as_production_manager_entity: bool | None = None,
     ) -> TestSequenceDefinition:
         """Create a test sequence definition (a draft). INTERNAL: may change."""
-        op = ops.ManualInspection_PostDefinition
-        body = self._api.json(
-            op,
+        return self._api.model(
+            ops.ManualInspection_PostDefinition,
+            TestSequenceDefinition,
             params={
                 "createDefaultXaml": create_default_xaml,
                 "returnAsProductionManagerEntity": return_as_production_manager_entity,
             },
             json=dump(definition),
         )
-        return parse(TestSequenceDefinition, body, op.key)
 
     @operation(ops.ManualInspection_PutDefinitionNew)
     def update_definition(self, entity: Mapping[str, Any]) -> TestSequenceDefinition:
         """Save a changed definition, sent as the web UI's production-manager entity
         (spec: ``ProductionManagerEntity``, camelCase: ``id``, ``name``, ``description``,
         ``status`` ...). INTERNAL: may change without notice."""
-        op = ops.ManualInspection_PutDefinitionNew
-        body = self._api.json(op, json=dict(entity))
-        return parse(TestSequenceDefinition, body, op.key)
+        return self._api.model(
+            ops.ManualInspection_PutDefinitionNew, TestSequenceDefinition, json=dict(entity)
+        )
 
     @operation(ops.ManualInspection_GetRelations)
     def relations(self, definition_id: str) -> list[TestSequenceRelation]:
         """What a definition applies to. INTERNAL: may change without notice."""
-        op = ops.ManualInspection_GetRelations
-        body = self._api.json(op, path={"Id": definition_id})
-        return parse_list(TestSequenceRelation, body, op.key)
+        return self._api.model_list(
+            ops.ManualInspection_GetRelations, TestSequenceRelation, path={"Id": definition_id}
+        )
 
     @operation(ops.ManualInspection_GetRelationConflicts)
     def relation_conflicts(self, definition_id: str) -> JsonValue:
@@ -106,21 +111,25 @@ class InternalManualInspection:
     def relation_conflicts_new(self, definition_id: str) -> list[RelationConflict]:
         """Other definitions whose relations overlap this one's (id, name, version).
         INTERNAL: may change without notice."""
-        op = ops.ManualInspection_GetRelationConflictsNew
-        body = self._api.json(op, path={"Id": definition_id})
-        return parse_list(RelationConflict, body, op.key)
+        return self._api.model_list(
+            ops.ManualInspection_GetRelationConflictsNew,
+            RelationConflict,
+            path={"Id": definition_id},
+        )
 
     @operation(ops.ManualInspection_PostRelation)
     def create_relation(self, relation: _Relation) -> TestSequenceRelation:
         """Apply a definition to a product, revision or process. INTERNAL."""
-        op = ops.ManualInspection_PostRelation
-        return parse(TestSequenceRelation, self._api.json(op, json=dump(relation)), op.key)
+        return self._api.model(
+            ops.ManualInspection_PostRelation, TestSequenceRelation, json=dump(relation)
+        )
 
     @operation(ops.ManualInspection_PutRelation)
     def update_relation(self, relation: _Relation) -> TestSequenceRelation:
         """Change a relation. INTERNAL: may change without notice."""
-        op = ops.ManualInspection_PutRelation
-        return parse(TestSequenceRelation, self._api.json(op, json=dump(relation)), op.key)
+        return self._api.model(
+            ops.ManualInspection_PutRelation, TestSequenceRelation, json=dump(relation)
+        )
 
     @operation(ops.ManualInspection_DeleteRelationNew)
     def delete_relations(self, relation_ids: Iterable[str]) -> JsonValue:

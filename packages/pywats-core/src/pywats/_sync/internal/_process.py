@@ -11,7 +11,7 @@ from pywats import _operations as ops
 from pywats._errors import PyWATSError
 from pywats._models import Process
 from pywats._operation import operation
-from pywats._payload import JsonValue, parse_found
+from pywats._payload import JsonValue
 from pywats._sync._api import Api
 
 __all__ = ["InternalProcess"]
@@ -34,8 +34,7 @@ class InternalProcess:
     @operation(ops.Process_GetProcess)
     def process(self, process_id: str) -> Process | None:
         """One process by its id (a GUID). INTERNAL: may change without notice."""
-        op = ops.Process_GetProcess
-        return parse_found(Process, self._api.json(op, path={"id": process_id}), op.key)
+        return self._api.found(ops.Process_GetProcess, Process, path={"id": process_id})
 
     @operation(ops.Process_GetRepairOperations)
     def repair_operations(self) -> JsonValue:

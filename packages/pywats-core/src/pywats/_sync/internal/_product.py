@@ -95,8 +95,7 @@ class InternalProduct:
     @operation(ops.Product_GetProductCategories)
     def categories(self) -> list[ProductCategory]:
         """The product categories. INTERNAL: may change without notice."""
-        op = ops.Product_GetProductCategories
-        return parse_list(ProductCategory, self._api.json(op), op.key)
+        return self._api.model_list(ops.Product_GetProductCategories, ProductCategory)
 
     @operation(ops.Product_PutProductCategories)
     def save_categories(

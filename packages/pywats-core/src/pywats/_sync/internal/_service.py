@@ -10,8 +10,9 @@ olreppe/pyWATS found the server wants on internal routes (wats-facts §1).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pywats._services import ServiceCache
 from pywats._sync._api import Api
 
 if TYPE_CHECKING:
@@ -44,69 +45,60 @@ class InternalService:
     ``software``, ``manual_inspection``, ``unit_flow``, ``analytics`` and ``asset``."""
 
     def __init__(self, api: Api) -> None:
-        self._api = api
-        self._areas: dict[str, Any] = {}
-
-    def _area(self, name: str, cls: type[Any]) -> Any:
-        found = self._areas.get(name)
-        if found is None:
-            found = self._areas[name] = cls(self._api)
-        return found
+        self._services = ServiceCache(api)
 
     @property
     def process(self) -> InternalProcess:
         """The full process list, repair operations and fail codes. INTERNAL."""
         from pywats._sync.internal._process import InternalProcess
 
-        return self._area("process", InternalProcess)  # type: ignore[no-any-return]
+        return self._services.get(InternalProcess)
 
     @property
     def production(self) -> InternalProduction:
         """Unit phases, sites, unit lookups, box build, serial-number pools. INTERNAL."""
         from pywats._sync.internal._production import InternalProduction
 
-        return self._area("production", InternalProduction)  # type: ignore[no-any-return]
+        return self._services.get(InternalProduction)
 
     @property
     def product(self) -> InternalProduct:
         """BOM as JSON, product info, revision relations, categories. INTERNAL."""
         from pywats._sync.internal._product import InternalProduct
 
-        return self._area("product", InternalProduct)  # type: ignore[no-any-return]
+        return self._services.get(InternalProduct)
 
     @property
     def software(self) -> InternalSoftware:
         """Package folders and files, download history, station updates. INTERNAL."""
         from pywats._sync.internal._software import InternalSoftware
 
-        return self._area("software", InternalSoftware)  # type: ignore[no-any-return]
+        return self._services.get(InternalSoftware)
 
     @property
     def manual_inspection(self) -> InternalManualInspection:
         """Test sequence definitions, relations, sequences, XAML. INTERNAL."""
         from pywats._sync.internal._manual_inspection import InternalManualInspection
 
-        return self._area(  # type: ignore[no-any-return]
-            "manual_inspection", InternalManualInspection
-        )
+        return self._services.get(InternalManualInspection)
 
     @property
     def unit_flow(self) -> InternalUnitFlow:
         """How units move between operations. INTERNAL."""
         from pywats._sync.internal._unit_flow import InternalUnitFlow
 
-        return self._area("unit_flow", InternalUnitFlow)  # type: ignore[no-any-return]
+        return self._services.get(InternalUnitFlow)
 
     @property
     def analytics(self) -> InternalAnalytics:
         """Step and measurement lists, top failed steps, alarm logs. INTERNAL."""
         from pywats._sync.internal._analytics import InternalAnalytics
 
-        return self._area("analytics", InternalAnalytics)  # type: ignore[no-any-return]
+        return self._services.get(InternalAnalytics)
 
     @property
     def asset(self) -> InternalAsset:
         """Files attached to an asset. INTERNAL."""
         from pywats._sync.internal._asset import InternalAsset
 
-        return self._area("asset", InternalAsset)  # type: ignore[no-any-return]
+        return self._services.get(InternalAsset)

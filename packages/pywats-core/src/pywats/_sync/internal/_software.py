@@ -13,7 +13,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump, parse_list
+from pywats._payload import JsonValue, dump
 from pywats._sync._api import Api
 from pywats.internal import SoftwareEntity, SoftwarePackageRecord
 
@@ -93,11 +93,11 @@ class InternalSoftware:
         self, tags: str, *, status: int | None = None, all_versions: bool | None = None
     ) -> list[SoftwarePackageRecord]:
         """The versions of the packages with these tags. INTERNAL: may change."""
-        op = ops.Software_GetPackageHistory
-        body = self._api.json(
-            op, params={"tags": tags, "status": status, "allVersions": all_versions}
+        return self._api.model_list(
+            ops.Software_GetPackageHistory,
+            SoftwarePackageRecord,
+            params={"tags": tags, "status": status, "allVersions": all_versions},
         )
-        return parse_list(SoftwarePackageRecord, body, op.key)
 
     @operation(ops.Software_GetPackageDownloadHistory)
     def download_history(self, client_id: int) -> list[JsonValue]:
@@ -126,9 +126,11 @@ class InternalSoftware:
         self, installed_package_ids: Iterable[str]
     ) -> list[SoftwarePackageRecord]:
         """Newer released versions of the installed packages. INTERNAL: may change."""
-        op = ops.Software_GetAvailablePackages
-        body = self._api.json(op, params={"installedPackages": _ids(installed_package_ids)})
-        return parse_list(SoftwarePackageRecord, body, op.key)
+        return self._api.model_list(
+            ops.Software_GetAvailablePackages,
+            SoftwarePackageRecord,
+            params={"installedPackages": _ids(installed_package_ids)},
+        )
 
     @operation(ops.Software_GetSoftwareEntityDetails)
     def package_details(self, package_id: str) -> JsonValue:

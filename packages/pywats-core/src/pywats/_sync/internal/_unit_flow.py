@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from pywats import _operations as ops
-from pywats._operation import operation
+from pywats._operation import Operation, operation
 from pywats._payload import JsonValue, dump, dump_list, parse_list
 from pywats._sync._api import Api
 from pywats.internal import UnitFlowLink, UnitFlowNode, UnitFlowUnit
@@ -21,6 +23,7 @@ from pywats.models import PublicWatsFilter
 __all__ = ["InternalUnitFlow"]
 
 _Filter = PublicWatsFilter | Mapping[str, Any]
+M = TypeVar("M", bound=BaseModel)
 
 
 def _filter_text(flow_filter: _Filter | str) -> str:
@@ -38,26 +41,25 @@ class InternalUnitFlow:
         """The unit flow (nodes and links) of the units a WATS filter picks. INTERNAL."""
         return self._api.json(ops.UnitFlow_GetUnitFlow, json=dump(wats_filter or {}))
 
+    def _listed(self, op: Operation, model: type[M], wats_filter: _Filter | str) -> list[M]:
+        """A GET route answering a list of ``model`` for the units a filter picks."""
+        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
+        return parse_list(model, body, op.key)
+
     @operation(ops.UnitFlow_GetUnitFlowNodes)
     def nodes(self, wats_filter: _Filter | str) -> list[UnitFlowNode]:
         """The operations of the unit flow. INTERNAL: may change without notice."""
-        op = ops.UnitFlow_GetUnitFlowNodes
-        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
-        return parse_list(UnitFlowNode, body, op.key)
+        return self._listed(ops.UnitFlow_GetUnitFlowNodes, UnitFlowNode, wats_filter)
 
     @operation(ops.UnitFlow_GetUnitFlowLinks)
     def links(self, wats_filter: _Filter | str) -> list[UnitFlowLink]:
         """The moves between operations of the unit flow. INTERNAL: may change."""
-        op = ops.UnitFlow_GetUnitFlowLinks
-        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
-        return parse_list(UnitFlowLink, body, op.key)
+        return self._listed(ops.UnitFlow_GetUnitFlowLinks, UnitFlowLink, wats_filter)
 
     @operation(ops.UnitFlow_GetUnitFlowUnits)
     def units(self, wats_filter: _Filter | str) -> list[UnitFlowUnit]:
         """Each unit's moves in the unit flow. INTERNAL: may change without notice."""
-        op = ops.UnitFlow_GetUnitFlowUnits
-        body = self._api.json(op, params={"filter": _filter_text(wats_filter)})
-        return parse_list(UnitFlowUnit, body, op.key)
+        return self._listed(ops.UnitFlow_GetUnitFlowUnits, UnitFlowUnit, wats_filter)
 
     @operation(ops.UnitFlow_GetUnitSerialNumbers)
     def serial_numbers(self, unit_ids: Iterable[int]) -> JsonValue:

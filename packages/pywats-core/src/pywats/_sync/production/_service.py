@@ -9,7 +9,8 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import JsonValue, dump_list, parse_found, parse_list
+from pywats._payload import JsonValue, dump_list
+from pywats._queries import SerialNumberQuery, box_query, serial_range_query
 from pywats._sync._api import Api
 from pywats.models import (
     ProductionBatch,
@@ -29,9 +30,11 @@ class ProductionService:
     @operation(ops.Production_GetUnitPublic)
     def unit(self, serial_number: str, part_number: str) -> Unit | None:
         """One unit, by serial number and part number."""
-        op = ops.Production_GetUnitPublic
-        body = self._api.json(op, path={"serialNumber": serial_number, "partNumber": part_number})
-        return parse_found(Unit, body, op.key)
+        return self._api.found(
+            ops.Production_GetUnitPublic,
+            Unit,
+            path={"serialNumber": serial_number, "partNumber": part_number},
+        )
 
     @operation(ops.Production_PutUnits)
     def save_units(self, units: Iterable[Unit | Mapping[str, Any]]) -> JsonValue:
@@ -78,10 +81,9 @@ class ProductionService:
         return self._api.action(
             ops.Production_AddChildUnitPublic,
             params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
+                **box_query(
+                    parent_serial_number, parent_part_number, child_serial_number, child_part_number
+                ),
                 "checkPartNumber": check_part_number,
                 "checkRevision": check_revision,
             },
@@ -98,12 +100,9 @@ class ProductionService:
         """Take a child unit out of its parent."""
         return self._api.action(
             ops.Production_RemoveChildUnitPublic,
-            params={
-                "parentSerialNumber": parent_serial_number,
-                "parentPartNumber": parent_part_number,
-                "childSerialNumber": child_serial_number,
-                "childPartNumber": child_part_number,
-            },
+            params=box_query(
+                parent_serial_number, parent_part_number, child_serial_number, child_part_number
+            ),
         )
 
     @operation(ops.Production_CheckChildUnitsPublic)
@@ -122,15 +121,18 @@ class ProductionService:
         self, serial_number: str, *, part_number: str | None = None
     ) -> PublicUnitVerificationGrade | None:
         """The unit's verification grade: which processes it passed, and how."""
-        op = ops.Production_GetUnitVerification
-        body = self._api.json(op, params={"serialNumber": serial_number, "partNumber": part_number})
-        return parse_found(PublicUnitVerificationGrade, body, op.key)
+        return self._api.found(
+            ops.Production_GetUnitVerification,
+            PublicUnitVerificationGrade,
+            params={"serialNumber": serial_number, "partNumber": part_number},
+        )
 
     @operation(ops.Production_GetUnitChanges)
     def unit_changes(self, max_count: int = 1000) -> list[UnitChange]:
         """Unit changes not yet acknowledged, oldest first, at most ``max_count``."""
-        op = ops.Production_GetUnitChanges
-        return parse_list(UnitChange, self._api.json(op, params={"maxCount": max_count}), op.key)
+        return self._api.model_list(
+            ops.Production_GetUnitChanges, UnitChange, params={"maxCount": max_count}
+        )
 
     @operation(ops.Production_DeleteUnitChange)
     def acknowledge_unit_change(self, change_id: int) -> None:
@@ -140,8 +142,7 @@ class ProductionService:
     @operation(ops.Production_GetSerialNumberTypesPublic)
     def serial_number_types(self) -> list[SerialNumberType]:
         """The serial-number types the server can hand out."""
-        op = ops.Production_GetSerialNumberTypesPublic
-        return parse_list(SerialNumberType, self._api.json(op), op.key)
+        return self._api.model_list(ops.Production_GetSerialNumberTypesPublic, SerialNumberType)
 
     @operation(ops.Production_TakeSerialNumbers)
     def take_serial_numbers(
@@ -188,12 +189,10 @@ class ProductionService:
         return self._api.file(
             op,
             params={
-                "serialNumberType": serial_number_type,
+                **serial_range_query(
+                    serial_number_type, start_address, end_address, start_date, end_date
+                ),
                 "format": format,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
             },
         )
 
@@ -216,26 +215,10 @@ class ProductionService:
         )
 
     @operation(ops.Production_GetSerialNumbersByRange)
-    def serial_numbers_by_range(
-        self,
-        serial_number_type: str,
-        start_address: str,
-        end_address: str,
-        *,
-        start_date: str | None = None,
-        end_date: str | None = None,
-    ) -> JsonValue:
-        """The serial numbers of a type between two addresses."""
-        return self._api.json(
-            ops.Production_GetSerialNumbersByRange,
-            params={
-                "serialNumberType": serial_number_type,
-                "startAddress": start_address,
-                "endAddress": end_address,
-                "startDate": start_date,
-                "endDate": end_date,
-            },
-        )
+    def serial_numbers_by_range(self, query: SerialNumberQuery) -> JsonValue:
+        """The serial numbers in ``query``."""
+        op = ops.Production_GetSerialNumbersByRange
+        return self._api.json(op, params=query.params())
 
     @operation(ops.Production_GetSerialNumbersByReference)
     def serial_numbers_by_reference(

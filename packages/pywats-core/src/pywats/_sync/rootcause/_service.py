@@ -10,7 +10,7 @@ from typing import Any
 from pywats import _operations as ops
 from pywats._errors import PyWATSError
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_found, parse_list
+from pywats._payload import dump
 from pywats._sync._api import Api
 from pywats._ticket import TicketStatus
 from pywats.models import Ticket
@@ -25,20 +25,17 @@ class RootCauseService:
     @operation(ops.RootCause_GetTicket)
     def ticket(self, ticket_id: str) -> Ticket | None:
         """One ticket by id."""
-        op = ops.RootCause_GetTicket
-        return parse_found(Ticket, self._api.json(op, params={"ticketId": ticket_id}), op.key)
+        return self._api.found(ops.RootCause_GetTicket, Ticket, params={"ticketId": ticket_id})
 
     @operation(ops.RootCause_PostTicket)
     def create_ticket(self, ticket: Ticket | Mapping[str, Any]) -> Ticket:
         """Open a ticket; the server's copy (with id and number) comes back."""
-        op = ops.RootCause_PostTicket
-        return parse(Ticket, self._api.json(op, json=dump(ticket)), op.key)
+        return self._api.model(ops.RootCause_PostTicket, Ticket, json=dump(ticket))
 
     @operation(ops.RootCause_PutTicket)
     def update_ticket(self, ticket: Ticket | Mapping[str, Any]) -> Ticket:
         """Change a ticket (status, assignee, a new update ...)."""
-        op = ops.RootCause_PutTicket
-        return parse(Ticket, self._api.json(op, json=dump(ticket)), op.key)
+        return self._api.model(ops.RootCause_PutTicket, Ticket, json=dump(ticket))
 
     @operation(ops.RootCause_GetTickets)
     def tickets(
@@ -49,11 +46,11 @@ class RootCauseService:
         optionally matching a text."""
         if not 1 <= int(status) <= 63:
             raise ValueError(f"status is a combination of the flags 1..32, not {int(status)}")
-        op = ops.RootCause_GetTickets
-        body = self._api.json(
-            op, params={"status": int(status), "view": view, "searchString": search}
+        return self._api.model_list(
+            ops.RootCause_GetTickets,
+            Ticket,
+            params={"status": int(status), "view": view, "searchString": search},
         )
-        return parse_list(Ticket, body, op.key)
 
     @operation(ops.RootCause_ArchiveTickets)
     def archive_tickets(self, ticket_ids: Iterable[str]) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pywats import _operations as ops
 from pywats._operation import operation
-from pywats._payload import dump, parse, parse_found, parse_list
+from pywats._payload import dump
 from pywats._sync._api import Api
 from pywats.models import Package, PackageFile, VirtualFolder
 
@@ -36,14 +36,12 @@ class SoftwareService:
     @operation(ops.Software_PostSoftwarePackage)
     def create_package(self, package: Package | Mapping[str, Any]) -> Package:
         """Create a Draft package; a name that exists gets the next version."""
-        op = ops.Software_PostSoftwarePackage
-        return parse(Package, self._api.json(op, json=dump(package)), op.key)
+        return self._api.model(ops.Software_PostSoftwarePackage, Package, json=dump(package))
 
     @operation(ops.Software_GetSoftwarePackage)
     def package(self, package_id: str) -> Package | None:
         """One package by id."""
-        op = ops.Software_GetSoftwarePackage
-        return parse_found(Package, self._api.json(op, path={"id": package_id}), op.key)
+        return self._api.found(ops.Software_GetSoftwarePackage, Package, path={"id": package_id})
 
     @operation(ops.Software_PutSoftwarePackage)
     def update_package(self, package_id: str, package: Package | Mapping[str, Any]) -> None:
@@ -62,11 +60,11 @@ class SoftwareService:
         self, name: str, status: str, *, version: int | None = None
     ) -> Package | None:
         """The package of this name in this status (the newest, or ``version``)."""
-        op = ops.Software_GetSoftwarePackageByName
-        body = self._api.json(
-            op, params={"name": name, "status": _status(status), "version": version}
+        return self._api.found(
+            ops.Software_GetSoftwarePackageByName,
+            Package,
+            params={"name": name, "status": _status(status), "version": version},
         )
-        return parse_found(Package, body, op.key)
 
     @operation(ops.Software_DeleteSoftwarePackageByName)
     def delete_package_by_name(self, name: str, version: int) -> None:
@@ -78,34 +76,38 @@ class SoftwareService:
     @operation(ops.Software_GetSoftwarePackages)
     def packages(self) -> list[Package]:
         """Every package."""
-        op = ops.Software_GetSoftwarePackages
-        return parse_list(Package, self._api.json(op), op.key)
+        return self._api.model_list(ops.Software_GetSoftwarePackages, Package)
 
     @operation(ops.Software_GetSoftwarePackagesByTag)
     def packages_by_tag(self, tag: str, status: str) -> list[Package]:
         """Packages with a tag (``name=value``) in a status."""
-        op = ops.Software_GetSoftwarePackagesByTag
-        body = self._api.json(op, params={"tag": tag, "status": _status(status)})
-        return parse_list(Package, body, op.key)
+        return self._api.model_list(
+            ops.Software_GetSoftwarePackagesByTag,
+            Package,
+            params={"tag": tag, "status": _status(status)},
+        )
 
     @operation(ops.Software_GetSoftwareFiles)
     def package_files(self, package_id: str) -> list[PackageFile]:
         """The files of a package."""
-        op = ops.Software_GetSoftwareFiles
-        return parse_list(PackageFile, self._api.json(op, path={"id": package_id}), op.key)
+        return self._api.model_list(
+            ops.Software_GetSoftwareFiles, PackageFile, path={"id": package_id}
+        )
 
     @operation(ops.Software_GetVirtualFolders)
     def virtual_folders(self) -> list[VirtualFolder]:
         """The virtual folders packages may install into."""
-        op = ops.Software_GetVirtualFolders
-        return parse_list(VirtualFolder, self._api.json(op), op.key)
+        return self._api.model_list(ops.Software_GetVirtualFolders, VirtualFolder)
 
     @operation(ops.Software_PostNewStatus)
     def set_package_status(self, package_id: str, status: str) -> Package:
         """Move a package to another status; the server refuses moves it does not allow."""
-        op = ops.Software_PostNewStatus
-        body = self._api.json(op, path={"id": package_id}, params={"status": _status(status)})
-        return parse(Package, body, op.key)
+        return self._api.model(
+            ops.Software_PostNewStatus,
+            Package,
+            path={"id": package_id},
+            params={"status": _status(status)},
+        )
 
     @operation(ops.Software_PostZipToPackage)
     def upload_zip(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pywats import _operations as ops
 from pywats._operation import operation
 from pywats._payload import JsonValue
+from pywats._queries import workflow_query
 from pywats._sync._api import Api
 
 __all__ = ["WorkflowService"]
@@ -29,13 +30,7 @@ class WorkflowService:
         """Start a test of a unit in its workflow."""
         return self._api.json(
             ops.Workflow_PublicStartTest,
-            params={
-                "serialNumber": serial_number,
-                "partNumber": part_number,
-                "operatorName": operator_name,
-                "stationName": station_name,
-                "status": status,
-            },
+            params=workflow_query(serial_number, part_number, operator_name, station_name, status),
         )
 
     @operation(ops.Workflow_PublicEndTest)
@@ -53,11 +48,7 @@ class WorkflowService:
         return self._api.json(
             ops.Workflow_PublicEndTest,
             params={
-                "serialNumber": serial_number,
-                "partNumber": part_number,
+                **workflow_query(serial_number, part_number, operator_name, station_name, status),
                 "passed": passed,
-                "operatorName": operator_name,
-                "stationName": station_name,
-                "status": status,
             },
         )
