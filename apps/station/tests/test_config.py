@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from pywats_station import ConfigError, StationConfig, load_config, resolve_home, save_config
 from pywats_station._config import dump_config, parse_config, tomllib
+from pywats_station._home import StationHome
 
 
 def _write(path: Path, text: str) -> Path:
@@ -184,3 +186,26 @@ def test_home_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     explicit = resolve_home(tmp_path / "explicit")
     assert explicit.config_file == tmp_path / "explicit" / "station.toml"
     assert explicit.lock_file == tmp_path / "explicit" / "station.lock"
+
+
+def test_home_keeps_the_config_apart_from_the_data(tmp_path: Path) -> None:
+    home = StationHome(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    assert home.config_file == tmp_path / "config" / "station.toml"
+    data = {
+        "queue_file": "queue.db",
+        "file_log_file": "files.db",
+        "processes_file": "processes.json",
+        "archive_dir": "archive",
+        "log_dir": "logs",
+        "status_file": "status.json",
+        "credentials_file": "credentials.json",
+        "key_file": "credentials.key",
+        "lock_file": "station.lock",
+        "console_secret_file": "console.secret",
+        "register_lock_file": "register.lock",
+    }
+    assert {name: getattr(home, name) for name in data} == {
+        name: tmp_path / "data" / file for name, file in data.items()
+    }
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        home.queue_file = tmp_path / "elsewhere"  # type: ignore[misc]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pywats import ConnectionError, PyWATSError, TimeoutError
+from pywats_station._subscribers import Subscribers
 
 __all__ = [
     "BreakerState",
@@ -117,7 +118,7 @@ class CircuitBreaker:
         self._opened_at = 0.0
         self._generation = 0
         self._probe_in_flight = False
-        self._subscribers: list[BreakerCallback] = []
+        self._subscribers = Subscribers[BreakerChange]("circuit-breaker")
 
     # -- observation -------------------------------------------------------------------
 
@@ -142,13 +143,7 @@ class CircuitBreaker:
         Callbacks run in the thread or task that caused the change, after the breaker's
         lock is released; an exception in one is logged and does not reach the caller.
         """
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     # -- the protocol ------------------------------------------------------------------
 
@@ -166,11 +161,7 @@ class CircuitBreaker:
         if change is None:
             return
         log.info("circuit breaker %s -> %s: %s", change.old.value, change.new.value, change.reason)
-        for callback in list(self._subscribers):
-            try:
-                callback(change)
-            except Exception:
-                log.exception("a circuit-breaker subscriber failed")
+        self._subscribers.notify(change)
 
     def acquire(self) -> Permit:
         """A permit for one call, or :class:`CircuitOpenError` if the call must not go."""

@@ -25,15 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def retry_policy(config: StationConfig) -> RetryPolicy:
-    r = config.retry
-    return RetryPolicy(
-        base_delay=r.base_delay,
-        max_delay=r.max_delay,
-        multiplier=r.multiplier,
-        max_attempts=r.max_attempts,
-        max_age=r.max_age,
-        max_retry_after=r.max_retry_after,
-    )
+    """The policy from ``[retry]``, whose keys are the policy's fields one for one."""
+    return RetryPolicy(**config.retry.model_dump())
 
 
 def client_timeouts(config: StationConfig) -> Timeouts:
@@ -138,8 +131,16 @@ class StationClients:
 
     async def reload(self) -> bool:
         """Use the stored credentials if a person changed them; returns whether the
-        client changed. Ends a wait for renewed credentials, whatever its state."""
-        fresh = await self._stored_if_new()
+        client changed. Ends a wait for renewed credentials, whatever its state.
+
+        Under ``register.lock``: the station's own renewal stores its new credentials
+        while holding it, and must not be mistaken for a person's ``register``.
+        """
+        lock = await self._take_register_lock()
+        try:
+            fresh = await self._stored_if_new()
+        finally:
+            lock.release()
         if fresh is None:
             log.info("the stored credentials are unchanged")
             return False

@@ -25,6 +25,7 @@ from pywats_station._breaker import (
     counts_as_breaker_failure,
 )
 from pywats_station._retry import describe_error, is_auth_error
+from pywats_station._subscribers import Subscribers
 
 if TYPE_CHECKING:
     from pywats import AsyncWATS
@@ -91,7 +92,7 @@ class ConnectionService:
         self._wall_clock = wall_clock
         self._state = ConnectionState.DISCONNECTED
         self._reason = "not started"
-        self._subscribers: list[ConnectionCallback] = []
+        self._subscribers = Subscribers[ConnectionChange]("connection")
         self._offline_since: float | None = None
         self._offline_total = 0.0
         self.server_version: str | None = None
@@ -145,13 +146,7 @@ class ConnectionService:
 
         An exception in a callback is logged and does not stop the others.
         """
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     # -- state changes -----------------------------------------------------------------
 
@@ -174,11 +169,7 @@ class ConnectionService:
         self._state = new
         change = ConnectionChange(old, new, reason, self._wall_clock())
         log.info("connection %s -> %s: %s", old.value, new.value, reason)
-        for callback in list(self._subscribers):
-            try:
-                callback(change)
-            except Exception:
-                log.exception("a connection subscriber failed")
+        self._subscribers.notify(change)
 
     def _on_breaker(self, change: BreakerChange) -> None:
         if self._state is ConnectionState.DISCONNECTED:

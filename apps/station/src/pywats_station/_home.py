@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import platformdirs
 
@@ -12,6 +13,25 @@ __all__ = ["HOME_ENV_VAR", "StationHome", "resolve_home"]
 
 HOME_ENV_VAR = "PYWATS_STATION_HOME"
 _APP_NAME = "pywats-station"
+
+
+class _Place:
+    """A read-only attribute of :class:`StationHome`: ``name`` in one of its two
+    directories (``root`` names the field)."""
+
+    def __init__(self, root: str, name: str) -> None:
+        self.root = root
+        self.name = name
+
+    @overload
+    def __get__(self, home: None, owner: type[StationHome]) -> _Place: ...
+    @overload
+    def __get__(self, home: StationHome, owner: type[StationHome]) -> Path: ...
+    def __get__(self, home: StationHome | None, owner: type[StationHome]) -> Path | _Place:
+        if home is None:
+            return self
+        directory: Path = getattr(home, self.root)
+        return directory / self.name
 
 
 @dataclass(frozen=True)
@@ -27,44 +47,23 @@ class StationHome:
     config_dir: Path
     data_dir: Path
 
-    @property
-    def config_file(self) -> Path:
-        return self.config_dir / "station.toml"
-
-    @property
-    def queue_file(self) -> Path:
-        return self.data_dir / "queue.db"
-
-    @property
-    def archive_dir(self) -> Path:
-        """Source files intake has let go of, by date (``archive/<YYYY-MM-DD>/…``)."""
-        return self.data_dir / "archive"
-
-    @property
-    def log_dir(self) -> Path:
-        return self.data_dir / "logs"
-
-    @property
-    def status_file(self) -> Path:
-        return self.data_dir / "status.json"
-
-    @property
-    def credentials_file(self) -> Path:
-        return self.data_dir / "credentials.json"
-
-    @property
-    def key_file(self) -> Path:
-        return self.data_dir / "credentials.key"
-
-    @property
-    def lock_file(self) -> Path:
-        return self.data_dir / "station.lock"
-
-    @property
-    def register_lock_file(self) -> Path:
-        """Held while credentials are being registered and stored (by ``register``, or
-        by the running station renewing them), so the two never cross."""
-        return self.data_dir / "register.lock"
+    config_file = _Place("config_dir", "station.toml")
+    queue_file = _Place("data_dir", "queue.db")
+    file_log_file = _Place("data_dir", "files.db")
+    """What intake did with each source file (:class:`FileLog`)."""
+    processes_file = _Place("data_dir", "processes.json")
+    """Process names → codes, for converters that resolve names without the server."""
+    archive_dir = _Place("data_dir", "archive")
+    """Source files intake has let go of, by date (``archive/<YYYY-MM-DD>/…``)."""
+    log_dir = _Place("data_dir", "logs")
+    status_file = _Place("data_dir", "status.json")
+    credentials_file = _Place("data_dir", "credentials.json")
+    key_file = _Place("data_dir", "credentials.key")
+    lock_file = _Place("data_dir", "station.lock")
+    console_secret_file = _Place("data_dir", "console.secret")
+    register_lock_file = _Place("data_dir", "register.lock")
+    """Held while credentials are being registered and stored (by ``register``, or by
+    the running station renewing them), so the two never cross."""
 
     def ensure(self) -> None:
         """Create the directories (owner-only where the platform has permission bits)."""

@@ -60,7 +60,7 @@ def context_info(home: StationHome, config: StationConfig) -> ContextInfo:
     """
     station = config.station
     processes: dict[str, int] = {}
-    cache = home.data_dir / "processes.json"
+    cache = home.processes_file
     with contextlib.suppress(OSError, ValueError, TypeError):
         processes = {str(k): int(v) for k, v in json.loads(cache.read_text()).items()}
     return ContextInfo(
@@ -174,7 +174,7 @@ async def station_intake(
     With a ``registry``, every file handled is counted there. Closes the runner and
     ``files.db`` on exit."""
     metrics = None if registry is None else _IntakeMetrics(registry)
-    file_log = FileLog(home.data_dir / "files.db")  # first: a damaged one stops nothing
+    file_log = FileLog(home.file_log_file)  # first: a damaged one stops nothing
     runner = make_runner(config)
     intake = Intake(
         queue=queue,

@@ -248,21 +248,13 @@ async def _open_console(
     announce: Callable[[str], None] | None,
 ) -> ConsoleServer | None:
     """The console as ``[console]`` configures it, or None (disabled, or it could not start)."""
-    conf = config.console
-    if not conf.enabled:
+    if not config.console.enabled:
         return None
     # Imported here: the web framework loads only for a station that serves it.
     from pywats_station.web._server import open_console
 
     return await open_console(
-        backend,
-        enabled=conf.enabled,
-        host=conf.host,
-        port=conf.port,
-        allow_remote=conf.allow_remote,
-        allowed_hosts=conf.allowed_hosts,
-        csrf_secret_file=home.data_dir / "console.secret",
-        announce=announce,
+        backend, config.console, csrf_secret_file=home.console_secret_file, announce=announce
     )
 
 

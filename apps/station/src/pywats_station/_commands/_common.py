@@ -99,7 +99,7 @@ def open_station_queue(home: StationHome, config: StationConfig) -> Queue:
 def open_file_log(home: StationHome) -> FileLog:
     """``files.db``; :class:`UserError` naming it when it cannot be used."""
     try:
-        return FileLog(home.data_dir / "files.db")
+        return FileLog(home.file_log_file)
     except FileLogError as exc:
         raise UserError(str(exc), EXIT_FAILED) from None
 

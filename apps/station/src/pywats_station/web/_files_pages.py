@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from pywats_station.web._files import FileAction, FileConsole, OutcomeFilter
-from pywats_station.web._pages import PAGE_SIZE, _backend, _is_htmx
+from pywats_station.web._pages import PAGE_SIZE, _backend, _is_htmx, page_or_fragment
 
 __all__ = ["FILE_ROUTES"]
 
@@ -56,8 +56,7 @@ async def files_page(
 ) -> Template:
     """The page, or (under /fragments) the part of it that the live update swaps."""
     context = await _files_context(state, folder, outcome, offset, limit)
-    fragment = request.url.path.startswith("/fragments/")
-    return Template("_files.html" if fragment else "files.html", context=context)
+    return page_or_fragment(request, "files.html", context)
 
 
 async def _file_context(state: State, record_id: int, message: str = "") -> dict[str, Any]:

@@ -34,6 +34,15 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def page_or_fragment(
+    request: Request[Any, Any, Any], page: str, context: dict[str, Any]
+) -> Template:
+    """``page`` (e.g. ``queue.html``), or under ``/fragments/`` the part of it that the
+    live update swaps (``_queue.html``): one handler serves both paths."""
+    fragment = request.url.path.startswith("/fragments/")
+    return Template(f"_{page}" if fragment else page, context=context)
+
+
 def chart(series: list[int], width: int = 360, height: int = 60) -> dict[str, Any]:
     """Bars of an inline SVG chart (one per minute, newest at the right)."""
     peak = max(series) if series and max(series) > 0 else 1
@@ -59,14 +68,9 @@ async def _dashboard_context(state: State) -> dict[str, Any]:
     return {"snap": snap, "chart": chart(snap.uploads_per_minute), "page": "dashboard"}
 
 
-@get("/", name="dashboard")
-async def dashboard(state: State) -> Template:
-    return Template("dashboard.html", context=await _dashboard_context(state))
-
-
-@get("/fragments/dashboard", name="dashboard-fragment")
-async def dashboard_fragment(state: State) -> Template:
-    return Template("_dashboard.html", context=await _dashboard_context(state))
+@get(["/", "/fragments/dashboard"], name="dashboard")
+async def dashboard(request: Request[Any, Any, Any], state: State) -> Template:
+    return page_or_fragment(request, "dashboard.html", await _dashboard_context(state))
 
 
 async def _queue_context(state: State, qstate: str, offset: int, q: str) -> dict[str, Any]:
@@ -78,24 +82,16 @@ async def _queue_context(state: State, qstate: str, offset: int, q: str) -> dict
     return {"qpage": page, "states": LIST_STATES, "depth": depth, "page": "queue"}
 
 
-@get("/queue", name="queue")
+@get(["/queue", "/fragments/queue"], name="queue")
 async def queue_page(
+    request: Request[Any, Any, Any],
     state: State,
     qstate: Annotated[str, Parameter(query="state")] = "dead",
     offset: int = 0,
     q: str = "",
 ) -> Template:
-    return Template("queue.html", context=await _queue_context(state, qstate, offset, q))
-
-
-@get("/fragments/queue", name="queue-fragment")
-async def queue_fragment(
-    state: State,
-    qstate: Annotated[str, Parameter(query="state")] = "dead",
-    offset: int = 0,
-    q: str = "",
-) -> Template:
-    return Template("_queue.html", context=await _queue_context(state, qstate, offset, q))
+    context = await _queue_context(state, qstate, offset, q)
+    return page_or_fragment(request, "queue.html", context)
 
 
 @get("/queue/items/{item_id:str}", name="item")
@@ -236,9 +232,7 @@ async def events(request: Request[Any, Any, Any], state: State) -> ServerSentEve
 
 ROUTES = [
     dashboard,
-    dashboard_fragment,
     queue_page,
-    queue_fragment,
     item_page,
     retry,
     discard,

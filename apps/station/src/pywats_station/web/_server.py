@@ -8,11 +8,13 @@ import contextlib
 import ipaddress
 import logging
 import socket
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
+from pywats_station._config import ConsoleSection
 from pywats_station.web._app import build_app
 from pywats_station.web._backend import ConsoleBackend
 from pywats_station.web._security import allowed_host_names
@@ -125,16 +127,12 @@ class ConsoleServer:
 
 async def open_console(
     backend: ConsoleBackend,
+    settings: ConsoleSection,
     *,
-    enabled: bool,
-    host: str,
-    port: int,
-    allow_remote: bool,
-    allowed_hosts: list[str],
-    csrf_secret_file: Any,
-    announce: Any = None,
+    csrf_secret_file: Path,
+    announce: Callable[[str], None] | None = None,
 ) -> ConsoleServer | None:
-    """Start the console as configured; None when disabled or refused.
+    """Start the console as ``[console]`` says; None when disabled or refused.
 
     A console that cannot start (address in use, a non-loopback host without
     ``allow_remote``) is logged and reported, and the station runs on without it:
@@ -143,9 +141,10 @@ async def open_console(
     from pywats_station.web._security import load_csrf_secret
 
     say = announce or (lambda text: None)
-    if not enabled:
+    if not settings.enabled:
         return None
-    if not is_loopback(host) and not allow_remote:
+    host, port = settings.host, settings.port
+    if not is_loopback(host) and not settings.allow_remote:
         message = (
             f"console not started: host {host!r} is not a loopback address; set "
             "[console] allow_remote = true to serve it to the network"
@@ -164,7 +163,7 @@ async def open_console(
         say(message)
         return None
     server = ConsoleServer(
-        backend, host=host, port=port, csrf_secret=csrf_secret, allowed_hosts=allowed_hosts
+        backend, host=host, port=port, csrf_secret=csrf_secret, allowed_hosts=settings.allowed_hosts
     )
     try:
         url = await server.start()
