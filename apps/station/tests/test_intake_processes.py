@@ -199,14 +199,22 @@ class _Drop:
         return slow_writers
 
 
+def _is_write_leftover(path: Path) -> bool:
+    # A SIGKILL inside atomic_write_bytes leaves its hidden temp file (".<name>.<random>.tmp")
+    # beside the archived file: a leftover of the sidecar's write, not an archived source.
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
 def _settled(tmp_path: Path, home: Path) -> tuple[list[Path], list[Path]]:
     archived = [
         p
         for p in (home / "archive").rglob("*")
-        if p.is_file() and not p.name.endswith(".reports.json")
+        if p.is_file() and not p.name.endswith(".reports.json") and not _is_write_leftover(p)
     ]
     errored = [
-        p for p in tmp_path.rglob("Error/*") if p.is_file() and not p.name.endswith(".error.txt")
+        p
+        for p in tmp_path.rglob("Error/*")
+        if p.is_file() and not p.name.endswith(".error.txt") and not _is_write_leftover(p)
     ]
     return archived, errored
 
