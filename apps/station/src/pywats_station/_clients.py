@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import overload
 
 from pywats import AsyncWATS, RateLimiter, Timeouts
 from pywats_station._config import StationConfig
@@ -22,6 +23,8 @@ from pywats_station._retry import RetryPolicy, describe_error, is_auth_error
 __all__ = ["StationClients", "client_timeouts", "retry_policy"]
 
 log = logging.getLogger(__name__)
+
+_LOCK_RETRY = 0.2  # s between tries for register.lock while another process holds it
 
 
 def retry_policy(config: StationConfig) -> RetryPolicy:
@@ -129,14 +132,26 @@ class StationClients:
             return None
         return fresh
 
-    async def reload(self) -> bool:
+    async def reload(self, stop: asyncio.Event | None = None) -> bool:
         """Use the stored credentials if a person changed them; returns whether the
         client changed. Ends a wait for renewed credentials, whatever its state.
 
         Under ``register.lock``: the station's own renewal stores its new credentials
-        while holding it, and must not be mistaken for a person's ``register``.
+        while holding it, and must not be mistaken for a person's ``register``. A lock
+        that cannot be taken (disk full, permissions) is a warning and another look at the
+        next change check; setting ``stop`` ends a wait for another holder.
         """
-        lock = await self._take_register_lock()
+        try:
+            lock = await self._take_register_lock(stop)
+        except OSError as exc:
+            log.warning(
+                "the credentials file changed, but %s cannot be used (%s); looking again later",
+                self.home.register_lock_file,
+                exc.strerror or type(exc).__name__,
+            )
+            return False
+        if lock is None:
+            return False  # stopping while another process registers
         try:
             fresh = await self._stored_if_new()
         finally:
@@ -148,14 +163,25 @@ class StationClients:
         self.keeper.replace(self._new_client(fresh), "a person registered the station again")
         return True
 
-    async def _take_register_lock(self) -> InstanceLock:
-        """``register.lock``, waiting while a person's ``register`` holds it."""
+    @overload
+    async def _take_register_lock(self, stop: None = None) -> InstanceLock: ...
+    @overload
+    async def _take_register_lock(self, stop: asyncio.Event) -> InstanceLock | None: ...
+    async def _take_register_lock(self, stop: asyncio.Event | None = None) -> InstanceLock | None:
+        """``register.lock``, waiting while another process (a person's ``register``)
+        holds it; ``None`` once ``stop`` is set."""
         lock = InstanceLock(self.home.register_lock_file)
         while True:
             try:
                 lock.acquire()
             except InstanceLockedError:
-                await asyncio.sleep(0.2)
+                if stop is None:
+                    await asyncio.sleep(_LOCK_RETRY)
+                    continue
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=_LOCK_RETRY)
+                if stop.is_set():
+                    return None
             else:
                 return lock
 
@@ -210,7 +236,7 @@ class StationClients:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
             if not stop.is_set() and self._file_stamp() != self._stamp:
-                await self.reload()
+                await self.reload(stop)
 
     async def aclose(self) -> None:
         await self.keeper.close()

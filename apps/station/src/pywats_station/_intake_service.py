@@ -55,8 +55,8 @@ def make_runner(config: StationConfig) -> Runner:
 def context_info(home: StationHome, config: StationConfig) -> ContextInfo:
     """What every conversion is told: the station's identity and known process codes.
 
-    Process codes come from ``<home>/processes.json`` (name → code) when present, so that
-    converters resolve process names without the server.
+    Process codes come from ``processes.json`` in the home's data directory (name → code)
+    when present, so that converters resolve process names without the server.
     """
     station = config.station
     processes: dict[str, int] = {}

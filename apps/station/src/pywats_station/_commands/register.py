@@ -130,8 +130,8 @@ def run(args: argparse.Namespace, home: StationHome) -> int:
     except InstanceLockedError as exc:
         holder = f" (pid {exc.holder.get('pid')})" if exc.holder else ""
         raise UserError(
-            f"another `pywats-station register`{holder}, or the running station renewing "
-            "its credentials, holds the registration lock of this station home; try again "
+            f"another `pywats-station register`{holder}, or the running station renewing or "
+            "reading its credentials, holds the registration lock of this station home; try again "
             "in a moment",
             EXIT_LOCKED,
         ) from None
