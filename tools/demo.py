@@ -165,6 +165,10 @@ def run_station(
         say(f"watching {inbox} for WSJF files")
 
         fake.reset_after_commit("POST /api/Report/WSJF", times=None, probability=0.2)
+        # Ctrl-C sets a flag the loops look at, instead of raising KeyboardInterrupt
+        # wherever the demo happens to be (inside a report's serialisation, say).
+        stopping = threading.Event()
+        previous = signal.signal(signal.SIGINT, lambda *_: stopping.set())
         # The station's warnings go straight to the terminal (stderr inherited, so no pipe
         # can fill up); what it prints (its banner, the console's URL, its last word when
         # it stops) is relayed line by line.
@@ -174,13 +178,13 @@ def run_station(
         relay.start()
         ids: list[str] = []
         try:
-            while not console_shown.wait(0.2):
+            while not console_shown.wait(0.2) and not stopping.is_set():
                 if runner.poll() is not None:
                     raise SystemExit(f"pywats-station run ended with exit code {runner.returncode}")
             if not once:
                 say("dropping a report file every second; Ctrl-C stops the station and the demo")
             n = 0
-            while (once and n < count) or not once:
+            while ((once and n < count) or not once) and not stopping.is_set():
                 report = make_report(f"ST-{n:04d}", rng)
                 part = inbox / f".ST-{n:04d}.part"
                 part.write_bytes(dumps_wsjf(report))
@@ -192,20 +196,22 @@ def run_station(
                 if not once and n % 10 == 0:
                     delivered = sum(1 for i in ids if fake.commits(i))
                     say(f"{n} report files dropped, {delivered} delivered so far")
-                time.sleep(0.05 if once else 1.0)
-            say(f"dropped {count} report files and one garbled file into the folder")
+                stopping.wait(0.05 if once else 1.0)
+            if not stopping.is_set():
+                say(f"dropped {count} report files and one garbled file into the folder")
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and runner.poll() is None:
+            while time.monotonic() < deadline and runner.poll() is None and not stopping.is_set():
                 if all(fake.commits(i) for i in ids) and not list(inbox.glob("*.json")):
                     depth = json.loads(cli("status", "--json")).get("queue") or {}
                     if not depth.get("ready") and not depth.get("leased"):
                         break
-                time.sleep(0.2)
-        except KeyboardInterrupt:
-            # Ctrl-C in a terminal reaches the station too (same process group); SIGTERM
-            # below covers a SIGINT sent to the demo alone.
-            say("\nCtrl-C: stopping the station (reports not yet delivered stay queued)")
+                stopping.wait(0.2)
+            if stopping.is_set():
+                # Ctrl-C in a terminal reaches the station too (same process group); SIGTERM
+                # below covers a SIGINT sent to the demo alone.
+                say("\nCtrl-C: stopping the station (reports not yet delivered stay queued)")
         finally:
+            signal.signal(signal.SIGINT, previous)
             runner.send_signal(signal.SIGTERM)
             runner.wait(timeout=60)
             relay.join(timeout=10)
